@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+# core.noop: succeeds with an empty result.
+echo '{}'
