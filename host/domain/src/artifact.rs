@@ -1,0 +1,55 @@
+//! Artifacts: files, tables, links and progress produced by executions.
+
+use serde::{Deserialize, Serialize};
+
+use crate::status::{ArtifactType, KeyOwnerType, RetentionPolicyType};
+use crate::{Id, Json, Timestamp};
+
+/// A stored artifact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Artifact {
+    /// Unique id.
+    pub id: Id,
+    /// Reference or path.
+    #[sqlx(rename = "ref")]
+    pub r#ref: String,
+    /// Kind of owner.
+    pub scope: KeyOwnerType,
+    /// Owner's login or ref.
+    pub owner: String,
+    /// How it is displayed.
+    pub artifact_type: ArtifactType,
+    /// How long it is kept.
+    pub retention_policy: RetentionPolicyType,
+    /// The retention amount (versions, days, hours or minutes).
+    pub retention_limit: i32,
+    /// The execution that produced it.
+    pub execution: Option<Id>,
+    /// Its content or a description of where it is.
+    pub data: Json,
+    /// Created at.
+    pub created: Timestamp,
+    /// Last changed at.
+    pub updated: Timestamp,
+}
+
+/// An artifact to record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewArtifact {
+    /// Reference or path.
+    pub r#ref: String,
+    /// Kind of owner.
+    pub scope: KeyOwnerType,
+    /// Owner's login or ref.
+    pub owner: String,
+    /// How it is displayed.
+    pub artifact_type: ArtifactType,
+    /// How long it is kept.
+    pub retention_policy: RetentionPolicyType,
+    /// Retention amount.
+    pub retention_limit: i32,
+    /// Producing execution.
+    pub execution: Option<Id>,
+    /// Content.
+    pub data: Json,
+}

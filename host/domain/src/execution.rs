@@ -1,0 +1,121 @@
+//! Executions: one run of an action, and the output it produced.
+
+use serde::{Deserialize, Serialize};
+
+use crate::status::ExecutionStatus;
+use crate::{Id, Json, Timestamp};
+
+/// One run of an action. History: survives deletion of the action, rule and identity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Execution {
+    /// Unique id.
+    pub id: Id,
+    /// The action (none once deleted).
+    pub action: Option<Id>,
+    /// The action's ref, kept for history.
+    pub action_ref: String,
+    /// Snapshot of the action definition it ran with.
+    pub config: Json,
+    /// The workflow execution it is a task of.
+    pub parent: Option<Id>,
+    /// The enforcement that created it, when rule-driven.
+    pub enforcement: Option<Id>,
+    /// The identity that started it, when started by hand.
+    pub executor: Option<Id>,
+    /// The rule that caused it, kept for history.
+    pub rule_ref: Option<String>,
+    /// The trigger that caused it, kept for history.
+    pub trigger_ref: Option<String>,
+    /// Where it is in its life.
+    pub status: ExecutionStatus,
+    /// Validated parameters (secret ones encrypted).
+    pub parameters: Json,
+    /// The result, once terminal.
+    pub result: Option<Json>,
+    /// The worker it is assigned to.
+    pub worker: Option<Id>,
+    /// 1 for the first attempt.
+    pub attempt: i32,
+    /// WASM resource usage (`fuel_consumed`, `peak_memory_bytes`, `wall_ms`).
+    pub metering: Option<Json>,
+    /// When a worker started running it.
+    pub started: Option<Timestamp>,
+    /// When it reached a terminal status.
+    pub finished: Option<Timestamp>,
+    /// Created at.
+    pub created: Timestamp,
+    /// Last changed at.
+    pub updated: Timestamp,
+}
+
+/// An execution to create (status `requested`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewExecution {
+    /// The action's ref (its id is looked up).
+    pub action_ref: String,
+    /// Action snapshot.
+    pub config: Json,
+    /// Parent workflow execution.
+    pub parent: Option<Id>,
+    /// Creating enforcement.
+    pub enforcement: Option<Id>,
+    /// Starting identity.
+    pub executor: Option<Id>,
+    /// Causing rule.
+    pub rule_ref: Option<String>,
+    /// Causing trigger.
+    pub trigger_ref: Option<String>,
+    /// Validated parameters (secret ones already encrypted).
+    pub parameters: Json,
+    /// Attempt number.
+    pub attempt: i32,
+}
+
+/// Fields written together with a status change.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ExecutionPatch {
+    /// Assign to this worker.
+    pub worker: Option<Id>,
+    /// Set the result.
+    pub result: Option<Json>,
+    /// Set the metering.
+    pub metering: Option<Json>,
+    /// Set the start time.
+    pub started: Option<Timestamp>,
+    /// Set the finish time.
+    pub finished: Option<Timestamp>,
+}
+
+/// Filters for listing executions; all given ones must match.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ExecutionFilter {
+    /// Any of these statuses.
+    pub statuses: Vec<ExecutionStatus>,
+    /// This action.
+    pub action_ref: Option<String>,
+    /// Children of this execution.
+    pub parent: Option<Id>,
+    /// Caused by this rule.
+    pub rule_ref: Option<String>,
+    /// Created at or after.
+    pub since: Option<Timestamp>,
+    /// Assigned to this worker.
+    pub worker: Option<Id>,
+}
+
+/// One line of an execution's output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct OutputLine {
+    /// Unique id.
+    pub id: Id,
+    /// The execution.
+    pub execution: Id,
+    /// Position in the execution's output, from 1.
+    pub seq: i64,
+    /// `stdout`, `stderr` or `log`.
+    pub stream: String,
+    /// The text, without line terminator.
+    pub text: String,
+    /// Created at.
+    pub created: Timestamp,
+}
