@@ -66,13 +66,13 @@ macro_rules! string_enum {
 
         impl<'q, DB: sqlx::Database> sqlx::Encode<'q, DB> for $name
         where
-            &'static str: sqlx::Encode<'q, DB>,
+            &'q str: sqlx::Encode<'q, DB>,
         {
             fn encode_by_ref(
                 &self,
                 buf: &mut DB::ArgumentBuffer<'q>,
             ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
-                <&'static str as sqlx::Encode<'q, DB>>::encode(self.as_str(), buf)
+                <&'q str as sqlx::Encode<'q, DB>>::encode(self.as_str(), buf)
             }
         }
 

@@ -1,0 +1,38 @@
+//! Executions and their output.
+
+use async_trait::async_trait;
+use attune_domain::Id;
+use attune_domain::execution::{Execution, ExecutionFilter, ExecutionPatch, NewExecution, OutputLine};
+use attune_domain::page::{Page, PageRequest};
+use attune_domain::status::ExecutionStatus;
+
+use crate::StoreResult;
+
+/// Executions: every status change is a conditional update, so that concurrent or replayed
+/// requests cannot move an execution twice.
+#[async_trait]
+pub trait ExecutionStore: Send + Sync {
+    /// Records an execution in status `requested`.
+    async fn create_execution(&self, execution: &NewExecution) -> StoreResult<Execution>;
+    /// An execution by id.
+    async fn get_execution(&self, id: Id) -> StoreResult<Execution>;
+    /// Executions, newest first.
+    async fn list_executions(&self, filter: &ExecutionFilter, page: PageRequest) -> StoreResult<Page<Execution>>;
+    /// Moves execution `id` to `to` and applies `patch`, only if its status is one of
+    /// `from`. Returns the updated execution, or `None` when the status did not match (someone
+    /// else moved it first). Errors with not-found when there is no such execution.
+    async fn transition_execution(
+        &self,
+        id: Id,
+        from: &[ExecutionStatus],
+        to: ExecutionStatus,
+        patch: &ExecutionPatch,
+    ) -> StoreResult<Option<Execution>>;
+    /// Deletes an execution (its output and child rows go with it; children keep their
+    /// history with `parent` unset).
+    async fn delete_execution(&self, id: Id) -> StoreResult<()>;
+    /// Appends output lines `(stream, text)` after the execution's last line.
+    async fn append_output(&self, execution: Id, lines: &[(String, String)]) -> StoreResult<()>;
+    /// Output lines with `seq > after`, in order, at most `limit`.
+    async fn list_output(&self, execution: Id, after: i64, limit: i64) -> StoreResult<Vec<OutputLine>>;
+}

@@ -1,0 +1,34 @@
+//! Datastore keys.
+
+use async_trait::async_trait;
+use attune_domain::key::{Key, NewKey};
+use attune_domain::page::{Page, PageRequest};
+use attune_domain::status::KeyOwnerType;
+
+use crate::StoreResult;
+
+/// Narrows a key list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyFilter {
+    /// Only keys of this owner type.
+    pub owner_type: Option<KeyOwnerType>,
+    /// Only keys of this owner (login or ref).
+    pub owner: Option<String>,
+    /// Only keys whose name starts with this.
+    pub prefix: Option<String>,
+}
+
+/// The scoped key-value datastore. Expired keys are never returned.
+#[async_trait]
+pub trait KeyStore: Send + Sync {
+    /// Creates a key or replaces the value of the one with the same owner and name.
+    async fn put_key(&self, key: &NewKey) -> StoreResult<Key>;
+    /// A key by owner and name.
+    async fn get_key(&self, owner_type: KeyOwnerType, owner: &str, name: &str) -> StoreResult<Key>;
+    /// Keys, ordered by ref.
+    async fn list_keys(&self, filter: &KeyFilter, page: PageRequest) -> StoreResult<Page<Key>>;
+    /// Deletes a key; returns whether it existed.
+    async fn delete_key(&self, owner_type: KeyOwnerType, owner: &str, name: &str) -> StoreResult<bool>;
+    /// Deletes expired keys; returns how many.
+    async fn purge_expired_keys(&self) -> StoreResult<u64>;
+}

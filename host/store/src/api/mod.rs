@@ -1,0 +1,10 @@
+//! The store traits, one per aggregate. [`crate::Store`] combines them.
+
+pub mod events;
+pub mod executions;
+pub mod identities;
+pub mod inquiries;
+pub mod keys;
+pub mod operations;
+pub mod packs;
+pub mod workflows;

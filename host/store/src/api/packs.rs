@@ -1,0 +1,92 @@
+//! Packs and the components they own.
+
+use async_trait::async_trait;
+use attune_domain::action::Action;
+use attune_domain::pack::{Pack, PackBundle, RegistrationSummary};
+use attune_domain::page::{Page, PageRequest};
+use attune_domain::policy::Policy;
+use attune_domain::rule::{NewRule, Rule};
+use attune_domain::trigger::{Sensor, Trigger};
+use attune_domain::workflow::WorkflowDefinition;
+use attune_domain::{Id, Json};
+
+use crate::StoreResult;
+
+/// Narrows a component list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ComponentFilter {
+    /// Only components of this pack.
+    pub pack: Option<String>,
+}
+
+/// Narrows a rule list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleFilter {
+    /// Only rules of this pack.
+    pub pack: Option<String>,
+    /// Only rules on this trigger.
+    pub trigger_ref: Option<String>,
+    /// Only rules running this action.
+    pub action_ref: Option<String>,
+    /// Only enabled (true) or disabled (false) rules.
+    pub enabled: Option<bool>,
+}
+
+/// Packs and their components.
+#[async_trait]
+pub trait PackStore: Send + Sync {
+    /// Stores a whole pack in one transaction: the pack row is created or updated, every
+    /// declared component created or updated in place (ids kept), and components the pack no
+    /// longer declares deleted. Either everything is stored or nothing is.
+    async fn register_pack(&self, bundle: &PackBundle) -> StoreResult<RegistrationSummary>;
+    /// A pack by ref.
+    async fn get_pack(&self, pack_ref: &str) -> StoreResult<Pack>;
+    /// A pack by id.
+    async fn get_pack_by_id(&self, id: Id) -> StoreResult<Pack>;
+    /// Packs, ordered by ref.
+    async fn list_packs(&self, page: PageRequest) -> StoreResult<Page<Pack>>;
+    /// Replaces a pack's configuration values.
+    async fn set_pack_config(&self, pack_ref: &str, config: &Json) -> StoreResult<Pack>;
+    /// Deletes a pack and, by cascade, every component it owns.
+    async fn delete_pack(&self, pack_ref: &str) -> StoreResult<()>;
+
+    /// An action by ref.
+    async fn get_action(&self, action_ref: &str) -> StoreResult<Action>;
+    /// An action by id.
+    async fn get_action_by_id(&self, id: Id) -> StoreResult<Action>;
+    /// Actions, ordered by ref.
+    async fn list_actions(&self, filter: &ComponentFilter, page: PageRequest) -> StoreResult<Page<Action>>;
+
+    /// A trigger by ref.
+    async fn get_trigger(&self, trigger_ref: &str) -> StoreResult<Trigger>;
+    /// Triggers, ordered by ref.
+    async fn list_triggers(&self, filter: &ComponentFilter, page: PageRequest) -> StoreResult<Page<Trigger>>;
+
+    /// A sensor by ref.
+    async fn get_sensor(&self, sensor_ref: &str) -> StoreResult<Sensor>;
+    /// Sensors, ordered by ref.
+    async fn list_sensors(&self, filter: &ComponentFilter, page: PageRequest) -> StoreResult<Page<Sensor>>;
+
+    /// A rule by ref.
+    async fn get_rule(&self, rule_ref: &str) -> StoreResult<Rule>;
+    /// Rules, ordered by ref.
+    async fn list_rules(&self, filter: &RuleFilter, page: PageRequest) -> StoreResult<Page<Rule>>;
+    /// Creates a rule in an existing pack (the pack part of its ref).
+    async fn create_rule(&self, rule: &NewRule) -> StoreResult<Rule>;
+    /// Replaces a rule's definition (its ref stays).
+    async fn update_rule(&self, rule_ref: &str, rule: &NewRule) -> StoreResult<Rule>;
+    /// Enables or disables a rule.
+    async fn set_rule_enabled(&self, rule_ref: &str, enabled: bool) -> StoreResult<Rule>;
+    /// Deletes a rule.
+    async fn delete_rule(&self, rule_ref: &str) -> StoreResult<()>;
+
+    /// A policy by ref.
+    async fn get_policy(&self, policy_ref: &str) -> StoreResult<Policy>;
+    /// Policies, ordered by ref; `action_ref` narrows to one action's.
+    async fn list_policies(&self, action_ref: Option<&str>, page: PageRequest) -> StoreResult<Page<Policy>>;
+
+    /// A workflow definition by ref.
+    async fn get_workflow_definition(&self, workflow_ref: &str) -> StoreResult<WorkflowDefinition>;
+    /// Workflow definitions, ordered by ref.
+    async fn list_workflow_definitions(&self, filter: &ComponentFilter, page: PageRequest) -> StoreResult<Page<WorkflowDefinition>>;
+}

@@ -1,0 +1,54 @@
+//! Store errors. Callers see what went wrong in domain terms (not found, conflict) and never
+//! a raw database message; database failures are kept whole for logging.
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No row matched.
+    #[error("{entity} '{key}' not found")]
+    NotFound {
+        /// Kind of entity.
+        entity: &'static str,
+        /// The id or ref looked up.
+        key: String,
+    },
+    /// A uniqueness or ownership rule would be broken.
+    #[error("{0}")]
+    Conflict(String),
+    /// A reference names something that does not exist.
+    #[error("{0}")]
+    UnknownReference(String),
+    /// The database failed (connection lost, constraint bug, ...). Logged, never shown.
+    #[error("database error: {0}")]
+    Database(#[source] sqlx::Error),
+    /// Applying migrations failed.
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    /// The database URL is not one this build understands.
+    #[error("unsupported database URL '{0}': use sqlite://... or postgres://...")]
+    UnsupportedUrl(String),
+}
+
+impl StoreError {
+    /// A not-found error for `entity` looked up by `key`.
+    pub fn not_found(entity: &'static str, key: impl ToString) -> Self {
+        StoreError::NotFound { entity, key: key.to_string() }
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &error {
+            if db.is_unique_violation() {
+                return StoreError::Conflict(format!("already exists ({})", db.message()));
+            }
+            if db.is_foreign_key_violation() {
+                return StoreError::UnknownReference(format!("refers to something that does not exist ({})", db.message()));
+            }
+        }
+        StoreError::Database(error)
+    }
+}
+
+/// Result of a store operation.
+pub type StoreResult<T> = Result<T, StoreError>;

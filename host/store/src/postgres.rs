@@ -1,0 +1,70 @@
+//! The PostgreSQL backend: for distributed deployments, where several processes share the
+//! store.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Postgres};
+
+use crate::{Store, StoreResult};
+
+/// A store on a PostgreSQL database.
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://user@host:port/db`).
+    pub async fn open(url: &str) -> StoreResult<Self> {
+        let options = PgConnectOptions::from_str(url)?;
+        // Every role keeps a few connections; a worker's executions and the API's requests
+        // are short, so 16 is plenty without crowding PostgreSQL's default of 100.
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool })
+    }
+
+    /// Applies pending migrations from `migrations/postgres`.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        sqlx::migrate!("../../migrations/postgres").run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The connection pool (for LISTEN/NOTIFY and maintenance).
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    fn write_pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    fn read_pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+impl Store for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+}
+
+crate::sql::impl_pack_store!(PostgresStore, Postgres);
+crate::sql::impl_execution_store!(PostgresStore, Postgres);
+crate::sql::impl_event_store!(PostgresStore, Postgres);
+crate::sql::impl_inquiry_store!(PostgresStore, Postgres);
+crate::sql::impl_identity_store!(PostgresStore, Postgres);
+crate::sql::impl_key_store!(PostgresStore, Postgres);
+crate::sql::impl_operations_store!(PostgresStore, Postgres);
+crate::sql::impl_workflow_store!(PostgresStore, Postgres);

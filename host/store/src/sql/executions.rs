@@ -1,0 +1,160 @@
+//! SQL for [`crate::ExecutionStore`].
+
+/// Implements [`crate::ExecutionStore`] for a backend.
+macro_rules! impl_execution_store {
+    ($store:ty, $db:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::ExecutionStore for $store {
+            async fn create_execution(
+                &self,
+                execution: &attune_domain::execution::NewExecution,
+            ) -> $crate::StoreResult<attune_domain::execution::Execution> {
+                let mut tx = self.write_pool().begin().await?;
+                let action: Option<attune_domain::Id> = sqlx::query_scalar("SELECT id FROM action WHERE ref = $1")
+                    .bind(&execution.action_ref)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let action = action.ok_or_else(|| {
+                    $crate::StoreError::UnknownReference(format!("action '{}' does not exist", execution.action_ref))
+                })?;
+                let now = $crate::sql::now();
+                let created = sqlx::query_as(
+                    "INSERT INTO execution (action, action_ref, config, parent, enforcement, executor, rule_ref, \
+                     trigger_ref, status, parameters, attempt, created, updated) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING *",
+                )
+                .bind(action)
+                .bind(&execution.action_ref)
+                .bind(&execution.config)
+                .bind(execution.parent)
+                .bind(execution.enforcement)
+                .bind(execution.executor)
+                .bind(&execution.rule_ref)
+                .bind(&execution.trigger_ref)
+                .bind(attune_domain::status::ExecutionStatus::Requested)
+                .bind(&execution.parameters)
+                .bind(execution.attempt)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(created)
+            }
+
+            async fn get_execution(&self, id: attune_domain::Id) -> $crate::StoreResult<attune_domain::execution::Execution> {
+                $crate::sql::fetch_one_by!(self.read_pool(), attune_domain::execution::Execution,
+                    "SELECT * FROM execution WHERE id = $1", "execution", id)
+            }
+
+            async fn list_executions(
+                &self,
+                filter: &attune_domain::execution::ExecutionFilter,
+                page: attune_domain::page::PageRequest,
+            ) -> $crate::StoreResult<attune_domain::page::Page<attune_domain::execution::Execution>> {
+                Ok($crate::sql::fetch_page!(self.read_pool(), $db, attune_domain::execution::Execution,
+                    "execution", "id DESC", page, |qb| {
+                    if !filter.statuses.is_empty() {
+                        qb.push(" AND status IN (");
+                        let mut list = qb.separated(", ");
+                        for status in &filter.statuses { list.push_bind(*status); }
+                        qb.push(")");
+                    }
+                    if let Some(a) = &filter.action_ref { qb.push(" AND action_ref = ").push_bind(a.clone()); }
+                    if let Some(p) = filter.parent { qb.push(" AND parent = ").push_bind(p); }
+                    if let Some(r) = &filter.rule_ref { qb.push(" AND rule_ref = ").push_bind(r.clone()); }
+                    if let Some(s) = filter.since { qb.push(" AND created >= ").push_bind(s); }
+                    if let Some(w) = filter.worker { qb.push(" AND worker = ").push_bind(w); }
+                }))
+            }
+
+            async fn transition_execution(
+                &self,
+                id: attune_domain::Id,
+                from: &[attune_domain::status::ExecutionStatus],
+                to: attune_domain::status::ExecutionStatus,
+                patch: &attune_domain::execution::ExecutionPatch,
+            ) -> $crate::StoreResult<Option<attune_domain::execution::Execution>> {
+                if from.is_empty() {
+                    self.get_execution(id).await?;
+                    return Ok(None);
+                }
+                let mut qb = sqlx::QueryBuilder::<$db>::new("UPDATE execution SET status = ");
+                qb.push_bind(to)
+                    .push(", worker = COALESCE(").push_bind(patch.worker).push(", worker)")
+                    .push(", result = COALESCE(").push_bind(patch.result.clone()).push(", result)")
+                    .push(", metering = COALESCE(").push_bind(patch.metering.clone()).push(", metering)")
+                    .push(", started = COALESCE(").push_bind(patch.started).push(", started)")
+                    .push(", finished = COALESCE(").push_bind(patch.finished).push(", finished)")
+                    .push(", updated = ").push_bind($crate::sql::now())
+                    .push(" WHERE id = ").push_bind(id)
+                    .push(" AND status IN (");
+                let mut list = qb.separated(", ");
+                for status in from { list.push_bind(*status); }
+                qb.push(") RETURNING *");
+                let moved = qb
+                    .build_query_as::<attune_domain::execution::Execution>()
+                    .fetch_optional(self.write_pool())
+                    .await?;
+                if moved.is_none() {
+                    // Distinguish "lost the race" from "no such execution".
+                    self.get_execution(id).await?;
+                }
+                Ok(moved)
+            }
+
+            async fn delete_execution(&self, id: attune_domain::Id) -> $crate::StoreResult<()> {
+                $crate::sql::delete_by!(self.write_pool(), "DELETE FROM execution WHERE id = $1", "execution", id)
+            }
+
+            async fn append_output(
+                &self,
+                execution: attune_domain::Id,
+                lines: &[(String, String)],
+            ) -> $crate::StoreResult<()> {
+                if lines.is_empty() {
+                    return Ok(());
+                }
+                let mut tx = self.write_pool().begin().await?;
+                let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM execution_output WHERE execution = $1")
+                    .bind(execution)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let now = $crate::sql::now();
+                // Five binds a row; stay well under both engines' bind limits.
+                for (chunk_index, chunk) in lines.chunks(1000).enumerate() {
+                    let first = last + 1 + (chunk_index as i64) * 1000;
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO execution_output (execution, seq, stream, text, created) ",
+                    );
+                    qb.push_values(chunk.iter().enumerate(), |mut row, (i, (stream, text))| {
+                        row.push_bind(execution)
+                            .push_bind(first + i as i64)
+                            .push_bind(stream.clone())
+                            .push_bind(text.clone())
+                            .push_bind(now);
+                    });
+                    qb.build().execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn list_output(
+                &self,
+                execution: attune_domain::Id,
+                after: i64,
+                limit: i64,
+            ) -> $crate::StoreResult<Vec<attune_domain::execution::OutputLine>> {
+                Ok(sqlx::query_as(
+                    "SELECT * FROM execution_output WHERE execution = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                )
+                .bind(execution)
+                .bind(after)
+                .bind(limit)
+                .fetch_all(self.read_pool())
+                .await?)
+            }
+        }
+    };
+}
+pub(crate) use impl_execution_store;

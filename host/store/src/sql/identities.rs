@@ -1,0 +1,164 @@
+//! SQL for [`crate::IdentityStore`].
+
+/// Implements [`crate::IdentityStore`] for a backend.
+macro_rules! impl_identity_store {
+    ($store:ty, $db:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::IdentityStore for $store {
+            async fn create_identity(
+                &self,
+                identity: &attune_domain::identity::NewIdentity,
+            ) -> $crate::StoreResult<attune_domain::identity::Identity> {
+                Ok(sqlx::query_as(
+                    "INSERT INTO identity (login, display_name, password_hash, attributes, enabled, created, updated) \
+                     VALUES ($1, $2, $3, $4, TRUE, $5, $5) RETURNING *",
+                )
+                .bind(&identity.login)
+                .bind(&identity.display_name)
+                .bind(&identity.password_hash)
+                .bind(&identity.attributes)
+                .bind($crate::sql::now())
+                .fetch_one(self.write_pool())
+                .await?)
+            }
+
+            async fn get_identity(&self, id: attune_domain::Id) -> $crate::StoreResult<attune_domain::identity::Identity> {
+                $crate::sql::fetch_one_by!(self.read_pool(), attune_domain::identity::Identity,
+                    "SELECT * FROM identity WHERE id = $1", "identity", id)
+            }
+
+            async fn get_identity_by_login(&self, login: &str) -> $crate::StoreResult<attune_domain::identity::Identity> {
+                $crate::sql::fetch_one_by!(self.read_pool(), attune_domain::identity::Identity,
+                    "SELECT * FROM identity WHERE login = $1", "identity", login.to_owned())
+            }
+
+            async fn list_identities(
+                &self,
+                page: attune_domain::page::PageRequest,
+            ) -> $crate::StoreResult<attune_domain::page::Page<attune_domain::identity::Identity>> {
+                Ok($crate::sql::fetch_page!(self.read_pool(), $db, attune_domain::identity::Identity,
+                    "identity", "login", page, |qb| {}))
+            }
+
+            async fn update_identity(
+                &self,
+                id: attune_domain::Id,
+                patch: &$crate::IdentityPatch,
+            ) -> $crate::StoreResult<attune_domain::identity::Identity> {
+                sqlx::query_as(
+                    "UPDATE identity SET display_name = COALESCE($1, display_name), \
+                     password_hash = COALESCE($2, password_hash), attributes = COALESCE($3, attributes), \
+                     enabled = COALESCE($4, enabled), updated = $5 WHERE id = $6 RETURNING *",
+                )
+                .bind(&patch.display_name)
+                .bind(&patch.password_hash)
+                .bind(&patch.attributes)
+                .bind(patch.enabled)
+                .bind($crate::sql::now())
+                .bind(id)
+                .fetch_optional(self.write_pool())
+                .await?
+                .ok_or_else(|| $crate::StoreError::not_found("identity", id))
+            }
+
+            async fn delete_identity(&self, id: attune_domain::Id) -> $crate::StoreResult<()> {
+                $crate::sql::delete_by!(self.write_pool(), "DELETE FROM identity WHERE id = $1", "identity", id)
+            }
+
+            async fn upsert_permission_set(
+                &self,
+                set: &attune_domain::identity::NewPermissionSet,
+            ) -> $crate::StoreResult<attune_domain::identity::PermissionSet> {
+                Ok(sqlx::query_as(
+                    "INSERT INTO permission_set (ref, label, description, grants, created, updated) \
+                     VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (ref) DO UPDATE SET label = excluded.label, \
+                     description = excluded.description, grants = excluded.grants, updated = excluded.updated \
+                     RETURNING *",
+                )
+                .bind(&set.r#ref)
+                .bind(&set.label)
+                .bind(&set.description)
+                .bind(sqlx::types::Json(&set.grants))
+                .bind($crate::sql::now())
+                .fetch_one(self.write_pool())
+                .await?)
+            }
+
+            async fn get_permission_set(&self, set_ref: &str) -> $crate::StoreResult<attune_domain::identity::PermissionSet> {
+                $crate::sql::fetch_one_by!(self.read_pool(), attune_domain::identity::PermissionSet,
+                    "SELECT * FROM permission_set WHERE ref = $1", "permission set", set_ref.to_owned())
+            }
+
+            async fn list_permission_sets(
+                &self,
+                page: attune_domain::page::PageRequest,
+            ) -> $crate::StoreResult<attune_domain::page::Page<attune_domain::identity::PermissionSet>> {
+                Ok($crate::sql::fetch_page!(self.read_pool(), $db, attune_domain::identity::PermissionSet,
+                    "permission_set", "ref", page, |qb| {}))
+            }
+
+            async fn set_grants(
+                &self,
+                set_ref: &str,
+                grants: &[attune_domain::identity::Grant],
+            ) -> $crate::StoreResult<attune_domain::identity::PermissionSet> {
+                sqlx::query_as("UPDATE permission_set SET grants = $1, updated = $2 WHERE ref = $3 RETURNING *")
+                    .bind(sqlx::types::Json(grants))
+                    .bind($crate::sql::now())
+                    .bind(set_ref)
+                    .fetch_optional(self.write_pool())
+                    .await?
+                    .ok_or_else(|| $crate::StoreError::not_found("permission set", set_ref))
+            }
+
+            async fn delete_permission_set(&self, set_ref: &str) -> $crate::StoreResult<()> {
+                $crate::sql::delete_by!(self.write_pool(), "DELETE FROM permission_set WHERE ref = $1",
+                    "permission set", set_ref.to_owned())
+            }
+
+            async fn assign_permission_set(&self, identity: attune_domain::Id, set_ref: &str) -> $crate::StoreResult<()> {
+                let set: Option<attune_domain::Id> = sqlx::query_scalar("SELECT id FROM permission_set WHERE ref = $1")
+                    .bind(set_ref)
+                    .fetch_optional(self.write_pool())
+                    .await?;
+                let set = set.ok_or_else(|| $crate::StoreError::not_found("permission set", set_ref))?;
+                sqlx::query(
+                    "INSERT INTO permission_assignment (identity, permission_set, created, updated) \
+                     VALUES ($1, $2, $3, $3) ON CONFLICT (identity, permission_set) DO NOTHING",
+                )
+                .bind(identity)
+                .bind(set)
+                .bind($crate::sql::now())
+                .execute(self.write_pool())
+                .await?;
+                Ok(())
+            }
+
+            async fn unassign_permission_set(&self, identity: attune_domain::Id, set_ref: &str) -> $crate::StoreResult<bool> {
+                let done = sqlx::query(
+                    "DELETE FROM permission_assignment WHERE identity = $1 \
+                     AND permission_set = (SELECT id FROM permission_set WHERE ref = $2)",
+                )
+                .bind(identity)
+                .bind(set_ref)
+                .execute(self.write_pool())
+                .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn identity_permission_sets(
+                &self,
+                identity: attune_domain::Id,
+            ) -> $crate::StoreResult<Vec<attune_domain::identity::PermissionSet>> {
+                Ok(sqlx::query_as(
+                    "SELECT s.* FROM permission_set s JOIN permission_assignment a ON a.permission_set = s.id \
+                     WHERE a.identity = $1 ORDER BY s.ref",
+                )
+                .bind(identity)
+                .fetch_all(self.read_pool())
+                .await?)
+            }
+        }
+    };
+}
+pub(crate) use impl_identity_store;
