@@ -138,7 +138,10 @@ mod tests {
     #[test]
     fn refs_follow_the_owner() {
         assert_eq!(KeyOwner::System.key_ref("token"), "token");
-        let pack = KeyOwner::Pack { id: 1, r#ref: "slack".into() };
+        let pack = KeyOwner::Pack {
+            id: 1,
+            r#ref: "slack".into(),
+        };
         assert_eq!(pack.key_ref("token"), "slack.token");
         assert_eq!(pack.owner_type(), KeyOwnerType::Pack);
     }

@@ -64,3 +64,31 @@ pub struct NewRule {
     /// Whether it is enabled.
     pub enabled: bool,
 }
+
+/// The criteria operators a rule may use (`criteria.<path>.type`).
+pub const CRITERIA_OPERATORS: &[&str] = &[
+    "equals",
+    "nequals",
+    "iequals",
+    "contains",
+    "ncontains",
+    "icontains",
+    "incontains",
+    "startswith",
+    "istartswith",
+    "endswith",
+    "iendswith",
+    "lessthan",
+    "greaterthan",
+    "matchwildcard",
+    "regex",
+    "iregex",
+    "matchregex",
+    "timediff_lt",
+    "timediff_gt",
+    "exists",
+    "nexists",
+    "inside",
+    "ninside",
+    "search",
+];

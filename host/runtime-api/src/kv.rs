@@ -62,7 +62,12 @@ impl KvStore for MemoryKv {
     }
 
     async fn delete(&self, key: &str) -> Result<bool, KvError> {
-        Ok(self.entries.lock().expect("kv lock poisoned").remove(key).is_some())
+        Ok(self
+            .entries
+            .lock()
+            .expect("kv lock poisoned")
+            .remove(key)
+            .is_some())
     }
 }
 

@@ -52,13 +52,24 @@ pub struct Failure {
 impl Failure {
     /// A failure of `kind` with `message`.
     pub fn new(kind: FailureKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into() }
+        Self {
+            kind,
+            message: message.into(),
+        }
     }
 }
 
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", serde_json::to_value(self.kind).unwrap_or_default().as_str().unwrap_or("failure"), self.message)
+        write!(
+            f,
+            "{}: {}",
+            serde_json::to_value(self.kind)
+                .unwrap_or_default()
+                .as_str()
+                .unwrap_or("failure"),
+            self.message
+        )
     }
 }
 
@@ -156,9 +167,21 @@ mod tests {
             timeout.result_document(),
             serde_json::json!({"error": {"kind": "timeout", "message": "took longer than 5s"}})
         );
-        assert_eq!(Outcome::failed(FailureKind::FuelExhausted, "x").status(), TerminalStatus::Failed);
-        assert_eq!(Outcome::failed(FailureKind::Cancelled, "x").status(), TerminalStatus::Cancelled);
-        assert_eq!(Outcome::new(Ok(serde_json::json!(1))).status(), TerminalStatus::Completed);
-        assert_eq!(Failure::new(FailureKind::MemoryLimit, "grew").to_string(), "memory_limit: grew");
+        assert_eq!(
+            Outcome::failed(FailureKind::FuelExhausted, "x").status(),
+            TerminalStatus::Failed
+        );
+        assert_eq!(
+            Outcome::failed(FailureKind::Cancelled, "x").status(),
+            TerminalStatus::Cancelled
+        );
+        assert_eq!(
+            Outcome::new(Ok(serde_json::json!(1))).status(),
+            TerminalStatus::Completed
+        );
+        assert_eq!(
+            Failure::new(FailureKind::MemoryLimit, "grew").to_string(),
+            "memory_limit: grew"
+        );
     }
 }

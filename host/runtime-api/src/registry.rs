@@ -81,6 +81,9 @@ mod tests {
         registry.register(Arc::new(Echo));
         assert_eq!(registry.runner_types(), vec!["echo", "echo2"]);
         assert!(registry.get("echo2").is_ok());
-        assert_eq!(registry.get("wasm").err(), Some(UnknownRunner("wasm".into())));
+        assert_eq!(
+            registry.get("wasm").err(),
+            Some(UnknownRunner("wasm".into()))
+        );
     }
 }

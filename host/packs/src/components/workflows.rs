@@ -1,0 +1,69 @@
+//! `workflows/<name>.yaml`: a workflow definition and the action that runs it.
+
+use std::path::Path;
+
+use attune_domain::action::NewAction;
+use attune_domain::status::{OutputFormat, RunnerType};
+use attune_domain::workflow::NewWorkflowDefinition;
+use serde_json::{Value, json};
+
+use super::{PackContext, param_schema};
+use crate::manifest::WorkflowManifest;
+
+/// Validates one workflow file; returns its definition and its action.
+pub(crate) fn workflow(
+    ctx: &PackContext<'_>,
+    file: &Path,
+    m: WorkflowManifest,
+) -> Result<(NewWorkflowDefinition, NewAction), String> {
+    let workflow_ref = ctx.component_ref(file, &m)?;
+    param_schema("parameters", &m.parameters)?;
+    if let Some(schema) = &m.output_schema {
+        attune_params::check_json_schema(schema).map_err(|e| format!("output_schema: {e}"))?;
+    }
+    if m.timeout.is_some_and(|t| t <= 0) {
+        return Err("timeout must be a positive number of seconds".into());
+    }
+    if !(m.vars.is_null() || m.vars.is_object()) {
+        return Err("vars must be a mapping".into());
+    }
+    crate::workflow::check_graph(&m.tasks)?;
+    crate::workflow::check_templates("output", &m.output)?;
+    let label = m.label.unwrap_or_else(|| {
+        workflow_ref
+            .split_once('.')
+            .map(|(_, n)| n.to_owned())
+            .unwrap_or_default()
+    });
+    let definition = NewWorkflowDefinition {
+        r#ref: workflow_ref.clone(),
+        label: label.clone(),
+        description: m.description.clone(),
+        version: m.version.unwrap_or_else(|| ctx.version.to_owned()),
+        param_schema: m.parameters.clone(),
+        output_schema: m.output_schema.clone(),
+        definition: json!({
+            "vars": if m.vars.is_null() { json!({}) } else { m.vars },
+            "tasks": Value::Object(m.tasks),
+            "output": m.output,
+        }),
+        tags: m.tags,
+        enabled: m.enabled.unwrap_or(true),
+    };
+    let action = NewAction {
+        r#ref: workflow_ref,
+        label,
+        description: m.description,
+        runner_type: RunnerType::Workflow,
+        entry_point: None,
+        param_schema: m.parameters,
+        output_schema: m.output_schema,
+        output_format: OutputFormat::Json,
+        timeout_s: m.timeout,
+        limits: json!({}),
+        secrets: Vec::new(),
+        allowed_hosts: Vec::new(),
+        idempotent: false,
+    };
+    Ok((definition, action))
+}
