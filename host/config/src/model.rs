@@ -1,0 +1,217 @@
+//! The configuration keys and their defaults.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Where the embedded database, generated secrets and caches live (`./.attune`).
+    pub data_dir: PathBuf,
+    /// Every pack directory under this is registered on start (`./packs`).
+    pub packs_dir: PathBuf,
+    /// Per-pack virtualenvs and node_modules (`<data_dir>/envs`).
+    pub runtime_envs_dir: Option<PathBuf>,
+    /// The HTTP server.
+    pub server: ServerConfig,
+    /// The store.
+    pub database: DatabaseConfig,
+    /// The message bus.
+    pub bus: BusConfig,
+    /// Tokens.
+    pub auth: AuthConfig,
+    /// Default and maximum resource limits of executions.
+    pub limits: LimitsConfig,
+    /// This process's worker role.
+    pub worker: WorkerConfig,
+    /// Logging.
+    pub log: LogConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./.attune"),
+            packs_dir: PathBuf::from("./packs"),
+            runtime_envs_dir: None,
+            server: ServerConfig::default(),
+            database: DatabaseConfig::default(),
+            bus: BusConfig::default(),
+            auth: AuthConfig::default(),
+            limits: LimitsConfig::default(),
+            worker: WorkerConfig::default(),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+impl Config {
+    /// The database URL: the configured one, or the SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        self.database
+            .url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("attune.db").display()))
+    }
+
+    /// Where per-pack environments are built.
+    pub fn runtime_envs_dir(&self) -> PathBuf {
+        self.runtime_envs_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("envs"))
+    }
+
+    /// Where compiled WebAssembly components are cached.
+    pub fn wasm_cache_dir(&self) -> PathBuf {
+        self.data_dir.join("cache").join("wasm")
+    }
+}
+
+/// `server.*`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address to listen on.
+    pub listen: String,
+    /// URL actions use to call the API back (`ATTUNE_API_URL`); defaults to
+    /// `http://<listen>`.
+    pub public_url: Option<String>,
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            public_url: None,
+            max_body_bytes: 10 << 20,
+        }
+    }
+}
+
+/// `database.*`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// `sqlite://path` or `postgres://user@host/db`; absent means SQLite in the data dir.
+    pub url: Option<String>,
+}
+
+/// `bus.*`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BusConfig {
+    /// `amqp://...` for RabbitMQ; absent means the in-process bus.
+    pub url: Option<String>,
+}
+
+/// `auth.*`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// Lifetime of access tokens, in seconds.
+    pub access_token_ttl_s: u64,
+    /// Lifetime of refresh tokens, in seconds.
+    pub refresh_token_ttl_s: u64,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            access_token_ttl_s: 3600,
+            refresh_token_ttl_s: 7 * 24 * 3600,
+        }
+    }
+}
+
+/// `limits.*`: defaults apply when an action asks for nothing; maxima cap what it asks for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// Default wall-clock limit, seconds.
+    pub timeout_s: u64,
+    /// Largest wall-clock limit an action may ask for, seconds.
+    pub max_timeout_s: u64,
+    /// Default WASM fuel.
+    pub fuel: u64,
+    /// Largest WASM fuel an action may ask for.
+    pub max_fuel: u64,
+    /// Default WASM memory, MiB.
+    pub memory_mb: u64,
+    /// Largest WASM memory an action may ask for, MiB.
+    pub max_memory_mb: u64,
+    /// Bytes kept of each output stream of an execution.
+    pub output_bytes: usize,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            timeout_s: 60,
+            max_timeout_s: 24 * 3600,
+            fuel: 10_000_000_000,
+            max_fuel: 1_000_000_000_000,
+            memory_mb: 128,
+            max_memory_mb: 4096,
+            output_bytes: 10 << 20,
+        }
+    }
+}
+
+/// `worker.*`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorkerConfig {
+    /// Unique worker name (defaults to `<hostname>-<pid>`).
+    pub name: Option<String>,
+    /// Executions run at once by this worker.
+    pub concurrency: usize,
+    /// Seconds between heartbeats.
+    pub heartbeat_s: u64,
+    /// Seconds without a heartbeat after which a worker is considered dead.
+    pub dead_after_s: u64,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        Self {
+            name: None,
+            concurrency: 16,
+            heartbeat_s: 5,
+            dead_after_s: 30,
+        }
+    }
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// `log.*`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// A tracing filter (`info`, `attune=debug,sqlx=warn`); `RUST_LOG` wins when set.
+    pub level: String,
+    /// Output format.
+    pub format: LogFormat,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            level: "info".into(),
+            format: LogFormat::Text,
+        }
+    }
+}
