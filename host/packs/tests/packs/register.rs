@@ -1,13 +1,11 @@
 //! Registering packs into a real store: all or nothing, idempotent, cross-pack references.
 
-mod support;
-
 use std::sync::Arc;
 
+use crate::support::{sample_files, write_pack};
 use attune_domain::page::PageRequest;
 use attune_packs::{PackError, register_pack, register_packs_dir};
 use attune_store::{ComponentFilter, Store, StoreError};
-use support::{sample_files, write_pack};
 
 async fn store(dir: &std::path::Path) -> Arc<dyn Store> {
     attune_store::connect(&format!("sqlite://{}/attune.db", dir.display()))

@@ -1,10 +1,8 @@
 //! Loading packs from disk: what is accepted, and that every problem names its file.
 
-mod support;
-
+use crate::support::{sample_files, write_pack};
 use attune_domain::status::{PolicyMethod, RunnerType};
 use attune_packs::{PackError, load_pack};
-use support::{sample_files, write_pack};
 
 fn problems(error: PackError) -> Vec<(String, String)> {
     error

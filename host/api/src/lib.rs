@@ -1,0 +1,36 @@
+//! Attune's REST API under `/api/v1` (SPEC §13).
+//!
+//! Handlers are thin: extract, call one service function, wrap the result in the envelope.
+//! Every success is `{"data": ...}` (lists add `pagination`); every failure is
+//! `{"error": {"code", "message"}}` with a stable machine-readable code and never a raw
+//! database message.
+//!
+//! Module plan:
+//! - [`state`]: what handlers share.
+//! - [`error`]: [`ApiError`] and its mapping from service errors and extractor rejections.
+//! - `extract`: JSON and query extractors whose rejections are API errors.
+//! - `envelope`: the `data`/`pagination` envelopes and page parameters.
+//! - `auth`: the layer that requires a valid token, and the caller it yields.
+//! - `routes`: one module per resource, each returning its own `Router`.
+
+mod auth;
+mod envelope;
+pub mod error;
+mod extract;
+mod routes;
+pub mod state;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use tower_http::trace::TraceLayer;
+
+pub use error::ApiError;
+pub use state::ApiState;
+
+/// The whole HTTP application: `/health` and `/api/v1`. Tests drive it without a socket.
+pub fn app(state: ApiState) -> Router {
+    let max_body = state.max_body_bytes;
+    routes::router(state)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(TraceLayer::new_for_http())
+}

@@ -1,0 +1,144 @@
+//! `/api/v1/{actions,triggers,sensors,rules}`: list (optionally by pack) and show by ref.
+
+use attune_services::ServiceError;
+use attune_store::{ComponentFilter, RuleFilter};
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::routing::get;
+use serde_json::Value;
+
+use crate::envelope::{ListParams, data, page};
+use crate::error::ApiResult;
+use crate::extract::Query;
+use crate::state::ApiState;
+
+pub fn router() -> Router<ApiState> {
+    Router::new()
+        .route("/api/v1/actions", get(list_actions))
+        .route("/api/v1/actions/{action_ref}", get(show_action))
+        .route("/api/v1/triggers", get(list_triggers))
+        .route("/api/v1/triggers/{trigger_ref}", get(show_trigger))
+        .route("/api/v1/sensors", get(list_sensors))
+        .route("/api/v1/sensors/{sensor_ref}", get(show_sensor))
+        .route("/api/v1/rules", get(list_rules))
+        .route("/api/v1/rules/{rule_ref}", get(show_rule))
+}
+
+fn filter(params: &ListParams) -> ComponentFilter {
+    ComponentFilter {
+        pack: params.pack.clone(),
+    }
+}
+
+async fn list_actions(
+    State(state): State<ApiState>,
+    Query(params): Query<ListParams>,
+) -> ApiResult<axum::Json<Value>> {
+    let store = &state.platform.store;
+    Ok(page(
+        store
+            .list_actions(&filter(&params), params.page_request())
+            .await
+            .map_err(ServiceError::from)?,
+    ))
+}
+
+async fn show_action(
+    State(state): State<ApiState>,
+    Path(action_ref): Path<String>,
+) -> ApiResult<axum::Json<Value>> {
+    Ok(data(
+        state
+            .platform
+            .store
+            .get_action(&action_ref)
+            .await
+            .map_err(ServiceError::from)?,
+    ))
+}
+
+async fn list_triggers(
+    State(state): State<ApiState>,
+    Query(params): Query<ListParams>,
+) -> ApiResult<axum::Json<Value>> {
+    let store = &state.platform.store;
+    Ok(page(
+        store
+            .list_triggers(&filter(&params), params.page_request())
+            .await
+            .map_err(ServiceError::from)?,
+    ))
+}
+
+async fn show_trigger(
+    State(state): State<ApiState>,
+    Path(trigger_ref): Path<String>,
+) -> ApiResult<axum::Json<Value>> {
+    Ok(data(
+        state
+            .platform
+            .store
+            .get_trigger(&trigger_ref)
+            .await
+            .map_err(ServiceError::from)?,
+    ))
+}
+
+async fn list_sensors(
+    State(state): State<ApiState>,
+    Query(params): Query<ListParams>,
+) -> ApiResult<axum::Json<Value>> {
+    let store = &state.platform.store;
+    Ok(page(
+        store
+            .list_sensors(&filter(&params), params.page_request())
+            .await
+            .map_err(ServiceError::from)?,
+    ))
+}
+
+async fn show_sensor(
+    State(state): State<ApiState>,
+    Path(sensor_ref): Path<String>,
+) -> ApiResult<axum::Json<Value>> {
+    Ok(data(
+        state
+            .platform
+            .store
+            .get_sensor(&sensor_ref)
+            .await
+            .map_err(ServiceError::from)?,
+    ))
+}
+
+async fn list_rules(
+    State(state): State<ApiState>,
+    Query(params): Query<ListParams>,
+) -> ApiResult<axum::Json<Value>> {
+    let rules = RuleFilter {
+        pack: params.pack.clone(),
+        ..RuleFilter::default()
+    };
+    Ok(page(
+        state
+            .platform
+            .store
+            .list_rules(&rules, params.page_request())
+            .await
+            .map_err(ServiceError::from)?,
+    ))
+}
+
+async fn show_rule(
+    State(state): State<ApiState>,
+    Path(rule_ref): Path<String>,
+) -> ApiResult<axum::Json<Value>> {
+    Ok(data(
+        state
+            .platform
+            .store
+            .get_rule(&rule_ref)
+            .await
+            .map_err(ServiceError::from)?,
+    ))
+}

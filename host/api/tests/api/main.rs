@@ -1,0 +1,6 @@
+//! The HTTP API over a real SQLite store, driven in-process.
+
+mod auth;
+mod packs;
+mod requests;
+mod support;

@@ -1,0 +1,45 @@
+//! `attune`: every server role and the command-line client in one binary.
+//!
+//! `attune server` runs the embedded deployment (API, and with it every role, on SQLite with
+//! an in-process bus); `attune migrate` brings a database's schema up to date. The
+//! composition root — the one place that names every backend — is [`compose`].
+//!
+//! Exit codes: 0 success, 1 failure while running, 2 bad usage or configuration.
+
+mod args;
+mod commands;
+mod compose;
+mod logging;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = args::Args::parse();
+    let config = match attune_config::load(args.config.as_deref(), std::env::vars()) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("attune: configuration error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    logging::init(&config.log);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("attune: cannot start the async runtime: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(commands::run(args.command, config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("attune: {error:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! Attune's application services: the rules behind every API route and CLI command.
+//!
+//! Handlers stay thin: they parse a request, call one service method and render its result.
+//! Services hold the business rules (who may log in, what a registration does, which
+//! identities exist at first start) and talk to the store through its traits.
+//!
+//! Module plan:
+//! - [`error`]: [`ServiceError`], the failures a caller can act on, mapped from store and
+//!   pack errors; internal failures carry their cause for logging only.
+//! - [`platform`]: [`Platform`], the shared handles (store, token issuer, cipher) every
+//!   service uses.
+//! - [`auth`]: login, refresh, the current identity.
+//! - [`bootstrap`]: first-start setup: runtimes, built-in roles, the `admin` identity.
+//! - [`packs`]: registering packs from server paths, listing and deleting them.
+
+pub mod auth;
+pub mod bootstrap;
+pub mod error;
+pub mod packs;
+pub mod platform;
+
+pub use error::{ServiceError, ServiceResult};
+pub use platform::Platform;

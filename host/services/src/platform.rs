@@ -1,0 +1,17 @@
+//! The handles every service shares.
+
+use std::sync::Arc;
+
+use attune_security::{Cipher, TokenIssuer};
+use attune_store::Store;
+
+/// Shared handles: cheap to clone, passed to every service (never global).
+#[derive(Clone)]
+pub struct Platform {
+    /// The source of truth.
+    pub store: Arc<dyn Store>,
+    /// Issues and verifies tokens.
+    pub tokens: TokenIssuer,
+    /// Encrypts secrets at rest.
+    pub cipher: Cipher,
+}
