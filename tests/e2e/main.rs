@@ -1,0 +1,6 @@
+//! End-to-end tests: the real `attune` binary, started as a process, driven over HTTP.
+
+mod config;
+mod embedded;
+mod postgres;
+mod support;

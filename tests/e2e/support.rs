@@ -1,0 +1,156 @@
+//! Starting `attune` processes and talking to them.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// A command running the built binary with a clean Attune environment.
+pub fn attune(data_dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_attune"));
+    for (name, _) in std::env::vars() {
+        if name.starts_with("ATTUNE") {
+            command.env_remove(name);
+        }
+    }
+    command
+        .env("ATTUNE_DATA_DIR", data_dir)
+        .env("ATTUNE__PACKS_DIR", repo().join("packs"))
+        .env("ATTUNE__SERVER__LISTEN", "127.0.0.1:0")
+        .env("RUST_LOG", "warn");
+    command
+}
+
+/// A running `attune server`, killed on drop.
+pub struct Server {
+    child: Child,
+    /// `http://127.0.0.1:<port>`.
+    pub url: String,
+    /// Lines the server printed on stdout before it was ready.
+    pub banner: Vec<String>,
+    client: reqwest::Client,
+}
+
+impl Server {
+    /// Starts `command` (an `attune server` command) and waits until it prints its address.
+    pub fn start(mut command: Command) -> Server {
+        let mut child = command
+            .arg("server")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (lines_tx, lines_rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if lines_tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut banner = Vec::new();
+        let url = loop {
+            match lines_rx.recv_timeout(Duration::from_secs(60)) {
+                Ok(line) => {
+                    if let Some(address) = line.strip_prefix("Attune is listening on ") {
+                        break address.trim().to_owned();
+                    }
+                    banner.push(line);
+                }
+                Err(_) => {
+                    let status = child.try_wait().unwrap();
+                    panic!(
+                        "attune server did not become ready (exit: {status:?}); printed: {banner:?}"
+                    );
+                }
+            }
+        };
+        Server {
+            child,
+            url,
+            banner,
+            client: reqwest::Client::new(),
+        }
+    }
+
+    /// The generated admin password, if this start printed one.
+    pub fn admin_password(&self) -> Option<String> {
+        self.banner.iter().find_map(|line| {
+            line.split_once("(shown only now): ")
+                .map(|(_, p)| p.trim().to_owned())
+        })
+    }
+
+    /// Sends a request and returns status and JSON body.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self.client.request(method, format!("{}{path}", self.url));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            if text.is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_str(&text).unwrap()
+            },
+        )
+    }
+
+    /// Logs in and returns an access token.
+    pub async fn login(&self, login: &str, password: &str) -> String {
+        let (status, body) = self
+            .call(
+                "POST",
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"login": login, "password": password})),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["data"]["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// Stops the server with SIGTERM and waits for it to exit; returns whether it exited
+    /// successfully.
+    pub fn stop(mut self) -> bool {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        self.child
+            .wait()
+            .map(|status| status.success())
+            .unwrap_or(false)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
