@@ -1,0 +1,223 @@
+//! The in-process bus of the embedded deployment: one FIFO per queue, shared by its
+//! consumers. Nothing survives the process — which is fine, because the store does, and the
+//! reconciler re-drives whatever a crash left unfinished.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use tokio::sync::Notify;
+
+use crate::{Bus, BusError, Consumer, ConsumerStream, Delivery, Message, Queue, Settle};
+
+/// Name of the queue where dead-lettered messages are kept.
+pub const DEAD_LETTER_QUEUE: &str = "attune.dead-letter";
+
+#[derive(Default)]
+struct QueueState {
+    items: Mutex<VecDeque<(Message, bool)>>,
+    ready: Notify,
+}
+
+impl QueueState {
+    fn push_back(&self, message: Message, redelivered: bool) {
+        self.items.lock().expect("queue lock").push_back((message, redelivered));
+        self.ready.notify_one();
+    }
+
+    fn push_front(&self, message: Message) {
+        self.items.lock().expect("queue lock").push_front((message, true));
+        self.ready.notify_one();
+    }
+
+    fn pop(&self) -> Option<(Message, bool)> {
+        self.items.lock().expect("queue lock").pop_front()
+    }
+
+    fn len(&self) -> usize {
+        self.items.lock().expect("queue lock").len()
+    }
+}
+
+#[derive(Default)]
+struct Shared {
+    queues: Mutex<HashMap<String, Arc<QueueState>>>,
+    closed: AtomicBool,
+    closing: Notify,
+}
+
+impl Shared {
+    fn queue(&self, name: &str) -> Arc<QueueState> {
+        self.queues.lock().expect("bus lock").entry(name.to_owned()).or_default().clone()
+    }
+}
+
+/// An in-process bus. Clones share the same queues.
+#[derive(Clone, Default)]
+pub struct MemoryBus {
+    shared: Arc<Shared>,
+}
+
+impl MemoryBus {
+    /// An empty bus.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Messages waiting on `queue` (not yet delivered, or requeued).
+    pub fn depth(&self, queue: &Queue) -> usize {
+        self.shared.queue(&queue.name()).len()
+    }
+
+    /// Messages that were dead-lettered.
+    pub fn dead_letters(&self) -> usize {
+        self.shared.queue(DEAD_LETTER_QUEUE).len()
+    }
+
+    /// Stops the bus: consumers see the end of their stream, publishing fails.
+    pub fn close(&self) {
+        self.shared.closed.store(true, Ordering::SeqCst);
+        self.shared.closing.notify_waiters();
+        for queue in self.shared.queues.lock().expect("bus lock").values() {
+            queue.ready.notify_waiters();
+        }
+    }
+}
+
+#[async_trait]
+impl Bus for MemoryBus {
+    async fn publish(&self, queue: &Queue, message: &Message) -> Result<(), BusError> {
+        if self.shared.closed.load(Ordering::SeqCst) {
+            return Err(BusError::Closed);
+        }
+        self.shared.queue(&queue.name()).push_back(message.clone(), false);
+        Ok(())
+    }
+
+    async fn consume(&self, queue: &Queue) -> Result<Consumer, BusError> {
+        if self.shared.closed.load(Ordering::SeqCst) {
+            return Err(BusError::Closed);
+        }
+        Ok(Consumer::new(MemoryConsumer { shared: self.shared.clone(), queue: self.shared.queue(&queue.name()) }))
+    }
+}
+
+struct MemoryConsumer {
+    shared: Arc<Shared>,
+    queue: Arc<QueueState>,
+}
+
+#[async_trait]
+impl ConsumerStream for MemoryConsumer {
+    async fn next(&mut self) -> Option<Delivery> {
+        loop {
+            // Register interest before looking, so a publish in between is not missed.
+            let ready = self.queue.ready.notified();
+            let closing = self.shared.closing.notified();
+            if self.shared.closed.load(Ordering::SeqCst) {
+                return None;
+            }
+            if let Some((message, redelivered)) = self.queue.pop() {
+                let settle = MemorySettle {
+                    shared: self.shared.clone(),
+                    queue: self.queue.clone(),
+                    message: message.clone(),
+                };
+                return Some(Delivery::new(message, redelivered, Box::new(settle)));
+            }
+            tokio::select! {
+                _ = ready => {}
+                _ = closing => {}
+            }
+        }
+    }
+}
+
+struct MemorySettle {
+    shared: Arc<Shared>,
+    queue: Arc<QueueState>,
+    message: Message,
+}
+
+#[async_trait]
+impl Settle for MemorySettle {
+    async fn ack(self: Box<Self>) {}
+
+    async fn requeue(self: Box<Self>) {
+        if !self.shared.closed.load(Ordering::SeqCst) {
+            self.queue.push_front(self.message);
+        }
+    }
+
+    async fn dead_letter(self: Box<Self>) {
+        tracing::warn!(message = ?self.message, "message dead-lettered");
+        self.shared.queue(DEAD_LETTER_QUEUE).push_back(self.message, false);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn requested(id: i64) -> Message {
+        Message::ExecutionRequested { execution: id }
+    }
+
+    #[tokio::test]
+    async fn delivers_in_order_and_requeues_unsettled_messages() {
+        let bus = MemoryBus::new();
+        let mut consumer = bus.consume(&Queue::Executor).await.unwrap();
+        bus.publish(&Queue::Executor, &requested(1)).await.unwrap();
+        bus.publish(&Queue::Executor, &requested(2)).await.unwrap();
+
+        let first = consumer.next().await.unwrap();
+        assert_eq!((first.message.clone(), first.redelivered), (requested(1), false));
+        first.requeue().await;
+        let again = consumer.next().await.unwrap();
+        assert_eq!((again.message.clone(), again.redelivered), (requested(1), true));
+        drop(again); // dropped unsettled: comes back
+        tokio::task::yield_now().await;
+        let third = consumer.next().await.unwrap();
+        assert_eq!(third.message, requested(1));
+        third.ack().await;
+        let second = consumer.next().await.unwrap();
+        assert_eq!(second.message, requested(2));
+        second.dead_letter().await;
+        assert_eq!((bus.depth(&Queue::Executor), bus.dead_letters()), (0, 1));
+    }
+
+    #[tokio::test]
+    async fn competing_consumers_share_a_queue_and_wake_on_publish() {
+        let bus = MemoryBus::new();
+        let mut a = bus.consume(&Queue::Worker(1)).await.unwrap();
+        let mut b = bus.consume(&Queue::Worker(1)).await.unwrap();
+        let waiting = tokio::spawn(async move {
+            let delivery = a.next().await.unwrap();
+            let message = delivery.message.clone();
+            delivery.ack().await;
+            message
+        });
+        tokio::task::yield_now().await;
+        bus.publish(&Queue::Worker(1), &requested(5)).await.unwrap();
+        bus.publish(&Queue::Worker(1), &requested(6)).await.unwrap();
+        let got_a = waiting.await.unwrap();
+        let got_b = b.next().await.unwrap();
+        let mut got = vec![got_a, got_b.message.clone()];
+        got.sort_by_key(|m| format!("{m:?}"));
+        assert_eq!(got, vec![requested(5), requested(6)]);
+        got_b.ack().await;
+        assert_eq!(bus.depth(&Queue::Worker(2)), 0, "queues are separate");
+    }
+
+    #[tokio::test]
+    async fn closing_ends_consumers() {
+        let bus = MemoryBus::new();
+        let mut consumer = bus.consume(&Queue::Events).await.unwrap();
+        let waiting = tokio::spawn(async move { consumer.next().await.is_none() });
+        tokio::task::yield_now().await;
+        bus.close();
+        assert!(waiting.await.unwrap());
+        assert!(matches!(bus.publish(&Queue::Events, &requested(1)).await, Err(BusError::Closed)));
+    }
+}
