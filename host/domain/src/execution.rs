@@ -84,6 +84,8 @@ pub struct ExecutionPatch {
     pub started: Option<Timestamp>,
     /// Set the finish time.
     pub finished: Option<Timestamp>,
+    /// Set the attempt number (when an execution is queued again).
+    pub attempt: Option<i32>,
 }
 
 /// Filters for listing executions; all given ones must match.

@@ -85,6 +85,7 @@ macro_rules! impl_execution_store {
                     .push(", metering = COALESCE(").push_bind(patch.metering.clone()).push(", metering)")
                     .push(", started = COALESCE(").push_bind(patch.started).push(", started)")
                     .push(", finished = COALESCE(").push_bind(patch.finished).push(", finished)")
+                    .push(", attempt = COALESCE(").push_bind(patch.attempt).push(", attempt)")
                     .push(", updated = ").push_bind($crate::sql::now())
                     .push(" WHERE id = ").push_bind(id)
                     .push(" AND status IN (");
