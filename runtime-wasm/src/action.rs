@@ -53,7 +53,11 @@ impl WasmRuntime {
     /// its first execution, so that the first execution does not pay for it. Also the way to
     /// check that a pack's component fits its world.
     pub async fn prepare(&self, entry_point: &Path, world: World) -> Result<(), SetupError> {
-        self.inner.components.prepare(entry_point, world).await.map(drop)
+        self.inner
+            .components
+            .prepare(entry_point, world)
+            .await
+            .map(drop)
     }
 
     pub(crate) fn engine(&self) -> &Engine {
@@ -91,7 +95,10 @@ impl Runtime for WasmRuntime {
     }
 
     async fn execute(&self, request: ExecutionRequest, io: ExecutionIo) -> Outcome {
-        let pre = match self.prepared(&request.entry_point, World::Action, &io).await {
+        let pre = match self
+            .prepared(&request.entry_point, World::Action, &io)
+            .await
+        {
             Ok(Prepared::Action(pre)) => pre,
             Ok(Prepared::Sensor(_)) => {
                 return Outcome::failed(FailureKind::SetupFailed, "prepared for the wrong world");
@@ -167,7 +174,9 @@ impl GuestCall for ActionCall {
 
 /// A limit that fired while instantiating stays a limit (e.g. an initial memory larger than
 /// allowed); anything else means the component could not be set up.
-pub(crate) fn instantiation_failed<T>(error: wasmtime::Error) -> wasmtime::Result<Result<T, Failure>> {
+pub(crate) fn instantiation_failed<T>(
+    error: wasmtime::Error,
+) -> wasmtime::Result<Result<T, Failure>> {
     if limits::is_limit(&error) {
         return Err(error);
     }
@@ -197,10 +206,17 @@ mod tests {
 
     #[test]
     fn output_must_be_json() {
-        assert_eq!(parse_json_output(r#"{"a":1}"#), Ok(serde_json::json!({"a": 1})));
+        assert_eq!(
+            parse_json_output(r#"{"a":1}"#),
+            Ok(serde_json::json!({"a": 1}))
+        );
         let failure = parse_json_output("not json").unwrap_err();
         assert_eq!(failure.kind, FailureKind::InvalidOutput);
-        assert!(failure.message.contains("\"not json\""), "{}", failure.message);
+        assert!(
+            failure.message.contains("\"not json\""),
+            "{}",
+            failure.message
+        );
         let long = "x".repeat(1000);
         assert!(parse_json_output(&long).unwrap_err().message.len() < 400);
     }

@@ -146,8 +146,16 @@ mod tests {
         let mut corrupted = file.clone();
         corrupted[0] = b'A';
         assert_eq!(verified_artifact(&corrupted), None);
-        assert_eq!(verified_artifact(&file[1..]), None, "truncated at the front");
-        assert_eq!(verified_artifact(&file[..file.len() - 1]), None, "truncated");
+        assert_eq!(
+            verified_artifact(&file[1..]),
+            None,
+            "truncated at the front"
+        );
+        assert_eq!(
+            verified_artifact(&file[..file.len() - 1]),
+            None,
+            "truncated"
+        );
         assert_eq!(verified_artifact(b"short"), None);
     }
 }

@@ -213,7 +213,12 @@ mod tests {
         let text = capture.finish();
         assert_eq!(text.text, "hello\nworld\nlast");
         assert!(!text.truncated);
-        let texts: Vec<_> = lines.lock().unwrap().iter().map(|l| l.text.clone()).collect();
+        let texts: Vec<_> = lines
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|l| l.text.clone())
+            .collect();
         assert_eq!(texts, ["hello", "world", "last"]);
     }
 

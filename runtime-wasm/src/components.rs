@@ -112,7 +112,12 @@ impl ComponentRegistry {
             modified: metadata.modified().ok(),
         };
         let key = (entry_point.to_path_buf(), world);
-        let known = self.digests.lock().expect("registry lock").get(&key).copied();
+        let known = self
+            .digests
+            .lock()
+            .expect("registry lock")
+            .get(&key)
+            .copied();
         if let Some((known_stamp, digest)) = known
             && known_stamp == stamp
             && let Some(prepared) = self.ready(digest, world)
@@ -144,19 +149,24 @@ impl ComponentRegistry {
     }
 
     /// The component bytes of `entry_point`: as is, componentized, or built from Python.
-    async fn component_bytes(&self, entry_point: &Path, world: World) -> Result<Vec<u8>, SetupError> {
+    async fn component_bytes(
+        &self,
+        entry_point: &Path,
+        world: World,
+    ) -> Result<Vec<u8>, SetupError> {
         let is_python = entry_point
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("py"));
         if is_python {
             return self.python.component(entry_point, world).await;
         }
-        let source = tokio::fs::read(entry_point)
-            .await
-            .map_err(|source| SetupError::ReadEntryPoint {
-                path: entry_point.to_path_buf(),
-                source,
-            })?;
+        let source =
+            tokio::fs::read(entry_point)
+                .await
+                .map_err(|source| SetupError::ReadEntryPoint {
+                    path: entry_point.to_path_buf(),
+                    source,
+                })?;
         build::component_from_source(&source, world).map_err(|source| SetupError::Build {
             path: entry_point.to_path_buf(),
             source,
@@ -196,7 +206,10 @@ impl ComponentRegistry {
             world: world.name(),
             message: format!("{e:#}"),
         };
-        let pre = self.linker.instantiate_pre(&component).map_err(link_error)?;
+        let pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(link_error)?;
         Ok(match world {
             World::Action => Prepared::Action(ActionPre::new(pre).map_err(link_error)?),
             World::Sensor => Prepared::Sensor(SensorPre::new(pre).map_err(link_error)?),

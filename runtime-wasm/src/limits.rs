@@ -47,9 +47,7 @@ impl MemoryLimiter {
 
 /// A guest asked for more linear memory than its execution allows.
 #[derive(Debug, thiserror::Error)]
-#[error(
-    "the guest tried to grow its memory to {requested} bytes, past its limit of {limit} bytes"
-)]
+#[error("the guest tried to grow its memory to {requested} bytes, past its limit of {limit} bytes")]
 pub(crate) struct MemoryLimitExceeded {
     requested: u64,
     limit: u64,
@@ -181,7 +179,10 @@ mod tests {
     fn memory_is_capped_across_memories_and_peak_is_tracked() {
         let mut limiter = MemoryLimiter::new(100);
         assert!(limiter.memory_growing(0, 60, None).unwrap());
-        assert!(limiter.memory_growing(0, 30, None).unwrap(), "a second memory");
+        assert!(
+            limiter.memory_growing(0, 30, None).unwrap(),
+            "a second memory"
+        );
         let error = limiter.memory_growing(60, 80, None).unwrap_err();
         assert!(error.is::<MemoryLimitExceeded>());
         assert_eq!(limiter.peak(), 90);
@@ -193,12 +194,18 @@ mod tests {
     fn errors_are_named_by_the_limit_that_fired() {
         let limits = attune_runtime_api::LimitPolicy::default().defaults;
         let kind = |error: wasmtime::Error| classify(&error, &limits).kind;
-        assert_eq!(kind(wasmtime::Error::new(Interruption::Timeout)), FailureKind::Timeout);
+        assert_eq!(
+            kind(wasmtime::Error::new(Interruption::Timeout)),
+            FailureKind::Timeout
+        );
         assert_eq!(
             kind(wasmtime::Error::new(Interruption::Cancelled)),
             FailureKind::Cancelled
         );
-        assert_eq!(kind(wasmtime::Error::new(Trap::OutOfFuel)), FailureKind::FuelExhausted);
+        assert_eq!(
+            kind(wasmtime::Error::new(Trap::OutOfFuel)),
+            FailureKind::FuelExhausted
+        );
         assert_eq!(
             kind(wasmtime::Error::new(Trap::UnreachableCodeReached).context("in run")),
             FailureKind::Trap

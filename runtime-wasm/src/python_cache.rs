@@ -105,7 +105,12 @@ fn source_key(entry_point: &Path, world: World) -> Result<ComponentDigest, Setup
     let mut key = Vec::new();
     key.extend_from_slice(world.qualified_name().as_bytes());
     key.extend_from_slice(build::package_digest().as_bytes());
-    key.extend_from_slice(entry_point.file_name().unwrap_or_default().as_encoded_bytes());
+    key.extend_from_slice(
+        entry_point
+            .file_name()
+            .unwrap_or_default()
+            .as_encoded_bytes(),
+    );
     for source in &sources {
         key.push(0);
         key.extend_from_slice(source.file_name().unwrap_or_default().as_encoded_bytes());

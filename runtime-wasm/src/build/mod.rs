@@ -202,15 +202,14 @@ mod tests {
 
     #[test]
     fn bad_wat_is_reported() {
-        let error = component_from_source(b"(module (func", World::Action)
-            .expect_err("invalid WAT");
+        let error =
+            component_from_source(b"(module (func", World::Action).expect_err("invalid WAT");
         assert!(matches!(error, BuildError::Wat(_)), "{error}");
     }
 
     #[test]
     fn a_module_without_the_export_does_not_fit() {
-        let error =
-            component_from_source(b"(module)", World::Action).expect_err("run is missing");
+        let error = component_from_source(b"(module)", World::Action).expect_err("run is missing");
         let message = error.to_string();
         assert!(message.contains("action world"), "{message}");
     }

@@ -22,13 +22,34 @@ const PACKAGE_FILES: &[(&str, &str)] = &[
 
 /// The WASI 0.2 packages it depends on, in dependency order.
 const DEPENDENCY_FILES: &[(&str, &str)] = &[
-    ("deps/io/package.wit", include_str!("../../../wit/deps/io/package.wit")),
-    ("deps/clocks/package.wit", include_str!("../../../wit/deps/clocks/package.wit")),
-    ("deps/random/package.wit", include_str!("../../../wit/deps/random/package.wit")),
-    ("deps/filesystem/package.wit", include_str!("../../../wit/deps/filesystem/package.wit")),
-    ("deps/sockets/package.wit", include_str!("../../../wit/deps/sockets/package.wit")),
-    ("deps/cli/package.wit", include_str!("../../../wit/deps/cli/package.wit")),
-    ("deps/http/package.wit", include_str!("../../../wit/deps/http/package.wit")),
+    (
+        "deps/io/package.wit",
+        include_str!("../../../wit/deps/io/package.wit"),
+    ),
+    (
+        "deps/clocks/package.wit",
+        include_str!("../../../wit/deps/clocks/package.wit"),
+    ),
+    (
+        "deps/random/package.wit",
+        include_str!("../../../wit/deps/random/package.wit"),
+    ),
+    (
+        "deps/filesystem/package.wit",
+        include_str!("../../../wit/deps/filesystem/package.wit"),
+    ),
+    (
+        "deps/sockets/package.wit",
+        include_str!("../../../wit/deps/sockets/package.wit"),
+    ),
+    (
+        "deps/cli/package.wit",
+        include_str!("../../../wit/deps/cli/package.wit"),
+    ),
+    (
+        "deps/http/package.wit",
+        include_str!("../../../wit/deps/http/package.wit"),
+    ),
 ];
 
 /// The parsed package and the id of `world` in it.

@@ -61,7 +61,8 @@ pub(crate) struct Captures {
 impl Captures {
     /// Empty captures of `limit` bytes each, forwarding to `sink`.
     pub(crate) fn new(limit: usize, sink: &Arc<dyn OutputSink>) -> Self {
-        let capture = |stream| Arc::new(Mutex::new(StreamCapture::new(stream, limit, sink.clone())));
+        let capture =
+            |stream| Arc::new(Mutex::new(StreamCapture::new(stream, limit, sink.clone())));
         Self {
             stdout: capture(Stream::Stdout),
             stderr: capture(Stream::Stderr),

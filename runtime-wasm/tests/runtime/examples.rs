@@ -179,7 +179,9 @@ async fn http_get_reaches_allowed_hosts_only() {
     let outcome = runtime.execute(allowed, io).await;
     assert_eq!(
         outcome.result,
-        Ok(json!({"status": 200, "body": {"hello": "from the test server", "path": "/status?verbose=1"}})),
+        Ok(
+            json!({"status": 200, "body": {"hello": "from the test server", "path": "/status?verbose=1"}})
+        ),
         "log: {}",
         outcome.log.text
     );
@@ -196,5 +198,9 @@ async fn http_get_reaches_allowed_hosts_only() {
     let failure = outcome.result.expect_err("refused");
     assert_eq!(failure.kind, FailureKind::ActionError);
     assert!(failure.message.contains("HTTP request denied"), "{failure}");
-    assert_eq!(server.served(), 1, "the refused request never reached the server");
+    assert_eq!(
+        server.served(),
+        1,
+        "the refused request never reached the server"
+    );
 }

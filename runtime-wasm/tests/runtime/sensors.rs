@@ -50,7 +50,11 @@ async fn a_sensor_is_polled_on_schedule_and_keeps_state_in_kv() {
     }
     io.cancel.cancel();
     schedule.await.expect("the schedule stops when cancelled");
-    let last = kv.get("last_poll").await.unwrap().expect("state kept in kv");
+    let last = kv
+        .get("last_poll")
+        .await
+        .unwrap()
+        .expect("state kept in kv");
     assert!(last.parse::<u64>().unwrap() >= 3, "{last}");
 }
 
@@ -73,13 +77,18 @@ async fn failed_polls_are_reported_and_polling_goes_on() {
         assert_eq!(failure.message, "upstream unavailable");
     }
     drop(received);
-    schedule.await.expect("the schedule stops when nobody listens");
+    schedule
+        .await
+        .expect("the schedule stops when nobody listens");
 }
 
 #[tokio::test]
 async fn events_of_undeclared_triggers_are_invalid_output() {
     let sandbox = Sandbox::new();
-    let mut sensor = spec(sandbox.guest("ticker", &guests::ticker()), Arc::new(MemoryKv::new()));
+    let mut sensor = spec(
+        sandbox.guest("ticker", &guests::ticker()),
+        Arc::new(MemoryKv::new()),
+    );
     sensor.trigger_types = vec!["tests.other".into()];
     let (io, _) = recorded_io();
 

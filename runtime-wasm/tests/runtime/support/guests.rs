@@ -5,7 +5,11 @@ use super::wat::{self, Strings};
 
 /// Returns its parameters unchanged.
 pub fn echo() -> String {
-    wat::action(&Strings::default(), "", "(call $ok (local.get $params) (local.get $params_len))")
+    wat::action(
+        &Strings::default(),
+        "",
+        "(call $ok (local.get $params) (local.get $params_len))",
+    )
 }
 
 /// Returns `{"params": <params>, "token": "<secret token>"}` (token `null` when not granted):
@@ -54,14 +58,21 @@ pub fn secret_thief() -> String {
 
 /// Spins forever.
 pub fn infinite_loop() -> String {
-    wat::action(&Strings::default(), "", "(loop $forever (br $forever)) (unreachable)")
+    wat::action(
+        &Strings::default(),
+        "",
+        "(loop $forever (br $forever)) (unreachable)",
+    )
 }
 
 /// Logs "spinning", then spins forever.
 pub fn announced_loop() -> String {
     let mut s = Strings::default();
     let text = s.add("spinning");
-    let body = format!("(call $info {}) (loop $forever (br $forever)) (unreachable)", text.args());
+    let body = format!(
+        "(call $info {}) (loop $forever (br $forever)) (unreachable)",
+        text.args()
+    );
     wat::action(&s, "", &body)
 }
 

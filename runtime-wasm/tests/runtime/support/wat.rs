@@ -36,7 +36,10 @@ impl Strings {
         }
         writeln!(self.segments, "  (data (i32.const {ptr}) \"{escaped}\")").unwrap();
         self.next += text.len().next_multiple_of(8).max(8);
-        assert!(1024 + self.next < 32768, "static strings overflow into the heap");
+        assert!(
+            1024 + self.next < 32768,
+            "static strings overflow into the heap"
+        );
         Str {
             ptr,
             len: text.len(),
