@@ -1,0 +1,183 @@
+//! Execution overhead of the native runtimes against a raw spawn of the same interpreter
+//! running the same trivial script, both measured in the same run.
+//!
+//! Run with `cargo bench -p attune-runtime-native --bench overhead` (release build).
+//! `ATTUNE_BENCH_ITERATIONS` sets the measured runs per case (default 100). Runs of the
+//! runtime and of the raw spawn alternate, so that drift in machine load affects both.
+//!
+//! The raw spawn is what any runner must do at least: start the interpreter on the script
+//! with stdout and stderr piped, and wait for it. It gets the same clean environment as the
+//! action (`PATH`, `HOME`, `LANG`): what the worker's own environment holds changes
+//! interpreter start-up (node loading `NODE_EXTRA_CA_CERTS`, for one) and is not the
+//! runtime's cost. The runtime adds the input document on stdin (and the shell prelude on
+//! fd 3), a process group, output streaming and capture, supervision, and parsing stdout
+//! as JSON.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use attune_runtime_api::{
+    ExecutionContext, ExecutionIo, ExecutionRequest, Limits, MemoryKv, OutputFormat, Runtime,
+};
+use attune_runtime_native::{NativeConfig, NativeRuntimes};
+use serde_json::json;
+
+const WARM_UP_RUNS: usize = 5;
+
+struct Case {
+    runner_type: &'static str,
+    script: &'static str,
+    source: &'static str,
+}
+
+const CASES: [Case; 3] = [
+    Case {
+        runner_type: "shell",
+        script: "trivial.sh",
+        source: "echo '{\"ok\": true}'\n",
+    },
+    Case {
+        runner_type: "python",
+        script: "trivial.py",
+        source: "print('{\"ok\": true}')\n",
+    },
+    Case {
+        runner_type: "node",
+        script: "trivial.js",
+        source: "console.log('{\"ok\": true}')\n",
+    },
+];
+
+fn main() {
+    let iterations: usize = std::env::var("ATTUNE_BENCH_ITERATIONS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    runtime.block_on(bench(iterations));
+}
+
+async fn bench(iterations: usize) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pack_dir = dir.path().join("bench");
+    std::fs::create_dir_all(pack_dir.join("actions")).expect("pack dir");
+    let runtimes = NativeRuntimes::new(NativeConfig::with_envs_dir(dir.path().join("envs")));
+    let toolchain = runtimes.toolchain().clone();
+
+    println!("native runtime overhead: {iterations} runs per case, medians (mean)");
+    println!(
+        "{:<8} {:<34} {:>16} {:>16} {:>7}",
+        "runner", "interpreter", "raw spawn", "runtime", "ratio"
+    );
+    for case in CASES {
+        let script = pack_dir.join("actions").join(case.script);
+        std::fs::write(&script, case.source).expect("script");
+        let interpreter = match case.runner_type {
+            "shell" => toolchain.bash().await,
+            "python" => toolchain.python3().await,
+            _ => toolchain.node().await,
+        }
+        .expect("interpreter installed");
+        let runtime = runtimes
+            .runtimes()
+            .into_iter()
+            .find(|r| r.runner_types() == [case.runner_type])
+            .expect("runtime");
+        let request = request(&pack_dir, &script);
+        let clean_env = toolchain.child_env(&[]);
+
+        for _ in 0..WARM_UP_RUNS {
+            raw_spawn(&interpreter, &script, &pack_dir, &clean_env).await;
+            run_action(&runtime, request.clone()).await;
+        }
+        let mut raw = Vec::with_capacity(iterations);
+        let mut managed = Vec::with_capacity(iterations);
+        for _ in 0..iterations {
+            raw.push(raw_spawn(&interpreter, &script, &pack_dir, &clean_env).await);
+            managed.push(run_action(&runtime, request.clone()).await);
+        }
+        let (raw_median, raw_mean) = summary(&mut raw);
+        let (median, mean) = summary(&mut managed);
+        println!(
+            "{:<8} {:<34} {:>7.2} ({:>5.2}) ms {:>7.2} ({:>5.2}) ms {:>6.2}x",
+            case.runner_type,
+            interpreter.display().to_string(),
+            ms(raw_median),
+            ms(raw_mean),
+            ms(median),
+            ms(mean),
+            median.as_secs_f64() / raw_median.as_secs_f64()
+        );
+    }
+}
+
+fn request(pack_dir: &Path, script: &Path) -> ExecutionRequest {
+    ExecutionRequest {
+        context: ExecutionContext {
+            execution_id: 1,
+            action_ref: "bench.trivial".into(),
+            pack_ref: "bench".into(),
+            attempt: 1,
+            ..ExecutionContext::default()
+        },
+        pack_dir: pack_dir.to_path_buf(),
+        entry_point: script.to_path_buf(),
+        parameters: json!({"message": "hello", "count": 3}),
+        secrets: [("token".to_owned(), "s3cr3t".to_owned())].into(),
+        pack_config: json!({}),
+        output_format: OutputFormat::Json,
+        allowed_hosts: Vec::new(),
+        limits: Limits {
+            timeout: Duration::from_secs(60),
+            fuel: 0,
+            memory_bytes: 0,
+            output_bytes: 10 << 20,
+        },
+        kv: Arc::new(MemoryKv::new()),
+    }
+}
+
+async fn raw_spawn(
+    interpreter: &PathBuf,
+    script: &Path,
+    cwd: &Path,
+    env: &[(OsString, OsString)],
+) -> Duration {
+    let started = Instant::now();
+    let output = tokio::process::Command::new(interpreter)
+        .arg(script)
+        .current_dir(cwd)
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .await
+        .expect("raw spawn");
+    let elapsed = started.elapsed();
+    assert!(output.status.success(), "raw spawn failed");
+    elapsed
+}
+
+async fn run_action(runtime: &Arc<dyn Runtime>, request: ExecutionRequest) -> Duration {
+    let started = Instant::now();
+    let outcome = runtime.execute(request, ExecutionIo::detached()).await;
+    let elapsed = started.elapsed();
+    assert_eq!(outcome.result, Ok(json!({"ok": true})), "{outcome:?}");
+    elapsed
+}
+
+/// Median and mean.
+fn summary(samples: &mut [Duration]) -> (Duration, Duration) {
+    samples.sort();
+    let median = samples[samples.len() / 2];
+    let mean = samples.iter().sum::<Duration>() / samples.len() as u32;
+    (median, mean)
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}

@@ -1,0 +1,166 @@
+//! The [`Runtime`] the three languages share, and the constructor the worker calls.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use attune_runtime_api::{
+    ExecutionIo, ExecutionRequest, FailureKind, Outcome, Runtime, RuntimeRegistry,
+};
+
+use crate::config::NativeConfig;
+use crate::error::SetupError;
+use crate::input::{ActionInput, attune_variables};
+use crate::language::{Node, Python, ScriptLanguage, ScriptTarget, Shell};
+use crate::process::{self, ProcessSpec, SupervisionPolicy};
+use crate::result;
+use crate::toolchain::{SetupIo, Toolchain};
+
+/// Runs actions of one [`ScriptLanguage`] as supervised subprocesses.
+#[derive(Clone)]
+pub struct ScriptRuntime {
+    language: Arc<dyn ScriptLanguage>,
+    toolchain: Arc<Toolchain>,
+}
+
+impl std::fmt::Debug for ScriptRuntime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScriptRuntime")
+            .field("runner_type", &self.language.runner_type())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ScriptRuntime {
+    /// A runtime for `language` sharing `toolchain` (interpreters, environments).
+    pub fn new(language: Arc<dyn ScriptLanguage>, toolchain: Arc<Toolchain>) -> Self {
+        Self {
+            language,
+            toolchain,
+        }
+    }
+
+    /// Everything up to the spawn: interpreter, environment, input, process description.
+    async fn prepare(
+        &self,
+        request: &ExecutionRequest,
+        io: &ExecutionIo,
+    ) -> Result<ProcessSpec, SetupError> {
+        // An absolute path: a bare file name would be looked up on PATH by `bash -c '. x'`.
+        let entry_point = std::path::absolute(&request.entry_point)
+            .unwrap_or_else(|_| request.entry_point.clone());
+        if !entry_point.is_file() {
+            return Err(SetupError::EntryPointMissing(entry_point));
+        }
+        let target = ScriptTarget {
+            pack_ref: &request.context.pack_ref,
+            pack_dir: &request.pack_dir,
+            entry_point: &entry_point,
+        };
+        let setup = SetupIo {
+            output: io.output.clone(),
+            cancel: io.cancel.clone(),
+            output_limit: request.limits.output_bytes,
+        };
+        let launch = self
+            .language
+            .prepare(&self.toolchain, &target, &setup)
+            .await?;
+        let input = ActionInput::of(request);
+        let mut stdin = self.language.stdin_preamble(&input).unwrap_or_default();
+        stdin.extend(input.to_document());
+        Ok(launch.into_spec(
+            &self.toolchain,
+            attune_variables(&request.context),
+            &request.pack_dir,
+            stdin,
+        ))
+    }
+}
+
+#[async_trait]
+impl Runtime for ScriptRuntime {
+    fn runner_types(&self) -> Vec<&'static str> {
+        vec![self.language.runner_type()]
+    }
+
+    async fn execute(&self, request: ExecutionRequest, io: ExecutionIo) -> Outcome {
+        let spec = match self.prepare(&request, &io).await {
+            Ok(spec) => spec,
+            Err(SetupError::Cancelled) => {
+                return Outcome::failed(FailureKind::Cancelled, SetupError::Cancelled.to_string());
+            }
+            Err(error) => {
+                tracing::warn!(action = %request.context.action_ref, %error, "action could not be started");
+                return Outcome::failed(FailureKind::SetupFailed, error.to_string());
+            }
+        };
+        let policy = SupervisionPolicy {
+            timeout: Some(request.limits.timeout),
+            grace_period: self.toolchain.config().grace_period(),
+            output_limit: Some(request.limits.output_bytes),
+        };
+        let program = spec.program.clone();
+        match process::run(spec, &policy, io.output.clone(), &io.cancel).await {
+            Ok(run) => result::outcome(
+                run,
+                request.output_format,
+                request.limits.timeout,
+                request.limits.output_bytes,
+            ),
+            Err(source) => Outcome::failed(
+                FailureKind::SetupFailed,
+                SetupError::Spawn { program, source }.to_string(),
+            ),
+        }
+    }
+}
+
+/// The shell, Python and Node.js runtimes of one worker, sharing one [`Toolchain`].
+#[derive(Debug, Clone)]
+pub struct NativeRuntimes {
+    toolchain: Arc<Toolchain>,
+}
+
+impl NativeRuntimes {
+    /// The runtimes configured by `config`. Cheap: interpreters are looked up and
+    /// environments built when an action first needs them.
+    pub fn new(config: NativeConfig) -> Self {
+        Self {
+            toolchain: Arc::new(Toolchain::new(config)),
+        }
+    }
+
+    /// The shared interpreters and environments (what a native sensor service needs to
+    /// start a script the same way).
+    pub fn toolchain(&self) -> &Arc<Toolchain> {
+        &self.toolchain
+    }
+
+    /// The language of `runner_type` (`shell`, `python`, `node`).
+    pub fn language(runner_type: &str) -> Option<Arc<dyn ScriptLanguage>> {
+        Self::languages()
+            .into_iter()
+            .find(|language| language.runner_type() == runner_type)
+    }
+
+    /// `shell`, `python` and `node` runtimes.
+    pub fn runtimes(&self) -> Vec<Arc<dyn Runtime>> {
+        Self::languages()
+            .into_iter()
+            .map(|language| {
+                Arc::new(ScriptRuntime::new(language, self.toolchain.clone())) as Arc<dyn Runtime>
+            })
+            .collect()
+    }
+
+    /// Registers the three runtimes in `registry`.
+    pub fn register_into(&self, registry: &mut RuntimeRegistry) {
+        for runtime in self.runtimes() {
+            registry.register(runtime);
+        }
+    }
+
+    fn languages() -> [Arc<dyn ScriptLanguage>; 3] {
+        [Arc::new(Shell), Arc::new(Python), Arc::new(Node)]
+    }
+}
