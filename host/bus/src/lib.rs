@@ -9,16 +9,18 @@
 //! - [`message`]: the [`Message`]s roles exchange and the [`Queue`]s they travel on.
 //! - [`Bus`], [`Consumer`] and [`Delivery`]: the contract every implementation meets.
 //! - [`memory`]: the in-process bus of the embedded deployment.
-//! - `rabbitmq`: the RabbitMQ bus of the distributed deployment (durable queues, publisher
+//! - [`rabbitmq`]: the RabbitMQ bus of the distributed deployment (durable queues, publisher
 //!   confirms, manual acks, a dead-letter queue, reconnection with back-off).
 
 pub mod memory;
 pub mod message;
+pub mod rabbitmq;
 
 use async_trait::async_trait;
 
 pub use memory::MemoryBus;
 pub use message::{Message, Queue};
+pub use rabbitmq::{RabbitBus, RabbitOptions};
 
 /// Why a bus operation failed.
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,86 @@
+//! Names and declarations on the broker: every queue is durable and dead-letters into one
+//! durable dead-letter queue per prefix, through a fanout exchange of the same name.
+
+use lapin::options::{
+    ExchangeDeclareOptions, ExchangeDeleteOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions,
+};
+use lapin::types::{AMQPValue, FieldTable};
+use lapin::{Channel, ExchangeKind};
+
+use crate::Queue;
+use crate::memory::DEAD_LETTER_QUEUE;
+
+/// Broker names under one prefix.
+#[derive(Debug, Clone)]
+pub(crate) struct Names {
+    prefix: String,
+}
+
+impl Names {
+    pub(crate) fn new(prefix: &str) -> Self {
+        Self { prefix: prefix.to_owned() }
+    }
+
+    pub(crate) fn queue(&self, queue: &Queue) -> String {
+        format!("{}{}", self.prefix, queue.name())
+    }
+
+    /// Both the dead-letter exchange and its queue: exchanges and queues are separate
+    /// namespaces, and one name makes the pair easy to find in the management UI.
+    pub(crate) fn dead_letter(&self) -> String {
+        format!("{}{DEAD_LETTER_QUEUE}", self.prefix)
+    }
+}
+
+fn durable_queue() -> QueueDeclareOptions {
+    QueueDeclareOptions { durable: true, ..QueueDeclareOptions::default() }
+}
+
+/// Declares `queue` and the dead-letter pair it routes rejected messages to. Idempotent, so
+/// it runs on every first use and every re-subscription: a broker that lost its
+/// definitions (a reset, a new node) gets them back.
+pub(crate) async fn declare(channel: &Channel, names: &Names, queue: &str) -> lapin::Result<()> {
+    let dead_letter = names.dead_letter();
+    // Fanout: a dead-lettered message keeps its original routing key (its queue's name),
+    // which a direct binding would have to list queue by queue.
+    channel
+        .exchange_declare(
+            &dead_letter,
+            ExchangeKind::Fanout,
+            ExchangeDeclareOptions { durable: true, ..ExchangeDeclareOptions::default() },
+            FieldTable::default(),
+        )
+        .await?;
+    channel.queue_declare(&dead_letter, durable_queue(), FieldTable::default()).await?;
+    channel.queue_bind(&dead_letter, &dead_letter, "", QueueBindOptions::default(), FieldTable::default()).await?;
+
+    let mut arguments = FieldTable::default();
+    arguments.insert("x-dead-letter-exchange".into(), AMQPValue::LongString(dead_letter.as_str().into()));
+    channel.queue_declare(queue, durable_queue(), arguments).await?;
+    Ok(())
+}
+
+/// Deletes `queues`, then the dead-letter queue and exchange, with whatever they hold.
+pub(crate) async fn delete(channel: &Channel, names: &Names, queues: &[Queue]) -> lapin::Result<()> {
+    for queue in queues {
+        channel.queue_delete(&names.queue(queue), QueueDeleteOptions::default()).await?;
+    }
+    let dead_letter = names.dead_letter();
+    channel.queue_delete(&dead_letter, QueueDeleteOptions::default()).await?;
+    channel.exchange_delete(&dead_letter, ExchangeDeleteOptions::default()).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_carry_the_prefix() {
+        let names = Names::new("test-1.");
+        assert_eq!(names.queue(&Queue::Executor), "test-1.attune.executor");
+        assert_eq!(names.queue(&Queue::Worker(4)), "test-1.attune.worker.4");
+        assert_eq!(names.dead_letter(), "test-1.attune.dead-letter");
+        assert_eq!(Names::new("").queue(&Queue::Events), "attune.events");
+    }
+}

@@ -1,0 +1,168 @@
+//! The `Bus` contract, checked once for every implementation: each test body below runs
+//! against the in-process bus and against RabbitMQ (which must be reachable; see `common`).
+
+mod common;
+
+use attune_bus::{BusError, Message, Queue};
+use common::{Fixture, ack_next, message, next, sorted};
+
+/// Runs a test body once per implementation: `<name>::memory` and `<name>::rabbitmq`.
+macro_rules! bus_test {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn memory() {
+                super::$name(super::Fixture::memory()).await;
+            }
+
+            #[tokio::test]
+            async fn rabbitmq() {
+                super::$name(super::Fixture::rabbitmq().await).await;
+            }
+        }
+    };
+}
+
+bus_test!(a_single_consumer_gets_messages_in_publishing_order);
+async fn a_single_consumer_gets_messages_in_publishing_order(fixture: Fixture) {
+    // Published before anyone consumes: the queue keeps them.
+    for n in 1..=20 {
+        fixture.bus.publish(&Queue::Executor, &message(n)).await.unwrap();
+    }
+    let mut consumer = fixture.bus.consume(&Queue::Executor).await.unwrap();
+    for n in 1..=20 {
+        let delivery = next(&mut consumer).await;
+        assert_eq!((&delivery.message, delivery.redelivered), (&message(n), false));
+        delivery.ack().await;
+    }
+    fixture.finish().await;
+}
+
+bus_test!(competing_consumers_share_messages_without_loss_or_duplicates);
+async fn competing_consumers_share_messages_without_loss_or_duplicates(fixture: Fixture) {
+    const CONSUMERS: usize = 3;
+    const EACH: usize = 4;
+    let mut consumers = Vec::new();
+    for _ in 0..CONSUMERS {
+        consumers.push(fixture.bus.consume(&Queue::Events).await.unwrap());
+    }
+    let published: Vec<Message> = (1..=(CONSUMERS * EACH) as i64).map(message).collect();
+    for message in &published {
+        fixture.bus.publish(&Queue::Events, message).await.unwrap();
+    }
+
+    // Every consumer takes its share while holding what it already has: a message held
+    // unsettled by one consumer is never handed to another.
+    let mut held = Vec::new();
+    for _ in 0..EACH {
+        for consumer in &mut consumers {
+            held.push(next(consumer).await);
+        }
+    }
+    // Sorted side by side, a duplicate or a missing message shows as a difference.
+    let received = sorted(held.iter().map(|delivery| delivery.message.clone()).collect());
+    assert_eq!(received, sorted(published));
+    assert!(held.iter().all(|delivery| !delivery.redelivered));
+    for delivery in held {
+        delivery.ack().await;
+    }
+
+    // Nothing is left over: one fresh message per consumer, and that is what they get.
+    let fresh: Vec<Message> = (100..100 + CONSUMERS as i64).map(message).collect();
+    for message in &fresh {
+        fixture.bus.publish(&Queue::Events, message).await.unwrap();
+    }
+    let mut got = Vec::new();
+    for consumer in &mut consumers {
+        let delivery = next(consumer).await;
+        got.push(delivery.message.clone());
+        delivery.ack().await;
+    }
+    assert_eq!(sorted(got), sorted(fresh));
+    fixture.finish().await;
+}
+
+bus_test!(a_requeued_message_is_redelivered_and_marked);
+async fn a_requeued_message_is_redelivered_and_marked(fixture: Fixture) {
+    let mut consumer = fixture.bus.consume(&Queue::Executor).await.unwrap();
+    fixture.bus.publish(&Queue::Executor, &message(1)).await.unwrap();
+    let first = next(&mut consumer).await;
+    assert_eq!((&first.message, first.redelivered), (&message(1), false));
+    first.requeue().await;
+    let again = next(&mut consumer).await;
+    assert_eq!((&again.message, again.redelivered), (&message(1), true));
+    again.ack().await;
+
+    fixture.bus.publish(&Queue::Executor, &message(2)).await.unwrap();
+    ack_next(&mut consumer, &message(2)).await;
+    fixture.finish().await;
+}
+
+bus_test!(a_delivery_dropped_unsettled_comes_back);
+async fn a_delivery_dropped_unsettled_comes_back(fixture: Fixture) {
+    let mut consumer = fixture.bus.consume(&Queue::Worker(1)).await.unwrap();
+    fixture.bus.publish(&Queue::Worker(1), &message(7)).await.unwrap();
+    let delivery = next(&mut consumer).await;
+    assert_eq!(delivery.message, message(7));
+    drop(delivery); // as a handler that panicked would
+    let again = next(&mut consumer).await;
+    assert_eq!((&again.message, again.redelivered), (&message(7), true));
+    again.ack().await;
+
+    fixture.bus.publish(&Queue::Worker(1), &message(8)).await.unwrap();
+    ack_next(&mut consumer, &message(8)).await;
+    fixture.finish().await;
+}
+
+bus_test!(a_dead_lettered_message_leaves_its_queue);
+async fn a_dead_lettered_message_leaves_its_queue(fixture: Fixture) {
+    let mut consumer = fixture.bus.consume(&Queue::Executor).await.unwrap();
+    fixture.bus.publish(&Queue::Executor, &message(1)).await.unwrap();
+    fixture.bus.publish(&Queue::Executor, &message(2)).await.unwrap();
+    let poisoned = next(&mut consumer).await;
+    assert_eq!(poisoned.message, message(1));
+    poisoned.dead_letter().await;
+    ack_next(&mut consumer, &message(2)).await;
+    fixture.bus.publish(&Queue::Executor, &message(3)).await.unwrap();
+    ack_next(&mut consumer, &message(3)).await;
+    fixture.expect_dead_letters(&[message(1)]).await;
+    fixture.finish().await;
+}
+
+bus_test!(queues_are_independent);
+async fn queues_are_independent(fixture: Fixture) {
+    let queues = [Queue::Worker(1), Queue::Worker(2), Queue::Events];
+    let mut consumers = Vec::new();
+    for queue in &queues {
+        consumers.push(fixture.bus.consume(queue).await.unwrap());
+    }
+    // Published in the reverse order of consumption, so a shared FIFO would show.
+    for (n, queue) in queues.iter().enumerate().rev() {
+        fixture.bus.publish(queue, &message(n as i64)).await.unwrap();
+    }
+    for (n, consumer) in consumers.iter_mut().enumerate() {
+        ack_next(consumer, &message(n as i64)).await;
+    }
+    // None of them got anything else: a second message on each is the next thing it sees.
+    for (n, queue) in queues.iter().enumerate() {
+        fixture.bus.publish(queue, &message(10 + n as i64)).await.unwrap();
+    }
+    for (n, consumer) in consumers.iter_mut().enumerate() {
+        ack_next(consumer, &message(10 + n as i64)).await;
+    }
+    fixture.finish().await;
+}
+
+bus_test!(closing_ends_consumers_and_refuses_new_work);
+async fn closing_ends_consumers_and_refuses_new_work(fixture: Fixture) {
+    let mut waiting = fixture.bus.consume(&Queue::Events).await.unwrap();
+    let mut idle = fixture.bus.consume(&Queue::Executor).await.unwrap();
+    let waiter = tokio::spawn(async move { waiting.next().await.map(|delivery| delivery.message.clone()) });
+    fixture.close().await;
+    let ended = tokio::time::timeout(common::DELIVERY_TIMEOUT, waiter).await.expect("the waiting consumer ends");
+    assert_eq!(ended.unwrap(), None);
+    assert!(idle.next().await.is_none());
+    assert!(matches!(fixture.bus.publish(&Queue::Events, &message(1)).await, Err(BusError::Closed)));
+    assert!(matches!(fixture.bus.consume(&Queue::Events).await, Err(BusError::Closed)));
+    fixture.finish().await;
+}
