@@ -31,7 +31,9 @@ pub trait ExecutionStore: Send + Sync {
     /// Deletes an execution (its output and child rows go with it; children keep their
     /// history with `parent` unset).
     async fn delete_execution(&self, id: Id) -> StoreResult<()>;
-    /// Appends output lines `(stream, text)` after the execution's last line.
+    /// Appends output lines `(stream, text)` after the execution's last line. Concurrent
+    /// appends to one execution take turns, so its lines keep one gapless sequence. Errors
+    /// with not-found when there is no such execution.
     async fn append_output(&self, execution: Id, lines: &[(String, String)]) -> StoreResult<()>;
     /// Output lines with `seq > after`, in order, at most `limit`.
     async fn list_output(&self, execution: Id, after: i64, limit: i64) -> StoreResult<Vec<OutputLine>>;

@@ -116,6 +116,17 @@ macro_rules! impl_execution_store {
                     return Ok(());
                 }
                 let mut tx = self.write_pool().begin().await?;
+                // Lock the execution's row until commit, so that concurrent appenders take
+                // turns: without it two of them read the same last line and then collide on
+                // (execution, seq). (A no-op update locks in both engines; SQLite writers are
+                // serialized anyway.)
+                let locked = sqlx::query("UPDATE execution SET updated = updated WHERE id = $1")
+                    .bind(execution)
+                    .execute(&mut *tx)
+                    .await?;
+                if locked.rows_affected() == 0 {
+                    return Err($crate::StoreError::not_found("execution", execution));
+                }
                 let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM execution_output WHERE execution = $1")
                     .bind(execution)
                     .fetch_one(&mut *tx)
