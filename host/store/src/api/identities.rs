@@ -36,8 +36,9 @@ pub trait IdentityStore: Send + Sync {
     /// Deletes an identity (its keys and assignments go with it).
     async fn delete_identity(&self, id: Id) -> StoreResult<()>;
 
-    /// Creates a permission set, or replaces the label, description and grants of the one
-    /// with the same ref.
+    /// Creates a standalone permission set, or replaces the label, description and grants of
+    /// the standalone one with the same ref. A pack's permission set changes only when its
+    /// pack is registered again: upserting its ref is a conflict.
     async fn upsert_permission_set(&self, set: &NewPermissionSet) -> StoreResult<PermissionSet>;
     /// A permission set by ref.
     async fn get_permission_set(&self, set_ref: &str) -> StoreResult<PermissionSet>;

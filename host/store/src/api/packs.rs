@@ -37,7 +37,8 @@ pub struct RuleFilter {
 pub trait PackStore: Send + Sync {
     /// Stores a whole pack in one transaction: the pack row is created or updated, every
     /// declared component created or updated in place (ids kept), and components the pack no
-    /// longer declares deleted. Either everything is stored or nothing is.
+    /// longer declares deleted. Either everything is stored or nothing is. A component whose
+    /// ref another pack (or no pack) already holds is a conflict.
     async fn register_pack(&self, bundle: &PackBundle) -> StoreResult<RegistrationSummary>;
     /// A pack by ref.
     async fn get_pack(&self, pack_ref: &str) -> StoreResult<Pack>;

@@ -69,19 +69,27 @@ macro_rules! impl_identity_store {
                 &self,
                 set: &attune_domain::identity::NewPermissionSet,
             ) -> $crate::StoreResult<attune_domain::identity::PermissionSet> {
-                Ok(sqlx::query_as(
+                // A pack-owned set is left alone (no row returned): its pack's next
+                // registration would silently undo the change.
+                sqlx::query_as(
                     "INSERT INTO permission_set (ref, label, description, grants, created, updated) \
                      VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (ref) DO UPDATE SET label = excluded.label, \
                      description = excluded.description, grants = excluded.grants, updated = excluded.updated \
-                     RETURNING *",
+                     WHERE permission_set.pack IS NULL RETURNING *",
                 )
                 .bind(&set.r#ref)
                 .bind(&set.label)
                 .bind(&set.description)
                 .bind(sqlx::types::Json(&set.grants))
                 .bind($crate::sql::now())
-                .fetch_one(self.write_pool())
-                .await?)
+                .fetch_optional(self.write_pool())
+                .await?
+                .ok_or_else(|| {
+                    $crate::StoreError::Conflict(format!(
+                        "permission set '{}' belongs to a pack: register the pack again to change it",
+                        set.r#ref
+                    ))
+                })
             }
 
             async fn get_permission_set(&self, set_ref: &str) -> $crate::StoreResult<attune_domain::identity::PermissionSet> {

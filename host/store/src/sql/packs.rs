@@ -93,6 +93,19 @@ macro_rules! impl_pack_store {
                         }
                     }};
                 }
+                // Every upsert below updates an existing row only when this pack owns it
+                // (`WHERE <table>.pack = excluded.pack`); a ref held by another pack, or by no
+                // pack (a standalone permission set), leaves the row alone and fails the whole
+                // registration instead of quietly taking the component over.
+                macro_rules! claimed {
+                    ($done:expr, $kind:literal, $ref:expr) => {
+                        if $done.rows_affected() == 0 {
+                            return Err(StoreError::Conflict(format!(
+                                "{} '{}' belongs to another pack than '{}'", $kind, $ref, pack.r#ref
+                            )));
+                        }
+                    };
+                }
                 // Looks up the id of a component by ref, inside the transaction.
                 macro_rules! id_of {
                     ($table:literal, $ref:expr, $what:expr) => {
@@ -107,35 +120,39 @@ macro_rules! impl_pack_store {
                 let existing = existing_refs!("trigger");
                 for t in &bundle.triggers {
                     count!(existing, t.r#ref);
-                    sqlx::query(
+                    let done = sqlx::query(
                         "INSERT INTO trigger (ref, pack, pack_ref, label, description, enabled, param_schema, \
                          payload_schema, created, updated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) \
                          ON CONFLICT (ref) DO UPDATE SET label = excluded.label, description = excluded.description, \
                          enabled = excluded.enabled, param_schema = excluded.param_schema, \
-                         payload_schema = excluded.payload_schema, updated = excluded.updated",
+                         payload_schema = excluded.payload_schema, updated = excluded.updated \
+                         WHERE trigger.pack = excluded.pack",
                     )
                     .bind(&t.r#ref).bind(pack.id).bind(&pack.r#ref).bind(&t.label).bind(&t.description)
                     .bind(t.enabled).bind(&t.param_schema).bind(&t.payload_schema).bind(now)
                     .execute(&mut *tx).await?;
+                    claimed!(done, "trigger", t.r#ref);
                 }
                 let stale_triggers = existing;
 
                 let existing = existing_refs!("workflow_definition");
                 for w in &bundle.workflows {
                     count!(existing, w.r#ref);
-                    sqlx::query(
+                    let done = sqlx::query(
                         "INSERT INTO workflow_definition (ref, pack, pack_ref, label, description, version, \
                          param_schema, output_schema, definition, tags, enabled, created, updated) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) \
                          ON CONFLICT (ref) DO UPDATE SET label = excluded.label, description = excluded.description, \
                          version = excluded.version, param_schema = excluded.param_schema, \
                          output_schema = excluded.output_schema, definition = excluded.definition, \
-                         tags = excluded.tags, enabled = excluded.enabled, updated = excluded.updated",
+                         tags = excluded.tags, enabled = excluded.enabled, updated = excluded.updated \
+                         WHERE workflow_definition.pack = excluded.pack",
                     )
                     .bind(&w.r#ref).bind(pack.id).bind(&pack.r#ref).bind(&w.label).bind(&w.description)
                     .bind(&w.version).bind(&w.param_schema).bind(&w.output_schema).bind(&w.definition)
                     .bind(sqlx::types::Json(&w.tags)).bind(w.enabled).bind(now)
                     .execute(&mut *tx).await?;
+                    claimed!(done, "workflow", w.r#ref);
                 }
                 let stale_workflows = existing;
 
@@ -148,7 +165,7 @@ macro_rules! impl_pack_store {
                     } else {
                         None
                     };
-                    sqlx::query(
+                    let done = sqlx::query(
                         "INSERT INTO action (ref, pack, pack_ref, label, description, runner_type, entry_point, \
                          param_schema, output_schema, output_format, timeout_s, limits, secrets, allowed_hosts, \
                          idempotent, workflow_def, created, updated) \
@@ -159,7 +176,8 @@ macro_rules! impl_pack_store {
                          output_format = excluded.output_format, timeout_s = excluded.timeout_s, \
                          limits = excluded.limits, secrets = excluded.secrets, \
                          allowed_hosts = excluded.allowed_hosts, idempotent = excluded.idempotent, \
-                         workflow_def = excluded.workflow_def, updated = excluded.updated",
+                         workflow_def = excluded.workflow_def, updated = excluded.updated \
+                         WHERE action.pack = excluded.pack",
                     )
                     .bind(&a.r#ref).bind(pack.id).bind(&pack.r#ref).bind(&a.label).bind(&a.description)
                     .bind(a.runner_type).bind(&a.entry_point).bind(&a.param_schema).bind(&a.output_schema)
@@ -167,13 +185,14 @@ macro_rules! impl_pack_store {
                     .bind(sqlx::types::Json(&a.secrets)).bind(sqlx::types::Json(&a.allowed_hosts))
                     .bind(a.idempotent).bind(workflow_def).bind(now)
                     .execute(&mut *tx).await?;
+                    claimed!(done, "action", a.r#ref);
                 }
                 let stale_actions = existing;
 
                 let existing = existing_refs!("sensor");
                 for s in &bundle.sensors {
                     count!(existing, s.r#ref);
-                    sqlx::query(
+                    let done = sqlx::query(
                         "INSERT INTO sensor (ref, pack, pack_ref, label, description, runner_type, entry_point, \
                          trigger_types, param_schema, config, poll_interval_s, enabled, created, updated) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) \
@@ -181,12 +200,14 @@ macro_rules! impl_pack_store {
                          runner_type = excluded.runner_type, entry_point = excluded.entry_point, \
                          trigger_types = excluded.trigger_types, param_schema = excluded.param_schema, \
                          config = excluded.config, poll_interval_s = excluded.poll_interval_s, \
-                         enabled = excluded.enabled, updated = excluded.updated",
+                         enabled = excluded.enabled, updated = excluded.updated \
+                         WHERE sensor.pack = excluded.pack",
                     )
                     .bind(&s.r#ref).bind(pack.id).bind(&pack.r#ref).bind(&s.label).bind(&s.description)
                     .bind(s.runner_type).bind(&s.entry_point).bind(sqlx::types::Json(&s.trigger_types))
                     .bind(&s.param_schema).bind(&s.config).bind(s.poll_interval_s).bind(s.enabled).bind(now)
                     .execute(&mut *tx).await?;
+                    claimed!(done, "sensor", s.r#ref);
                 }
                 let stale_sensors = existing;
 
@@ -197,7 +218,7 @@ macro_rules! impl_pack_store {
                         format!("rule '{}': trigger '{}' does not exist", r.r#ref, r.trigger_ref));
                     let action = id_of!("action", &r.action_ref,
                         format!("rule '{}': action '{}' does not exist", r.r#ref, r.action_ref));
-                    sqlx::query(
+                    let done = sqlx::query(
                         "INSERT INTO rule (ref, pack, pack_ref, label, description, trigger, trigger_ref, \
                          trigger_params, criteria, action, action_ref, action_params, enabled, created, updated) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) \
@@ -206,12 +227,14 @@ macro_rules! impl_pack_store {
                          trigger_params = excluded.trigger_params, criteria = excluded.criteria, \
                          action = excluded.action, action_ref = excluded.action_ref, \
                          action_params = excluded.action_params, enabled = excluded.enabled, \
-                         updated = excluded.updated",
+                         updated = excluded.updated \
+                         WHERE rule.pack = excluded.pack",
                     )
                     .bind(&r.r#ref).bind(pack.id).bind(&pack.r#ref).bind(&r.label).bind(&r.description)
                     .bind(trigger).bind(&r.trigger_ref).bind(&r.trigger_params).bind(&r.criteria)
                     .bind(action).bind(&r.action_ref).bind(&r.action_params).bind(r.enabled).bind(now)
                     .execute(&mut *tx).await?;
+                    claimed!(done, "rule", r.r#ref);
                 }
                 let stale_rules = existing;
 
@@ -220,7 +243,7 @@ macro_rules! impl_pack_store {
                     count!(existing, p.r#ref);
                     let action = id_of!("action", &p.action_ref,
                         format!("policy '{}': action '{}' does not exist", p.r#ref, p.action_ref));
-                    sqlx::query(
+                    let done = sqlx::query(
                         "INSERT INTO policy (ref, pack, pack_ref, action, action_ref, policy_type, method, \
                          threshold, parameters, settings, enabled, created, updated) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) \
@@ -228,27 +251,31 @@ macro_rules! impl_pack_store {
                          action_ref = excluded.action_ref, policy_type = excluded.policy_type, \
                          method = excluded.method, threshold = excluded.threshold, \
                          parameters = excluded.parameters, settings = excluded.settings, \
-                         enabled = excluded.enabled, updated = excluded.updated",
+                         enabled = excluded.enabled, updated = excluded.updated \
+                         WHERE policy.pack = excluded.pack",
                     )
                     .bind(&p.r#ref).bind(pack.id).bind(&pack.r#ref).bind(action).bind(&p.action_ref)
                     .bind(p.policy_type).bind(p.method).bind(p.threshold)
                     .bind(sqlx::types::Json(&p.parameters)).bind(&p.settings).bind(p.enabled).bind(now)
                     .execute(&mut *tx).await?;
+                    claimed!(done, "policy", p.r#ref);
                 }
                 let stale_policies = existing;
 
                 let existing = existing_refs!("permission_set");
                 for s in &bundle.permission_sets {
                     count!(existing, s.r#ref);
-                    sqlx::query(
+                    let done = sqlx::query(
                         "INSERT INTO permission_set (ref, pack, pack_ref, label, description, grants, created, updated) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
                          ON CONFLICT (ref) DO UPDATE SET label = excluded.label, description = excluded.description, \
-                         grants = excluded.grants, updated = excluded.updated",
+                         grants = excluded.grants, updated = excluded.updated \
+                         WHERE permission_set.pack = excluded.pack",
                     )
                     .bind(&s.r#ref).bind(pack.id).bind(&pack.r#ref).bind(&s.label).bind(&s.description)
                     .bind(sqlx::types::Json(&s.grants)).bind(now)
                     .execute(&mut *tx).await?;
+                    claimed!(done, "permission set", s.r#ref);
                 }
                 let stale_permission_sets = existing;
 
