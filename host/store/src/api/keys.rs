@@ -25,7 +25,8 @@ pub trait KeyStore: Send + Sync {
     async fn put_key(&self, key: &NewKey) -> StoreResult<Key>;
     /// A key by owner and name.
     async fn get_key(&self, owner_type: KeyOwnerType, owner: &str, name: &str) -> StoreResult<Key>;
-    /// Keys, ordered by ref.
+    /// Keys, ordered by ref, then by id (the keys of different owners can share a ref:
+    /// pack `a` key `b.c` and action `a.b` key `c` are both `a.b.c`).
     async fn list_keys(&self, filter: &KeyFilter, page: PageRequest) -> StoreResult<Page<Key>>;
     /// Deletes a key; returns whether it existed.
     async fn delete_key(&self, owner_type: KeyOwnerType, owner: &str, name: &str) -> StoreResult<bool>;

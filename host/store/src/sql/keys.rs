@@ -64,7 +64,7 @@ macro_rules! impl_key_store {
                 page: attune_domain::page::PageRequest,
             ) -> $crate::StoreResult<attune_domain::page::Page<attune_domain::key::Key>> {
                 let now = $crate::sql::now();
-                Ok($crate::sql::fetch_page!(self.read_pool(), $db, attune_domain::key::Key, "datastore_key", "ref", page, |qb| {
+                Ok($crate::sql::fetch_page!(self.read_pool(), $db, attune_domain::key::Key, "datastore_key", "ref, id", page, |qb| {
                     qb.push(" AND (expires_at IS NULL OR expires_at > ").push_bind(now).push(")");
                     if let Some(t) = filter.owner_type { qb.push(" AND owner_type = ").push_bind(t); }
                     if let Some(o) = &filter.owner { qb.push(" AND owner = ").push_bind(o.clone()); }

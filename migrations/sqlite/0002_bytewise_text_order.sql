@@ -1,0 +1,3 @@
+-- Lists are ordered by ref, login or name, by code point on every backend. SQLite already
+-- compares text that way (BINARY), so nothing changes here; migrations/postgres gives those
+-- columns the "C" collation. This file keeps both backends' migration histories in step.
