@@ -50,8 +50,17 @@ pub fn test_options(prefix: &str) -> RabbitOptions {
     }
 }
 
+/// Sends the bus's logs to the test's output, shown when a test fails (`RUST_LOG` filters;
+/// default: the bus at debug level).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("attune_bus=debug"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+}
+
 /// Connects, or fails the test with a message saying what is missing.
 pub async fn connect_rabbit(options: RabbitOptions) -> RabbitBus {
+    init_logging();
     let url = amqp_url();
     match RabbitBus::connect(&url, options).await {
         Ok(bus) => bus,
@@ -107,6 +116,7 @@ pub struct Fixture {
 
 impl Fixture {
     pub fn memory() -> Self {
+        init_logging();
         let bus = MemoryBus::new();
         Self::new(Arc::new(bus.clone()), Backend::Memory(bus))
     }
