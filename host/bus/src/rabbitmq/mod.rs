@@ -1,13 +1,14 @@
 //! The RabbitMQ bus of the distributed deployment.
 //!
 //! - Queues are durable and declared on first use; each dead-letters into the durable
-//!   `<prefix>attune.dead-letter` queue (see [`topology`]).
+//!   `<prefix>attune.dead-letter` queue (see `topology`).
 //! - Messages are persistent JSON, and `publish` returns only once the broker confirmed them
-//!   (see [`publisher`]).
+//!   (see `publisher`).
 //! - Consumers acknowledge by hand, hold a bounded prefetch, and dead-letter undecodable
-//!   messages instead of handing them out (see [`consumer`]).
+//!   messages instead of handing them out (see `consumer`). `consume` returns once the
+//!   broker registered the consumer, so competing consumers share every later message.
 //! - One connection, replaced with exponential back-off when the broker goes away; publishers
-//!   retry and consumers re-subscribe on the new one (see [`connection`]).
+//!   retry and consumers re-subscribe on the new one (see `connection`).
 
 mod backoff;
 mod connection;
