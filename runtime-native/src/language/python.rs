@@ -2,9 +2,10 @@
 //! `python3` otherwise.
 //!
 //! The interpreter runs with `-u` (unbuffered: output lines reach the execution's output as
-//! they are printed, not when a buffer fills or the script ends) and `-s` (no user
+//! they are printed, not when a buffer fills or the script ends), `-s` (no user
 //! site-packages: a pack sees its own environment, not what someone installed into the
-//! worker's home directory).
+//! worker's home directory) and `-B` (no `__pycache__` written next to the pack's modules:
+//! pack directories may be read-only and are shared by every worker).
 
 use async_trait::async_trait;
 
@@ -42,7 +43,12 @@ impl ScriptLanguage for Python {
         };
         Ok(Launch {
             program,
-            args: vec!["-u".into(), "-s".into(), target.entry_point.into()],
+            args: vec![
+                "-u".into(),
+                "-s".into(),
+                "-B".into(),
+                target.entry_point.into(),
+            ],
             path_prefix,
             env: Vec::new(),
         })

@@ -3,6 +3,7 @@
 
 mod core_pack;
 mod environments;
+mod examples_pack;
 mod formats;
 mod http_server;
 mod interpreters;
