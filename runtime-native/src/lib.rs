@@ -27,6 +27,46 @@
 //!   [`NativeRuntimes`], the constructor the worker calls.
 //! - `input`, `result`: the stdin document and environment in, the outcome out.
 //! - [`error`]: why an action could not be started.
+//!
+//! The worker builds the three runtimes from its configuration and registers them:
+//!
+//! ```
+//! # use attune_runtime_api::RuntimeRegistry;
+//! # use attune_runtime_native::{NativeConfig, NativeRuntimes};
+//! let mut registry = RuntimeRegistry::new();
+//! NativeRuntimes::new(NativeConfig::with_envs_dir("/var/lib/attune/envs"))
+//!     .register_into(&mut registry);
+//! assert_eq!(registry.runner_types(), ["node", "python", "shell"]);
+//! ```
+//!
+//! A native sensor (a long-running script printing one JSON event per line) reuses the
+//! same pieces: the language prepares the launch (interpreter, pack environment), and the
+//! supervisor runs it without a timeout or output limit, every stdout line going to the
+//! sink; when it ends, the sensor service starts it again after a back-off.
+//!
+//! ```no_run
+//! # use std::sync::Arc;
+//! # use attune_runtime_api::{ExecutionContext, OutputSink};
+//! # use attune_runtime_native::{process, *};
+//! # async fn sensor(runtimes: &NativeRuntimes, context: &ExecutionContext,
+//! #     pack_dir: &std::path::Path, script: &std::path::Path,
+//! #     events: Arc<dyn OutputSink>, stop: tokio_util::sync::CancellationToken,
+//! # ) -> Result<Supervised, Box<dyn std::error::Error>> {
+//! let toolchain = runtimes.toolchain();
+//! let language = NativeRuntimes::language("python").expect("a native runner type");
+//! let target = ScriptTarget { pack_ref: &context.pack_ref, pack_dir, entry_point: script };
+//! let setup = SetupIo { output: events.clone(), cancel: stop.clone(), output_limit: 1 << 20 };
+//! let launch = language.prepare(toolchain, &target, &setup).await?;
+//! let config = b"{\"config\": {}}\n".to_vec();
+//! let spec = launch.into_spec(toolchain, attune_variables(context), pack_dir, config);
+//! let policy = SupervisionPolicy {
+//!     timeout: None,
+//!     grace_period: toolchain.config().grace_period(),
+//!     output_limit: None,
+//! };
+//! Ok(process::run(spec, &policy, events, &stop).await?)
+//! # }
+//! ```
 
 pub mod config;
 pub mod environment;

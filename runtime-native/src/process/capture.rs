@@ -15,8 +15,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::lines::{Line, LineSplitter};
 
-/// Lines longer than this are delivered in pieces.
-const MAX_LINE_BYTES: usize = 64 * 1024;
+/// Lines longer than this are delivered to the sink in pieces (a reader of events, one per
+/// line, must keep its lines shorter).
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
 
 /// Size of one read from the pipe.
 const READ_CHUNK_BYTES: usize = 64 * 1024;

@@ -18,6 +18,7 @@ use std::sync::Arc;
 use attune_runtime_api::OutputSink;
 use tokio_util::sync::CancellationToken;
 
+pub use capture::MAX_LINE_BYTES;
 pub use group::ProcessGroup;
 pub use spawn::{ProcessSpec, SpawnedProcess};
 pub use supervisor::{Ending, Supervised, SupervisionPolicy, supervise};

@@ -115,6 +115,34 @@ time.sleep(300)
 }
 
 #[tokio::test]
+async fn abandoning_an_execution_kills_its_tree() {
+    let fixture = Fixture::new();
+    let pack = fixture.pack("abandoned");
+    let script = pack.script("tree.sh", "sleep 300 &\necho \"pids $$ $!\"\nwait\n");
+    let mut live = Live::new();
+    let shell = fixture.runtime("shell");
+    let request = pack.request(&script, json!({}));
+    // As when the worker shuts down: the execution's future is dropped mid-run.
+    let execution = tokio::spawn({
+        let io = live.io.clone();
+        async move { shell.execute(request, io).await }
+    });
+    let line = live.line_starting("pids ").await;
+    let pids: Vec<i32> = line.text[5..]
+        .split(' ')
+        .map(|p| p.parse().unwrap())
+        .collect();
+    execution.abort();
+    assert!(execution.await.unwrap_err().is_cancelled());
+    for pid in pids {
+        assert!(
+            dies_within(pid, Duration::from_secs(2)).await,
+            "{pid} outlived its execution"
+        );
+    }
+}
+
+#[tokio::test]
 async fn background_processes_left_behind_are_stopped_when_the_action_exits() {
     let fixture = Fixture::new();
     let pack = fixture.pack("leftover");
