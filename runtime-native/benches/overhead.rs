@@ -69,10 +69,10 @@ async fn bench(iterations: usize) {
     let runtimes = NativeRuntimes::new(NativeConfig::with_envs_dir(dir.path().join("envs")));
     let toolchain = runtimes.toolchain().clone();
 
-    println!("native runtime overhead: {iterations} runs per case, medians (mean)");
+    println!("native runtime overhead: {iterations} runs per case; median (mean) in ms");
     println!(
-        "{:<8} {:<34} {:>16} {:>16} {:>7}",
-        "runner", "interpreter", "raw spawn", "runtime", "ratio"
+        "{:<7} {:>17} {:>17} {:>9} {:>6}  interpreter",
+        "runner", "raw spawn", "runtime", "overhead", "ratio"
     );
     for case in CASES {
         let script = pack_dir.join("actions").join(case.script);
@@ -104,14 +104,15 @@ async fn bench(iterations: usize) {
         let (raw_median, raw_mean) = summary(&mut raw);
         let (median, mean) = summary(&mut managed);
         println!(
-            "{:<8} {:<34} {:>7.2} ({:>5.2}) ms {:>7.2} ({:>5.2}) ms {:>6.2}x",
+            "{:<7} {:>7.2} ({:>7.2}) {:>7.2} ({:>7.2}) {:>+9.2} {:>5.2}x  {}",
             case.runner_type,
-            interpreter.display().to_string(),
             ms(raw_median),
             ms(raw_mean),
             ms(median),
             ms(mean),
-            median.as_secs_f64() / raw_median.as_secs_f64()
+            ms(median) - ms(raw_median),
+            median.as_secs_f64() / raw_median.as_secs_f64(),
+            interpreter.display()
         );
     }
 }
