@@ -14,12 +14,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use attune_runtime_api::{CapturedText, OutputSink, Stream};
+use tokio::process::Child;
 use tokio::sync::mpsc;
 use tokio::time::timeout;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::capture::StreamCapture;
+use super::group::ProcessGroup;
 use super::spawn::SpawnedProcess;
 
 /// After SIGKILL, how long to keep reading output that is still arriving. Only a process
@@ -94,30 +96,79 @@ pub async fn supervise(
     readers.close();
     drop(limit_reached);
 
+    let mut exit_status = None;
+    let ending = race(
+        &mut child,
+        &mut exit_status,
+        policy,
+        cancel,
+        &mut limit_crossed,
+    )
+    .await;
+    shut_down(
+        &mut child,
+        &mut exit_status,
+        group,
+        &readers,
+        policy.grace_period,
+    )
+    .await;
+    if timeout(DRAIN_AFTER_KILL, readers.wait()).await.is_err() {
+        stop_reading.cancel();
+    }
+    guard.disarm();
+    feeder.abort();
+
+    Supervised {
+        ending,
+        exit_status,
+        stdout: stdout.await.unwrap_or_default(),
+        stderr: stderr.await.unwrap_or_default(),
+    }
+}
+
+/// Waits for the first of: exit, cancellation, timeout, an output limit crossed.
+async fn race(
+    child: &mut Child,
+    exit_status: &mut Option<ExitStatus>,
+    policy: &SupervisionPolicy,
+    cancel: &CancellationToken,
+    limit_crossed: &mut mpsc::Receiver<Stream>,
+) -> Ending {
     let deadline = async {
         match policy.timeout {
             Some(limit) => tokio::time::sleep(limit).await,
             None => std::future::pending().await,
         }
     };
-    let mut exit_status = None;
     // Biased so that a child that has already exited is reported as exited, whatever else
     // became ready at the same moment.
-    let ending = tokio::select! {
+    tokio::select! {
         biased;
         status = child.wait() => {
-            exit_status = status.ok();
+            *exit_status = status.ok();
             Ending::Exited
         }
         () = cancel.cancelled() => Ending::Cancelled,
         () = deadline => Ending::TimedOut,
         Some(stream) = limit_crossed.recv() => Ending::OutputLimit(stream),
-    };
+    }
+}
 
+/// Stops whatever is left of the group and reaps the leader: SIGTERM; up to the grace
+/// period for the leader to exit and every holder of the output pipes to close them;
+/// SIGKILL.
+async fn shut_down(
+    child: &mut Child,
+    exit_status: &mut Option<ExitStatus>,
+    group: ProcessGroup,
+    readers: &TaskTracker,
+    grace_period: Duration,
+) {
     group.terminate();
-    let settled = timeout(policy.grace_period, async {
+    let settled = timeout(grace_period, async {
         if exit_status.is_none() {
-            exit_status = child.wait().await.ok();
+            *exit_status = child.wait().await.ok();
         }
         readers.wait().await;
     })
@@ -130,18 +181,6 @@ pub async fn supervise(
     }
     group.kill();
     if exit_status.is_none() {
-        exit_status = child.wait().await.ok();
-    }
-    if timeout(DRAIN_AFTER_KILL, readers.wait()).await.is_err() {
-        stop_reading.cancel();
-    }
-    guard.disarm();
-    feeder.abort();
-
-    Supervised {
-        ending,
-        exit_status,
-        stdout: stdout.await.unwrap_or_default(),
-        stderr: stderr.await.unwrap_or_default(),
+        *exit_status = child.wait().await.ok();
     }
 }
