@@ -40,28 +40,23 @@ pub(crate) async fn lock_exclusive(path: &Path) -> io::Result<BuildLock> {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
 
     #[tokio::test]
-    async fn a_second_holder_waits_for_the_first() {
+    async fn one_holder_at_a_time_and_the_next_one_gets_it_on_release() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("env.lock");
         let first = lock_exclusive(&path).await.unwrap();
-        let second = tokio::spawn({
-            let path = path.clone();
-            async move { lock_exclusive(&path).await.unwrap() }
-        });
-        // The second open file description must not get the lock while the first holds it.
-        let early = tokio::time::timeout(Duration::from_millis(100), async {
-            while !second.is_finished() {
-                tokio::task::yield_now().await;
-            }
-        })
-        .await;
-        assert!(early.is_err(), "the lock was granted twice");
+        // Another open file description (as another process would have) is refused...
+        let probe = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .unwrap();
+        assert!(matches!(probe.try_lock(), Err(TryLockError::WouldBlock)));
+        // ...and a waiter is served once the holder lets go.
+        let waiter = tokio::spawn(async move { lock_exclusive(&path).await });
         drop(first);
-        second.await.unwrap();
+        waiter.await.unwrap().unwrap();
     }
 }
