@@ -29,10 +29,7 @@ impl ScriptLanguage for Node {
         let recipe = NodeModules {
             node: toolchain.node().await?,
         };
-        let environment = toolchain
-            .environments()
-            .ensure(&recipe, target.pack_ref, target.pack_dir, toolchain, io)
-            .await?;
+        let environment = toolchain.environment(&recipe, target, io).await?;
         let (path_prefix, env) = match environment {
             Some(dir) => {
                 let modules = NodeModules::modules(&dir);

@@ -33,10 +33,7 @@ impl ScriptLanguage for Python {
         let recipe = PythonVirtualenv {
             python: toolchain.python3().await?,
         };
-        let environment = toolchain
-            .environments()
-            .ensure(&recipe, target.pack_ref, target.pack_dir, toolchain, io)
-            .await?;
+        let environment = toolchain.environment(&recipe, target, io).await?;
         let (program, path_prefix) = match environment {
             Some(dir) => (PythonVirtualenv::interpreter(&dir), vec![dir.join("bin")]),
             None => (recipe.python, Vec::new()),

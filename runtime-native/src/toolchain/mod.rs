@@ -12,8 +12,9 @@ use attune_runtime_api::OutputSink;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::NativeConfig;
-use crate::environment::PackEnvironments;
+use crate::environment::{EnvironmentRecipe, PackEnvironments};
 use crate::error::SetupError;
+use crate::language::ScriptTarget;
 use interpreters::{Interpreter, Resolution};
 
 /// The channels and bounds of one environment build: where its tool output goes and what
@@ -90,6 +91,19 @@ impl Toolchain {
     /// The per-pack environments.
     pub fn environments(&self) -> &PackEnvironments {
         &self.environments
+    }
+
+    /// The environment `recipe` builds for the target's pack, made current first; `None`
+    /// when the pack does not ask for one.
+    pub async fn environment(
+        &self,
+        recipe: &dyn EnvironmentRecipe,
+        target: &ScriptTarget<'_>,
+        io: &SetupIo,
+    ) -> Result<Option<PathBuf>, SetupError> {
+        self.environments
+            .ensure(recipe, target.pack_ref, target.pack_dir, self, io)
+            .await
     }
 
     /// The shell interpreter.

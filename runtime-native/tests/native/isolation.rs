@@ -146,18 +146,8 @@ async fn a_running_action_shows_no_secret_to_other_processes() {
     let pack = fixture.pack("observed");
     let script = pack.script("wait.sh", "sleep 300 &\necho \"pids $$ $!\"\nwait\n");
     let request = with_full_context(pack.request(&script, json!({})));
-    let mut live = Live::new();
-    let shell = fixture.runtime("shell");
-    let execution = tokio::spawn({
-        let io = live.io.clone();
-        async move { shell.execute(request, io).await }
-    });
-
-    let line = live.line_starting("pids ").await;
-    let pids: Vec<i32> = line.text[5..]
-        .split(' ')
-        .map(|p| p.parse().unwrap())
-        .collect();
+    let (mut live, execution) = Live::start(fixture.runtime("shell"), request);
+    let pids = live.numbers_after("pids ").await;
     for pid in pids {
         for entry in ["environ", "cmdline"] {
             let bytes = std::fs::read(format!("/proc/{pid}/{entry}")).unwrap();

@@ -88,16 +88,9 @@ print("started")
 time.sleep(300)
 "#,
     );
-    let mut live = Live::new();
-    let python = fixture.runtime("python");
-    let request = pack.request(&script, json!({}));
-    let execution = tokio::spawn({
-        let io = live.io.clone();
-        async move { python.execute(request, io).await }
-    });
-    let grandchild: i32 = live.line_starting("grandchild ").await.text[11..]
-        .parse()
-        .unwrap();
+    let (mut live, execution) =
+        Live::start(fixture.runtime("python"), pack.request(&script, json!({})));
+    let grandchild = live.numbers_after("grandchild ").await[0];
     live.line_starting("started").await;
     assert!(exists(grandchild));
 
@@ -119,19 +112,10 @@ async fn abandoning_an_execution_kills_its_tree() {
     let fixture = Fixture::new();
     let pack = fixture.pack("abandoned");
     let script = pack.script("tree.sh", "sleep 300 &\necho \"pids $$ $!\"\nwait\n");
-    let mut live = Live::new();
-    let shell = fixture.runtime("shell");
-    let request = pack.request(&script, json!({}));
     // As when the worker shuts down: the execution's future is dropped mid-run.
-    let execution = tokio::spawn({
-        let io = live.io.clone();
-        async move { shell.execute(request, io).await }
-    });
-    let line = live.line_starting("pids ").await;
-    let pids: Vec<i32> = line.text[5..]
-        .split(' ')
-        .map(|p| p.parse().unwrap())
-        .collect();
+    let (mut live, execution) =
+        Live::start(fixture.runtime("shell"), pack.request(&script, json!({})));
+    let pids = live.numbers_after("pids ").await;
     execution.abort();
     assert!(execution.await.unwrap_err().is_cancelled());
     for pid in pids {
@@ -181,12 +165,7 @@ print("done")
     );
     let mut request = pack.request(&script, json!({"gate": gate}));
     request.output_format = OutputFormat::Text;
-    let mut live = Live::new();
-    let python = fixture.runtime("python");
-    let execution = tokio::spawn({
-        let io = live.io.clone();
-        async move { python.execute(request, io).await }
-    });
+    let (mut live, execution) = Live::start(fixture.runtime("python"), request);
 
     // Both first lines arrive while the action is blocked on the gate.
     let mut early = [

@@ -143,6 +143,26 @@ impl Live {
         Self { io, lines }
     }
 
+    /// Starts `request` in the background; its output arrives in the returned `Live`.
+    pub fn start(
+        runtime: Arc<dyn Runtime>,
+        request: ExecutionRequest,
+    ) -> (Self, tokio::task::JoinHandle<Outcome>) {
+        let live = Self::new();
+        let io = live.io.clone();
+        let execution = tokio::spawn(async move { runtime.execute(request, io).await });
+        (live, execution)
+    }
+
+    /// The numbers an action printed on a line `<prefix> <n> <n>...` (waiting for it).
+    pub async fn numbers_after(&mut self, prefix: &str) -> Vec<i32> {
+        let line = self.line_starting(prefix).await;
+        line.text[prefix.len()..]
+            .split_whitespace()
+            .map(|n| n.parse().expect("a number"))
+            .collect()
+    }
+
     /// The next line whose text starts with `prefix` (others are skipped).
     pub async fn line_starting(&mut self, prefix: &str) -> OutputLine {
         loop {
