@@ -12,12 +12,18 @@
 //! - [`auth`]: login, refresh, the current identity.
 //! - [`bootstrap`]: first-start setup: runtimes, built-in roles, the `admin` identity.
 //! - [`packs`]: registering packs from server paths, listing and deleting them.
+//! - [`secret_params`]: sealing secret parameters at rest, unsealing them for the worker,
+//!   masking them in every response.
+//! - [`executions`]: requesting, listing, cancelling and re-running executions, and their
+//!   output.
 
 pub mod auth;
 pub mod bootstrap;
 pub mod error;
+pub mod executions;
 pub mod packs;
 pub mod platform;
+pub mod secret_params;
 
 pub use error::{ServiceError, ServiceResult};
 pub use platform::Platform;

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use attune_bus::Bus;
 use attune_security::{Cipher, TokenIssuer};
 use attune_store::Store;
 
@@ -14,4 +15,6 @@ pub struct Platform {
     pub tokens: TokenIssuer,
     /// Encrypts secrets at rest.
     pub cipher: Cipher,
+    /// Carries hints of work to the other roles.
+    pub bus: Arc<dyn Bus>,
 }

@@ -1,0 +1,195 @@
+//! Executions as clients see them: requested through one path (API, rules and workflows
+//! alike), secret parameters sealed at rest and masked in every answer, cancelled and
+//! re-run.
+
+use attune_bus::{Message, Queue};
+use attune_domain::action::secret_parameters;
+use attune_domain::execution::{Execution, ExecutionFilter, ExecutionPatch, NewExecution, OutputLine};
+use attune_domain::page::{Page, PageRequest};
+use attune_domain::status::ExecutionStatus;
+use attune_domain::{Id, Json};
+use attune_params::ParamSchema;
+use serde_json::json;
+
+use crate::secret_params::{mask, seal, unseal};
+use crate::{Platform, ServiceError, ServiceResult};
+
+/// What starts an execution.
+#[derive(Debug, Clone, Default)]
+pub struct ExecutionRequest {
+    /// The action to run.
+    pub action_ref: String,
+    /// Its parameters, unvalidated.
+    pub parameters: Json,
+    /// The identity asking, when a person or service account asks.
+    pub executor: Option<Id>,
+    /// The workflow execution this is a task of.
+    pub parent: Option<Id>,
+    /// The enforcement that asks, when a rule asks.
+    pub enforcement: Option<Id>,
+    /// The rule that asks.
+    pub rule_ref: Option<String>,
+    /// The trigger behind the rule.
+    pub trigger_ref: Option<String>,
+}
+
+/// Validates the parameters against the action's schema (defaults applied), seals the
+/// secret ones, records the execution as `requested` and tells the executors.
+pub async fn request(platform: &Platform, request: ExecutionRequest) -> ServiceResult<Execution> {
+    let action = platform.store.get_action(&request.action_ref).await?;
+    let schema = ParamSchema::parse(&action.param_schema)
+        .map_err(|e| ServiceError::Internal(format!("stored schema of {} is invalid: {e}", action.r#ref)))?;
+    let parameters = schema.validate(&request.parameters).map_err(|fields| ServiceError::Validation {
+        message: format!(
+            "invalid parameters for {}: {}",
+            action.r#ref,
+            fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
+        ),
+        fields,
+    })?;
+    let sealed = seal(&parameters, schema.secret_names(), &platform.cipher);
+    let config = serde_json::to_value(&action).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let execution = platform
+        .store
+        .create_execution(&NewExecution {
+            action_ref: action.r#ref.clone(),
+            config,
+            parent: request.parent,
+            enforcement: request.enforcement,
+            executor: request.executor,
+            rule_ref: request.rule_ref,
+            trigger_ref: request.trigger_ref,
+            parameters: sealed,
+            attempt: 1,
+        })
+        .await?;
+    notify(platform, &Queue::Executor, Message::ExecutionRequested { execution: execution.id }).await;
+    Ok(masked(execution))
+}
+
+/// One execution, secrets masked.
+pub async fn get(platform: &Platform, id: Id) -> ServiceResult<Execution> {
+    Ok(masked(platform.store.get_execution(id).await?))
+}
+
+/// Executions, newest first, secrets masked.
+pub async fn list(platform: &Platform, filter: &ExecutionFilter, page: PageRequest) -> ServiceResult<Page<Execution>> {
+    Ok(platform.store.list_executions(filter, page).await?.map(masked))
+}
+
+/// Cancels an execution: one that has not started ends `cancelled` at once; a running one
+/// goes to `canceling` and its worker stops it.
+pub async fn cancel(platform: &Platform, id: Id) -> ServiceResult<Execution> {
+    use ExecutionStatus::*;
+    let store = &platform.store;
+    loop {
+        let execution = store.get_execution(id).await?;
+        match execution.status {
+            status if status.is_terminal() => {
+                return Err(ServiceError::Conflict(format!("execution {id} already ended ({status})")));
+            }
+            Canceling => return Ok(masked(execution)),
+            Requested | Scheduling | Scheduled => {
+                let patch = ExecutionPatch {
+                    result: Some(json!({"error": {"kind": "cancelled", "message": "cancelled before it started"}})),
+                    finished: Some(chrono::Utc::now()),
+                    ..ExecutionPatch::default()
+                };
+                if let Some(cancelled) = store.transition_execution(id, &[Requested, Scheduling, Scheduled], Cancelled, &patch).await? {
+                    notify(platform, &Queue::Executor, Message::ExecutionFinished { execution: id, status: Cancelled }).await;
+                    return Ok(masked(cancelled));
+                }
+            }
+            Running => {
+                if let Some(canceling) = store.transition_execution(id, &[Running], Canceling, &ExecutionPatch::default()).await? {
+                    if let Some(worker) = canceling.worker {
+                        notify(platform, &Queue::Worker(worker), Message::CancelRequested { execution: id }).await;
+                    }
+                    return Ok(masked(canceling));
+                }
+            }
+            // Every status is handled above; a new one must be handled here explicitly.
+            other => return Err(ServiceError::Internal(format!("cannot cancel an execution in status {other}"))),
+        }
+        // The status changed under us (it started, or finished): look again.
+    }
+}
+
+/// Runs an execution's action again with the same parameters, as a new execution.
+pub async fn rerun(platform: &Platform, id: Id, executor: Option<Id>) -> ServiceResult<Execution> {
+    let original = platform.store.get_execution(id).await?;
+    let secrets = secret_parameters(&original.config["param_schema"]);
+    let parameters = unseal(&original.parameters, secrets, &platform.cipher)
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    request(platform, ExecutionRequest {
+        action_ref: original.action_ref,
+        parameters,
+        executor,
+        parent: original.parent,
+        ..ExecutionRequest::default()
+    })
+    .await
+}
+
+/// Output lines of an execution after line `after`, at most `limit`.
+pub async fn output(platform: &Platform, id: Id, after: i64, limit: i64) -> ServiceResult<(Execution, Vec<OutputLine>)> {
+    let execution = platform.store.get_execution(id).await?;
+    let lines = platform.store.list_output(id, after, limit).await?;
+    Ok((masked(execution), lines))
+}
+
+/// Ends a running execution whose worker died: queued again (next attempt) when its action
+/// is declared idempotent, `abandoned` otherwise, since nobody knows how far it got. Returns
+/// the status it moved to, or `None` when it was no longer running.
+pub async fn abandon(
+    store: &dyn attune_store::Store,
+    bus: &dyn attune_bus::Bus,
+    execution: &Execution,
+    why: &str,
+) -> attune_store::StoreResult<Option<ExecutionStatus>> {
+    use ExecutionStatus::*;
+    let id = execution.id;
+    if execution.config["idempotent"].as_bool() == Some(true) {
+        let patch = ExecutionPatch { attempt: Some(execution.attempt + 1), ..ExecutionPatch::default() };
+        if store.transition_execution(id, &[Running], Requested, &patch).await?.is_none() {
+            return Ok(None);
+        }
+        tracing::warn!(execution = id, why, "running an idempotent action again");
+        publish(bus, &Queue::Executor, Message::ExecutionRequested { execution: id }).await;
+        return Ok(Some(Requested));
+    }
+    let patch = ExecutionPatch {
+        result: Some(json!({"error": {
+            "kind": "abandoned",
+            "message": format!("{why}; it may or may not have finished its work"),
+        }})),
+        finished: Some(chrono::Utc::now()),
+        ..ExecutionPatch::default()
+    };
+    if store.transition_execution(id, &[Running], Abandoned, &patch).await?.is_none() {
+        return Ok(None);
+    }
+    tracing::warn!(execution = id, why, "abandoned");
+    publish(bus, &Queue::Executor, Message::ExecutionFinished { execution: id, status: Abandoned }).await;
+    Ok(Some(Abandoned))
+}
+
+/// The execution with its secret parameters masked.
+pub fn masked(mut execution: Execution) -> Execution {
+    let secrets = secret_parameters(&execution.config["param_schema"]);
+    execution.parameters = mask(&execution.parameters, secrets);
+    execution
+}
+
+/// Publishes a hint. A lost hint is not an error: the store holds the state and the
+/// reconciler re-drives it.
+pub async fn notify(platform: &Platform, queue: &Queue, message: Message) {
+    publish(platform.bus.as_ref(), queue, message).await
+}
+
+/// [`notify`] for callers that hold a bus rather than a platform.
+pub async fn publish(bus: &dyn attune_bus::Bus, queue: &Queue, message: Message) {
+    if let Err(error) = bus.publish(queue, &message).await {
+        tracing::warn!(%error, ?message, "hint not published; the reconciler will pick the work up");
+    }
+}
