@@ -1,0 +1,112 @@
+//! Scheduling: `requested → scheduling → scheduled`, onto a live worker that advertises the
+//! action's runner type.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use attune_bus::{Bus, Message, Queue};
+use attune_domain::execution::{Execution, ExecutionPatch};
+use attune_domain::page::PageRequest;
+use attune_domain::status::{ExecutionStatus, WorkerStatus};
+use attune_domain::worker::Worker;
+use attune_domain::{Id, Timestamp};
+use attune_store::{Store, StoreResult};
+use serde_json::json;
+
+use crate::config::ExecutorConfig;
+
+/// Assigns requested executions to workers.
+pub struct Scheduler {
+    store: Arc<dyn Store>,
+    bus: Arc<dyn Bus>,
+    config: ExecutorConfig,
+    /// Round-robin position among capable workers.
+    turn: AtomicUsize,
+}
+
+/// What scheduling one execution did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placement {
+    /// Assigned to this worker.
+    Assigned(Id),
+    /// No live worker runs its runner type yet: back to `requested`, to be tried again.
+    Waiting,
+    /// Waited too long for a worker: failed.
+    Unschedulable,
+    /// Not `requested` (another executor has it, or it was cancelled): nothing done.
+    NotRequested,
+}
+
+impl Scheduler {
+    /// A scheduler over `store` and `bus`.
+    pub fn new(store: Arc<dyn Store>, bus: Arc<dyn Bus>, config: ExecutorConfig) -> Self {
+        Self { store, bus, config, turn: AtomicUsize::new(0) }
+    }
+
+    /// Schedules execution `id` if it is still `requested`.
+    pub async fn schedule(&self, id: Id) -> StoreResult<Placement> {
+        use ExecutionStatus::*;
+        let none = ExecutionPatch::default();
+        let Some(execution) = self.store.transition_execution(id, &[Requested], Scheduling, &none).await? else {
+            return Ok(Placement::NotRequested);
+        };
+        let runner = execution.config["runner_type"].as_str().unwrap_or_default().to_owned();
+        let now = chrono::Utc::now();
+        let workers = self.capable_workers(&runner, now).await?;
+        if workers.is_empty() {
+            return self.no_worker(&execution, &runner, now).await;
+        }
+        let worker = &workers[self.turn.fetch_add(1, Ordering::Relaxed) % workers.len()];
+        let patch = ExecutionPatch { worker: Some(worker.id), ..ExecutionPatch::default() };
+        if self.store.transition_execution(id, &[Scheduling], Scheduled, &patch).await?.is_none() {
+            // Cancelled while we chose.
+            return Ok(Placement::NotRequested);
+        }
+        self.hint(&Queue::Worker(worker.id), Message::ExecutionScheduled { execution: id }).await;
+        tracing::debug!(execution = id, worker = %worker.name, "scheduled");
+        Ok(Placement::Assigned(worker.id))
+    }
+
+    /// Live workers that advertise `runner`, in a stable order.
+    async fn capable_workers(&self, runner: &str, now: Timestamp) -> StoreResult<Vec<Worker>> {
+        let fresh_since = now - chrono::Duration::from_std(self.config.dead_after).unwrap_or_default();
+        let mut workers = Vec::new();
+        for status in [WorkerStatus::Active, WorkerStatus::Busy] {
+            let page = self.store.list_workers(Some(status), PageRequest::new(1, PageRequest::MAX_PAGE_SIZE)).await?;
+            workers.extend(page.items.into_iter().filter(|w| {
+                w.runner_types.iter().any(|r| r == runner) && w.last_heartbeat.is_some_and(|beat| beat >= fresh_since)
+            }));
+        }
+        workers.sort_by_key(|w| w.id);
+        Ok(workers)
+    }
+
+    /// No worker can run the execution now: wait, or give up once it waited too long.
+    async fn no_worker(&self, execution: &Execution, runner: &str, now: Timestamp) -> StoreResult<Placement> {
+        use ExecutionStatus::*;
+        let waited = (now - execution.created).to_std().unwrap_or_default();
+        if waited < self.config.unschedulable_after {
+            self.store.transition_execution(execution.id, &[Scheduling], Requested, &ExecutionPatch::default()).await?;
+            tracing::info!(execution = execution.id, runner, "no live worker runs this runner type yet; waiting");
+            return Ok(Placement::Waiting);
+        }
+        let patch = ExecutionPatch {
+            result: Some(json!({"error": {
+                "kind": "unschedulable",
+                "message": format!("no live worker runs actions of runner type '{runner}' (waited {}s)", waited.as_secs()),
+            }})),
+            finished: Some(now),
+            ..ExecutionPatch::default()
+        };
+        if self.store.transition_execution(execution.id, &[Scheduling], Failed, &patch).await?.is_some() {
+            self.hint(&Queue::Executor, Message::ExecutionFinished { execution: execution.id, status: Failed }).await;
+        }
+        Ok(Placement::Unschedulable)
+    }
+
+    async fn hint(&self, queue: &Queue, message: Message) {
+        if let Err(error) = self.bus.publish(queue, &message).await {
+            tracing::warn!(%error, ?message, "hint not published; the reconciler will send it again");
+        }
+    }
+}
