@@ -1,0 +1,99 @@
+//! Output lines, written to the store in batches as they are produced, so that a reader
+//! (the API's output route, a live stream) sees them while the action runs.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use attune_domain::Id;
+use attune_runtime_api::{OutputLine, OutputSink, Stream};
+use attune_store::Store;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// Largest batch written at once.
+const BATCH: usize = 256;
+/// Longest a line waits before it is written.
+const LINGER: Duration = Duration::from_millis(50);
+
+/// An [`OutputSink`] that queues lines for a background writer.
+pub struct StoreOutput {
+    lines: mpsc::UnboundedSender<OutputLine>,
+}
+
+impl OutputSink for StoreOutput {
+    fn emit(&self, line: OutputLine) {
+        // The writer only stops after the sink is dropped; a send error cannot happen while
+        // the runtime still holds the sink.
+        let _ = self.lines.send(line);
+    }
+}
+
+/// The writer behind a [`StoreOutput`]; [`OutputWriter::finish`] waits until every line
+/// emitted so far is stored.
+pub struct OutputWriter {
+    task: JoinHandle<()>,
+}
+
+impl OutputWriter {
+    /// Waits for the remaining lines to be written (call after the sink is dropped).
+    pub async fn finish(self) {
+        if let Err(error) = self.task.await {
+            tracing::error!(%error, "output writer failed");
+        }
+    }
+}
+
+/// A sink for execution `execution` and its writer.
+pub fn store_output(store: Arc<dyn Store>, execution: Id) -> (Arc<StoreOutput>, OutputWriter) {
+    let (sender, mut receiver) = mpsc::unbounded_channel::<OutputLine>();
+    let task = tokio::spawn(async move {
+        let mut batch: Vec<(String, String)> = Vec::new();
+        loop {
+            let next = if batch.is_empty() {
+                receiver.recv().await
+            } else {
+                match tokio::time::timeout(LINGER, receiver.recv()).await {
+                    Ok(line) => line,
+                    Err(_) => {
+                        write(&store, execution, &mut batch).await;
+                        continue;
+                    }
+                }
+            };
+            match next {
+                Some(line) => {
+                    batch.push((stream_name(line.stream).to_owned(), line.text));
+                    if batch.len() >= BATCH {
+                        write(&store, execution, &mut batch).await;
+                    }
+                }
+                None => {
+                    write(&store, execution, &mut batch).await;
+                    return;
+                }
+            }
+        }
+    });
+    (
+        Arc::new(StoreOutput { lines: sender }),
+        OutputWriter { task },
+    )
+}
+
+async fn write(store: &Arc<dyn Store>, execution: Id, batch: &mut Vec<(String, String)>) {
+    if batch.is_empty() {
+        return;
+    }
+    if let Err(error) = store.append_output(execution, batch).await {
+        tracing::error!(%error, execution, lines = batch.len(), "output lines not stored");
+    }
+    batch.clear();
+}
+
+fn stream_name(stream: Stream) -> &'static str {
+    match stream {
+        Stream::Stdout => "stdout",
+        Stream::Stderr => "stderr",
+        Stream::Log => "log",
+    }
+}

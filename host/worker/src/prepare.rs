@@ -1,0 +1,135 @@
+//! Turning a stored execution into a runtime request.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use attune_domain::action::{Action, secret_parameters};
+use attune_domain::execution::Execution;
+use attune_domain::status::{KeyOwnerType, OutputFormat};
+use attune_runtime_api::{ExecutionContext, ExecutionRequest, RequestedLimits, Runtime};
+use attune_security::Cipher;
+use attune_services::secret_params::unseal;
+use attune_store::{Store, StoreError};
+
+use crate::config::WorkerConfig;
+use crate::kv::PackKv;
+
+/// What preparing needs.
+pub struct Preparation<'a> {
+    pub store: &'a Arc<dyn Store>,
+    pub cipher: &'a Cipher,
+    pub registry: &'a attune_runtime_api::RuntimeRegistry,
+    pub config: &'a WorkerConfig,
+}
+
+/// The runtime to use and the request to give it, or why the execution cannot start.
+pub async fn prepare(
+    with: &Preparation<'_>,
+    execution: &Execution,
+) -> Result<(Arc<dyn Runtime>, ExecutionRequest), String> {
+    // The snapshot taken when the execution was requested, not the action as it is now.
+    let action: Action = serde_json::from_value(execution.config.clone())
+        .map_err(|e| format!("the execution's action snapshot is unreadable: {e}"))?;
+    let runtime = with
+        .registry
+        .get(action.runner_type.as_str())
+        .map_err(|e| e.to_string())?;
+    let pack = with
+        .store
+        .get_pack(&action.pack_ref)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound { .. } => format!("pack '{}' no longer exists", action.pack_ref),
+            other => other.to_string(),
+        })?;
+    let pack_dir = PathBuf::from(
+        pack.path
+            .clone()
+            .ok_or_else(|| format!("pack '{}' has no directory", pack.r#ref))?,
+    );
+    let entry_point = action
+        .entry_point
+        .clone()
+        .ok_or_else(|| format!("action '{}' has no entry point", action.r#ref))?;
+    let parameters = unseal(
+        &execution.parameters,
+        secret_parameters(&action.param_schema),
+        with.cipher,
+    )
+    .map_err(|e| e.to_string())?;
+    let secrets = granted_secrets(with.store.as_ref(), with.cipher, &action).await?;
+    let limits = with.config.limits.resolve(&RequestedLimits {
+        timeout_s: action.timeout_s.and_then(|t| u64::try_from(t).ok()),
+        fuel: action.limits["fuel"].as_u64(),
+        memory_mb: action.limits["memory_mb"].as_u64(),
+    });
+    let request = ExecutionRequest {
+        context: ExecutionContext {
+            execution_id: execution.id,
+            action_ref: action.r#ref.clone(),
+            pack_ref: action.pack_ref.clone(),
+            attempt: u32::try_from(execution.attempt).unwrap_or(1),
+            rule_ref: execution.rule_ref.clone(),
+            trigger_ref: execution.trigger_ref.clone(),
+            api_url: with.config.api_url.clone(),
+            api_token: None,
+        },
+        entry_point: pack_dir.join("actions").join(entry_point),
+        pack_dir,
+        parameters,
+        secrets,
+        pack_config: pack.config.clone(),
+        output_format: match action.output_format {
+            OutputFormat::Json => attune_runtime_api::OutputFormat::Json,
+            OutputFormat::Yaml => attune_runtime_api::OutputFormat::Yaml,
+            OutputFormat::Text => attune_runtime_api::OutputFormat::Text,
+        },
+        allowed_hosts: action.allowed_hosts.clone(),
+        limits,
+        kv: Arc::new(PackKv::new(with.store.clone(), pack.id, pack.r#ref)),
+    };
+    Ok((runtime, request))
+}
+
+/// The secrets an action is granted, decrypted. A name is looked up as a key of the action,
+/// then of its pack, then of the system; names with no key are left out.
+async fn granted_secrets(
+    store: &dyn Store,
+    cipher: &Cipher,
+    action: &Action,
+) -> Result<BTreeMap<String, String>, String> {
+    let mut granted = BTreeMap::new();
+    for name in &action.secrets {
+        let owners = [
+            (KeyOwnerType::Action, action.r#ref.as_str()),
+            (KeyOwnerType::Pack, action.pack_ref.as_str()),
+            (KeyOwnerType::System, ""),
+        ];
+        for (owner_type, owner) in owners {
+            match store.get_key(owner_type, owner, name).await {
+                Ok(key) => {
+                    let value = if key.encrypted {
+                        cipher
+                            .decrypt(&key.value)
+                            .map_err(|e| format!("secret '{name}': {e}"))?
+                    } else {
+                        key.value
+                    };
+                    granted.insert(name.clone(), value);
+                    break;
+                }
+                Err(StoreError::NotFound { .. }) => continue,
+                Err(other) => return Err(other.to_string()),
+            }
+        }
+    }
+    Ok(granted)
+}
+
+/// How long the worker waits beyond an execution's own limit before it gives up on a
+/// runtime that did not stop it.
+pub fn safety_margin(limit: Duration) -> Duration {
+    limit + Duration::from_secs(30)
+}

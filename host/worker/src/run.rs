@@ -1,0 +1,142 @@
+//! One execution, from claim to recorded result.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use attune_bus::{Message, Queue};
+use attune_domain::Id;
+use attune_domain::execution::{Execution, ExecutionPatch};
+use attune_domain::status::ExecutionStatus;
+use attune_runtime_api::{ExecutionIo, FailureKind, Outcome, TerminalStatus};
+use attune_services::executions::publish;
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+
+use crate::output::store_output;
+use crate::prepare::{Preparation, prepare, safety_margin};
+use crate::role::Shared;
+
+/// Cancellation tokens of the executions running on this worker.
+pub type Running = Arc<Mutex<HashMap<Id, CancellationToken>>>;
+
+/// Claims execution `id` (`scheduled → running`) and runs it. Returns once its result is
+/// recorded; `claimed` is called as soon as the claim is settled either way, so the caller
+/// can acknowledge the message.
+pub async fn run_execution(shared: &Shared, id: Id, claimed: impl FnOnce()) {
+    use ExecutionStatus::*;
+    let patch = ExecutionPatch {
+        worker: Some(shared.worker_id),
+        started: Some(chrono::Utc::now()),
+        ..ExecutionPatch::default()
+    };
+    let claim = shared
+        .store
+        .transition_execution(id, &[Scheduled], Running, &patch)
+        .await;
+    claimed();
+    let execution = match claim {
+        Ok(Some(execution)) => execution,
+        Ok(None) => return, // cancelled, or already running elsewhere: not ours
+        Err(error) => {
+            tracing::error!(%error, execution = id, "cannot claim; the reconciler will send it again");
+            return;
+        }
+    };
+
+    let cancel = CancellationToken::new();
+    shared
+        .running
+        .lock()
+        .expect("running lock")
+        .insert(id, cancel.clone());
+    // A cancel may have landed between the claim and the registration above.
+    if matches!(shared.store.get_execution(id).await, Ok(e) if e.status == Canceling) {
+        cancel.cancel();
+    }
+
+    let outcome = execute(shared, &execution, cancel).await;
+    shared.running.lock().expect("running lock").remove(&id);
+    finish(shared, &execution, outcome).await;
+}
+
+async fn execute(shared: &Shared, execution: &Execution, cancel: CancellationToken) -> Outcome {
+    let preparation = Preparation {
+        store: &shared.store,
+        cipher: &shared.cipher,
+        registry: &shared.registry,
+        config: &shared.config,
+    };
+    let (runtime, request) = match prepare(&preparation, execution).await {
+        Ok(prepared) => prepared,
+        Err(message) => return Outcome::failed(FailureKind::SetupFailed, message),
+    };
+    let limit = request.limits.timeout;
+    let (sink, writer) = store_output(shared.store.clone(), execution.id);
+    let io = ExecutionIo {
+        output: sink,
+        cancel,
+    };
+    let outcome =
+        match tokio::time::timeout(safety_margin(limit), runtime.execute(request, io)).await {
+            Ok(outcome) => outcome,
+            Err(_) => Outcome::failed(
+                FailureKind::Timeout,
+                format!(
+                    "the runtime did not stop the action after its {}s limit",
+                    limit.as_secs()
+                ),
+            ),
+        };
+    writer.finish().await;
+    outcome
+}
+
+/// Records the outcome: `running|canceling → completed|failed|timeout|cancelled`.
+async fn finish(shared: &Shared, execution: &Execution, outcome: Outcome) {
+    use ExecutionStatus::*;
+    if !outcome.denied_secrets.is_empty() {
+        tracing::warn!(execution = execution.id, action = %execution.action_ref, secrets = ?outcome.denied_secrets,
+            "the action asked for secrets it was not granted");
+    }
+    let status = match outcome.status() {
+        TerminalStatus::Completed => Completed,
+        TerminalStatus::Failed => Failed,
+        TerminalStatus::Timeout => Timeout,
+        TerminalStatus::Cancelled => Cancelled,
+    };
+    let mut result = outcome.result_document();
+    if let (Some(code), Some(fields)) = (outcome.exit_code, result.as_object_mut()) {
+        if outcome.result.is_err() {
+            fields.insert("exit_code".into(), json!(code));
+        }
+    }
+    let patch = ExecutionPatch {
+        result: Some(result),
+        metering: outcome.metering.map(|m| json!(m)),
+        finished: Some(chrono::Utc::now()),
+        ..ExecutionPatch::default()
+    };
+    match shared
+        .store
+        .transition_execution(execution.id, &[Running, Canceling], status, &patch)
+        .await
+    {
+        Ok(Some(_)) => {
+            tracing::debug!(execution = execution.id, %status, "finished");
+            publish(
+                shared.bus.as_ref(),
+                &Queue::Executor,
+                Message::ExecutionFinished {
+                    execution: execution.id,
+                    status,
+                },
+            )
+            .await;
+        }
+        Ok(None) => tracing::warn!(
+            execution = execution.id,
+            "finished, but its status had already been settled elsewhere"
+        ),
+        Err(error) => tracing::error!(%error, execution = execution.id, "result not recorded"),
+    }
+}

@@ -1,0 +1,7 @@
+//! The execution pipeline in one process — request, executor, worker, real runtimes, result —
+//! on both store backends.
+
+mod cancellation;
+mod recovery;
+mod runs;
+mod support;

@@ -1,0 +1,112 @@
+//! Executions that run to the end: every runtime, results, output, failures, limits.
+
+use attune_domain::key::{KeyOwner, NewKey};
+use attune_domain::status::ExecutionStatus;
+use attune_test_support::{Backend, backend_tests};
+use serde_json::json;
+
+use crate::support::{Options, Pipeline};
+
+backend_tests!(
+    a_shell_action_completes_with_its_output,
+    a_wasm_action_completes_with_metering,
+    a_wasm_action_reads_its_granted_secret,
+    failures_and_timeouts_end_with_their_status,
+    two_workers_share_the_load,
+    an_execution_nobody_can_run_fails_after_waiting,
+);
+
+async fn a_shell_action_completes_with_its_output(backend: Backend) {
+    let pipeline = Pipeline::start(backend).await;
+    let execution = pipeline.run("core.echo", json!({"message": "héllo, pipeline"})).await;
+    assert_eq!(execution.status, ExecutionStatus::Completed, "{:?}", execution.result);
+    assert_eq!(execution.result, Some(json!({"stdout": "héllo, pipeline\n"})));
+    assert!(execution.started.is_some() && execution.finished.is_some() && execution.worker.is_some());
+    let output = pipeline.output(execution.id).await;
+    assert_eq!(output, vec![("stdout".to_string(), "héllo, pipeline".to_string())]);
+    pipeline.stop().await;
+}
+
+async fn a_wasm_action_completes_with_metering(backend: Backend) {
+    let pipeline = Pipeline::start(backend).await;
+    let execution = pipeline.run("examples-wasm.echo", json!({"message": "from the sandbox"})).await;
+    assert_eq!(execution.status, ExecutionStatus::Completed, "{:?}", execution.result);
+    assert_eq!(execution.result, Some(json!({"message": "from the sandbox"})));
+    let metering = execution.metering.expect("wasm executions are metered");
+    assert!(metering["fuel_consumed"].as_u64().unwrap() > 0, "{metering}");
+    assert!(metering["peak_memory_bytes"].as_u64().unwrap() > 0, "{metering}");
+    assert!(pipeline.output(execution.id).await.iter().any(|(stream, _)| stream == "log"), "the guest's log lines are stored");
+    pipeline.stop().await;
+}
+
+async fn a_wasm_action_reads_its_granted_secret(backend: Backend) {
+    let pipeline = Pipeline::start(backend).await;
+    let pack = pipeline.platform.store.get_pack("examples-wasm").await.unwrap();
+    let sealed = pipeline.platform.cipher.encrypt("s3cr3t-token");
+    pipeline
+        .platform
+        .store
+        .put_key(&NewKey {
+            owner: KeyOwner::Pack { id: pack.id, r#ref: pack.r#ref.clone() },
+            name: "api_token".into(),
+            value: sealed,
+            encrypted: true,
+            encryption_key_hash: Some(pipeline.platform.cipher.fingerprint().into()),
+            expires_at: None,
+        })
+        .await
+        .unwrap();
+    let execution = pipeline.run("examples-wasm.use_secret", json!({})).await;
+    assert_eq!(execution.status, ExecutionStatus::Completed, "{:?}", execution.result);
+    assert_eq!(execution.result, Some(json!({"authenticated": true, "token_length": 12})));
+    pipeline.stop().await;
+}
+
+async fn failures_and_timeouts_end_with_their_status(backend: Backend) {
+    let pipeline = Pipeline::start(backend).await;
+    let failed = pipeline.run("core.local", json!({"cmd": "echo broken >&2; exit 3"})).await;
+    assert_eq!(failed.status, ExecutionStatus::Failed);
+    let result = failed.result.unwrap();
+    assert_eq!(result["error"]["kind"], "nonzero_exit", "{result}");
+    assert_eq!(result["exit_code"], 3);
+    assert!(pipeline.output(failed.id).await.contains(&("stderr".to_string(), "broken".to_string())));
+
+    pipeline.register_pack("slow", &[
+        ("actions/nap.yaml", "runner_type: shell\nentry_point: nap.sh\ntimeout: 1\n"),
+        ("actions/nap.sh", "echo napping\nsleep 30\n"),
+    ]).await;
+    let started = std::time::Instant::now();
+    let timed_out = pipeline.run("slow.nap", json!({})).await;
+    assert_eq!(timed_out.status, ExecutionStatus::Timeout, "{:?}", timed_out.result);
+    assert_eq!(timed_out.result.unwrap()["error"]["kind"], "timeout");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "stopped at its limit, not at the end of the sleep");
+    pipeline.stop().await;
+}
+
+async fn two_workers_share_the_load(backend: Backend) {
+    let pipeline = Pipeline::start_with(backend, Options { workers: 2, concurrency: 2, ..Options::default() }).await;
+    let mut ids = Vec::new();
+    for n in 0..8 {
+        ids.push(pipeline.request("core.echo", json!({"message": format!("job {n}")})).await);
+    }
+    let mut workers = std::collections::BTreeSet::new();
+    for id in ids {
+        let execution = pipeline.finished(id).await;
+        assert_eq!(execution.status, ExecutionStatus::Completed);
+        workers.insert(execution.worker.unwrap());
+    }
+    assert_eq!(workers.len(), 2, "both workers ran executions");
+    pipeline.stop().await;
+}
+
+async fn an_execution_nobody_can_run_fails_after_waiting(backend: Backend) {
+    let pipeline = Pipeline::start(backend).await;
+    // No worker of this pipeline runs workflows.
+    pipeline.register_pack("flows", &[("workflows/one.yaml", "tasks:\n  only: {action: core.noop}\n")]).await;
+    let execution = pipeline.run("flows.one", json!({})).await;
+    assert_eq!(execution.status, ExecutionStatus::Failed);
+    let error = &execution.result.unwrap()["error"];
+    assert_eq!(error["kind"], "unschedulable");
+    assert!(error["message"].as_str().unwrap().contains("runner type 'workflow'"), "{error}");
+    pipeline.stop().await;
+}
