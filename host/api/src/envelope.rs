@@ -37,9 +37,12 @@ pub struct ListParams {
 impl ListParams {
     /// The page asked for.
     pub fn page_request(&self) -> PageRequest {
-        PageRequest::new(
-            self.page.unwrap_or(1),
-            self.page_size.unwrap_or(PageRequest::DEFAULT_PAGE_SIZE),
-        )
+        page_request(self.page, self.page_size)
     }
+}
+
+/// The page asked for by `page` and `page_size` query parameters (first page of 50 by
+/// default).
+pub fn page_request(page: Option<u32>, page_size: Option<u32>) -> PageRequest {
+    PageRequest::new(page.unwrap_or(1), page_size.unwrap_or(PageRequest::DEFAULT_PAGE_SIZE))
 }

@@ -3,13 +3,13 @@
 use attune_services::ServiceError;
 use attune_store::{ComponentFilter, RuleFilter};
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use serde_json::Value;
 
 use crate::envelope::{ListParams, data, page};
 use crate::error::ApiResult;
-use crate::extract::Query;
+use crate::extract::{Path, Query};
 use crate::state::ApiState;
 
 pub fn router() -> Router<ApiState> {

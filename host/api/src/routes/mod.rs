@@ -2,6 +2,8 @@
 
 mod auth;
 mod components;
+mod executions;
+mod operations;
 mod health;
 mod packs;
 
@@ -19,6 +21,8 @@ pub fn router(state: ApiState) -> Router {
         .merge(auth::protected())
         .merge(packs::router())
         .merge(components::router())
+        .merge(executions::router())
+        .merge(operations::router())
         .route_layer(from_fn_with_state(state.clone(), require_token));
     Router::new()
         .merge(health::router())

@@ -2,7 +2,7 @@
 
 use attune_services::packs;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::envelope::{ListParams, data, page};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Json, Query};
+use crate::extract::{Json, Path, Query};
 use crate::state::ApiState;
 
 pub fn router() -> Router<ApiState> {

@@ -1,6 +1,7 @@
 //! The HTTP API over a real SQLite store, driven in-process.
 
 mod auth;
+mod executions;
 mod packs;
 mod requests;
 mod support;

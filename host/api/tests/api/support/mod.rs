@@ -1,9 +1,11 @@
 //! An API over a real SQLite store in a temporary directory, driven without a socket.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use attune_api::{ApiState, app};
+use attune_bus::MemoryBus;
 use attune_security::{Cipher, TokenIssuer};
 use attune_services::Platform;
 use axum::Router;
@@ -18,6 +20,8 @@ pub const ADMIN_PASSWORD: &str = "correct-horse-battery";
 pub struct TestApi {
     pub router: Router,
     pub platform: Platform,
+    /// The bus the API publishes on; no executor consumes it in these tests.
+    pub bus: Arc<MemoryBus>,
     pub dir: tempfile::TempDir,
     pub token: String,
 }
@@ -43,11 +47,8 @@ impl TestApi {
             Duration::from_secs(3600),
             Duration::from_secs(86400),
         );
-        let platform = Platform {
-            store,
-            tokens,
-            cipher: Cipher::new(&[9; 32]),
-        };
+        let bus = Arc::new(MemoryBus::new());
+        let platform = Platform { store, tokens, cipher: Cipher::new(&[9; 32]), bus: bus.clone() };
         attune_services::bootstrap::bootstrap(&platform, Some(ADMIN_PASSWORD.into()))
             .await
             .unwrap();
@@ -61,6 +62,7 @@ impl TestApi {
         let mut api = Self {
             router,
             platform,
+            bus,
             dir,
             token: String::new(),
         };
@@ -137,4 +139,18 @@ pub fn assert_error(result: &(StatusCode, Value), status: StatusCode, code: &str
         .as_str()
         .unwrap_or_default()
         .to_owned()
+}
+
+/// Registers a pack `vault` with an action taking a secret parameter.
+pub async fn register_vault_pack(api: &TestApi) {
+    let dir = api.dir.path().join("vault");
+    std::fs::create_dir_all(dir.join("actions")).unwrap();
+    std::fs::write(dir.join("pack.yaml"), "ref: vault\nversion: 1.0.0\n").unwrap();
+    std::fs::write(
+        dir.join("actions/login.yaml"),
+        "runner_type: shell\nentry_point: login.sh\nparameters:\n  user: {type: string, required: true}\n  password: {type: string, secret: true, required: true}\n  retries: {type: integer, default: 3}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("actions/login.sh"), "echo ok\n").unwrap();
+    attune_packs::register_pack(api.platform.store.as_ref(), &dir).await.unwrap();
 }
