@@ -3,4 +3,5 @@
 mod config;
 mod embedded;
 mod postgres;
+mod recovery;
 mod support;

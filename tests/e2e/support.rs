@@ -136,6 +136,12 @@ impl Server {
         body["data"]["access_token"].as_str().unwrap().to_owned()
     }
 
+    /// Kills the server with SIGKILL: no chance to clean up.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// Stops the server with SIGTERM and waits for it to exit; returns whether it exited
     /// successfully.
     pub fn stop(mut self) -> bool {

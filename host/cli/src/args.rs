@@ -20,9 +20,15 @@ pub struct Args {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run every role in one process (embedded mode): API, and the packs under packs_dir
-    /// registered on start.
+    /// Run every role in one process (the embedded deployment): API, executor and worker;
+    /// the packs under packs_dir are registered on start.
     Server,
+    /// Run the API role only (distributed deployment; needs bus.url).
+    Api,
+    /// Run the executor role only: scheduling and reconciliation (needs bus.url).
+    Executor,
+    /// Run the worker role only: runs executions (needs bus.url).
+    Worker,
     /// Apply pending database migrations and exit.
     Migrate,
 }

@@ -1,42 +1,140 @@
 //! The composition root: turns configuration into ready services. The only module that
-//! names concrete backends.
+//! names concrete backends (store, bus, runtimes).
 
+use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
+use attune_api::ApiState;
+use attune_bus::Bus;
 use attune_config::Config;
+use attune_executor::ExecutorConfig;
+use attune_runtime_api::{LimitPolicy, Limits};
 use attune_security::{Cipher, ServerSecrets, TokenIssuer};
 use attune_services::Platform;
+use attune_worker::{WorkerConfig, WorkerDeps};
+
+use crate::runtimes::runtime_registry;
 
 /// Opens the store (migrating it), loads or generates the server secrets, and builds the
-/// shared platform handles.
-pub async fn platform(config: &Config) -> anyhow::Result<Platform> {
-    std::fs::create_dir_all(&config.data_dir).with_context(|| {
-        format!(
-            "cannot create the data directory {}",
-            config.data_dir.display()
-        )
-    })?;
+/// shared platform handles around `bus`.
+pub async fn platform(config: &Config, bus: Arc<dyn Bus>) -> anyhow::Result<Platform> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
     let url = config.database_url();
     let store = attune_store::connect(&url)
         .await
         .with_context(|| format!("cannot open the database {}", redact(&url)))?;
-    let secrets =
-        ServerSecrets::load_or_generate(&config.data_dir, |name| std::env::var(name).ok())
-            .context("cannot load the server secrets")?;
+    let secrets = ServerSecrets::load_or_generate(&config.data_dir, |name| std::env::var(name).ok())
+        .context("cannot load the server secrets")?;
     let tokens = TokenIssuer::new(
         &secrets.jwt_secret,
         Duration::from_secs(config.auth.access_token_ttl_s),
         Duration::from_secs(config.auth.refresh_token_ttl_s),
     );
-    Ok(Platform {
-        store,
-        tokens,
-        cipher: Cipher::new(&secrets.encryption_key),
+    Ok(Platform { store, tokens, cipher: Cipher::new(&secrets.encryption_key), bus })
+}
+
+/// The configured bus: RabbitMQ for an `amqp://` URL.
+pub async fn bus(config: &Config) -> anyhow::Result<Arc<dyn Bus>> {
+    match config.bus.url.as_deref() {
+        Some(url) if url.starts_with("amqp://") || url.starts_with("amqps://") => {
+            crate::rabbitmq::connect(url, &config.bus.prefix).await
+        }
+        Some(other) => bail!("bus.url '{}' is not an amqp:// URL", redact(other)),
+        None => bail!("no bus.url configured"),
+    }
+}
+
+/// The bus a role of a distributed deployment shares with the others: `bus.url` is
+/// required, since an in-process bus would reach no other process.
+pub async fn shared_bus(config: &Config, role: &str) -> anyhow::Result<Arc<dyn Bus>> {
+    if config.bus.url.is_none() {
+        bail!(
+            "the {role} role runs as its own process and needs bus.url (amqp://...) to reach the \
+             others; to run every role in one process, use `attune server`"
+        );
+    }
+    bus(config).await
+}
+
+/// Serves the API on `server.listen` until `stop` resolves.
+pub async fn serve(state: ApiState, config: &Config, stop: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    let app = attune_api::app(state);
+    let listener = tokio::net::TcpListener::bind(&config.server.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.server.listen))?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, "API ready");
+    println!("Attune is listening on http://{address}");
+    axum::serve(listener, app).with_graceful_shutdown(stop).await.context("server failed")
+}
+
+/// Default and maximum execution limits from `limits.*`.
+pub fn limit_policy(config: &Config) -> LimitPolicy {
+    let l = &config.limits;
+    LimitPolicy {
+        defaults: Limits {
+            timeout: Duration::from_secs(l.timeout_s),
+            fuel: l.fuel,
+            memory_bytes: l.memory_mb << 20,
+            output_bytes: l.output_bytes,
+        },
+        caps: Limits {
+            timeout: Duration::from_secs(l.max_timeout_s),
+            fuel: l.max_fuel,
+            memory_bytes: l.max_memory_mb << 20,
+            output_bytes: l.output_bytes,
+        },
+    }
+}
+
+/// Executor timings from `worker.*` (liveness is a property of workers).
+pub fn executor_config(config: &Config) -> ExecutorConfig {
+    ExecutorConfig {
+        dead_after: Duration::from_secs(config.worker.dead_after_s),
+        reconcile_every: Duration::from_secs(config.worker.heartbeat_s.max(1)),
+        ..ExecutorConfig::default()
+    }
+}
+
+/// The worker's settings; `default_name` is used when `worker.name` is not configured
+/// (otherwise `<host>-<pid>`).
+pub fn worker_config(config: &Config, default_name: Option<&str>) -> WorkerConfig {
+    let name = config.worker.name.clone().unwrap_or_else(|| match default_name {
+        Some(name) => name.to_owned(),
+        None => format!("{}-{}", host_name(), std::process::id()),
+    });
+    WorkerConfig {
+        name,
+        concurrency: config.worker.concurrency,
+        heartbeat_every: Duration::from_secs(config.worker.heartbeat_s.max(1)),
+        limits: limit_policy(config),
+        api_url: Some(config.server.public_url.clone().unwrap_or_else(|| format!("http://{}", config.server.listen))),
+        ..WorkerConfig::named("")
+    }
+}
+
+/// What a worker needs: the platform's store, bus and cipher, and every runtime.
+pub fn worker_deps(platform: &Platform, config: &Config) -> anyhow::Result<WorkerDeps> {
+    Ok(WorkerDeps {
+        store: platform.store.clone(),
+        bus: platform.bus.clone(),
+        cipher: platform.cipher.clone(),
+        registry: runtime_registry(config)?,
     })
 }
 
-/// A database URL without its password, for messages.
+fn host_name() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "worker".into())
+}
+
+/// A URL without its password, for messages.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
@@ -52,18 +150,22 @@ pub fn redact(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::*;
 
     #[test]
     fn hides_passwords_in_urls() {
-        assert_eq!(
-            redact("postgres://u:secret@h:5432/db"),
-            "postgres://u:****@h:5432/db"
-        );
+        assert_eq!(redact("postgres://u:secret@h:5432/db"), "postgres://u:****@h:5432/db");
         assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
-        assert_eq!(
-            redact("sqlite://./.attune/attune.db"),
-            "sqlite://./.attune/attune.db"
-        );
+        assert_eq!(redact("sqlite://./.attune/attune.db"), "sqlite://./.attune/attune.db");
+    }
+
+    #[test]
+    fn limits_come_from_configuration() {
+        let mut config = Config::default();
+        config.limits.memory_mb = 64;
+        config.limits.max_timeout_s = 10;
+        let policy = limit_policy(&config);
+        assert_eq!(policy.defaults.memory_bytes, 64 << 20);
+        assert_eq!(policy.caps.timeout, Duration::from_secs(10));
     }
 }

@@ -1,8 +1,10 @@
 //! `attune`: every server role and the command-line client in one binary.
 //!
-//! `attune server` runs the embedded deployment (API, and with it every role, on SQLite with
-//! an in-process bus); `attune migrate` brings a database's schema up to date. The
-//! composition root — the one place that names every backend — is [`compose`].
+//! `attune server` runs the embedded deployment (every role in one process, on SQLite with
+//! an in-process bus); `attune api`, `attune executor` and `attune worker` run one role each
+//! for a distributed deployment on PostgreSQL and RabbitMQ; `attune migrate` brings a
+//! database's schema up to date. The composition root — the one place that names every
+//! backend — is [`compose`], with [`runtimes`] and [`rabbitmq`].
 //!
 //! Exit codes: 0 success, 1 failure while running, 2 bad usage or configuration.
 
@@ -10,6 +12,9 @@ mod args;
 mod commands;
 mod compose;
 mod logging;
+mod rabbitmq;
+mod runtimes;
+mod signals;
 
 use std::process::ExitCode;
 

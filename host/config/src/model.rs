@@ -106,6 +106,8 @@ pub struct DatabaseConfig {
 pub struct BusConfig {
     /// `amqp://...` for RabbitMQ; absent means the in-process bus.
     pub url: Option<String>,
+    /// Prefix of every queue name, so that deployments can share one broker.
+    pub prefix: String,
 }
 
 /// `auth.*`

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod migrate;
+mod roles;
 mod server;
 
 use attune_config::Config;
@@ -11,6 +12,9 @@ use crate::args::Command;
 pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
         Command::Server => server::run(config).await,
+        Command::Api => roles::api(config).await,
+        Command::Executor => roles::executor(config).await,
+        Command::Worker => roles::worker(config).await,
         Command::Migrate => migrate::run(config).await,
     }
 }

@@ -1,0 +1,52 @@
+//! The distributed roles, each its own process sharing PostgreSQL and RabbitMQ:
+//! `attune api`, `attune executor`, `attune worker`.
+
+use anyhow::Context;
+use attune_api::ApiState;
+use attune_config::Config;
+use tokio_util::sync::CancellationToken;
+
+use crate::compose;
+use crate::signals::shutdown_signal;
+
+/// `attune api`: serves the API; the work it accepts is carried to the other roles by the
+/// bus.
+pub async fn api(config: Config) -> anyhow::Result<()> {
+    let bus = compose::shared_bus(&config, "api").await?;
+    let platform = compose::platform(&config, bus).await?;
+    compose::serve(ApiState { platform, max_body_bytes: config.server.max_body_bytes }, &config, shutdown_signal()).await
+}
+
+/// `attune executor`: schedules and reconciles until SIGINT or SIGTERM.
+pub async fn executor(config: Config) -> anyhow::Result<()> {
+    let bus = compose::shared_bus(&config, "executor").await?;
+    let platform = compose::platform(&config, bus).await?;
+    let shutdown = CancellationToken::new();
+    let stop = shutdown.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        stop.cancel();
+    });
+    tracing::info!("executor running");
+    attune_executor::run(platform.store, platform.bus, compose::executor_config(&config), false, shutdown)
+        .await
+        .context("executor stopped")
+}
+
+/// `attune worker`: runs executions until SIGINT or SIGTERM.
+pub async fn worker(config: Config) -> anyhow::Result<()> {
+    let bus = compose::shared_bus(&config, "worker").await?;
+    let platform = compose::platform(&config, bus).await?;
+    let worker_config = compose::worker_config(&config, None);
+    let deps = compose::worker_deps(&platform, &config)?;
+    let worker = attune_worker::start(deps, worker_config).await.context("worker cannot start")?;
+    println!("Attune worker {} is running", worker.id());
+    let shutdown = CancellationToken::new();
+    let stop = shutdown.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        stop.cancel();
+    });
+    worker.run(shutdown).await;
+    Ok(())
+}

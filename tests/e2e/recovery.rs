@@ -1,0 +1,104 @@
+//! A crash loses no accepted execution and runs none twice: `kill -9` the embedded server
+//! while executions are in flight, start it again, and check every execution ends and no
+//! action ran twice.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::support::{Server, attune};
+
+const EXECUTIONS: usize = 50;
+
+#[tokio::test]
+async fn kill_dash_nine_mid_run_loses_nothing_and_runs_nothing_twice() {
+    let data = tempfile::tempdir().unwrap();
+    let ledger = data.path().join("ledger.txt");
+    let pack = data.path().join("crashy");
+    std::fs::create_dir_all(pack.join("actions")).unwrap();
+    std::fs::write(pack.join("pack.yaml"), "ref: crashy\nversion: 1.0.0\n").unwrap();
+    std::fs::write(
+        pack.join("actions/append.yaml"),
+        "runner_type: shell\nentry_point: append.sh\nparameters:\n  ledger: {type: string, required: true}\n  seconds: {type: number, default: 0}\n",
+    )
+    .unwrap();
+    // Records that it ran, then takes its time.
+    std::fs::write(pack.join("actions/append.sh"), "echo \"$ATTUNE_EXEC_ID\" >> \"$PARAM_LEDGER\"\nsleep \"$PARAM_SECONDS\"\necho '{}'\n").unwrap();
+
+    let mut command = attune(data.path());
+    command.env("ATTUNE_ADMIN_PASSWORD", "crash-test-password").env("ATTUNE__WORKER__CONCURRENCY", "8");
+    let server = Server::start(command);
+    let token = server.login("admin", "crash-test-password").await;
+    let (status, _) = server.call("POST", "/api/v1/packs/register", Some(&token), Some(json!({"path": pack}))).await;
+    assert_eq!(status, 200);
+
+    let mut ids = Vec::new();
+    for n in 0..EXECUTIONS {
+        let seconds = if n % 2 == 0 { 3 } else { 0 };
+        let body = json!({"parameters": {"ledger": ledger, "seconds": seconds}});
+        let (status, created) = server.call("POST", "/api/v1/actions/crashy.append/execute", Some(&token), Some(body)).await;
+        assert_eq!(status, 201, "{created}");
+        ids.push(created["data"]["id"].as_i64().unwrap());
+    }
+    // Crash once some are running and some are still waiting.
+    wait_until(Duration::from_secs(60), || any_in(&server, &token, "running")).await;
+    server.kill();
+
+    let server = Server::start({
+        let mut command = attune(data.path());
+        command.env("ATTUNE__WORKER__CONCURRENCY", "8");
+        command
+    });
+    let token = server.login("admin", "crash-test-password").await;
+    let mut ended = HashMap::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while ended.len() < ids.len() {
+        assert!(Instant::now() < deadline, "not every execution ended after the restart: {ended:?}");
+        for id in &ids {
+            let (_, body) = server.call("GET", &format!("/api/v1/executions/{id}"), Some(&token), None).await;
+            let status = body["data"]["status"].as_str().unwrap_or_default().to_owned();
+            if ["completed", "failed", "abandoned", "cancelled", "timeout"].contains(&status.as_str()) {
+                ended.insert(*id, status);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    let ledger = std::fs::read_to_string(&ledger).unwrap_or_default();
+    let mut runs: HashMap<i64, usize> = HashMap::new();
+    for line in ledger.lines() {
+        *runs.entry(line.trim().parse().unwrap()).or_default() += 1;
+    }
+    for (id, status) in &ended {
+        let times = runs.get(id).copied().unwrap_or(0);
+        assert!(times <= 1, "execution {id} ran {times} times");
+        match status.as_str() {
+            "completed" => assert_eq!(times, 1, "completed execution {id} ran once"),
+            "abandoned" => assert_eq!(times, 1, "abandoned execution {id} had started"),
+            other => panic!("execution {id} ended {other}"),
+        }
+    }
+    let abandoned = ended.values().filter(|s| *s == "abandoned").count();
+    assert!(abandoned > 0, "the crash caught executions mid-run: {ended:?}");
+    assert!(ended.values().filter(|s| *s == "completed").count() > EXECUTIONS / 2);
+}
+
+/// Whether any execution has `status`.
+async fn any_in(server: &Server, token: &str, status: &str) -> bool {
+    let (_, body): (u16, Value) = server.call("GET", &format!("/api/v1/executions?status={status}&page_size=1"), Some(token), None).await;
+    body["pagination"]["total"].as_u64().unwrap_or(0) > 0
+}
+
+/// Polls `condition` until it holds, failing the test after `limit`.
+async fn wait_until<F, Fut>(limit: Duration, mut condition: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + limit;
+    while !condition().await {
+        assert!(Instant::now() < deadline, "condition not met within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
