@@ -12,15 +12,9 @@ async fn a_newcomer_starts_logs_in_and_lists_the_core_pack() {
     let data_dir = data.path().join("fresh");
     let server = Server::start(attune(&data_dir));
 
-    let password = server
-        .admin_password()
-        .expect("the first start prints the admin password");
+    let password = server.admin_password().expect("the first start prints the admin password");
     for secret in ["jwt_secret", "encryption_key"] {
-        let mode = std::fs::metadata(data_dir.join(secret))
-            .unwrap()
-            .permissions()
-            .mode()
-            & 0o777;
+        let mode = std::fs::metadata(data_dir.join(secret)).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "{secret}");
     }
     assert!(data_dir.join("attune.db").is_file());
@@ -33,30 +27,12 @@ async fn a_newcomer_starts_logs_in_and_lists_the_core_pack() {
     assert_eq!(body["error"]["code"], "unauthorized");
 
     let token = server.login("admin", &password).await;
-    let (status, core) = server
-        .call("GET", "/api/v1/packs/core", Some(&token), None)
-        .await;
+    let (status, core) = server.call("GET", "/api/v1/packs/core", Some(&token), None).await;
     assert_eq!(status, 200);
     assert_eq!(core["data"]["ref"], "core");
-    let (_, actions) = server
-        .call("GET", "/api/v1/actions?pack=core", Some(&token), None)
-        .await;
-    let refs: Vec<&str> = actions["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["ref"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        refs,
-        [
-            "core.echo",
-            "core.http",
-            "core.local",
-            "core.noop",
-            "core.sleep"
-        ]
-    );
+    let (_, actions) = server.call("GET", "/api/v1/actions?pack=core", Some(&token), None).await;
+    let refs: Vec<&str> = actions["data"].as_array().unwrap().iter().map(|a| a["ref"].as_str().unwrap()).collect();
+    assert_eq!(refs, ["core.echo", "core.http", "core.local", "core.noop", "core.sleep"]);
     assert!(server.stop(), "SIGTERM stops the server cleanly");
 
     // A second start on the same directory keeps the admin (no new password) and the data.
@@ -71,52 +47,23 @@ async fn the_admin_password_can_be_given_and_a_broken_pack_is_refused_whole() {
     let mut command = attune(data.path());
     command.env("ATTUNE_ADMIN_PASSWORD", "given-password-123");
     let server = Server::start(command);
-    assert_eq!(
-        server.admin_password(),
-        None,
-        "a given password is not printed"
-    );
+    assert_eq!(server.admin_password(), None, "a given password is not printed");
     let token = server.login("admin", "given-password-123").await;
 
     let pack = data.path().join("broken-pack");
     std::fs::create_dir_all(pack.join("actions")).unwrap();
     std::fs::write(pack.join("pack.yaml"), "ref: broken\nversion: 1.0.0\n").unwrap();
-    std::fs::write(
-        pack.join("actions/ok.yaml"),
-        "runner_type: shell\nentry_point: ok.sh\n",
-    )
-    .unwrap();
+    std::fs::write(pack.join("actions/ok.yaml"), "runner_type: shell\nentry_point: ok.sh\n").unwrap();
     std::fs::write(pack.join("actions/ok.sh"), "echo ok\n").unwrap();
-    std::fs::write(
-        pack.join("actions/bad.yaml"),
-        "runner_type: shel\nentry_point: ok.sh\n",
-    )
-    .unwrap();
+    std::fs::write(pack.join("actions/bad.yaml"), "runner_type: shel\nentry_point: ok.sh\n").unwrap();
 
-    let (status, body) = server
-        .call(
-            "POST",
-            "/api/v1/packs/register",
-            Some(&token),
-            Some(json!({"path": pack})),
-        )
-        .await;
+    let (status, body) = server.call("POST", "/api/v1/packs/register", Some(&token), Some(json!({"path": pack}))).await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"]["code"], "invalid_pack");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("actions/bad.yaml"),
-        "{body}"
-    );
-    let (status, _) = server
-        .call("GET", "/api/v1/packs/broken", Some(&token), None)
-        .await;
+    assert!(body["error"]["message"].as_str().unwrap().contains("actions/bad.yaml"), "{body}");
+    let (status, _) = server.call("GET", "/api/v1/packs/broken", Some(&token), None).await;
     assert_eq!(status, 404, "nothing of the pack was stored");
-    let (_, actions) = server
-        .call("GET", "/api/v1/actions?pack=broken", Some(&token), None)
-        .await;
+    let (_, actions) = server.call("GET", "/api/v1/actions?pack=broken", Some(&token), None).await;
     assert_eq!(actions["pagination"]["total"], 0);
 }
 
@@ -124,11 +71,7 @@ async fn the_admin_password_can_be_given_and_a_broken_pack_is_refused_whole() {
 fn migrate_prepares_an_empty_directory() {
     let data = tempfile::tempdir().unwrap();
     let output = attune(data.path()).arg("migrate").output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("(sqlite) is up to date"), "{stdout}");
     assert!(data.path().join("attune.db").is_file());

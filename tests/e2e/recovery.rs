@@ -24,7 +24,11 @@ async fn kill_dash_nine_mid_run_loses_nothing_and_runs_nothing_twice() {
     )
     .unwrap();
     // Records that it ran, then takes its time.
-    std::fs::write(pack.join("actions/append.sh"), "echo \"$ATTUNE_EXEC_ID\" >> \"$PARAM_LEDGER\"\nsleep \"$PARAM_SECONDS\"\necho '{}'\n").unwrap();
+    std::fs::write(
+        pack.join("actions/append.sh"),
+        "echo \"$ATTUNE_EXEC_ID\" >> \"$PARAM_LEDGER\"\nsleep \"$PARAM_SECONDS\"\necho '{}'\n",
+    )
+    .unwrap();
 
     let mut command = attune(data.path());
     command.env("ATTUNE_ADMIN_PASSWORD", "crash-test-password").env("ATTUNE__WORKER__CONCURRENCY", "8");
@@ -37,7 +41,8 @@ async fn kill_dash_nine_mid_run_loses_nothing_and_runs_nothing_twice() {
     for n in 0..EXECUTIONS {
         let seconds = if n % 2 == 0 { 3 } else { 0 };
         let body = json!({"parameters": {"ledger": ledger, "seconds": seconds}});
-        let (status, created) = server.call("POST", "/api/v1/actions/crashy.append/execute", Some(&token), Some(body)).await;
+        let (status, created) =
+            server.call("POST", "/api/v1/actions/crashy.append/execute", Some(&token), Some(body)).await;
         assert_eq!(status, 201, "{created}");
         ids.push(created["data"]["id"].as_i64().unwrap());
     }
@@ -86,7 +91,8 @@ async fn kill_dash_nine_mid_run_loses_nothing_and_runs_nothing_twice() {
 
 /// Whether any execution has `status`.
 async fn any_in(server: &Server, token: &str, status: &str) -> bool {
-    let (_, body): (u16, Value) = server.call("GET", &format!("/api/v1/executions?status={status}&page_size=1"), Some(token), None).await;
+    let (_, body): (u16, Value) =
+        server.call("GET", &format!("/api/v1/executions?status={status}&page_size=1"), Some(token), None).await;
     body["pagination"]["total"].as_u64().unwrap_or(0) > 0
 }
 

@@ -10,10 +10,7 @@ use serde_json::{Value, json};
 
 /// The repository root.
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
 }
 
 /// A command running the built binary with a clean Attune environment.
@@ -32,7 +29,7 @@ pub fn attune(data_dir: &Path) -> Command {
     command
 }
 
-/// A running `attune server`, killed on drop.
+/// A running `attune` process that printed its ready line, killed on drop.
 pub struct Server {
     child: Child,
     /// `http://127.0.0.1:<port>`.
@@ -43,14 +40,15 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts `command` (an `attune server` command) and waits until it prints its address.
-    pub fn start(mut command: Command) -> Server {
-        let mut child = command
-            .arg("server")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
+    /// Starts `attune server` and waits until it prints its address.
+    pub fn start(command: Command) -> Server {
+        Self::start_role(command, "server", "Attune is listening on ")
+    }
+
+    /// Starts `attune <role>` and waits until it prints a line starting with `ready`; the
+    /// rest of that line is kept as [`Server::url`].
+    pub fn start_role(mut command: Command, role: &str, ready: &str) -> Server {
+        let mut child = command.arg(role).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap();
         let stdout = child.stdout.take().unwrap();
         let (lines_tx, lines_rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -64,43 +62,27 @@ impl Server {
         let url = loop {
             match lines_rx.recv_timeout(Duration::from_secs(60)) {
                 Ok(line) => {
-                    if let Some(address) = line.strip_prefix("Attune is listening on ") {
-                        break address.trim().to_owned();
+                    if let Some(rest) = line.strip_prefix(ready) {
+                        break rest.trim().to_owned();
                     }
                     banner.push(line);
                 }
                 Err(_) => {
                     let status = child.try_wait().unwrap();
-                    panic!(
-                        "attune server did not become ready (exit: {status:?}); printed: {banner:?}"
-                    );
+                    panic!("attune {role} did not become ready (exit: {status:?}); printed: {banner:?}");
                 }
             }
         };
-        Server {
-            child,
-            url,
-            banner,
-            client: reqwest::Client::new(),
-        }
+        Server { child, url, banner, client: reqwest::Client::new() }
     }
 
     /// The generated admin password, if this start printed one.
     pub fn admin_password(&self) -> Option<String> {
-        self.banner.iter().find_map(|line| {
-            line.split_once("(shown only now): ")
-                .map(|(_, p)| p.trim().to_owned())
-        })
+        self.banner.iter().find_map(|line| line.split_once("(shown only now): ").map(|(_, p)| p.trim().to_owned()))
     }
 
     /// Sends a request and returns status and JSON body.
-    pub async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> (u16, Value) {
+    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let mut request = self.client.request(method, format!("{}{path}", self.url));
         if let Some(token) = token {
@@ -112,26 +94,13 @@ impl Server {
         let response = request.send().await.unwrap();
         let status = response.status().as_u16();
         let text = response.text().await.unwrap();
-        (
-            status,
-            if text.is_empty() {
-                Value::Null
-            } else {
-                serde_json::from_str(&text).unwrap()
-            },
-        )
+        (status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() })
     }
 
     /// Logs in and returns an access token.
     pub async fn login(&self, login: &str, password: &str) -> String {
-        let (status, body) = self
-            .call(
-                "POST",
-                "/api/v1/auth/login",
-                None,
-                Some(json!({"login": login, "password": password})),
-            )
-            .await;
+        let (status, body) =
+            self.call("POST", "/api/v1/auth/login", None, Some(json!({"login": login, "password": password}))).await;
         assert_eq!(status, 200, "{body}");
         body["data"]["access_token"].as_str().unwrap().to_owned()
     }
@@ -147,10 +116,7 @@ impl Server {
     pub fn stop(mut self) -> bool {
         let pid = self.child.id().to_string();
         let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        self.child
-            .wait()
-            .map(|status| status.success())
-            .unwrap_or(false)
+        self.child.wait().map(|status| status.success()).unwrap_or(false)
     }
 }
 

@@ -23,9 +23,8 @@ pub async fn platform(config: &Config, bus: Arc<dyn Bus>) -> anyhow::Result<Plat
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
     let url = config.database_url();
-    let store = attune_store::connect(&url)
-        .await
-        .with_context(|| format!("cannot open the database {}", redact(&url)))?;
+    let store =
+        attune_store::connect(&url).await.with_context(|| format!("cannot open the database {}", redact(&url)))?;
     let secrets = ServerSecrets::load_or_generate(&config.data_dir, |name| std::env::var(name).ok())
         .context("cannot load the server secrets")?;
     let tokens = TokenIssuer::new(
@@ -60,7 +59,11 @@ pub async fn shared_bus(config: &Config, role: &str) -> anyhow::Result<Arc<dyn B
 }
 
 /// Serves the API on `server.listen` until `stop` resolves.
-pub async fn serve(state: ApiState, config: &Config, stop: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn serve(
+    state: ApiState,
+    config: &Config,
+    stop: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let app = attune_api::app(state);
     let listener = tokio::net::TcpListener::bind(&config.server.listen)
         .await
@@ -90,12 +93,14 @@ pub fn limit_policy(config: &Config) -> LimitPolicy {
     }
 }
 
-/// Executor timings from `worker.*` (liveness is a property of workers).
+/// Executor timings from `executor.*`, and worker liveness from `worker.dead_after_s`.
 pub fn executor_config(config: &Config) -> ExecutorConfig {
+    let e = &config.executor;
     ExecutorConfig {
         dead_after: Duration::from_secs(config.worker.dead_after_s),
-        reconcile_every: Duration::from_secs(config.worker.heartbeat_s.max(1)),
-        ..ExecutorConfig::default()
+        stale_after: Duration::from_secs(e.stale_after_s),
+        unschedulable_after: Duration::from_secs(e.unschedulable_after_s),
+        reconcile_every: Duration::from_secs(e.reconcile_every_s.max(1)),
     }
 }
 

@@ -15,6 +15,5 @@ mod model;
 
 pub use load::{ConfigError, load};
 pub use model::{
-    AuthConfig, BusConfig, Config, DatabaseConfig, LimitsConfig, LogConfig, LogFormat,
-    ServerConfig, WorkerConfig,
+    AuthConfig, BusConfig, Config, DatabaseConfig, LimitsConfig, LogConfig, LogFormat, ServerConfig, WorkerConfig,
 };

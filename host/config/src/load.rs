@@ -39,10 +39,7 @@ pub enum ConfigError {
 
 /// Reads the configuration: `file` when given (it must exist), otherwise `./attune.yaml`
 /// when present; then the `ATTUNE__*` variables and `ATTUNE_DATA_DIR` from `env`.
-pub fn load(
-    file: Option<&Path>,
-    env: impl IntoIterator<Item = (String, String)>,
-) -> Result<Config, ConfigError> {
+pub fn load(file: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> Result<Config, ConfigError> {
     let default_file = Path::new("attune.yaml");
     let file = file.or_else(|| default_file.is_file().then_some(default_file));
     let mut root = match file {
@@ -68,14 +65,9 @@ pub fn load(
                 message: "empty key segment".into(),
             });
         }
-        let parsed =
-            serde_yaml_ng::from_str::<Value>(&value).unwrap_or(Value::String(value.clone()));
+        let parsed = serde_yaml_ng::from_str::<Value>(&value).unwrap_or(Value::String(value.clone()));
         // An empty variable or a YAML null means "unset": leave the default.
-        let parsed = if parsed.is_null() {
-            Value::String(value)
-        } else {
-            parsed
-        };
+        let parsed = if parsed.is_null() { Value::String(value) } else { parsed };
         set_path(&mut root, &path, parsed).map_err(|message| ConfigError::Invalid {
             origin: name.clone(),
             key: path.join("."),
@@ -88,36 +80,22 @@ pub fn load(
         let key = error.path().to_string();
         let origin = from_env
             .iter()
-            .find(|(set, _)| {
-                key == *set
-                    || key.starts_with(&format!("{set}."))
-                    || set.starts_with(&format!("{key}."))
-            })
+            .find(|(set, _)| key == *set || key.starts_with(&format!("{set}.")) || set.starts_with(&format!("{key}.")))
             .map_or_else(|| file_origin.clone(), |(_, var)| var.clone());
-        ConfigError::Invalid {
-            origin,
-            key,
-            message: error.into_inner().to_string(),
-        }
+        ConfigError::Invalid { origin, key, message: error.into_inner().to_string() }
     })
 }
 
 fn read_file(path: &Path) -> Result<Mapping, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
     match serde_yaml_ng::from_str::<Value>(&text) {
         Ok(Value::Mapping(root)) => Ok(root),
         Ok(Value::Null) => Ok(Mapping::new()),
-        Ok(_) => Err(ConfigError::Syntax {
-            path: path.to_path_buf(),
-            message: "the top level must be a mapping".into(),
-        }),
-        Err(e) => Err(ConfigError::Syntax {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        }),
+        Ok(_) => {
+            Err(ConfigError::Syntax { path: path.to_path_buf(), message: "the top level must be a mapping".into() })
+        }
+        Err(e) => Err(ConfigError::Syntax { path: path.to_path_buf(), message: e.to_string() }),
     }
 }
 
@@ -126,12 +104,8 @@ fn set_path(root: &mut Mapping, path: &[String], value: Value) -> Result<(), Str
     let (last, parents) = path.split_last().ok_or("empty key")?;
     let mut node = root;
     for segment in parents {
-        let child = node
-            .entry(Value::String(segment.clone()))
-            .or_insert_with(|| Value::Mapping(Mapping::new()));
-        node = child
-            .as_mapping_mut()
-            .ok_or_else(|| format!("'{segment}' is a value, not a section"))?;
+        let child = node.entry(Value::String(segment.clone())).or_insert_with(|| Value::Mapping(Mapping::new()));
+        node = child.as_mapping_mut().ok_or_else(|| format!("'{segment}' is a value, not a section"))?;
     }
     node.insert(Value::String(last.clone()), value);
     Ok(())
@@ -142,10 +116,7 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     fn write(dir: &Path, text: &str) -> PathBuf {
@@ -166,18 +137,12 @@ mod tests {
     #[test]
     fn environment_overrides_the_file() {
         let dir = tempfile::tempdir().unwrap();
-        let file = write(
-            dir.path(),
-            "server:\n  listen: 0.0.0.0:9000\nlimits:\n  timeout_s: 5\n",
-        );
+        let file = write(dir.path(), "server:\n  listen: 0.0.0.0:9000\nlimits:\n  timeout_s: 5\n");
         let config = load(
             Some(&file),
             env(&[
                 ("ATTUNE__SERVER__LISTEN", "127.0.0.1:7000"),
-                (
-                    "ATTUNE__DATABASE__URL",
-                    "postgres://postgres@127.0.0.1:5432/attune",
-                ),
+                ("ATTUNE__DATABASE__URL", "postgres://postgres@127.0.0.1:5432/attune"),
                 ("ATTUNE__LIMITS__MAX_FUEL", "42"),
                 ("ATTUNE_DATA_DIR", "/var/lib/attune"),
                 ("UNRELATED", "x"),
@@ -188,10 +153,7 @@ mod tests {
         assert_eq!(config.limits.timeout_s, 5);
         assert_eq!(config.limits.max_fuel, 42);
         assert_eq!(config.data_dir, PathBuf::from("/var/lib/attune"));
-        assert_eq!(
-            config.database_url(),
-            "postgres://postgres@127.0.0.1:5432/attune"
-        );
+        assert_eq!(config.database_url(), "postgres://postgres@127.0.0.1:5432/attune");
     }
 
     #[test]
@@ -199,45 +161,25 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = write(dir.path(), "server:\n  lisen: 0.0.0.0:9000\n");
         let error = load(Some(&file), env(&[])).unwrap_err();
-        let ConfigError::Invalid {
-            origin,
-            key,
-            message,
-        } = error
-        else {
-            panic!("{error}")
-        };
+        let ConfigError::Invalid { origin, key, message } = error else { panic!("{error}") };
         assert!(origin.ends_with("attune.yaml"), "{origin}");
         assert_eq!(key, "server.lisen");
         assert!(message.contains("unknown field `lisen`"), "{message}");
 
         let error = load(None, env(&[("ATTUNE__SERVR__LISTEN", "x")])).unwrap_err();
-        let ConfigError::Invalid { origin, key, .. } = error else {
-            panic!("{error}")
-        };
+        let ConfigError::Invalid { origin, key, .. } = error else { panic!("{error}") };
         assert_eq!(origin, "ATTUNE__SERVR__LISTEN");
         assert_eq!(key, "servr");
     }
 
     #[test]
     fn wrong_types_and_bad_files_are_errors() {
-        let error = load(None, env(&[("ATTUNE__LIMITS__TIMEOUT_S", "soon")]))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            error.contains("ATTUNE__LIMITS__TIMEOUT_S") && error.contains("limits.timeout_s"),
-            "{error}"
-        );
+        let error = load(None, env(&[("ATTUNE__LIMITS__TIMEOUT_S", "soon")])).unwrap_err().to_string();
+        assert!(error.contains("ATTUNE__LIMITS__TIMEOUT_S") && error.contains("limits.timeout_s"), "{error}");
 
         let dir = tempfile::tempdir().unwrap();
         let file = write(dir.path(), "- a list\n");
-        assert!(matches!(
-            load(Some(&file), env(&[])),
-            Err(ConfigError::Syntax { .. })
-        ));
-        assert!(matches!(
-            load(Some(&dir.path().join("missing.yaml")), env(&[])),
-            Err(ConfigError::Read { .. })
-        ));
+        assert!(matches!(load(Some(&file), env(&[])), Err(ConfigError::Syntax { .. })));
+        assert!(matches!(load(Some(&dir.path().join("missing.yaml")), env(&[])), Err(ConfigError::Read { .. })));
     }
 }

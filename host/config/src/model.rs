@@ -24,6 +24,8 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Default and maximum resource limits of executions.
     pub limits: LimitsConfig,
+    /// The executor role.
+    pub executor: ExecutorConfig,
     /// This process's worker role.
     pub worker: WorkerConfig,
     /// Logging.
@@ -41,6 +43,7 @@ impl Default for Config {
             bus: BusConfig::default(),
             auth: AuthConfig::default(),
             limits: LimitsConfig::default(),
+            executor: ExecutorConfig::default(),
             worker: WorkerConfig::default(),
             log: LogConfig::default(),
         }
@@ -50,17 +53,12 @@ impl Default for Config {
 impl Config {
     /// The database URL: the configured one, or the SQLite file in the data directory.
     pub fn database_url(&self) -> String {
-        self.database
-            .url
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("attune.db").display()))
+        self.database.url.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("attune.db").display()))
     }
 
     /// Where per-pack environments are built.
     pub fn runtime_envs_dir(&self) -> PathBuf {
-        self.runtime_envs_dir
-            .clone()
-            .unwrap_or_else(|| self.data_dir.join("envs"))
+        self.runtime_envs_dir.clone().unwrap_or_else(|| self.data_dir.join("envs"))
     }
 
     /// Where compiled WebAssembly components are cached.
@@ -84,11 +82,7 @@ pub struct ServerConfig {
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self {
-            listen: "127.0.0.1:8080".into(),
-            public_url: None,
-            max_body_bytes: 10 << 20,
-        }
+        Self { listen: "127.0.0.1:8080".into(), public_url: None, max_body_bytes: 10 << 20 }
     }
 }
 
@@ -122,10 +116,7 @@ pub struct AuthConfig {
 
 impl Default for AuthConfig {
     fn default() -> Self {
-        Self {
-            access_token_ttl_s: 3600,
-            refresh_token_ttl_s: 7 * 24 * 3600,
-        }
+        Self { access_token_ttl_s: 3600, refresh_token_ttl_s: 7 * 24 * 3600 }
     }
 }
 
@@ -163,6 +154,24 @@ impl Default for LimitsConfig {
     }
 }
 
+/// `executor.*`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExecutorConfig {
+    /// Seconds between reconciliation passes.
+    pub reconcile_every_s: u64,
+    /// Seconds after which an unfinished execution nobody touched gets its hint again.
+    pub stale_after_s: u64,
+    /// Seconds an execution may wait for a worker that runs its runner type before failing.
+    pub unschedulable_after_s: u64,
+}
+
+impl Default for ExecutorConfig {
+    fn default() -> Self {
+        Self { reconcile_every_s: 5, stale_after_s: 15, unschedulable_after_s: 300 }
+    }
+}
+
 /// `worker.*`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -179,12 +188,7 @@ pub struct WorkerConfig {
 
 impl Default for WorkerConfig {
     fn default() -> Self {
-        Self {
-            name: None,
-            concurrency: 16,
-            heartbeat_s: 5,
-            dead_after_s: 30,
-        }
+        Self { name: None, concurrency: 16, heartbeat_s: 5, dead_after_s: 30 }
     }
 }
 
@@ -211,9 +215,6 @@ pub struct LogConfig {
 
 impl Default for LogConfig {
     fn default() -> Self {
-        Self {
-            level: "info".into(),
-            format: LogFormat::Text,
-        }
+        Self { level: "info".into(), format: LogFormat::Text }
     }
 }

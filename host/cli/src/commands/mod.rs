@@ -3,6 +3,7 @@
 mod migrate;
 mod roles;
 mod server;
+mod startup;
 
 use attune_config::Config;
 

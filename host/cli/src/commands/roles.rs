@@ -6,15 +6,19 @@ use attune_api::ApiState;
 use attune_config::Config;
 use tokio_util::sync::CancellationToken;
 
+use super::startup;
 use crate::compose;
 use crate::signals::shutdown_signal;
 
-/// `attune api`: serves the API; the work it accepts is carried to the other roles by the
-/// bus.
+/// `attune api`: first-start setup and pack registration, then serves the API; the work it
+/// accepts is carried to the other roles by the bus. Workers must see the packs at the same
+/// paths (a shared or identical packs directory).
 pub async fn api(config: Config) -> anyhow::Result<()> {
     let bus = compose::shared_bus(&config, "api").await?;
     let platform = compose::platform(&config, bus).await?;
-    compose::serve(ApiState { platform, max_body_bytes: config.server.max_body_bytes }, &config, shutdown_signal()).await
+    startup::prepare(&platform, &config).await?;
+    compose::serve(ApiState { platform, max_body_bytes: config.server.max_body_bytes }, &config, shutdown_signal())
+        .await
 }
 
 /// `attune executor`: schedules and reconciles until SIGINT or SIGTERM.
@@ -27,7 +31,7 @@ pub async fn executor(config: Config) -> anyhow::Result<()> {
         shutdown_signal().await;
         stop.cancel();
     });
-    tracing::info!("executor running");
+    println!("Attune executor is running");
     attune_executor::run(platform.store, platform.bus, compose::executor_config(&config), false, shutdown)
         .await
         .context("executor stopped")
