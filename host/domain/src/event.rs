@@ -22,6 +22,8 @@ pub struct Event {
     pub source: Option<Id>,
     /// The source's ref, kept for history.
     pub source_ref: Option<String>,
+    /// When its rules were evaluated (none until then).
+    pub processed: Option<Timestamp>,
     /// Created at.
     pub created: Timestamp,
     /// Last changed at.

@@ -14,7 +14,7 @@
 //! - [`action`], [`execution`] (executions and their output lines), [`inquiry`].
 //! - [`workflow`]: workflow definitions and per-execution workflow/task state.
 //! - [`policy`], [`identity`] (identities, permission sets, assignments, grants), [`key`].
-//! - [`notification`], [`artifact`].
+//! - [`notification`], [`artifact`], [`webhook`].
 //! - [`page`]: pagination shared by every list.
 
 pub mod action;
@@ -33,6 +33,7 @@ pub mod rule;
 pub mod runtime;
 pub mod status;
 pub mod trigger;
+pub mod webhook;
 pub mod worker;
 pub mod workflow;
 

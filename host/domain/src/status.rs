@@ -176,6 +176,20 @@ string_enum! {
 }
 
 string_enum! {
+    /// Whether the sensor service is running a sensor.
+    SensorStatus {
+        /// Being started.
+        Starting = "starting",
+        /// Running (polling, or its process alive).
+        Running = "running",
+        /// Not running (disabled, or no sensor service).
+        Stopped = "stopped",
+        /// Crashing or failing to poll; restarted with back-off.
+        Failing = "failing",
+    }
+}
+
+string_enum! {
     /// How a worker is deployed.
     WorkerType {
         /// A process on this host (embedded mode).

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::status::RunnerType;
+use crate::status::{RunnerType, SensorStatus};
 use crate::{Id, Json, Timestamp};
 
 /// A registered trigger type.
@@ -81,6 +81,12 @@ pub struct Sensor {
     pub poll_interval_s: Option<i64>,
     /// Disabled sensors are not started.
     pub enabled: bool,
+    /// Whether the sensor service is running it.
+    pub status: SensorStatus,
+    /// Why it is failing, or what it last did.
+    pub status_detail: Option<String>,
+    /// When its status last changed.
+    pub status_updated: Option<Timestamp>,
     /// Created at.
     pub created: Timestamp,
     /// Last changed at.

@@ -30,6 +30,7 @@ pub use api::inquiries::InquiryStore;
 pub use api::keys::{KeyFilter, KeyStore};
 pub use api::operations::OperationsStore;
 pub use api::packs::{ComponentFilter, PackStore, RuleFilter};
+pub use api::webhooks::WebhookStore;
 pub use api::workflows::WorkflowStore;
 pub use error::{StoreError, StoreResult};
 pub use postgres::PostgresStore;
@@ -45,6 +46,7 @@ pub trait Store:
     + KeyStore
     + OperationsStore
     + WorkflowStore
+    + WebhookStore
     + Send
     + Sync
 {

@@ -43,8 +43,13 @@ pub trait EventStore: Send + Sync {
     async fn list_events(&self, filter: &EventFilter, page: PageRequest) -> StoreResult<Page<Event>>;
     /// Deletes an event (its enforcements keep their history).
     async fn delete_event(&self, id: Id) -> StoreResult<()>;
+    /// Records that the event's rules were evaluated.
+    async fn mark_event_processed(&self, id: Id) -> StoreResult<()>;
+    /// Events created before `before` whose rules were never evaluated, oldest first.
+    async fn list_unprocessed_events(&self, before: Timestamp, limit: i64) -> StoreResult<Vec<Event>>;
 
-    /// Records an enforcement; its rule id is looked up by ref.
+    /// Records an enforcement; its rule id is looked up by ref. A rule enforces an event at
+    /// most once: a second enforcement of the same event by the same rule is a conflict.
     async fn create_enforcement(&self, enforcement: &NewEnforcement) -> StoreResult<Enforcement>;
     /// An enforcement by id.
     async fn get_enforcement(&self, id: Id) -> StoreResult<Enforcement>;

@@ -7,4 +7,5 @@ pub mod inquiries;
 pub mod keys;
 pub mod operations;
 pub mod packs;
+pub mod webhooks;
 pub mod workflows;

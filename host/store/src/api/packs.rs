@@ -6,6 +6,7 @@ use attune_domain::pack::{Pack, PackBundle, RegistrationSummary};
 use attune_domain::page::{Page, PageRequest};
 use attune_domain::policy::Policy;
 use attune_domain::rule::{NewRule, Rule};
+use attune_domain::status::SensorStatus;
 use attune_domain::trigger::{Sensor, Trigger};
 use attune_domain::workflow::WorkflowDefinition;
 use attune_domain::{Id, Json};
@@ -67,6 +68,8 @@ pub trait PackStore: Send + Sync {
     async fn get_sensor(&self, sensor_ref: &str) -> StoreResult<Sensor>;
     /// Sensors, ordered by ref.
     async fn list_sensors(&self, filter: &ComponentFilter, page: PageRequest) -> StoreResult<Page<Sensor>>;
+    /// Records whether the sensor service runs a sensor (and why not).
+    async fn set_sensor_status(&self, sensor_ref: &str, status: SensorStatus, detail: Option<&str>) -> StoreResult<()>;
 
     /// A rule by ref.
     async fn get_rule(&self, rule_ref: &str) -> StoreResult<Rule>;

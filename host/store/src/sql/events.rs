@@ -42,6 +42,31 @@ macro_rules! impl_event_store {
                 $crate::sql::delete_by!(self.write_pool(), "DELETE FROM event WHERE id = $1", "event", id)
             }
 
+            async fn mark_event_processed(&self, id: attune_domain::Id) -> $crate::StoreResult<()> {
+                let now = $crate::sql::now();
+                let done = sqlx::query("UPDATE event SET processed = $1, updated = $1 WHERE id = $2")
+                    .bind(now)
+                    .bind(id)
+                    .execute(self.write_pool())
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err($crate::StoreError::not_found("event", id));
+                }
+                Ok(())
+            }
+
+            async fn list_unprocessed_events(
+                &self,
+                before: attune_domain::Timestamp,
+                limit: i64,
+            ) -> $crate::StoreResult<Vec<attune_domain::event::Event>> {
+                Ok(sqlx::query_as("SELECT * FROM event WHERE processed IS NULL AND created < $1 ORDER BY id LIMIT $2")
+                    .bind(before)
+                    .bind(limit)
+                    .fetch_all(self.read_pool())
+                    .await?)
+            }
+
             async fn create_enforcement(
                 &self,
                 enforcement: &attune_domain::event::NewEnforcement,

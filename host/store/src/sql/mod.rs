@@ -12,6 +12,7 @@ mod inquiries;
 mod keys;
 mod operations;
 mod packs;
+mod webhooks;
 mod workflows;
 
 pub(crate) use events::impl_event_store;
@@ -21,6 +22,7 @@ pub(crate) use inquiries::impl_inquiry_store;
 pub(crate) use keys::impl_key_store;
 pub(crate) use operations::impl_operations_store;
 pub(crate) use packs::impl_pack_store;
+pub(crate) use webhooks::impl_webhook_store;
 pub(crate) use workflows::impl_workflow_store;
 
 use attune_domain::Timestamp;

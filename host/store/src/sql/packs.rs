@@ -366,6 +366,25 @@ macro_rules! impl_pack_store {
                     "SELECT * FROM sensor WHERE ref = $1", "sensor", sensor_ref.to_owned())
             }
 
+            async fn set_sensor_status(
+                &self,
+                sensor_ref: &str,
+                status: attune_domain::status::SensorStatus,
+                detail: Option<&str>,
+            ) -> $crate::StoreResult<()> {
+                let done = sqlx::query("UPDATE sensor SET status = $1, status_detail = $2, status_updated = $3 WHERE ref = $4")
+                    .bind(status)
+                    .bind(detail)
+                    .bind($crate::sql::now())
+                    .bind(sensor_ref)
+                    .execute(self.write_pool())
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err($crate::StoreError::not_found("sensor", sensor_ref));
+                }
+                Ok(())
+            }
+
             async fn list_sensors(
                 &self,
                 filter: &$crate::ComponentFilter,

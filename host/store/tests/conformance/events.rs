@@ -13,6 +13,8 @@ conformance_tests!(
     updates_an_enforcement_status_and_reason,
     enforcements_of_unknown_events_are_refused,
     lists_enforcements_newest_first_with_every_filter,
+    records_when_an_event_was_processed,
+    a_rule_enforces_an_event_once,
 );
 
 async fn records_an_event_linked_to_its_trigger_and_sensor(store: &TestStore) {
@@ -223,6 +225,11 @@ async fn lists_enforcements_newest_first_with_every_filter(store: &TestStore) {
         .create_event(&new_event("sample.tick", None))
         .await
         .unwrap();
+    // A rule enforces an event once: its second enforcement is of another event.
+    let alert_again = store
+        .create_event(&new_event("sample.alert", None))
+        .await
+        .unwrap();
     let create = async |rule_ref: &str, trigger_ref: &str, event: i64| {
         store
             .create_enforcement(&new_enforcement(rule_ref, trigger_ref, Some(event)))
@@ -231,7 +238,7 @@ async fn lists_enforcements_newest_first_with_every_filter(store: &TestStore) {
     };
     let first = create("sample.on_alert", "sample.alert", alert.id).await;
     let second = create("sample.on_tick", "sample.tick", tick.id).await;
-    let third = create("sample.on_alert", "sample.alert", alert.id).await;
+    let third = create("sample.on_alert", "sample.alert", alert_again.id).await;
     store
         .update_enforcement(third.id, EnforcementStatus::Processed, None)
         .await
@@ -272,7 +279,7 @@ async fn lists_enforcements_newest_first_with_every_filter(store: &TestStore) {
     assert_eq!(list(since).await, [third.id, second.id]);
     let every_filter = EnforcementFilter {
         rule_ref: Some("sample.on_alert".into()),
-        event: Some(alert.id),
+        event: Some(alert_again.id),
         status: Some(EnforcementStatus::Processed),
         since: Some(first.created),
     };
@@ -286,4 +293,34 @@ async fn lists_enforcements_newest_first_with_every_filter(store: &TestStore) {
         (first_page.total, ids(&first_page.items, |e| e.id)),
         (3, vec![third.id, second.id])
     );
+}
+
+async fn records_when_an_event_was_processed(store: &TestStore) {
+    store.register_pack(&sample_bundle("sample")).await.unwrap();
+    let first = store.create_event(&new_event("sample.alert", None)).await.unwrap();
+    let second = store.create_event(&new_event("sample.alert", None)).await.unwrap();
+    assert_eq!(first.processed, None);
+    let later = chrono::Utc::now() + chrono::Duration::seconds(5);
+    let pending: Vec<_> = store.list_unprocessed_events(later, 10).await.unwrap().iter().map(|e| e.id).collect();
+    assert_eq!(pending, vec![first.id, second.id], "oldest first");
+    assert!(store.list_unprocessed_events(first.created, 10).await.unwrap().is_empty(), "only events created before");
+
+    store.mark_event_processed(first.id).await.unwrap();
+    assert!(store.get_event(first.id).await.unwrap().processed.is_some());
+    let pending: Vec<_> = store.list_unprocessed_events(later, 10).await.unwrap().iter().map(|e| e.id).collect();
+    assert_eq!(pending, vec![second.id]);
+    assert_eq!(store.list_unprocessed_events(later, 0).await.unwrap().len(), 0);
+    assert_not_found(store.mark_event_processed(999_999).await);
+}
+
+async fn a_rule_enforces_an_event_once(store: &TestStore) {
+    store.register_pack(&sample_bundle("sample")).await.unwrap();
+    let event = store.create_event(&new_event("sample.alert", None)).await.unwrap();
+    store.create_enforcement(&new_enforcement("sample.on_alert", "sample.alert", Some(event.id))).await.unwrap();
+    let again = store.create_enforcement(&new_enforcement("sample.on_alert", "sample.alert", Some(event.id))).await;
+    assert_conflict(again);
+    // Other rules, and enforcements without an event, are unaffected.
+    store.create_enforcement(&new_enforcement("sample.on_tick", "sample.alert", Some(event.id))).await.unwrap();
+    store.create_enforcement(&new_enforcement("sample.on_alert", "sample.alert", None)).await.unwrap();
+    store.create_enforcement(&new_enforcement("sample.on_alert", "sample.alert", None)).await.unwrap();
 }

@@ -60,6 +60,7 @@ mod packs;
 mod permissions;
 mod registration;
 mod rules;
+mod webhooks;
 mod support;
 mod workers;
 mod workflows;

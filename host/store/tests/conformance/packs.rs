@@ -17,6 +17,7 @@ conformance_tests!(
     replaces_a_pack_configuration,
     deletes_a_pack,
     missing_packs_and_components_are_not_found,
+    records_a_sensors_status,
 );
 
 fn of_pack(pack_ref: &str) -> ComponentFilter {
@@ -319,4 +320,20 @@ async fn missing_packs_and_components_are_not_found(store: &TestStore) {
     assert_not_found(store.get_policy("sample.other").await);
     assert_not_found(store.get_workflow_definition("sample.other").await);
     assert_not_found(store.get_permission_set("sample.other").await);
+}
+
+async fn records_a_sensors_status(store: &TestStore) {
+    use attune_domain::status::SensorStatus;
+    store.register_pack(&sample_bundle("sample")).await.unwrap();
+    let sensor = store.get_sensor("sample.watcher").await.unwrap();
+    assert_eq!((sensor.status, sensor.status_detail.clone(), sensor.status_updated), (SensorStatus::Stopped, None, None));
+    store.set_sensor_status("sample.watcher", SensorStatus::Failing, Some("exited with 1; restart in 2s")).await.unwrap();
+    let failing = store.get_sensor("sample.watcher").await.unwrap();
+    assert_eq!(failing.status, SensorStatus::Failing);
+    assert_eq!(failing.status_detail.as_deref(), Some("exited with 1; restart in 2s"));
+    assert!(failing.status_updated.is_some());
+    // Re-registering the pack keeps the running state.
+    store.register_pack(&sample_bundle("sample")).await.unwrap();
+    assert_eq!(store.get_sensor("sample.watcher").await.unwrap().status, SensorStatus::Failing);
+    assert_not_found(store.set_sensor_status("sample.nope", SensorStatus::Running, None).await);
 }
