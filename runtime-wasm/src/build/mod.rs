@@ -153,7 +153,7 @@ pub fn component_from_module(module: &[u8], world: World) -> Result<Vec<u8>, Bui
         message: format!("{e:#}"),
     };
     let mut module = module.to_vec();
-    wit_component::embed_component_metadata(&mut module, &resolve, world_id, StringEncoding::UTF8)
+    wit_component::embed_component_metadata(&mut module, resolve, world_id, StringEncoding::UTF8)
         .map_err(failed)?;
     ComponentEncoder::default()
         .validate(true)

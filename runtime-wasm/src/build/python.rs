@@ -152,14 +152,18 @@ mod tests {
             tools_dir: "/opt/tools".into(),
         }
         .to_string();
-        assert!(message.contains("scripts/install-wasm-tools.sh"), "{message}");
+        assert!(
+            message.contains("scripts/install-wasm-tools.sh"),
+            "{message}"
+        );
         assert!(message.contains("ATTUNE_COMPONENTIZE_PY"), "{message}");
     }
 
     #[test]
     fn an_entry_point_names_module_and_directory() {
-        let build = PythonBuild::for_entry_point(Path::new("pack/actions/http_get.py"), World::Action)
-            .unwrap();
+        let build =
+            PythonBuild::for_entry_point(Path::new("pack/actions/http_get.py"), World::Action)
+                .unwrap();
         assert_eq!(build.module, "http_get");
         assert_eq!(build.source_dir, Path::new("pack/actions"));
     }

@@ -5,6 +5,7 @@
 //! keeps `attune pack build` and the runtime independent of where the repository is.
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use wit_parser::{PackageId, Resolve, SourceMap, WorldId};
 
@@ -52,11 +53,16 @@ const DEPENDENCY_FILES: &[(&str, &str)] = &[
     ),
 ];
 
-/// The parsed package and the id of `world` in it.
-pub(crate) fn resolve_world(world: World) -> Result<(Resolve, WorldId), BuildError> {
-    let (resolve, package) = resolve().map_err(BuildError::Wit)?;
+/// The parsed package and the id of `world` in it. Parsed once per process: the package
+/// and its WASI dependencies are a few thousand lines.
+pub(crate) fn resolve_world(world: World) -> Result<(&'static Resolve, WorldId), BuildError> {
+    static PARSED: OnceLock<Result<(Resolve, PackageId), String>> = OnceLock::new();
+    let (resolve, package) = PARSED
+        .get_or_init(resolve)
+        .as_ref()
+        .map_err(|e| BuildError::Wit(e.clone()))?;
     let world_id = resolve
-        .select_world(&[package], Some(world.name()))
+        .select_world(&[*package], Some(world.name()))
         .map_err(|e| BuildError::Wit(format!("{e:#}")))?;
     Ok((resolve, world_id))
 }

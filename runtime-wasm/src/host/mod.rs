@@ -38,7 +38,11 @@ pub(crate) struct Grants {
 
 /// The data of one execution's store.
 pub(crate) struct HostState {
-    wasi: WasiCtx,
+    /// Built on the guest's first WASI call: guests that never use WASI (most WAT guests)
+    /// don't pay for seeding its random generators.
+    wasi: Option<WasiCtx>,
+    stdout: CapturePipe,
+    stderr: CapturePipe,
     http: WasiHttpCtx,
     http_policy: HttpPolicy,
     table: ResourceTable,
@@ -71,9 +75,8 @@ impl Captures {
 }
 
 impl HostState {
-    /// The state of one execution: a sandboxed WASI context (no preopens, no environment,
-    /// no arguments, stdin closed, no sockets or name lookups; stdout and stderr into
-    /// `captures`) and the grants.
+    /// The state of one execution: the grants, and a sandboxed WASI context (see
+    /// [`sandboxed_wasi`]) writing into `captures`.
     pub(crate) fn new(
         grants: Grants,
         limits: &Limits,
@@ -81,15 +84,10 @@ impl HostState {
         captures: &Captures,
         sink: &Arc<dyn OutputSink>,
     ) -> Self {
-        let wasi = WasiCtx::builder()
-            .stdout(CapturePipe::new(captures.stdout.clone()))
-            .stderr(CapturePipe::new(captures.stderr.clone()))
-            .allow_tcp(false)
-            .allow_udp(false)
-            .allow_ip_name_lookup(false)
-            .build();
         Self {
-            wasi,
+            wasi: None,
+            stdout: CapturePipe::new(captures.stdout.clone()),
+            stderr: CapturePipe::new(captures.stderr.clone()),
             http: WasiHttpCtx::new(),
             http_policy: HttpPolicy::new(
                 HostAllowlist::new(&grants.allowed_hosts),
@@ -115,11 +113,28 @@ impl HostState {
 
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
+        let (stdout, stderr) = (&self.stdout, &self.stderr);
+        let ctx = self
+            .wasi
+            .get_or_insert_with(|| sandboxed_wasi(stdout, stderr));
         WasiCtxView {
-            ctx: &mut self.wasi,
+            ctx,
             table: &mut self.table,
         }
     }
+}
+
+/// The WASI context of a guest: no preopened directories, no environment variables, no
+/// arguments, stdin closed (empty), no TCP, UDP or name lookups; stdout and stderr into the
+/// execution's captures.
+fn sandboxed_wasi(stdout: &CapturePipe, stderr: &CapturePipe) -> WasiCtx {
+    WasiCtx::builder()
+        .stdout(stdout.clone())
+        .stderr(stderr.clone())
+        .allow_tcp(false)
+        .allow_udp(false)
+        .allow_ip_name_lookup(false)
+        .build()
 }
 
 impl WasiHttpView for HostState {

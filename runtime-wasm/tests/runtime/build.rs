@@ -1,8 +1,8 @@
 //! The build API `attune pack build` uses: sources in, components out.
 
 use attune_runtime_api::Runtime;
-use attune_runtime_wasm::build::{self, BuildError, SourceKind};
 use attune_runtime_wasm::World;
+use attune_runtime_wasm::build::{self, BuildError, SourceKind};
 use serde_json::json;
 
 use crate::support::{Sandbox, guests, recorded_io, request};
@@ -21,7 +21,10 @@ async fn wat_and_core_modules_build_into_runnable_components() {
         assert_eq!(SourceKind::of(&component), SourceKind::Component);
 
         let (io, _) = recorded_io();
-        let outcome = sandbox.runtime.execute(request(&output, json!({})), io).await;
+        let outcome = sandbox
+            .runtime
+            .execute(request(&output, json!({})), io)
+            .await;
         assert_eq!(outcome.result, Ok(json!({})));
         assert_eq!(outcome.log.text, "[info] hello from the guest\n");
     }
@@ -31,7 +34,16 @@ async fn wat_and_core_modules_build_into_runnable_components() {
 fn a_module_is_checked_against_the_world_it_is_built_for() {
     let error = build::component_from_source(guests::ticker().as_bytes(), World::Action)
         .expect_err("a sensor is not an action");
-    assert!(matches!(error, BuildError::Componentize { world: "action", .. }), "{error}");
+    assert!(
+        matches!(
+            error,
+            BuildError::Componentize {
+                world: "action",
+                ..
+            }
+        ),
+        "{error}"
+    );
     build::component_from_source(guests::ticker().as_bytes(), World::Sensor).expect("a sensor");
 }
 
@@ -43,5 +55,10 @@ fn unknown_sources_are_refused() {
         std::path::Path::new("out.wasm"),
     )
     .expect_err("not buildable");
-    assert!(error.to_string().contains("expected a .wasm, .wat or .py file"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("expected a .wasm, .wat or .py file"),
+        "{error}"
+    );
 }

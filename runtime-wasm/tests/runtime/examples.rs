@@ -150,7 +150,7 @@ async fn ticker_reports_numbered_ticks() {
         report.result,
         Ok(vec![SensorEvent {
             trigger_ref: "examples-wasm.tick".into(),
-            payload: json!({"poll": 41}),
+            payload: json!({"poll": 41})
         }])
     );
     assert_eq!(kv.get("last_poll").await.unwrap().as_deref(), Some("41"));
