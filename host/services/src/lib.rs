@@ -16,11 +16,15 @@
 //!   masking them in every response.
 //! - [`executions`]: requesting, listing, cancelling and re-running executions, and their
 //!   output.
+//! - [`events`]: recording events and telling the rules engine.
+//! - [`kv`]: the pack-scoped datastore handle actions and sensors use.
 
 pub mod auth;
 pub mod bootstrap;
 pub mod error;
+pub mod events;
 pub mod executions;
+pub mod kv;
 pub mod packs;
 pub mod platform;
 pub mod secret_params;

@@ -11,11 +11,9 @@
 //! - `run`: one execution: claim (`scheduled → running`), prepare, run, record the result.
 //! - `prepare`: turning a stored execution into a runtime request — parameters unsealed,
 //!   granted secrets resolved and decrypted, limits resolved against the server's caps.
-//! - `kv`: the pack-scoped datastore handle actions use, backed by the store.
 //! - `output`: output lines batched into the store as they are produced.
 
 pub mod config;
-mod kv;
 mod output;
 mod prepare;
 pub mod role;

@@ -14,7 +14,7 @@ use attune_services::secret_params::unseal;
 use attune_store::{Store, StoreError};
 
 use crate::config::WorkerConfig;
-use crate::kv::PackKv;
+use attune_services::kv::PackKv;
 
 /// What preparing needs.
 pub struct Preparation<'a> {

@@ -1,4 +1,4 @@
-//! The datastore as an action sees it: keys owned by the action's pack.
+//! The datastore as actions and sensors see it: keys owned by their pack.
 
 use std::sync::Arc;
 use std::time::Duration;
