@@ -103,6 +103,8 @@ pub struct ExecutionFilter {
     pub since: Option<Timestamp>,
     /// Assigned to this worker.
     pub worker: Option<Id>,
+    /// Created by this enforcement.
+    pub enforcement: Option<Id>,
 }
 
 /// One line of an execution's output.

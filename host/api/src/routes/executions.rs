@@ -113,6 +113,7 @@ impl ListQuery {
             rule_ref: self.rule.clone(),
             since,
             worker: None,
+            enforcement: None,
         })
     }
 

@@ -64,6 +64,7 @@ macro_rules! impl_execution_store {
                     if let Some(r) = &filter.rule_ref { qb.push(" AND rule_ref = ").push_bind(r.clone()); }
                     if let Some(s) = filter.since { qb.push(" AND created >= ").push_bind(s); }
                     if let Some(w) = filter.worker { qb.push(" AND worker = ").push_bind(w); }
+                    if let Some(e) = filter.enforcement { qb.push(" AND enforcement = ").push_bind(e); }
                 }))
             }
 

@@ -248,8 +248,14 @@ async fn lists_executions_with_every_filter(store: &TestStore) {
     let mut child = new_execution("sample.notify");
     child.parent = Some(parent.id);
     let child = store.create_execution(&child).await.unwrap();
+    let event = store.create_event(&new_event("sample.alert", None)).await.unwrap();
+    let enforcement = store
+        .create_enforcement(&new_enforcement("sample.on_alert", "sample.alert", Some(event.id)))
+        .await
+        .unwrap();
     let mut by_rule = new_execution("sample.notify");
     by_rule.rule_ref = Some("sample.on_alert".into());
+    by_rule.enforcement = Some(enforcement.id);
     let by_rule = store.create_execution(&by_rule).await.unwrap();
     let fetch = store
         .create_execution(&new_execution("sample.fetch"))
@@ -314,6 +320,11 @@ async fn lists_executions_with_every_filter(store: &TestStore) {
         ..ExecutionFilter::default()
     };
     assert_eq!(list(on_worker).await, [fetch.id]);
+    let of_enforcement = ExecutionFilter {
+        enforcement: Some(enforcement.id),
+        ..ExecutionFilter::default()
+    };
+    assert_eq!(list(of_enforcement).await, [by_rule.id]);
     let every_filter = ExecutionFilter {
         statuses: vec![Requested, Failed],
         action_ref: Some("sample.notify".into()),
@@ -321,6 +332,7 @@ async fn lists_executions_with_every_filter(store: &TestStore) {
         rule_ref: None,
         since: Some(parent.created),
         worker: None,
+        enforcement: None,
     };
     assert_eq!(list(every_filter).await, [child.id]);
     let nothing = ExecutionFilter {
