@@ -86,9 +86,10 @@ async fn run() {
     let iterations = 5_000;
     let cache = scratch.path().join("cache");
     let attune = runtime(&cache);
-    let (mut raw, mut ours) = (Duration::MAX, Duration::MAX);
+    let (mut raw, mut tuned, mut ours) = (Duration::MAX, Duration::MAX, Duration::MAX);
     for _ in 0..rounds {
-        raw = raw.min(raw_instantiate_and_call(&component, iterations).await);
+        raw = raw.min(raw_instantiate_and_call(&component, iterations, Baseline::Default).await);
+        tuned = tuned.min(raw_instantiate_and_call(&component, iterations, Baseline::Tuned).await);
         ours = ours.min(sequential(&attune, &trivial, iterations).await);
     }
     println!(
@@ -99,12 +100,20 @@ async fn run() {
         micros(raw)
     );
     println!(
+        "  raw wasmtime, same engine settings {:>6.1} µs",
+        micros(tuned)
+    );
+    println!(
         "  WasmRuntime::execute              {:>8.1} µs",
         micros(ours)
     );
     println!(
-        "  ratio                             {:>8.2} ×",
+        "  ratio to raw                      {:>8.2} ×",
         ours.as_secs_f64() / raw.as_secs_f64()
+    );
+    println!(
+        "  ratio to raw, same settings       {:>8.2} ×",
+        ours.as_secs_f64() / tuned.as_secs_f64()
     );
     println!();
 
@@ -249,12 +258,30 @@ async fn throughput(runtime: &WasmRuntime, entry_point: &Path, total: u64, in_fl
     total as f64 / started.elapsed().as_secs_f64()
 }
 
+/// Engine settings of a baseline.
+#[derive(Clone, Copy)]
+enum Baseline {
+    /// wasmtime's defaults with the pooling allocator.
+    Default,
+    /// What `WasmRuntime` uses: fuel, epoch interruption, slots kept resident.
+    Tuned,
+}
+
 /// The baseline: a pooled engine, the component pre-instantiated, a fresh store per call.
-async fn raw_instantiate_and_call(component_bytes: &[u8], iterations: u32) -> Duration {
+async fn raw_instantiate_and_call(
+    component_bytes: &[u8],
+    iterations: u32,
+    baseline: Baseline,
+) -> Duration {
+    let mut pool = PoolingAllocationConfig::new();
     let mut config = Config::new();
-    config.allocation_strategy(InstanceAllocationStrategy::Pooling(
-        PoolingAllocationConfig::new(),
-    ));
+    if let Baseline::Tuned = baseline {
+        pool.linear_memory_keep_resident(1 << 20)
+            .table_keep_resident(1 << 20)
+            .async_stack_keep_resident(1 << 20);
+        config.consume_fuel(true).epoch_interruption(true);
+    }
+    config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     let engine = Engine::new(&config).unwrap();
     let component = Component::new(&engine, component_bytes).unwrap();
     let linker = Linker::<()>::new(&engine);
@@ -272,6 +299,10 @@ async fn raw_instantiate_and_call(component_bytes: &[u8], iterations: u32) -> Du
         let context = context.clone();
         async move {
             let mut store = Store::new(pre.engine(), ());
+            if let Baseline::Tuned = baseline {
+                store.set_fuel(u64::MAX).unwrap();
+                store.set_epoch_deadline(u64::MAX);
+            }
             let action = pre.instantiate_async(&mut store).await.unwrap();
             let params = format!("{{\"n\":{n}}}");
             action
