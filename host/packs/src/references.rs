@@ -202,6 +202,43 @@ pub async fn check_references(store: &dyn Store, loaded: &LoadedPack) -> StoreRe
     Ok(problems)
 }
 
+/// Every problem with a rule created or changed outside a pack (through the API): its ref,
+/// its criteria, and its trigger and action, which must be registered.
+pub async fn check_rule(store: &dyn Store, rule: &attune_domain::rule::NewRule) -> StoreResult<Vec<String>> {
+    let mut problems = Vec::new();
+    if let Err(e) = attune_domain::refs::ComponentRef::parse(&rule.r#ref) {
+        problems.push(format!("ref: {e}"));
+    }
+    if let Err(e) = crate::components::check_criteria(&rule.criteria) {
+        problems.push(e);
+    }
+    for (field, value) in [("trigger_parameters", &rule.trigger_params), ("parameters", &rule.action_params)] {
+        if !value.is_object() {
+            problems.push(format!("{field} must be a mapping"));
+        }
+    }
+    match store.get_trigger(&rule.trigger_ref).await {
+        Ok(trigger) => {
+            if let Err(message) = check_values("trigger_parameters", &trigger.param_schema, &rule.trigger_params) {
+                problems.push(message);
+            }
+        }
+        Err(StoreError::NotFound { .. }) => problems.push(format!("trigger: '{}' does not exist", rule.trigger_ref)),
+        Err(e) => return Err(e),
+    }
+    match store.get_action(&rule.action_ref).await {
+        Ok(action) => {
+            let unknown = unknown_names(&action.param_schema, rule.action_params.as_object().map(|m| m.keys()));
+            if !unknown.is_empty() {
+                problems.push(format!("parameters: action '{}' has no parameter {}", rule.action_ref, unknown.join(", ")));
+            }
+        }
+        Err(StoreError::NotFound { .. }) => problems.push(format!("action: '{}' does not exist", rule.action_ref)),
+        Err(e) => return Err(e),
+    }
+    Ok(problems)
+}
+
 /// Validates concrete values against a flat parameter schema.
 fn check_values(field: &str, schema: &Json, values: &Json) -> Result<(), String> {
     let schema = ParamSchema::parse(schema).map_err(|e| format!("{field}: {e}"))?;

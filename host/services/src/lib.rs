@@ -18,6 +18,8 @@
 //!   output.
 //! - [`events`]: recording events and telling the rules engine.
 //! - [`kv`]: the pack-scoped datastore handle actions and sensors use.
+//! - [`rules`]: rules managed through the API, checked like rules from pack files.
+//! - [`webhooks`]: named webhooks, their secrets, and posts turned into events.
 
 pub mod auth;
 pub mod bootstrap;
@@ -27,7 +29,9 @@ pub mod executions;
 pub mod kv;
 pub mod packs;
 pub mod platform;
+pub mod rules;
 pub mod secret_params;
+pub mod webhooks;
 
 pub use error::{ServiceError, ServiceResult};
 pub use platform::Platform;

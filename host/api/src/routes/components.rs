@@ -1,7 +1,7 @@
-//! `/api/v1/{actions,triggers,sensors,rules}`: list (optionally by pack) and show by ref.
+//! `/api/v1/{actions,triggers,sensors}`: list (optionally by pack) and show by ref.
 
 use attune_services::ServiceError;
-use attune_store::{ComponentFilter, RuleFilter};
+use attune_store::ComponentFilter;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
@@ -20,8 +20,6 @@ pub fn router() -> Router<ApiState> {
         .route("/api/v1/triggers/{trigger_ref}", get(show_trigger))
         .route("/api/v1/sensors", get(list_sensors))
         .route("/api/v1/sensors/{sensor_ref}", get(show_sensor))
-        .route("/api/v1/rules", get(list_rules))
-        .route("/api/v1/rules/{rule_ref}", get(show_rule))
 }
 
 fn filter(params: &ListParams) -> ComponentFilter {
@@ -106,38 +104,6 @@ async fn show_sensor(
             .platform
             .store
             .get_sensor(&sensor_ref)
-            .await
-            .map_err(ServiceError::from)?,
-    ))
-}
-
-async fn list_rules(
-    State(state): State<ApiState>,
-    Query(params): Query<ListParams>,
-) -> ApiResult<axum::Json<Value>> {
-    let rules = RuleFilter {
-        pack: params.pack.clone(),
-        ..RuleFilter::default()
-    };
-    Ok(page(
-        state
-            .platform
-            .store
-            .list_rules(&rules, params.page_request())
-            .await
-            .map_err(ServiceError::from)?,
-    ))
-}
-
-async fn show_rule(
-    State(state): State<ApiState>,
-    Path(rule_ref): Path<String>,
-) -> ApiResult<axum::Json<Value>> {
-    Ok(data(
-        state
-            .platform
-            .store
-            .get_rule(&rule_ref)
             .await
             .map_err(ServiceError::from)?,
     ))

@@ -2,8 +2,11 @@
 
 mod auth;
 mod components;
+mod events;
 mod executions;
 mod operations;
+mod rules;
+mod webhooks;
 mod health;
 mod packs;
 
@@ -23,10 +26,14 @@ pub fn router(state: ApiState) -> Router {
         .merge(components::router())
         .merge(executions::router())
         .merge(operations::router())
+        .merge(rules::router())
+        .merge(events::router())
         .route_layer(from_fn_with_state(state.clone(), require_token));
     Router::new()
         .merge(health::router())
         .merge(auth::public())
+        // Webhook routes authenticate in their handlers: posts may be signed instead.
+        .merge(webhooks::router())
         .merge(protected)
         .fallback(|| async { ApiError::not_found("no such route") })
         .method_not_allowed_fallback(|| async {

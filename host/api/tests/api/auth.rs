@@ -110,7 +110,22 @@ async fn every_protected_route_requires_a_valid_token() {
         ("GET", "/api/v1/sensors"),
         ("GET", "/api/v1/sensors/core.x"),
         ("GET", "/api/v1/rules"),
+        ("POST", "/api/v1/rules"),
         ("GET", "/api/v1/rules/core.x"),
+        ("PUT", "/api/v1/rules/core.x"),
+        ("DELETE", "/api/v1/rules/core.x"),
+        ("POST", "/api/v1/rules/core.x/enable"),
+        ("GET", "/api/v1/events"),
+        ("GET", "/api/v1/events/1"),
+        ("GET", "/api/v1/enforcements"),
+        ("GET", "/api/v1/enforcements/1"),
+        ("POST", "/api/v1/webhooks/anything"),
+        ("GET", "/api/v1/executions"),
+        ("POST", "/api/v1/executions"),
+        ("GET", "/api/v1/executions/1/output"),
+        ("POST", "/api/v1/executions/1/cancel"),
+        ("GET", "/api/v1/workers"),
+        ("GET", "/api/v1/runtimes"),
     ];
     for (method, uri) in routes {
         for token in [None, Some("garbage"), Some("a.b.c")] {

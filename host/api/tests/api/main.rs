@@ -4,4 +4,6 @@ mod auth;
 mod executions;
 mod packs;
 mod requests;
+mod rules;
 mod support;
+mod webhooks;

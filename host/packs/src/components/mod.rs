@@ -6,6 +6,8 @@
 mod actions;
 mod governance;
 mod sensing;
+
+pub(crate) use sensing::check_criteria;
 mod workflows;
 
 use std::collections::{BTreeMap, HashSet};

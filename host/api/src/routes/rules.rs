@@ -1,0 +1,106 @@
+//! `/api/v1/rules`: create, update, delete, enable, disable, list, show.
+
+use attune_domain::rule::NewRule;
+use attune_services::rules;
+use attune_store::RuleFilter;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::envelope::{data, page, page_request};
+use crate::error::ApiResult;
+use crate::extract::{Json, Path, Query};
+use crate::state::ApiState;
+
+pub fn router() -> Router<ApiState> {
+    Router::new()
+        .route("/api/v1/rules", get(list).post(create))
+        .route("/api/v1/rules/{rule_ref}", get(show).put(update).delete(remove))
+        .route("/api/v1/rules/{rule_ref}/enable", post(enable))
+        .route("/api/v1/rules/{rule_ref}/disable", post(disable))
+}
+
+/// A rule as clients write it: the pack file format.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleBody {
+    #[serde(rename = "ref")]
+    rule_ref: Option<String>,
+    label: Option<String>,
+    description: Option<String>,
+    trigger: String,
+    #[serde(default)]
+    trigger_parameters: Option<Value>,
+    #[serde(default)]
+    criteria: Option<Value>,
+    action: String,
+    #[serde(default)]
+    parameters: Option<Value>,
+    enabled: Option<bool>,
+}
+
+impl RuleBody {
+    fn into_rule(self, default_ref: Option<&str>) -> NewRule {
+        let rule_ref = self.rule_ref.or(default_ref.map(str::to_owned)).unwrap_or_default();
+        let empty = || Value::Object(Default::default());
+        NewRule {
+            label: self.label.unwrap_or_else(|| rule_ref.split_once('.').map_or(rule_ref.clone(), |(_, n)| n.to_owned())),
+            r#ref: rule_ref,
+            description: self.description,
+            trigger_ref: self.trigger,
+            trigger_params: self.trigger_parameters.unwrap_or_else(empty),
+            criteria: self.criteria.unwrap_or_else(empty),
+            action_ref: self.action,
+            action_params: self.parameters.unwrap_or_else(empty),
+            enabled: self.enabled.unwrap_or(true),
+        }
+    }
+}
+
+async fn create(State(state): State<ApiState>, Json(body): Json<RuleBody>) -> ApiResult<(StatusCode, axum::Json<Value>)> {
+    Ok((StatusCode::CREATED, data(rules::create(&state.platform, body.into_rule(None)).await?)))
+}
+
+async fn update(
+    State(state): State<ApiState>,
+    Path(rule_ref): Path<String>,
+    Json(body): Json<RuleBody>,
+) -> ApiResult<axum::Json<Value>> {
+    Ok(data(rules::update(&state.platform, &rule_ref, body.into_rule(Some(&rule_ref))).await?))
+}
+
+async fn remove(State(state): State<ApiState>, Path(rule_ref): Path<String>) -> ApiResult<StatusCode> {
+    rules::delete(&state.platform, &rule_ref).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn enable(State(state): State<ApiState>, Path(rule_ref): Path<String>) -> ApiResult<axum::Json<Value>> {
+    Ok(data(rules::set_enabled(&state.platform, &rule_ref, true).await?))
+}
+
+async fn disable(State(state): State<ApiState>, Path(rule_ref): Path<String>) -> ApiResult<axum::Json<Value>> {
+    Ok(data(rules::set_enabled(&state.platform, &rule_ref, false).await?))
+}
+
+async fn show(State(state): State<ApiState>, Path(rule_ref): Path<String>) -> ApiResult<axum::Json<Value>> {
+    Ok(data(rules::get(&state.platform, &rule_ref).await?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    page: Option<u32>,
+    page_size: Option<u32>,
+    pack: Option<String>,
+    trigger: Option<String>,
+    action: Option<String>,
+    enabled: Option<bool>,
+}
+
+async fn list(State(state): State<ApiState>, Query(query): Query<ListQuery>) -> ApiResult<axum::Json<Value>> {
+    let filter = RuleFilter { pack: query.pack, trigger_ref: query.trigger, action_ref: query.action, enabled: query.enabled };
+    Ok(page(rules::list(&state.platform, &filter, page_request(query.page, query.page_size)).await?))
+}

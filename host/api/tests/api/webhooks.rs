@@ -1,0 +1,89 @@
+//! Webhooks over HTTP: posts become `core.webhook` events, with a token or a signature.
+
+use attune_services::webhooks::sign;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::json;
+
+use crate::support::{TestApi, assert_error};
+
+fn post(name: &str, body: &str, headers: &[(&str, &str)]) -> Request<Body> {
+    let mut request = Request::builder().method("POST").uri(format!("/api/v1/webhooks/{name}"));
+    for (header, value) in headers {
+        request = request.header(*header, *value);
+    }
+    request.body(Body::from(body.to_owned())).unwrap()
+}
+
+#[tokio::test]
+async fn a_post_with_a_token_records_an_event() {
+    let api = TestApi::start().await;
+    let bearer = format!("Bearer {}", api.token);
+    let body = r#"{"level": "error", "service": "api-gateway"}"#;
+    let request = post("alerts", body, &[("authorization", &bearer), ("content-type", "application/json"), ("x-request-id", "r-1")]);
+    let (status, accepted) = api.send(request).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{accepted}");
+    let id = accepted["data"]["event"].as_i64().unwrap();
+
+    let (_, event) = api.get(&format!("/api/v1/events/{id}")).await;
+    let event = &event["data"];
+    assert_eq!(event["trigger_ref"], "core.webhook");
+    assert_eq!(event["payload"]["name"], "alerts");
+    assert_eq!(event["payload"]["body"], json!({"level": "error", "service": "api-gateway"}));
+    assert_eq!(event["payload"]["headers"]["x-request-id"], "r-1");
+    assert!(event["payload"]["headers"].get("authorization").is_none(), "credentials are never copied into events");
+    assert_eq!(event["config"], json!({"trigger_parameters": {"name": "alerts"}}));
+
+    let text = post("notes", "plain words", &[("authorization", &bearer), ("content-type", "text/plain")]);
+    let (_, accepted) = api.send(text).await;
+    let (_, event) = api.get(&format!("/api/v1/events/{}", accepted["data"]["event"])).await;
+    assert_eq!(event["data"]["payload"]["body"], "plain words");
+
+    let (_, listed) = api.get("/api/v1/events?trigger=core.webhook").await;
+    assert_eq!(listed["pagination"]["total"], 2);
+    assert_error(&api.get("/api/v1/events?since=soon").await, StatusCode::BAD_REQUEST, "invalid_query");
+}
+
+#[tokio::test]
+async fn signed_posts_need_the_webhooks_secret() {
+    let api = TestApi::start().await;
+    let (status, created) = api.post("/api/v1/webhooks", json!({"name": "github", "secret": "0123456789abcdef-secret"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["data"]["signed"], true);
+    assert!(!created.to_string().contains("0123456789abcdef"), "the secret is never shown");
+
+    let body = r#"{"ref": "refs/heads/main"}"#;
+    let good = sign("0123456789abcdef-secret", body.as_bytes());
+    let (status, accepted) = api.send(post("github", body, &[("x-hub-signature-256", &good), ("content-type", "application/json")])).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{accepted}");
+
+    let forged = sign("another-secret-entirely", body.as_bytes());
+    let refused = api.send(post("github", body, &[("x-attune-signature", &forged)])).await;
+    assert_error(&refused, StatusCode::UNAUTHORIZED, "unauthorized");
+    let tampered = api.send(post("github", r#"{"ref": "evil"}"#, &[("x-attune-signature", &good)])).await;
+    assert_error(&tampered, StatusCode::UNAUTHORIZED, "unauthorized");
+    let unsigned_hook = api.send(post("alerts", body, &[("x-attune-signature", &good)])).await;
+    assert_error(&unsigned_hook, StatusCode::UNAUTHORIZED, "unauthorized");
+    let anonymous = api.send(post("github", body, &[])).await;
+    assert_error(&anonymous, StatusCode::UNAUTHORIZED, "unauthorized");
+    assert_eq!(api.get("/api/v1/events").await.1["pagination"]["total"], 1, "only the good post made an event");
+}
+
+#[tokio::test]
+async fn managing_webhooks_needs_a_token() {
+    let api = TestApi::start().await;
+    for (method, uri) in [("GET", "/api/v1/webhooks"), ("POST", "/api/v1/webhooks"), ("GET", "/api/v1/webhooks/x"), ("DELETE", "/api/v1/webhooks/x")] {
+        assert_error(&api.call(method, uri, None, Some(json!({"name": "x"}))).await, StatusCode::UNAUTHORIZED, "unauthorized");
+    }
+    api.post("/api/v1/webhooks", json!({"name": "plain"})).await;
+    let (_, listed) = api.get("/api/v1/webhooks").await;
+    assert_eq!(listed["data"][0]["signed"], false);
+    assert_error(&api.post("/api/v1/webhooks", json!({"name": "plain"})).await, StatusCode::CONFLICT, "conflict");
+    assert_error(&api.post("/api/v1/webhooks", json!({"name": "Bad Name"})).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_error(&api.post("/api/v1/webhooks", json!({"name": "short", "secret": "tiny"})).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    let (status, _) = api.call("DELETE", "/api/v1/webhooks/plain", Some(&api.token), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let bearer = format!("Bearer {}", api.token);
+    let invalid = api.send(post("alerts", "{oops", &[("authorization", &bearer), ("content-type", "application/json")])).await;
+    assert_error(&invalid, StatusCode::BAD_REQUEST, "bad_request");
+}
