@@ -59,6 +59,67 @@ pub fn mask<'n>(params: &Json, secret_names: impl IntoIterator<Item = &'n str>) 
     masked
 }
 
+/// Replaces known secret values wherever they appear in text an action produced (output
+/// lines, results, error messages), so that an action echoing its secrets does not leak
+/// them into the store, the API or the live stream.
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    /// Longest first, so that a secret containing another is replaced whole.
+    secrets: Vec<String>,
+}
+
+impl Redactor {
+    /// Values shorter than this are not redacted: masking every "a" or "1" would destroy
+    /// output while protecting nothing.
+    pub const MIN_LEN: usize = 4;
+
+    /// A redactor for `values` (secret parameters in clear, granted secrets).
+    pub fn new(values: impl IntoIterator<Item = String>) -> Self {
+        let mut secrets: Vec<String> = values.into_iter().filter(|v| v.chars().count() >= Self::MIN_LEN).collect();
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        secrets.dedup();
+        Self { secrets }
+    }
+
+    /// The secret values of clear parameters: strings as they are, other values as JSON text.
+    pub fn values_of<'n>(params: &Json, secret_names: impl IntoIterator<Item = &'n str>) -> Vec<String> {
+        secret_names
+            .into_iter()
+            .filter_map(|name| params.get(name))
+            .map(|value| match value {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            })
+            .collect()
+    }
+
+    /// Whether there is anything to redact.
+    pub fn is_empty(&self) -> bool {
+        self.secrets.is_empty()
+    }
+
+    /// `text` with every secret replaced by `********`.
+    pub fn text(&self, text: &str) -> String {
+        let mut redacted = text.to_owned();
+        for secret in &self.secrets {
+            if redacted.contains(secret.as_str()) {
+                redacted = redacted.replace(secret.as_str(), MASK);
+            }
+        }
+        redacted
+    }
+
+    /// `value` with every secret replaced in its strings (keys included).
+    pub fn json(&self, value: &Json) -> Json {
+        match value {
+            Value::String(text) => Value::String(self.text(text)),
+            Value::Array(items) => Value::Array(items.iter().map(|item| self.json(item)).collect()),
+            Value::Object(fields) => Value::Object(fields.iter().map(|(k, v)| (self.text(k), self.json(v))).collect()),
+            other => other.clone(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +138,20 @@ mod tests {
         assert_eq!(mask(&sealed, secrets), json!({"url": "https://x", "token": MASK, "creds": MASK}));
         let wrong = Cipher::new(&[4; 32]);
         assert_eq!(unseal(&sealed, secrets, &wrong).unwrap_err().name, "token");
+    }
+
+    #[test]
+    fn redacts_secret_values_in_text_and_json() {
+        let params = json!({"token": "hunter2-long", "pin": 123456, "user": "ann", "tiny": "ab"});
+        let values = Redactor::values_of(&params, ["token", "pin", "tiny"]);
+        let redactor = Redactor::new(values.into_iter().chain(["hunter2-long-er".to_string()]));
+        assert_eq!(redactor.text("token=hunter2-long-er and hunter2-long, pin 123456"), "token=******** and ********, pin ********");
+        assert_eq!(redactor.text("ab stays: too short to redact"), "ab stays: too short to redact");
+        assert_eq!(
+            redactor.json(&json!({"echo": ["hunter2-long"], "hunter2-long": 1, "n": 123456})),
+            json!({"echo": [MASK], MASK: 1, "n": 123456}),
+            "numbers are not text: only strings are redacted"
+        );
+        assert!(Redactor::default().is_empty());
     }
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use attune_domain::Id;
 use attune_runtime_api::{OutputLine, OutputSink, Stream};
+use attune_services::secret_params::Redactor;
 use attune_store::Store;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -15,13 +16,18 @@ const BATCH: usize = 256;
 /// Longest a line waits before it is written.
 const LINGER: Duration = Duration::from_millis(50);
 
-/// An [`OutputSink`] that queues lines for a background writer.
+/// An [`OutputSink`] that masks secrets in each line and queues it for a background
+/// writer.
 pub struct StoreOutput {
     lines: mpsc::UnboundedSender<OutputLine>,
+    redactor: Redactor,
 }
 
 impl OutputSink for StoreOutput {
-    fn emit(&self, line: OutputLine) {
+    fn emit(&self, mut line: OutputLine) {
+        if !self.redactor.is_empty() {
+            line.text = self.redactor.text(&line.text);
+        }
         // The writer only stops after the sink is dropped; a send error cannot happen while
         // the runtime still holds the sink.
         let _ = self.lines.send(line);
@@ -43,8 +49,8 @@ impl OutputWriter {
     }
 }
 
-/// A sink for execution `execution` and its writer.
-pub fn store_output(store: Arc<dyn Store>, execution: Id) -> (Arc<StoreOutput>, OutputWriter) {
+/// A sink for execution `execution`, masking what `redactor` knows, and its writer.
+pub fn store_output(store: Arc<dyn Store>, execution: Id, redactor: Redactor) -> (Arc<StoreOutput>, OutputWriter) {
     let (sender, mut receiver) = mpsc::unbounded_channel::<OutputLine>();
     let task = tokio::spawn(async move {
         let mut batch: Vec<(String, String)> = Vec::new();
@@ -74,10 +80,7 @@ pub fn store_output(store: Arc<dyn Store>, execution: Id) -> (Arc<StoreOutput>, 
             }
         }
     });
-    (
-        Arc::new(StoreOutput { lines: sender }),
-        OutputWriter { task },
-    )
+    (Arc::new(StoreOutput { lines: sender, redactor }), OutputWriter { task })
 }
 
 async fn write(store: &Arc<dyn Store>, execution: Id, batch: &mut Vec<(String, String)>) {

@@ -10,7 +10,7 @@ use attune_domain::execution::Execution;
 use attune_domain::status::{KeyOwnerType, OutputFormat};
 use attune_runtime_api::{ExecutionContext, ExecutionRequest, RequestedLimits, Runtime};
 use attune_security::Cipher;
-use attune_services::secret_params::unseal;
+use attune_services::secret_params::{Redactor, unseal};
 use attune_store::{Store, StoreError};
 
 use crate::config::WorkerConfig;
@@ -24,42 +24,35 @@ pub struct Preparation<'a> {
     pub config: &'a WorkerConfig,
 }
 
-/// The runtime to use and the request to give it, or why the execution cannot start.
-pub async fn prepare(
-    with: &Preparation<'_>,
-    execution: &Execution,
-) -> Result<(Arc<dyn Runtime>, ExecutionRequest), String> {
+/// What an execution runs with.
+pub struct Prepared {
+    /// The runtime for its runner type.
+    pub runtime: Arc<dyn Runtime>,
+    /// The request to give it.
+    pub request: ExecutionRequest,
+    /// Masks its secret parameters and granted secrets in whatever it produces.
+    pub redactor: Redactor,
+}
+
+/// The runtime, request and redactor of an execution, or why it cannot start.
+pub async fn prepare(with: &Preparation<'_>, execution: &Execution) -> Result<Prepared, String> {
     // The snapshot taken when the execution was requested, not the action as it is now.
     let action: Action = serde_json::from_value(execution.config.clone())
         .map_err(|e| format!("the execution's action snapshot is unreadable: {e}"))?;
-    let runtime = with
-        .registry
-        .get(action.runner_type.as_str())
-        .map_err(|e| e.to_string())?;
-    let pack = with
-        .store
-        .get_pack(&action.pack_ref)
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound { .. } => format!("pack '{}' no longer exists", action.pack_ref),
-            other => other.to_string(),
-        })?;
-    let pack_dir = PathBuf::from(
-        pack.path
-            .clone()
-            .ok_or_else(|| format!("pack '{}' has no directory", pack.r#ref))?,
-    );
-    let entry_point = action
-        .entry_point
-        .clone()
-        .ok_or_else(|| format!("action '{}' has no entry point", action.r#ref))?;
-    let parameters = unseal(
-        &execution.parameters,
-        secret_parameters(&action.param_schema),
-        with.cipher,
-    )
-    .map_err(|e| e.to_string())?;
+    let runtime = with.registry.get(action.runner_type.as_str()).map_err(|e| e.to_string())?;
+    let pack = with.store.get_pack(&action.pack_ref).await.map_err(|e| match e {
+        StoreError::NotFound { .. } => format!("pack '{}' no longer exists", action.pack_ref),
+        other => other.to_string(),
+    })?;
+    let pack_dir = PathBuf::from(pack.path.clone().ok_or_else(|| format!("pack '{}' has no directory", pack.r#ref))?);
+    let entry_point =
+        action.entry_point.clone().ok_or_else(|| format!("action '{}' has no entry point", action.r#ref))?;
+    let secret_names = secret_parameters(&action.param_schema);
+    let parameters = unseal(&execution.parameters, secret_names.iter().copied(), with.cipher).map_err(|e| e.to_string())?;
     let secrets = granted_secrets(with.store.as_ref(), with.cipher, &action).await?;
+    let redactor = Redactor::new(
+        Redactor::values_of(&parameters, secret_names.iter().copied()).into_iter().chain(secrets.values().cloned()),
+    );
     let limits = with.config.limits.resolve(&RequestedLimits {
         timeout_s: action.timeout_s.and_then(|t| u64::try_from(t).ok()),
         fuel: action.limits["fuel"].as_u64(),
@@ -90,7 +83,7 @@ pub async fn prepare(
         limits,
         kv: Arc::new(PackKv::new(with.store.clone(), pack.id, pack.r#ref)),
     };
-    Ok((runtime, request))
+    Ok(Prepared { runtime, request, redactor })
 }
 
 /// The secrets an action is granted, decrypted. A name is looked up as a key of the action,
@@ -111,9 +104,7 @@ async fn granted_secrets(
             match store.get_key(owner_type, owner, name).await {
                 Ok(key) => {
                     let value = if key.encrypted {
-                        cipher
-                            .decrypt(&key.value)
-                            .map_err(|e| format!("secret '{name}': {e}"))?
+                        cipher.decrypt(&key.value).map_err(|e| format!("secret '{name}': {e}"))?
                     } else {
                         key.value
                     };

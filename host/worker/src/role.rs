@@ -70,10 +70,7 @@ impl RegisteredWorker {
 
 /// Registers the worker (advertising the runner types of its registry), starts consuming
 /// its queue and recovers executions a previous worker of the same name left behind.
-pub async fn start(
-    deps: WorkerDeps,
-    config: WorkerConfig,
-) -> Result<RegisteredWorker, WorkerError> {
+pub async fn start(deps: WorkerDeps, config: WorkerConfig) -> Result<RegisteredWorker, WorkerError> {
     let worker = deps
         .store
         .register_worker(&NewWorker {
@@ -101,11 +98,7 @@ pub async fn start(
 }
 
 /// Registers a worker and runs it until `shutdown` is cancelled.
-pub async fn run(
-    deps: WorkerDeps,
-    config: WorkerConfig,
-    shutdown: CancellationToken,
-) -> Result<(), WorkerError> {
+pub async fn run(deps: WorkerDeps, config: WorkerConfig, shutdown: CancellationToken) -> Result<(), WorkerError> {
     start(deps, config).await?.run(shutdown).await;
     Ok(())
 }
@@ -114,10 +107,7 @@ impl RegisteredWorker {
     /// Runs executions until `shutdown` is cancelled, then lets running ones finish (up to
     /// the configured grace) and marks the worker inactive.
     pub async fn run(self, shutdown: CancellationToken) {
-        let RegisteredWorker {
-            shared,
-            mut consumer,
-        } = self;
+        let RegisteredWorker { shared, mut consumer } = self;
         let worker_id = shared.worker_id;
         let slots = Arc::new(Semaphore::new(shared.config.concurrency.max(1)));
         let mut tasks = JoinSet::new();
@@ -180,19 +170,13 @@ impl RegisteredWorker {
 /// Executions still running after that are abandoned when a worker of this name starts
 /// again, or by the reconciler once this one is seen dead.
 async fn stop(shared: &Shared, mut tasks: JoinSet<()>) {
-    let drained = tokio::time::timeout(shared.config.shutdown_grace, async {
-        while tasks.join_next().await.is_some() {}
-    })
-    .await;
+    let drained =
+        tokio::time::timeout(shared.config.shutdown_grace, async { while tasks.join_next().await.is_some() {} }).await;
     if drained.is_err() {
         tracing::warn!(left = tasks.len(), "stopping with executions still running");
         tasks.abort_all();
     }
-    if let Err(error) = shared
-        .store
-        .heartbeat_worker(shared.worker_id, WorkerStatus::Inactive)
-        .await
-    {
+    if let Err(error) = shared.store.heartbeat_worker(shared.worker_id, WorkerStatus::Inactive).await {
         tracing::error!(%error, "cannot record the worker inactive");
     }
 }
@@ -206,10 +190,7 @@ async fn recover(shared: &Shared) -> Result<(), StoreError> {
         statuses: vec![Scheduled, Running, Canceling],
         ..ExecutionFilter::default()
     };
-    let mine = shared
-        .store
-        .list_executions(&filter, PageRequest::new(1, PageRequest::MAX_PAGE_SIZE))
-        .await?;
+    let mine = shared.store.list_executions(&filter, PageRequest::new(1, PageRequest::MAX_PAGE_SIZE)).await?;
     for execution in mine.items {
         match execution.status {
             Running => {
@@ -223,25 +204,15 @@ async fn recover(shared: &Shared) -> Result<(), StoreError> {
             }
             Canceling => {
                 let patch = ExecutionPatch {
-                    result: Some(
-                        json!({"error": {"kind": "cancelled", "message": "cancelled; its worker restarted"}}),
-                    ),
+                    result: Some(json!({"error": {"kind": "cancelled", "message": "cancelled; its worker restarted"}})),
                     finished: Some(chrono::Utc::now()),
                     ..ExecutionPatch::default()
                 };
-                if shared
-                    .store
-                    .transition_execution(execution.id, &[Canceling], Cancelled, &patch)
-                    .await?
-                    .is_some()
-                {
+                if shared.store.transition_execution(execution.id, &[Canceling], Cancelled, &patch).await?.is_some() {
                     publish(
                         shared.bus.as_ref(),
                         &Queue::Executor,
-                        Message::ExecutionFinished {
-                            execution: execution.id,
-                            status: Cancelled,
-                        },
+                        Message::ExecutionFinished { execution: execution.id, status: Cancelled },
                     )
                     .await;
                 }
@@ -251,9 +222,7 @@ async fn recover(shared: &Shared) -> Result<(), StoreError> {
                 publish(
                     shared.bus.as_ref(),
                     &Queue::Worker(shared.worker_id),
-                    Message::ExecutionScheduled {
-                        execution: execution.id,
-                    },
+                    Message::ExecutionScheduled { execution: execution.id },
                 )
                 .await
             }

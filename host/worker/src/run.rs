@@ -9,11 +9,12 @@ use attune_domain::execution::{Execution, ExecutionPatch};
 use attune_domain::status::ExecutionStatus;
 use attune_runtime_api::{ExecutionIo, FailureKind, Outcome, TerminalStatus};
 use attune_services::executions::publish;
+use attune_services::secret_params::Redactor;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 use crate::output::store_output;
-use crate::prepare::{Preparation, prepare, safety_margin};
+use crate::prepare::{Preparation, Prepared, prepare, safety_margin};
 use crate::role::Shared;
 
 /// Cancellation tokens of the executions running on this worker.
@@ -29,10 +30,7 @@ pub async fn run_execution(shared: &Shared, id: Id, claimed: impl FnOnce()) {
         started: Some(chrono::Utc::now()),
         ..ExecutionPatch::default()
     };
-    let claim = shared
-        .store
-        .transition_execution(id, &[Scheduled], Running, &patch)
-        .await;
+    let claim = shared.store.transition_execution(id, &[Scheduled], Running, &patch).await;
     claimed();
     let execution = match claim {
         Ok(Some(execution)) => execution,
@@ -44,55 +42,44 @@ pub async fn run_execution(shared: &Shared, id: Id, claimed: impl FnOnce()) {
     };
 
     let cancel = CancellationToken::new();
-    shared
-        .running
-        .lock()
-        .expect("running lock")
-        .insert(id, cancel.clone());
+    shared.running.lock().expect("running lock").insert(id, cancel.clone());
     // A cancel may have landed between the claim and the registration above.
     if matches!(shared.store.get_execution(id).await, Ok(e) if e.status == Canceling) {
         cancel.cancel();
     }
 
-    let outcome = execute(shared, &execution, cancel).await;
+    let (outcome, redactor) = execute(shared, &execution, cancel).await;
     shared.running.lock().expect("running lock").remove(&id);
-    finish(shared, &execution, outcome).await;
+    finish(shared, &execution, outcome, &redactor).await;
 }
 
-async fn execute(shared: &Shared, execution: &Execution, cancel: CancellationToken) -> Outcome {
+async fn execute(shared: &Shared, execution: &Execution, cancel: CancellationToken) -> (Outcome, Redactor) {
     let preparation = Preparation {
         store: &shared.store,
         cipher: &shared.cipher,
         registry: &shared.registry,
         config: &shared.config,
     };
-    let (runtime, request) = match prepare(&preparation, execution).await {
+    let Prepared { runtime, request, redactor } = match prepare(&preparation, execution).await {
         Ok(prepared) => prepared,
-        Err(message) => return Outcome::failed(FailureKind::SetupFailed, message),
+        Err(message) => return (Outcome::failed(FailureKind::SetupFailed, message), Redactor::default()),
     };
     let limit = request.limits.timeout;
-    let (sink, writer) = store_output(shared.store.clone(), execution.id);
-    let io = ExecutionIo {
-        output: sink,
-        cancel,
+    let (sink, writer) = store_output(shared.store.clone(), execution.id, redactor.clone());
+    let io = ExecutionIo { output: sink, cancel };
+    let outcome = match tokio::time::timeout(safety_margin(limit), runtime.execute(request, io)).await {
+        Ok(outcome) => outcome,
+        Err(_) => Outcome::failed(
+            FailureKind::Timeout,
+            format!("the runtime did not stop the action after its {}s limit", limit.as_secs()),
+        ),
     };
-    let outcome =
-        match tokio::time::timeout(safety_margin(limit), runtime.execute(request, io)).await {
-            Ok(outcome) => outcome,
-            Err(_) => Outcome::failed(
-                FailureKind::Timeout,
-                format!(
-                    "the runtime did not stop the action after its {}s limit",
-                    limit.as_secs()
-                ),
-            ),
-        };
     writer.finish().await;
-    outcome
+    (outcome, redactor)
 }
 
-/// Records the outcome: `running|canceling → completed|failed|timeout|cancelled`.
-async fn finish(shared: &Shared, execution: &Execution, outcome: Outcome) {
+/// Records the outcome, secrets masked: `running|canceling → completed|failed|timeout|cancelled`.
+async fn finish(shared: &Shared, execution: &Execution, outcome: Outcome, redactor: &Redactor) {
     use ExecutionStatus::*;
     if !outcome.denied_secrets.is_empty() {
         tracing::warn!(execution = execution.id, action = %execution.action_ref, secrets = ?outcome.denied_secrets,
@@ -111,32 +98,24 @@ async fn finish(shared: &Shared, execution: &Execution, outcome: Outcome) {
         }
     }
     let patch = ExecutionPatch {
-        result: Some(result),
+        result: Some(redactor.json(&result)),
         metering: outcome.metering.map(|m| json!(m)),
         finished: Some(chrono::Utc::now()),
         ..ExecutionPatch::default()
     };
-    match shared
-        .store
-        .transition_execution(execution.id, &[Running, Canceling], status, &patch)
-        .await
-    {
+    match shared.store.transition_execution(execution.id, &[Running, Canceling], status, &patch).await {
         Ok(Some(_)) => {
             tracing::debug!(execution = execution.id, %status, "finished");
             publish(
                 shared.bus.as_ref(),
                 &Queue::Executor,
-                Message::ExecutionFinished {
-                    execution: execution.id,
-                    status,
-                },
+                Message::ExecutionFinished { execution: execution.id, status },
             )
             .await;
         }
-        Ok(None) => tracing::warn!(
-            execution = execution.id,
-            "finished, but its status had already been settled elsewhere"
-        ),
+        Ok(None) => {
+            tracing::warn!(execution = execution.id, "finished, but its status had already been settled elsewhere")
+        }
         Err(error) => tracing::error!(%error, execution = execution.id, "result not recorded"),
     }
 }

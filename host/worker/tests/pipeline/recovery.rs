@@ -44,11 +44,16 @@ async fn a_dead_workers_executions_are_abandoned_or_run_again(backend: Backend) 
     options.executor.unschedulable_after = Duration::from_secs(120);
     let mut pipeline = Pipeline::start_with(backend, options).await;
     let mortal = pipeline.start_worker("mortal", 4).await;
-    pipeline.register_pack("jobs", &[
-        ("actions/once.yaml", "runner_type: shell\nentry_point: nap.sh\n"),
-        ("actions/again.yaml", "runner_type: shell\nentry_point: nap.sh\nidempotent: true\n"),
-        ("actions/nap.sh", "sleep 60\necho '{}'\n"),
-    ]).await;
+    pipeline
+        .register_pack(
+            "jobs",
+            &[
+                ("actions/once.yaml", "runner_type: shell\nentry_point: nap.sh\n"),
+                ("actions/again.yaml", "runner_type: shell\nentry_point: nap.sh\nidempotent: true\n"),
+                ("actions/nap.sh", "sleep 60\necho '{}'\n"),
+            ],
+        )
+        .await;
     let once = pipeline.request("jobs.once", json!({})).await;
     let again = pipeline.request("jobs.again", json!({})).await;
     pipeline.wait_for(once, |e| e.status == ExecutionStatus::Running).await;

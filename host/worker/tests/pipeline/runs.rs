@@ -14,6 +14,7 @@ backend_tests!(
     failures_and_timeouts_end_with_their_status,
     two_workers_share_the_load,
     an_execution_nobody_can_run_fails_after_waiting,
+    secrets_never_reach_output_or_results,
 );
 
 async fn a_shell_action_completes_with_its_output(backend: Backend) {
@@ -35,7 +36,10 @@ async fn a_wasm_action_completes_with_metering(backend: Backend) {
     let metering = execution.metering.expect("wasm executions are metered");
     assert!(metering["fuel_consumed"].as_u64().unwrap() > 0, "{metering}");
     assert!(metering["peak_memory_bytes"].as_u64().unwrap() > 0, "{metering}");
-    assert!(pipeline.output(execution.id).await.iter().any(|(stream, _)| stream == "log"), "the guest's log lines are stored");
+    assert!(
+        pipeline.output(execution.id).await.iter().any(|(stream, _)| stream == "log"),
+        "the guest's log lines are stored"
+    );
     pipeline.stop().await;
 }
 
@@ -71,15 +75,23 @@ async fn failures_and_timeouts_end_with_their_status(backend: Backend) {
     assert_eq!(result["exit_code"], 3);
     assert!(pipeline.output(failed.id).await.contains(&("stderr".to_string(), "broken".to_string())));
 
-    pipeline.register_pack("slow", &[
-        ("actions/nap.yaml", "runner_type: shell\nentry_point: nap.sh\ntimeout: 1\n"),
-        ("actions/nap.sh", "echo napping\nsleep 30\n"),
-    ]).await;
+    pipeline
+        .register_pack(
+            "slow",
+            &[
+                ("actions/nap.yaml", "runner_type: shell\nentry_point: nap.sh\ntimeout: 1\n"),
+                ("actions/nap.sh", "echo napping\nsleep 30\n"),
+            ],
+        )
+        .await;
     let started = std::time::Instant::now();
     let timed_out = pipeline.run("slow.nap", json!({})).await;
     assert_eq!(timed_out.status, ExecutionStatus::Timeout, "{:?}", timed_out.result);
     assert_eq!(timed_out.result.unwrap()["error"]["kind"], "timeout");
-    assert!(started.elapsed() < std::time::Duration::from_secs(20), "stopped at its limit, not at the end of the sleep");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "stopped at its limit, not at the end of the sleep"
+    );
     pipeline.stop().await;
 }
 
@@ -108,5 +120,35 @@ async fn an_execution_nobody_can_run_fails_after_waiting(backend: Backend) {
     let error = &execution.result.unwrap()["error"];
     assert_eq!(error["kind"], "unschedulable");
     assert!(error["message"].as_str().unwrap().contains("runner type 'workflow'"), "{error}");
+    pipeline.stop().await;
+}
+
+async fn secrets_never_reach_output_or_results(backend: Backend) {
+    let pipeline = Pipeline::start(backend).await;
+    pipeline.register_pack("leaky", &[
+        ("actions/leak.yaml", "runner_type: shell\nentry_point: leak.sh\nsecrets: [db_password]\nparameters:\n  token: {type: string, secret: true, required: true}\n"),
+        ("actions/leak.sh", "echo \"token=$PARAM_TOKEN\" >&2\necho \"db=$SECRET_DB_PASSWORD\" >&2\nprintf '{\"echo\": \"%s\", \"db\": \"%s\"}' \"$PARAM_TOKEN\" \"$SECRET_DB_PASSWORD\"\n"),
+    ]).await;
+    pipeline
+        .platform
+        .store
+        .put_key(&NewKey {
+            owner: KeyOwner::System,
+            name: "db_password".into(),
+            value: pipeline.platform.cipher.encrypt("correct-horse-db"),
+            encrypted: true,
+            encryption_key_hash: None,
+            expires_at: None,
+        })
+        .await
+        .unwrap();
+    let execution = pipeline.run("leaky.leak", json!({"token": "tok-very-secret"})).await;
+    assert_eq!(execution.status, ExecutionStatus::Completed, "{:?}", execution.result);
+    assert_eq!(execution.result, Some(json!({"echo": "********", "db": "********"})));
+    let output = pipeline.output(execution.id).await;
+    assert!(output.contains(&("stderr".to_string(), "token=********".to_string())), "{output:?}");
+    assert!(output.contains(&("stderr".to_string(), "db=********".to_string())), "{output:?}");
+    let stored = serde_json::to_string(&pipeline.platform.store.get_execution(execution.id).await.unwrap()).unwrap();
+    assert!(!stored.contains("tok-very-secret") && !stored.contains("correct-horse-db"), "{stored}");
     pipeline.stop().await;
 }

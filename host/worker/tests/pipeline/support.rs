@@ -68,7 +68,8 @@ impl Pipeline {
     pub async fn start_with(backend: Backend, options: Options) -> Pipeline {
         let store = TestStore::new(backend).await;
         let bus = Arc::new(MemoryBus::new());
-        let tokens = TokenIssuer::new(b"pipeline-test-secret-pipeline-test", Duration::from_secs(60), Duration::from_secs(60));
+        let tokens =
+            TokenIssuer::new(b"pipeline-test-secret-pipeline-test", Duration::from_secs(60), Duration::from_secs(60));
         let platform = Platform { store: store.store.clone(), tokens, cipher: Cipher::new(&[5; 32]), bus: bus.clone() };
         for pack in ["core", "examples-wasm"] {
             attune_packs::register_pack(platform.store.as_ref(), &shipped_packs().join(pack)).await.unwrap();
@@ -149,7 +150,11 @@ impl Pipeline {
             if done(&execution) {
                 return execution;
             }
-            assert!(tokio::time::Instant::now() < deadline, "execution {id} stuck in {}: {execution:?}", execution.status);
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "execution {id} stuck in {}: {execution:?}",
+                execution.status
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
