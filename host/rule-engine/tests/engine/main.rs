@@ -1,0 +1,4 @@
+//! Criteria operators and parameter templates.
+
+mod operators;
+mod templates;
