@@ -80,7 +80,7 @@ pub async fn render(params: &Value, context: &TemplateContext, kv: &dyn KvLookup
 
 fn collect_kv_names(value: &Value, names: &mut BTreeSet<String>) {
     match value {
-        Value::String(text) => {
+        Value::String(text) if text.contains("{{") || text.contains("{%") => {
             for capture in kv_call().captures_iter(text) {
                 if let Some(name) = capture.get(1).or_else(|| capture.get(2)) {
                     names.insert(name.as_str().to_owned());

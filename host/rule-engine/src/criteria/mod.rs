@@ -54,7 +54,7 @@ fn check(path: &str, criterion: &Value, value: Option<&Value>) -> Result<bool, C
         .ok_or_else(|| fail("a criterion needs a 'type' (its operator)".into()))?;
     let pattern = criterion.get("pattern").unwrap_or(&Value::Null);
     match operator {
-        "search" => search::search(value, pattern).map_err(fail),
+        "search" => search::search(value, criterion.get("condition"), pattern).map_err(fail),
         _ => operators::apply(operator, value, pattern).map_err(fail),
     }
 }

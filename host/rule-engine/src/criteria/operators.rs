@@ -36,11 +36,11 @@ pub fn apply(operator: &str, value: Option<&Value>, pattern: &Value) -> Result<b
             Some(v) => wildcard(pattern_text.ok_or("matchwildcard needs a string pattern")?)?.is_match(v),
             None => false,
         },
-        "regex" => regex_op(text, pattern_text, false, false)?,
-        "iregex" => regex_op(text, pattern_text, true, false)?,
-        "matchregex" => regex_op(text, pattern_text, false, true)?,
-        "timediff_lt" => age_seconds(value).zip(pattern.as_f64()).is_some_and(|(age, limit)| age < limit),
-        "timediff_gt" => age_seconds(value).zip(pattern.as_f64()).is_some_and(|(age, limit)| age > limit),
+        "regex" => regex_op(text, pattern_text, RegexMode::Search)?,
+        "iregex" => regex_op(text, pattern_text, RegexMode::SearchIgnoringCase)?,
+        "matchregex" => regex_op(text, pattern_text, RegexMode::MatchAtStart)?,
+        "timediff_lt" => age_seconds(value).zip(seconds(pattern)).is_some_and(|(age, limit)| age < limit),
+        "timediff_gt" => age_seconds(value).zip(seconds(pattern)).is_some_and(|(age, limit)| age > limit),
         "inside" => inside(value, pattern) == Some(true),
         "ninside" => inside(value, pattern) == Some(false),
         unknown => return Err(unknown_operator(unknown)),
@@ -97,6 +97,8 @@ fn contains(value: &Value, pattern: &Value, ignore_case: bool) -> Option<bool> {
             (Some(a), Some(b)) => fold(a) == fold(b),
             _ => !ignore_case && equals(item, pattern),
         })),
+        // Like Python's `in` on a dict: the keys.
+        Value::Object(fields) => pattern.as_str().map(|p| fields.keys().any(|k| fold(k) == fold(p))),
         _ => None,
     }
 }
@@ -121,65 +123,115 @@ fn compare(value: &Value, pattern: &Value) -> Option<std::cmp::Ordering> {
     }
 }
 
-/// Regular-expression search (`regex`, `iregex`: anywhere in the value) or match anchored
-/// at the start (`matchregex`, like Python's `re.match`). `.` matches newlines, as in
-/// StackStorm (`re.DOTALL`).
-fn regex_op(text: Option<&str>, pattern: Option<&str>, ignore_case: bool, anchored: bool) -> Result<bool, String> {
+/// How a regular-expression operator applies its pattern (as StackStorm does with
+/// Python's `re`).
+#[derive(Clone, Copy)]
+enum RegexMode {
+    /// `regex`: anywhere in the value (`re.search`).
+    Search,
+    /// `iregex`: anywhere, ignoring case.
+    SearchIgnoringCase,
+    /// `matchregex`: at the start of the value (`re.match`), `.` matching newlines
+    /// (`re.DOTALL`).
+    MatchAtStart,
+}
+
+fn regex_op(text: Option<&str>, pattern: Option<&str>, mode: RegexMode) -> Result<bool, String> {
     let pattern = pattern.ok_or("a regular expression pattern must be a string")?;
-    let source = if anchored { format!(r"\A(?:{pattern})") } else { pattern.to_owned() };
-    let regex = RegexBuilder::new(&source)
-        .case_insensitive(ignore_case)
-        .dot_matches_new_line(true)
-        .build()
-        .map_err(|e| format!("invalid regular expression: {e}"))?;
+    let (source, ignore_case, dot_all) = match mode {
+        RegexMode::Search => (pattern.to_owned(), false, false),
+        RegexMode::SearchIgnoringCase => (pattern.to_owned(), true, false),
+        RegexMode::MatchAtStart => (format!(r"\A(?:{pattern})"), false, true),
+    };
+    let regex = cached(&source, ignore_case, dot_all)
+        .map_err(|e| format!("invalid regular expression (look-around and back-references are not supported): {e}"))?;
     Ok(text.is_some_and(|t| regex.is_match(t)))
 }
 
-/// A shell wildcard (`*`, `?`, `[...]`, `[!...]`) as an anchored regular expression.
+/// Compiled patterns, shared by every evaluation: rules run for every event, and the same
+/// few patterns recur. Bounded by clearing when full.
+type RegexCache = std::sync::Mutex<std::collections::HashMap<(String, bool, bool), Regex>>;
+
+fn cached(source: &str, ignore_case: bool, dot_all: bool) -> Result<Regex, regex::Error> {
+    static CACHE: std::sync::OnceLock<RegexCache> = std::sync::OnceLock::new();
+    const LIMIT: usize = 1024;
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (source.to_owned(), ignore_case, dot_all);
+    if let Some(regex) = cache.lock().expect("regex cache lock").get(&key) {
+        return Ok(regex.clone());
+    }
+    let regex = RegexBuilder::new(source).case_insensitive(ignore_case).dot_matches_new_line(dot_all).build()?;
+    let mut cache = cache.lock().expect("regex cache lock");
+    if cache.len() >= LIMIT {
+        cache.clear();
+    }
+    cache.insert(key, regex.clone());
+    Ok(regex)
+}
+
+/// A shell wildcard as Python's `fnmatch` reads it (`*`, `?`, `[seq]`, `[!seq]`; a `]`
+/// first in a class is literal, and so is a leading `^`), as an anchored expression.
 fn wildcard(pattern: &str) -> Result<Regex, String> {
     let mut source = String::from(r"\A");
-    let mut chars = pattern.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
             '*' => source.push_str(".*"),
             '?' => source.push('.'),
             '[' => {
-                let mut class = String::from("[");
-                if chars.peek() == Some(&'!') {
-                    chars.next();
-                    class.push('^');
+                let mut j = i + 1;
+                if chars.get(j) == Some(&'!') {
+                    j += 1;
                 }
-                let mut closed = false;
-                for c in chars.by_ref() {
-                    if c == ']' {
-                        closed = true;
-                        break;
+                if chars.get(j) == Some(&']') {
+                    j += 1;
+                }
+                while j < chars.len() && chars[j] != ']' {
+                    j += 1;
+                }
+                if j >= chars.len() {
+                    // No closing bracket: a literal '[', as in fnmatch.
+                    source.push_str(r"\[");
+                } else {
+                    let mut members: &[char] = &chars[i + 1..j];
+                    source.push('[');
+                    if members.first() == Some(&'!') {
+                        source.push('^');
+                        members = &members[1..];
                     }
-                    if c == '\\' || c == '[' {
-                        class.push('\\');
+                    for c in members {
+                        // Escape what is special inside a Rust class but literal in fnmatch.
+                        if matches!(c, '\\' | '[' | ']' | '^' | '&' | '~') {
+                            source.push('\\');
+                        }
+                        source.push(*c);
                     }
-                    class.push(c);
+                    source.push(']');
+                    i = j;
                 }
-                if !closed {
-                    return Err(format!("invalid wildcard '{pattern}': unclosed '['"));
-                }
-                class.push(']');
-                source.push_str(&class);
             }
             other => source.push_str(&regex::escape(&other.to_string())),
         }
+        i += 1;
     }
     source.push_str(r"\z");
-    RegexBuilder::new(&source)
-        .dot_matches_new_line(true)
-        .build()
-        .map_err(|e| format!("invalid wildcard '{pattern}': {e}"))
+    cached(&source, false, true).map_err(|e| format!("invalid wildcard '{pattern}': {e}"))
 }
 
-/// Seconds since a timestamp given as RFC 3339 text or seconds since the epoch.
+/// A number of seconds, given as a number or as text.
+fn seconds(pattern: &Value) -> Option<f64> {
+    pattern.as_f64().or_else(|| pattern.as_str()?.trim().parse().ok())
+}
+
+/// Seconds since a timestamp given as RFC 3339 text (without an offset: UTC) or seconds since
+/// the epoch.
 fn age_seconds(value: &Value) -> Option<f64> {
     let at = match value {
-        Value::String(text) => chrono::DateTime::parse_from_rfc3339(text).ok()?.to_utc(),
+        Value::String(text) => match chrono::DateTime::parse_from_rfc3339(text) {
+            Ok(at) => at.to_utc(),
+            Err(_) => chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").ok()?.and_utc(),
+        },
         Value::Number(n) => chrono::DateTime::from_timestamp_millis((n.as_f64()? * 1000.0) as i64)?,
         _ => return None,
     };

@@ -1,27 +1,36 @@
 //! `search`: criteria applied to the items of a list.
 //!
-//! The pattern is `{condition: any|all, items: {<path within an item>: {type, pattern}}}`.
-//! With `any`, some item must satisfy every item criterion; with `all`, every item must. An
-//! empty list matches neither.
+//! As in StackStorm, the criterion carries `condition: any|all` and its `pattern` is the
+//! item criteria, `{<path within an item>: {type, pattern}}`; the form
+//! `pattern: {condition, items: {...}}` is accepted too. With `any`, some item must satisfy
+//! every item criterion; with `all`, every item must (so an empty list matches `all` and not
+//! `any`, like Python's `all`/`any`). A mapping is searched as a list of one item.
 
 use serde_json::Value;
 
 use super::operators;
 use crate::path::lookup;
 
-pub fn search(value: Option<&Value>, pattern: &Value) -> Result<bool, String> {
-    let condition = pattern.get("condition").and_then(Value::as_str).unwrap_or("all");
+pub fn search(value: Option<&Value>, condition: Option<&Value>, pattern: &Value) -> Result<bool, String> {
+    let condition = condition.or_else(|| pattern.get("condition")).and_then(Value::as_str).unwrap_or("all");
     if condition != "any" && condition != "all" {
         return Err(format!("search condition must be 'any' or 'all', not '{condition}'"));
     }
-    let criteria = pattern
-        .get("items")
-        .and_then(Value::as_object)
-        .ok_or("search needs 'items': a mapping of path within an item to {type, pattern}")?;
-    let Some(Value::Array(items)) = value else { return Ok(false) };
-    if items.is_empty() {
-        return Ok(false);
+    let criteria = match pattern.get("items") {
+        Some(items) => items.as_object(),
+        None => pattern.as_object(),
     }
+    .filter(|c| !c.is_empty() && c.values().all(Value::is_object))
+    .ok_or("search needs item criteria: a mapping of path within an item to {type, pattern}")?;
+    let single;
+    let items: &[Value] = match value {
+        Some(Value::Array(items)) => items,
+        Some(object @ Value::Object(_)) => {
+            single = [object.clone()];
+            &single
+        }
+        _ => return Ok(false),
+    };
     let item_matches = |item: &Value| -> Result<bool, String> {
         for (path, criterion) in criteria {
             let operator = criterion

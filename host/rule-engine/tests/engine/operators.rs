@@ -88,7 +88,8 @@ fn containment() {
             (json!("API-Gateway"), json!("gateway"), true),
             (json!(["A", "B"]), json!("b"), true),
             (json!("api"), json!("db"), false),
-            (json!({"k": 1}), json!("k"), false), // type mismatch
+            (json!({"K": 1}), json!("k"), true), // a mapping's keys
+            (json!(7), json!("7"), false),       // type mismatch
         ],
     );
     table(
@@ -168,7 +169,11 @@ fn patterns() {
             (json!("db-1"), json!("api-*"), false),
             (json!("a.b"), json!("a?b"), true),
             (json!("axb"), json!("a.b"), false), // '.' is literal in a wildcard
-            (json!(7), json!("7"), false),       // type mismatch
+            (json!("a]"), json!("a[]]"), true),  // ']' first in a class is literal, as in fnmatch
+            (json!("a^"), json!("a[^x]"), true), // so is a leading '^'
+            (json!("ab"), json!("a[^x]"), false),
+            (json!("a[b"), json!("a[b"), true), // an unclosed '[' is literal
+            (json!(7), json!("7"), false),      // type mismatch
         ],
     );
     table(
@@ -176,8 +181,8 @@ fn patterns() {
         &[
             (json!("error in api"), json!("api$"), true),
             (json!("error in api"), json!("^api"), false),
-            (json!("line1\nline2"), json!("line1.line2"), true), // '.' matches newlines
-            (json!(404), json!("40"), false),                    // type mismatch
+            (json!("line1\nline2"), json!("line1.line2"), false), // '.' stops at newlines, as in re.search
+            (json!(404), json!("40"), false),                     // type mismatch
         ],
     );
     table(
@@ -211,6 +216,17 @@ fn time_differences() {
             (ago(120), json!(60), true),
             (ago(5), json!(60), false),
             (json!(chrono::Utc::now().timestamp() - 3600), json!(60), true), // epoch seconds
+            (ago(120), json!("60"), true),                                   // seconds as text
+            (
+                json!(
+                    (chrono::Utc::now() - chrono::Duration::seconds(120))
+                        .naive_utc()
+                        .format("%Y-%m-%dT%H:%M:%S")
+                        .to_string()
+                ),
+                json!(60),
+                true,
+            ), // no offset: UTC
             (json!({"at": 1}), json!(60), false),                            // type mismatch
         ],
     );
@@ -266,9 +282,21 @@ fn search_over_list_items() {
     let all_web = json!({"condition": "all", "items": {"name": {"type": "startswith", "pattern": "web-"}, "cpu": {"type": "lessthan", "pattern": 100}}});
     assert!(check("search", hosts.clone(), any_hot.clone()));
     assert!(!check("search", hosts.clone(), all_hot));
-    assert!(check("search", hosts, all_web));
-    assert!(!check("search", json!([]), any_hot.clone()), "an empty list matches nothing");
+    assert!(check("search", hosts.clone(), all_web));
+    assert!(!check("search", json!([]), any_hot.clone()), "no item of an empty list matches");
+    assert!(
+        check("search", json!([]), json!({"condition": "all", "items": {"cpu": {"type": "exists"}}})),
+        "like Python's all([])"
+    );
+    assert!(check("search", json!({"name": "web-1", "cpu": 95}), any_hot.clone()), "a mapping is one item");
     assert!(!check("search", json!("not a list"), any_hot), "type mismatch");
+
+    // The StackStorm shape: `condition` beside `type`, the item criteria as the pattern.
+    let event = EventView { id: 1, trigger: "t.t".into(), created: "c".into(), payload: json!({"hosts": hosts}) };
+    let st2 = json!({"trigger.hosts": {"type": "search", "condition": "any", "pattern": {"item.cpu": {"type": "greaterthan", "pattern": 90}}}});
+    assert!(evaluate(&st2, &event).unwrap());
+    let st2_all = json!({"trigger.hosts": {"type": "search", "condition": "all", "pattern": {"item.cpu": {"type": "greaterthan", "pattern": 90}}}});
+    assert!(!evaluate(&st2_all, &event).unwrap());
 }
 
 #[test]
@@ -299,10 +327,10 @@ fn malformed_criteria_are_errors() {
     let cases = [
         (json!({"trigger.v": {"type": "looks_like", "pattern": 1}}), "unknown operator"),
         (json!({"trigger.v": {"type": "regex", "pattern": "("}}), "invalid regular expression"),
-        (json!({"trigger.v": {"type": "matchwildcard", "pattern": "[ab"}}), "unclosed"),
+        (json!({"trigger.v": {"type": "matchwildcard", "pattern": 7}}), "needs a string pattern"),
         (json!({"trigger.v": {"pattern": 1}}), "needs a 'type'"),
         (json!({"trigger.v": {"type": "search", "pattern": {"condition": "some", "items": {}}}}), "'any' or 'all'"),
-        (json!({"trigger.v": {"type": "search", "pattern": {"condition": "any"}}}), "needs 'items'"),
+        (json!({"trigger.v": {"type": "search", "pattern": {"condition": "any"}}}), "needs item criteria"),
         (json!(["not", "a", "mapping"]), "must be a mapping"),
     ];
     for (criteria, fragment) in cases {
