@@ -14,6 +14,8 @@
 //! | canceling | worker dead | `cancelled` |
 //! | canceling | stale | send `CancelRequested` again |
 //!
+//! Events whose rules were never evaluated (a lost `EventCreated`) are announced again.
+//!
 //! "Stale" means untouched for `stale_after`; a start-up pass in a process that owns the
 //! whole deployment (embedded mode) treats everything as stale.
 
@@ -47,6 +49,8 @@ pub struct ReconcileReport {
     pub abandoned: usize,
     /// Executions marked `cancelled` (their worker died while cancelling).
     pub cancelled: usize,
+    /// Events whose rules were never evaluated, announced again.
+    pub events_resent: usize,
 }
 
 /// Re-drives non-terminal executions.
@@ -78,6 +82,11 @@ impl Reconciler {
                 .and_then(|id| workers.get(&id))
                 .is_some_and(|w| matches!(w.status, WorkerStatus::Active | WorkerStatus::Busy) && w.last_heartbeat.is_some_and(|b| b >= dead_before));
             self.redrive(&execution, stale, alive, now, &mut report).await?;
+        }
+        let unprocessed_before = if everything_stale { now } else { stale_before };
+        for event in self.store.list_unprocessed_events(unprocessed_before, 1000).await? {
+            self.hint(&Queue::Events, Message::EventCreated { event: event.id }, &mut report).await;
+            report.events_resent += 1;
         }
         if report != ReconcileReport::default() {
             tracing::info!(?report, "reconciled");

@@ -19,10 +19,13 @@
 //! - [`events`]: recording events and telling the rules engine.
 //! - [`kv`]: the pack-scoped datastore handle actions and sensors use.
 //! - [`rules`]: rules managed through the API, checked like rules from pack files.
+//! - [`enforcement`]: the rules engine: an event against every rule on its trigger, each
+//!   match recorded as an enforcement and turned into an execution.
 //! - [`webhooks`]: named webhooks, their secrets, and posts turned into events.
 
 pub mod auth;
 pub mod bootstrap;
+pub mod enforcement;
 pub mod error;
 pub mod events;
 pub mod executions;

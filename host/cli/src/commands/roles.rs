@@ -32,7 +32,7 @@ pub async fn executor(config: Config) -> anyhow::Result<()> {
         stop.cancel();
     });
     println!("Attune executor is running");
-    attune_executor::run(platform.store, platform.bus, compose::executor_config(&config), false, shutdown)
+    attune_executor::run(platform, compose::executor_config(&config), false, shutdown)
         .await
         .context("executor stopped")
 }

@@ -32,8 +32,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     .context("the worker cannot start")?;
     let worker = tokio::spawn(worker.run(shutdown.child_token()));
     let executor = tokio::spawn(attune_executor::run(
-        platform.store.clone(),
-        platform.bus.clone(),
+        platform.clone(),
         compose::executor_config(&config),
         owns_everything,
         shutdown.child_token(),

@@ -3,5 +3,6 @@
 
 mod cancellation;
 mod recovery;
+mod rules;
 mod runs;
 mod support;

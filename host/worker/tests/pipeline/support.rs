@@ -79,8 +79,7 @@ impl Pipeline {
             pipeline.start_worker(&format!("worker-{n}"), options.concurrency).await;
         }
         let executor = attune_executor::run(
-            pipeline.platform.store.clone(),
-            pipeline.platform.bus.clone(),
+            pipeline.platform.clone(),
             options.executor,
             true,
             pipeline.shutdown.child_token(),
@@ -134,6 +133,14 @@ impl Pipeline {
             std::fs::write(path, content).unwrap();
         }
         attune_packs::register_pack(self.platform.store.as_ref(), &dir).await.unwrap();
+    }
+
+    /// The admin identity as an authenticated caller (created on first use).
+    pub async fn admin(&self) -> attune_services::auth::Caller {
+        attune_services::bootstrap::bootstrap(&self.platform, Some("pipeline-admin-password".into())).await.unwrap();
+        let admin = self.platform.store.get_identity_by_login("admin").await.unwrap();
+        let tokens = self.platform.tokens.issue(admin.id, &admin.login);
+        attune_services::auth::authenticate(&self.platform, &tokens.access_token).await.unwrap()
     }
 
     /// Requests an execution; returns its id.
