@@ -5,4 +5,5 @@ mod distributed;
 mod embedded;
 mod postgres;
 mod recovery;
+mod rules;
 mod support;
