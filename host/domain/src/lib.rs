@@ -14,11 +14,13 @@
 //! - [`action`], [`execution`] (executions and their output lines), [`inquiry`].
 //! - [`workflow`]: workflow definitions and per-execution workflow/task state.
 //! - [`policy`], [`identity`] (identities, permission sets, assignments, grants), [`key`].
+//! - [`credential`]: issued refresh tokens and API keys.
 //! - [`notification`], [`artifact`], [`webhook`].
 //! - [`page`]: pagination shared by every list.
 
 pub mod action;
 pub mod artifact;
+pub mod credential;
 pub mod event;
 pub mod execution;
 pub mod identity;

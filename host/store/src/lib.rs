@@ -23,6 +23,7 @@ pub mod sqlite;
 
 use std::sync::Arc;
 
+pub use api::credentials::CredentialStore;
 pub use api::events::{EnforcementFilter, EventFilter, EventStore};
 pub use api::executions::ExecutionStore;
 pub use api::identities::{IdentityPatch, IdentityStore};
@@ -47,6 +48,7 @@ pub trait Store:
     + OperationsStore
     + WorkflowStore
     + WebhookStore
+    + CredentialStore
     + Send
     + Sync
 {

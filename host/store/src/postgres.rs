@@ -69,3 +69,4 @@ crate::sql::impl_key_store!(PostgresStore, Postgres);
 crate::sql::impl_operations_store!(PostgresStore, Postgres);
 crate::sql::impl_workflow_store!(PostgresStore, Postgres);
 crate::sql::impl_webhook_store!(PostgresStore, Postgres);
+crate::sql::impl_credential_store!(PostgresStore, Postgres);

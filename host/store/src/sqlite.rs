@@ -70,3 +70,4 @@ crate::sql::impl_key_store!(SqliteStore, Sqlite);
 crate::sql::impl_operations_store!(SqliteStore, Sqlite);
 crate::sql::impl_workflow_store!(SqliteStore, Sqlite);
 crate::sql::impl_webhook_store!(SqliteStore, Sqlite);
+crate::sql::impl_credential_store!(SqliteStore, Sqlite);

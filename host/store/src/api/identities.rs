@@ -55,4 +55,16 @@ pub trait IdentityStore: Send + Sync {
     async fn unassign_permission_set(&self, identity: Id, set_ref: &str) -> StoreResult<bool>;
     /// The permission sets `identity` holds, ordered by ref.
     async fn identity_permission_sets(&self, identity: Id) -> StoreResult<Vec<PermissionSet>>;
+
+    /// [`IdentityStore::update_identity`], refused with a conflict (and nothing changed) when
+    /// it would leave no enabled identity holding the permission set `keep` that one held
+    /// before. Concurrent guarded changes take turns, so two of them cannot each remove one
+    /// of the last two holders.
+    async fn update_identity_keeping(&self, id: Id, patch: &IdentityPatch, keep: &str) -> StoreResult<Identity>;
+    /// [`IdentityStore::delete_identity`], guarded like
+    /// [`IdentityStore::update_identity_keeping`].
+    async fn delete_identity_keeping(&self, id: Id, keep: &str) -> StoreResult<()>;
+    /// [`IdentityStore::unassign_permission_set`], guarded like
+    /// [`IdentityStore::update_identity_keeping`].
+    async fn unassign_permission_set_keeping(&self, identity: Id, set_ref: &str, keep: &str) -> StoreResult<bool>;
 }

@@ -166,7 +166,87 @@ macro_rules! impl_identity_store {
                 .fetch_all(self.read_pool())
                 .await?)
             }
+
+            async fn update_identity_keeping(
+                &self,
+                id: attune_domain::Id,
+                patch: &$crate::IdentityPatch,
+                keep: &str,
+            ) -> $crate::StoreResult<attune_domain::identity::Identity> {
+                $crate::sql::identities::keeping_holder!(self.write_pool(), keep, |tx| {
+                    sqlx::query_as::<_, attune_domain::identity::Identity>(
+                        "UPDATE identity SET display_name = COALESCE($1, display_name), \
+                         password_hash = COALESCE($2, password_hash), attributes = COALESCE($3, attributes), \
+                         enabled = COALESCE($4, enabled), updated = $5 WHERE id = $6 RETURNING *",
+                    )
+                    .bind(&patch.display_name)
+                    .bind(&patch.password_hash)
+                    .bind(&patch.attributes)
+                    .bind(patch.enabled)
+                    .bind($crate::sql::now())
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or_else(|| $crate::StoreError::not_found("identity", id))?
+                })
+            }
+
+            async fn delete_identity_keeping(&self, id: attune_domain::Id, keep: &str) -> $crate::StoreResult<()> {
+                $crate::sql::identities::keeping_holder!(self.write_pool(), keep, |tx| {
+                    let done = sqlx::query("DELETE FROM identity WHERE id = $1").bind(id).execute(&mut *tx).await?;
+                    if done.rows_affected() == 0 {
+                        return Err($crate::StoreError::not_found("identity", id));
+                    }
+                })
+            }
+
+            async fn unassign_permission_set_keeping(
+                &self,
+                identity: attune_domain::Id,
+                set_ref: &str,
+                keep: &str,
+            ) -> $crate::StoreResult<bool> {
+                $crate::sql::identities::keeping_holder!(self.write_pool(), keep, |tx| {
+                    let done = sqlx::query(
+                        "DELETE FROM permission_assignment WHERE identity = $1 \
+                         AND permission_set = (SELECT id FROM permission_set WHERE ref = $2)",
+                    )
+                    .bind(identity)
+                    .bind(set_ref)
+                    .execute(&mut *tx)
+                    .await?;
+                    done.rows_affected() > 0
+                })
+            }
         }
     };
 }
 pub(crate) use impl_identity_store;
+
+/// Runs `change` (statements on the transaction `tx`, yielding a value) and commits, unless
+/// it left no enabled identity holding the permission set `keep` when one held it before:
+/// then it rolls back and fails with a conflict.
+macro_rules! keeping_holder {
+    ($pool:expr, $keep:expr, |$tx:ident| $change:block) => {{
+        const HOLDERS: &str = "SELECT COUNT(*) FROM permission_assignment a \
+            JOIN identity i ON i.id = a.identity JOIN permission_set s ON s.id = a.permission_set \
+            WHERE s.ref = $1 AND i.enabled = TRUE";
+        let keep: &str = $keep;
+        let mut $tx = $pool.begin().await?;
+        // A no-op update locks the set's row (PostgreSQL) and takes the write lock (SQLite):
+        // guarded changes take turns, each counting what the previous one left.
+        sqlx::query("UPDATE permission_set SET updated = updated WHERE ref = $1").bind(keep).execute(&mut *$tx).await?;
+        let before: i64 = sqlx::query_scalar(HOLDERS).bind(keep).fetch_one(&mut *$tx).await?;
+        let changed = $change;
+        let after: i64 = sqlx::query_scalar(HOLDERS).bind(keep).fetch_one(&mut *$tx).await?;
+        if before > 0 && after == 0 {
+            // Dropping the transaction rolls it back.
+            return Err($crate::StoreError::Conflict(format!(
+                "refused: no enabled identity would hold the permission set '{keep}' any more"
+            )));
+        }
+        $tx.commit().await?;
+        Ok(changed)
+    }};
+}
+pub(crate) use keeping_holder;

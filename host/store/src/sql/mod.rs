@@ -5,9 +5,10 @@
 //! provides `write_pool()` and `read_pool()`. Queries use `$n` placeholders, which both
 //! engines accept; dynamic filters use `QueryBuilder`, which emits each engine's own.
 
+mod credentials;
 mod events;
 mod executions;
-mod identities;
+pub(crate) mod identities;
 mod inquiries;
 mod keys;
 mod operations;
@@ -15,6 +16,7 @@ mod packs;
 mod webhooks;
 mod workflows;
 
+pub(crate) use credentials::impl_credential_store;
 pub(crate) use events::impl_event_store;
 pub(crate) use executions::impl_execution_store;
 pub(crate) use identities::impl_identity_store;

@@ -49,8 +49,10 @@ macro_rules! refs {
 
 mod cascades;
 mod concurrency;
+mod credentials;
 mod events;
 mod executions;
+mod holders;
 mod identities;
 mod inquiries;
 mod keys;
