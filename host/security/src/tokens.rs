@@ -93,15 +93,25 @@ impl TokenIssuer {
 
     /// A fresh access + refresh pair for an identity.
     pub fn issue(&self, identity_id: i64, login: &str) -> TokenPair {
-        TokenPair {
-            access_token: self.sign(identity_id, login, TokenKind::Access, self.access_ttl),
-            refresh_token: self.sign(identity_id, login, TokenKind::Refresh, self.refresh_ttl),
-            token_type: "Bearer".into(),
-            expires_in: self.access_ttl.as_secs(),
-        }
+        self.issue_recorded(identity_id, login).0
     }
 
-    fn sign(&self, identity_id: i64, login: &str, kind: TokenKind, ttl: Duration) -> String {
+    /// A fresh pair and the claims of its refresh token, for callers that record issued
+    /// refresh tokens (to accept each once).
+    pub fn issue_recorded(&self, identity_id: i64, login: &str) -> (TokenPair, Claims) {
+        let (access_token, _) = self.sign(identity_id, login, TokenKind::Access, self.access_ttl);
+        let (refresh_token, refresh) =
+            self.sign(identity_id, login, TokenKind::Refresh, self.refresh_ttl);
+        let pair = TokenPair {
+            access_token,
+            refresh_token,
+            token_type: "Bearer".into(),
+            expires_in: self.access_ttl.as_secs(),
+        };
+        (pair, refresh)
+    }
+
+    fn sign(&self, identity_id: i64, login: &str, kind: TokenKind, ttl: Duration) -> (String, Claims) {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
@@ -114,8 +124,9 @@ impl TokenIssuer {
             exp: now + ttl.as_secs(),
             jti: hex::encode(rand::random::<[u8; 16]>()),
         };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .expect("HS256 signing of serializable claims cannot fail")
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .expect("HS256 signing of serializable claims cannot fail");
+        (token, claims)
     }
 
     /// The claims of `token`, if it is valid, unexpired and of kind `kind`.
@@ -168,6 +179,17 @@ mod tests {
             issuer.verify(&pair.refresh_token, TokenKind::Access),
             Err(TokenError::Invalid)
         );
+    }
+
+    #[test]
+    fn recorded_issue_returns_the_refresh_claims() {
+        let issuer = issuer(b"secret");
+        let (pair, claims) = issuer.issue_recorded(3, "bob");
+        let verified = issuer.verify(&pair.refresh_token, TokenKind::Refresh).unwrap();
+        assert_eq!(verified, claims);
+        let (again, other) = issuer.issue_recorded(3, "bob");
+        assert_ne!(other.jti, claims.jti, "every token has its own id");
+        assert_ne!(again.refresh_token, pair.refresh_token);
     }
 
     #[test]
