@@ -9,7 +9,13 @@
 //!   pack errors; internal failures carry their cause for logging only.
 //! - [`platform`]: [`Platform`], the shared handles (store, token issuer, cipher) every
 //!   service uses.
-//! - [`auth`]: login, refresh, the current identity.
+//! - [`auth`]: login, refresh (rotated, with reuse detection), password changes, and the
+//!   caller with its grants.
+//! - [`rbac`]: what a caller's permission sets grant, checked against what an operation needs.
+//! - [`api_keys`]: API keys of service accounts.
+//! - [`identities`], [`permission_sets`]: identities, roles and their assignments, keeping
+//!   the last administrator.
+//! - [`keys`]: the datastore through the API, with scopes, ownership and encryption.
 //! - [`bootstrap`]: first-start setup: runtimes, built-in roles, the `admin` identity.
 //! - [`packs`]: registering packs from server paths, listing and deleting them.
 //! - [`secret_params`]: sealing secret parameters at rest, unsealing them for the worker,
@@ -23,15 +29,20 @@
 //!   match recorded as an enforcement and turned into an execution.
 //! - [`webhooks`]: named webhooks, their secrets, and posts turned into events.
 
+pub mod api_keys;
 pub mod auth;
 pub mod bootstrap;
 pub mod enforcement;
 pub mod error;
 pub mod events;
 pub mod executions;
+pub mod identities;
+pub mod keys;
 pub mod kv;
 pub mod packs;
+pub mod permission_sets;
 pub mod platform;
+pub mod rbac;
 pub mod rules;
 pub mod secret_params;
 pub mod webhooks;
