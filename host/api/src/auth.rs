@@ -1,44 +1,35 @@
-//! The layer that requires a valid access token.
+//! Credentials in requests: the bearer header, and the caller of routes that authenticate in
+//! their handlers.
 
 use attune_services::auth::{Caller, authenticate};
-use axum::extract::{Request, State};
 use axum::http::header::AUTHORIZATION;
-use axum::middleware::Next;
-use axum::response::Response;
 
 use crate::error::ApiError;
 use crate::state::ApiState;
 
-/// Verifies the `Authorization: Bearer <token>` header and hands the [`Caller`] to the
-/// handler (as a request extension); answers 401 otherwise.
-pub async fn require_token(
-    State(state): State<ApiState>,
-    mut request: Request,
-    next: Next,
-) -> Result<Response, ApiError> {
-    let token = bearer_token(request.headers())?
-        .ok_or_else(|| ApiError::unauthorized("missing Authorization header (expected 'Bearer <token>')"))?;
-    let caller: Caller = authenticate(&state.platform, token).await?;
-    request.extensions_mut().insert(caller);
-    Ok(next.run(request).await)
-}
-
-/// The caller of a route that authenticates in its handler rather than behind the token
-/// layer (webhook routes, which also accept signatures). Rejects with 401 like the layer.
+/// The caller of a route: the one the access layer (`crate::rbac`) authenticated, or, where
+/// the layer let the request through without a credential (signed webhook posts), one
+/// authenticated here. Rejects with 401 like the layer.
 pub struct Authenticated(pub Caller);
 
 impl axum::extract::FromRequestParts<ApiState> for Authenticated {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &ApiState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &ApiState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(caller) = parts.extensions.get::<Caller>() {
+            return Ok(Authenticated(caller.clone()));
+        }
         let token = bearer_token(&parts.headers)?
             .ok_or_else(|| ApiError::unauthorized("missing Authorization header (expected 'Bearer <token>')"))?;
         Ok(Authenticated(authenticate(&state.platform, token).await?))
     }
 }
 
-/// The bearer token of a request, if it has an Authorization header; an error when that
-/// header is malformed.
+/// The bearer credential (access token or API key) of a request, if it has an Authorization
+/// header; an error when that header is malformed.
 pub fn bearer_token(headers: &axum::http::HeaderMap) -> Result<Option<&str>, ApiError> {
     let Some(header) = headers.get(AUTHORIZATION) else { return Ok(None) };
     header

@@ -10,13 +10,16 @@
 //! - [`error`]: [`ApiError`] and its mapping from service errors and extractor rejections.
 //! - `extract`: JSON and query extractors whose rejections are API errors.
 //! - `envelope`: the `data`/`pagination` envelopes and page parameters.
-//! - `auth`: the layer that requires a valid token, and the caller it yields.
+//! - `auth`: the bearer credential of a request, and the caller of routes that authenticate
+//!   in their handlers.
+//! - [`rbac`]: the access table (what each route needs) and the layer that enforces it.
 //! - `routes`: one module per resource, each returning its own `Router`.
 
 mod auth;
 mod envelope;
 pub mod error;
 mod extract;
+pub mod rbac;
 mod routes;
 pub mod state;
 

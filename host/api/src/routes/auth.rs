@@ -1,4 +1,4 @@
-//! `/api/v1/auth`: login, refresh, me.
+//! `/api/v1/auth`: login, refresh, me, and changing one's own password.
 
 use attune_services::auth::{self, Caller};
 use axum::extract::State;
@@ -21,7 +21,9 @@ pub fn public() -> Router<ApiState> {
 
 /// Routes that need a token.
 pub fn protected() -> Router<ApiState> {
-    Router::new().route("/api/v1/auth/me", get(me))
+    Router::new()
+        .route("/api/v1/auth/me", get(me))
+        .route("/api/v1/auth/password", post(change_password))
 }
 
 #[derive(Deserialize)]
@@ -60,4 +62,23 @@ async fn me(
     Extension(caller): Extension<Caller>,
 ) -> ApiResult<axum::Json<Value>> {
     Ok(data(auth::me(&state.platform, &caller).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PasswordRequest {
+    current_password: String,
+    new_password: String,
+}
+
+/// `POST /api/v1/auth/password` → a fresh token pair (every other session of the identity
+/// ends: its refresh tokens are revoked).
+async fn change_password(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Json(body): Json<PasswordRequest>,
+) -> ApiResult<axum::Json<Value>> {
+    Ok(data(
+        auth::change_password(&state.platform, &caller, &body.current_password, &body.new_password).await?,
+    ))
 }

@@ -6,10 +6,12 @@ use std::time::Duration;
 
 use attune_domain::Id;
 use attune_domain::execution::ExecutionFilter;
+use attune_domain::identity::Verb;
 use attune_domain::page::PageRequest;
 use attune_domain::status::ExecutionStatus;
 use attune_services::auth::Caller;
 use attune_services::executions::{self, ExecutionRequest};
+use attune_services::rbac::{Need, pack_of};
 use attune_services::{Platform, ServiceError};
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -56,6 +58,8 @@ async fn create(
     Extension(caller): Extension<Caller>,
     Json(body): Json<CreateBody>,
 ) -> ApiResult<(StatusCode, axum::Json<Value>)> {
+    // The access table cannot see the body: the action's pack is checked here.
+    caller.require(Need::new("action", Verb::Execute).in_pack(pack_of(&body.action_ref)))?;
     // An unknown action in a body is a bad field, not a missing route.
     let request = ExecutionRequest { action_ref: body.action_ref.clone(), parameters: body.parameters, executor: Some(caller.identity_id), ..ExecutionRequest::default() };
     let execution = executions::request(&state.platform, request).await.map_err(|error| match error {

@@ -8,33 +8,38 @@ mod operations;
 mod rules;
 mod webhooks;
 mod health;
+mod identities;
+mod keys;
 mod packs;
+mod permissions;
 
 use axum::Router;
 use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
 
-use crate::auth::require_token;
 use crate::error::ApiError;
+use crate::rbac::authorize;
 use crate::state::ApiState;
 
-/// Every route. Only `/health`, login and refresh are reachable without a token.
+/// Every route. Each passes the access table (`crate::rbac`), which decides what it needs:
+/// nothing (`/health`, login, refresh), a valid credential, or grants.
 pub fn router(state: ApiState) -> Router {
-    let protected = Router::new()
+    Router::new()
+        .merge(health::router())
+        .merge(auth::public())
         .merge(auth::protected())
+        // Webhook posts may be signed instead of carrying a credential.
+        .merge(webhooks::router())
         .merge(packs::router())
         .merge(components::router())
         .merge(executions::router())
         .merge(operations::router())
         .merge(rules::router())
         .merge(events::router())
-        .route_layer(from_fn_with_state(state.clone(), require_token));
-    Router::new()
-        .merge(health::router())
-        .merge(auth::public())
-        // Webhook routes authenticate in their handlers: posts may be signed instead.
-        .merge(webhooks::router())
-        .merge(protected)
+        .merge(identities::router())
+        .merge(permissions::router())
+        .merge(keys::router())
+        .route_layer(from_fn_with_state(state.clone(), authorize))
         .fallback(|| async { ApiError::not_found("no such route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

@@ -1,12 +1,15 @@
 //! `/api/v1/rules`: create, update, delete, enable, disable, list, show.
 
+use attune_domain::identity::Verb;
 use attune_domain::rule::NewRule;
+use attune_services::auth::Caller;
+use attune_services::rbac::{Need, pack_of};
 use attune_services::rules;
 use attune_store::RuleFilter;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
+use axum::{Extension, Router};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -60,16 +63,32 @@ impl RuleBody {
     }
 }
 
-async fn create(State(state): State<ApiState>, Json(body): Json<RuleBody>) -> ApiResult<(StatusCode, axum::Json<Value>)> {
-    Ok((StatusCode::CREATED, data(rules::create(&state.platform, body.into_rule(None)).await?)))
+async fn create(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Json(body): Json<RuleBody>,
+) -> ApiResult<(StatusCode, axum::Json<Value>)> {
+    let rule = body.into_rule(None);
+    // The access table cannot see the body: the rule's pack is checked here.
+    caller.require(Need::new("rule", Verb::Create).in_pack(pack_of(&rule.r#ref)))?;
+    may_run(&caller, &rule)?;
+    Ok((StatusCode::CREATED, data(rules::create(&state.platform, rule).await?)))
 }
 
 async fn update(
     State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     Path(rule_ref): Path<String>,
     Json(body): Json<RuleBody>,
 ) -> ApiResult<axum::Json<Value>> {
-    Ok(data(rules::update(&state.platform, &rule_ref, body.into_rule(Some(&rule_ref))).await?))
+    let rule = body.into_rule(Some(&rule_ref));
+    may_run(&caller, &rule)?;
+    Ok(data(rules::update(&state.platform, &rule_ref, rule).await?))
+}
+
+/// A rule runs its action on the caller's behalf: only those allowed to run it may set it.
+fn may_run(caller: &Caller, rule: &NewRule) -> ApiResult<()> {
+    Ok(caller.require(Need::new("action", Verb::Execute).in_pack(pack_of(&rule.action_ref)))?)
 }
 
 async fn remove(State(state): State<ApiState>, Path(rule_ref): Path<String>) -> ApiResult<StatusCode> {

@@ -1,9 +1,14 @@
 //! The HTTP API over a real SQLite store, driven in-process.
 
+mod access;
+mod api_keys;
 mod auth;
+mod datastore;
 mod executions;
+mod identities;
 mod packs;
 mod requests;
 mod rules;
+mod sessions;
 mod support;
 mod webhooks;

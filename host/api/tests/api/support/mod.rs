@@ -15,6 +15,8 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
+mod people;
+
 pub const ADMIN_PASSWORD: &str = "correct-horse-battery";
 
 pub struct TestApi {
