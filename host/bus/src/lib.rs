@@ -1,26 +1,36 @@
-//! Attune's message bus: notifications of work between roles.
+//! Attune's message bus: notifications of work between roles, and news for live views.
 //!
 //! The store is the source of truth; a message only says "look at execution 42". Handlers
 //! re-read the store and move state with conditional updates, so a duplicated, replayed or
 //! late message is harmless, and a lost one is re-driven by the reconciler. That is why the
 //! bus can be simple: at-least-once delivery to competing consumers of named queues.
 //!
+//! Beside the queues runs a fan-out of [`Notice`]s: every subscriber hears every notice
+//! broadcast after it subscribed, at most once and only while it keeps up. Notices feed
+//! live views; nothing depends on them arriving.
+//!
 //! Module plan:
 //! - [`message`]: the [`Message`]s roles exchange and the [`Queue`]s they travel on.
-//! - [`Bus`], [`Consumer`] and [`Delivery`]: the contract every implementation meets.
+//! - [`notice`]: the [`Notice`]s broadcast to live views.
+//! - [`Bus`], [`Consumer`] and [`Delivery`]: the contract every implementation meets;
+//!   [`Subscription`] (in [`subscription`]) hears the fan-out.
 //! - [`memory`]: the in-process bus of the embedded deployment.
 //! - [`rabbitmq`]: the RabbitMQ bus of the distributed deployment (durable queues, publisher
 //!   confirms, manual acks, a dead-letter queue, reconnection with back-off).
 
 pub mod memory;
 pub mod message;
+pub mod notice;
 pub mod rabbitmq;
+pub mod subscription;
 
 use async_trait::async_trait;
 
 pub use memory::MemoryBus;
 pub use message::{Message, Queue};
+pub use notice::Notice;
 pub use rabbitmq::{RabbitBus, RabbitOptions};
+pub use subscription::{Received, Subscription};
 
 /// Why a bus operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +53,15 @@ pub trait Bus: Send + Sync {
     /// Starts consuming `queue`. Several consumers of one queue share its messages; each
     /// message goes to one of them and comes back (to any consumer) unless acknowledged.
     async fn consume(&self, queue: &Queue) -> Result<Consumer, BusError>;
+
+    /// Sends `notice` to every current subscriber, in this process or any other on the
+    /// same bus. Returns once it is sent, without waiting for anyone to hear it; having no
+    /// subscriber is not an error. Callers log a failure and go on: a notice is news, not
+    /// work.
+    async fn broadcast(&self, notice: &Notice) -> Result<(), BusError>;
+
+    /// Starts hearing every notice broadcast from now on (once this returns).
+    async fn subscribe(&self) -> Result<Subscription, BusError>;
 }
 
 /// The receiving end of a queue. Implementations hide reconnection: `next` keeps yielding

@@ -1,18 +1,23 @@
 //! The in-process bus of the embedded deployment: one FIFO per queue, shared by its
-//! consumers. Nothing survives the process — which is fine, because the store does, and the
-//! reconciler re-drives whatever a crash left unfinished.
+//! consumers, and a broadcast channel for notices. Nothing survives the process — which is
+//! fine, because the store does, and the reconciler re-drives whatever a crash left
+//! unfinished.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, broadcast};
 
-use crate::{Bus, BusError, Consumer, ConsumerStream, Delivery, Message, Queue, Settle};
+use crate::{Bus, BusError, Consumer, ConsumerStream, Delivery, Message, Notice, Queue, Settle, Subscription};
 
 /// Name of the queue where dead-lettered messages are kept.
 pub const DEAD_LETTER_QUEUE: &str = "attune.dead-letter";
+
+/// Notices a subscriber may fall behind by before it loses the oldest: enough for bursts of
+/// output lines while it is busy for a moment, bounded so a stuck one holds little memory.
+pub const DEFAULT_NOTICE_CAPACITY: usize = 4096;
 
 #[derive(Default)]
 struct QueueState {
@@ -40,11 +45,12 @@ impl QueueState {
     }
 }
 
-#[derive(Default)]
 struct Shared {
     queues: Mutex<HashMap<String, Arc<QueueState>>>,
     closed: AtomicBool,
     closing: Notify,
+    /// Taken on close, which ends every subscription.
+    notices: Mutex<Option<broadcast::Sender<Notice>>>,
 }
 
 impl Shared {
@@ -53,16 +59,36 @@ impl Shared {
     }
 }
 
-/// An in-process bus. Clones share the same queues.
-#[derive(Clone, Default)]
+/// An in-process bus. Clones share the same queues and notices.
+#[derive(Clone)]
 pub struct MemoryBus {
     shared: Arc<Shared>,
+}
+
+impl Default for MemoryBus {
+    fn default() -> Self {
+        Self::with_notice_capacity(DEFAULT_NOTICE_CAPACITY)
+    }
 }
 
 impl MemoryBus {
     /// An empty bus.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty bus whose subscribers may fall `capacity` notices behind before they lose
+    /// the oldest.
+    pub fn with_notice_capacity(capacity: usize) -> Self {
+        let (notices, _) = broadcast::channel(capacity.max(1));
+        Self {
+            shared: Arc::new(Shared {
+                queues: Mutex::default(),
+                closed: AtomicBool::new(false),
+                closing: Notify::new(),
+                notices: Mutex::new(Some(notices)),
+            }),
+        }
     }
 
     /// Messages waiting on `queue` (not yet delivered, or requeued).
@@ -75,9 +101,11 @@ impl MemoryBus {
         self.shared.queue(DEAD_LETTER_QUEUE).len()
     }
 
-    /// Stops the bus: consumers see the end of their stream, publishing fails.
+    /// Stops the bus: consumers and subscriptions see the end of their stream, publishing
+    /// fails.
     pub fn close(&self) {
         self.shared.closed.store(true, Ordering::SeqCst);
+        self.shared.notices.lock().expect("notices lock").take();
         self.shared.closing.notify_waiters();
         for queue in self.shared.queues.lock().expect("bus lock").values() {
             queue.ready.notify_waiters();
@@ -101,6 +129,20 @@ impl Bus for MemoryBus {
         }
         Ok(Consumer::new(MemoryConsumer { shared: self.shared.clone(), queue: self.shared.queue(&queue.name()) }))
     }
+
+    async fn broadcast(&self, notice: &Notice) -> Result<(), BusError> {
+        let notices = self.shared.notices.lock().expect("notices lock");
+        let sender = notices.as_ref().ok_or(BusError::Closed)?;
+        // An error only says that nobody listens, which is fine.
+        let _ = sender.send(notice.clone());
+        Ok(())
+    }
+
+    async fn subscribe(&self) -> Result<Subscription, BusError> {
+        let notices = self.shared.notices.lock().expect("notices lock");
+        let sender = notices.as_ref().ok_or(BusError::Closed)?;
+        Ok(Subscription::new(sender.subscribe(), None))
+    }
 }
 
 struct MemoryConsumer {
@@ -119,11 +161,8 @@ impl ConsumerStream for MemoryConsumer {
                 return None;
             }
             if let Some((message, redelivered)) = self.queue.pop() {
-                let settle = MemorySettle {
-                    shared: self.shared.clone(),
-                    queue: self.queue.clone(),
-                    message: message.clone(),
-                };
+                let settle =
+                    MemorySettle { shared: self.shared.clone(), queue: self.queue.clone(), message: message.clone() };
                 return Some(Delivery::new(message, redelivered, Box::new(settle)));
             }
             tokio::select! {
@@ -159,6 +198,7 @@ impl Settle for MemorySettle {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Received;
 
     fn requested(id: i64) -> Message {
         Message::ExecutionRequested { execution: id }
@@ -208,6 +248,22 @@ mod tests {
         assert_eq!(got, vec![requested(5), requested(6)]);
         got_b.ack().await;
         assert_eq!(bus.depth(&Queue::Worker(2)), 0, "queues are separate");
+    }
+
+    fn notice(n: i64) -> Notice {
+        Notice::EventCreated { event: n, trigger_ref: "core.webhook".into() }
+    }
+
+    #[tokio::test]
+    async fn a_subscriber_that_falls_behind_loses_the_oldest_notices_and_is_told() {
+        let bus = MemoryBus::with_notice_capacity(2);
+        let mut slow = bus.subscribe().await.unwrap();
+        for n in 1..=5 {
+            bus.broadcast(&notice(n)).await.unwrap();
+        }
+        assert_eq!(slow.next().await, Some(Received::Lagged { missed: 3 }));
+        assert_eq!(slow.next().await, Some(Received::Notice(notice(4))));
+        assert_eq!(slow.next().await, Some(Received::Notice(notice(5))));
     }
 
     #[tokio::test]

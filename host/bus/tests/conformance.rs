@@ -1,23 +1,28 @@
 //! The `Bus` contract, checked once for every implementation: each test body below runs
 //! against the in-process bus and against RabbitMQ (which must be reachable; see `common`).
+//! Queues first (competing consumers), then the notice fan-out (every subscriber hears all).
 
 mod common;
 
-use attune_bus::{BusError, Message, Queue};
-use common::{Fixture, ack_next, message, next, sorted};
+use attune_bus::{BusError, Message, Notice, Queue, Received};
+use common::{Fixture, SMALL_NOTICE_BUFFER, ack_next, hear, hear_notice, message, next, notice, sorted};
 
-/// Runs a test body once per implementation: `<name>::memory` and `<name>::rabbitmq`.
+/// Runs a test body once per implementation: `<name>::memory` and `<name>::rabbitmq`, on
+/// fixtures made by the default constructors or the two named.
 macro_rules! bus_test {
     ($name:ident) => {
+        bus_test!($name, memory, rabbitmq);
+    };
+    ($name:ident, $memory:ident, $rabbitmq:ident) => {
         mod $name {
             #[tokio::test]
             async fn memory() {
-                super::$name(super::Fixture::memory()).await;
+                super::$name(super::Fixture::$memory()).await;
             }
 
             #[tokio::test]
             async fn rabbitmq() {
-                super::$name(super::Fixture::rabbitmq().await).await;
+                super::$name(super::Fixture::$rabbitmq().await).await;
             }
         }
     };
@@ -164,5 +169,98 @@ async fn closing_ends_consumers_and_refuses_new_work(fixture: Fixture) {
     assert!(idle.next().await.is_none());
     assert!(matches!(fixture.bus.publish(&Queue::Events, &message(1)).await, Err(BusError::Closed)));
     assert!(matches!(fixture.bus.consume(&Queue::Events).await, Err(BusError::Closed)));
+    fixture.finish().await;
+}
+
+bus_test!(every_subscriber_hears_every_notice_in_order);
+async fn every_subscriber_hears_every_notice_in_order(fixture: Fixture) {
+    let mut first = fixture.bus.subscribe().await.unwrap();
+    let mut second = fixture.bus.subscribe().await.unwrap();
+    for n in 1..=10 {
+        fixture.bus.broadcast(&notice(n)).await.unwrap();
+    }
+    for subscription in [&mut first, &mut second] {
+        for n in 1..=10 {
+            hear_notice(subscription, &notice(n)).await;
+        }
+    }
+    fixture.finish().await;
+}
+
+bus_test!(a_late_subscriber_hears_only_what_follows_its_subscription);
+async fn a_late_subscriber_hears_only_what_follows_its_subscription(fixture: Fixture) {
+    let mut early = fixture.bus.subscribe().await.unwrap();
+    fixture.bus.broadcast(&notice(1)).await.unwrap();
+    hear_notice(&mut early, &notice(1)).await;
+    let mut late = fixture.bus.subscribe().await.unwrap();
+    fixture.bus.broadcast(&notice(2)).await.unwrap();
+    hear_notice(&mut late, &notice(2)).await;
+    hear_notice(&mut early, &notice(2)).await;
+    fixture.finish().await;
+}
+
+bus_test!(broadcasting_with_nobody_listening_is_not_an_error);
+async fn broadcasting_with_nobody_listening_is_not_an_error(fixture: Fixture) {
+    fixture.bus.broadcast(&notice(1)).await.unwrap();
+    let subscription = fixture.bus.subscribe().await.unwrap();
+    drop(subscription);
+    fixture.bus.broadcast(&notice(2)).await.unwrap();
+    let mut again = fixture.bus.subscribe().await.unwrap();
+    fixture.bus.broadcast(&notice(3)).await.unwrap();
+    hear_notice(&mut again, &notice(3)).await;
+    fixture.finish().await;
+}
+
+bus_test!(notices_and_queued_messages_do_not_mix);
+async fn notices_and_queued_messages_do_not_mix(fixture: Fixture) {
+    let mut consumer = fixture.bus.consume(&Queue::Executor).await.unwrap();
+    let mut subscription = fixture.bus.subscribe().await.unwrap();
+    fixture.bus.broadcast(&notice(1)).await.unwrap();
+    fixture.bus.publish(&Queue::Executor, &message(1)).await.unwrap();
+    fixture.bus.broadcast(&notice(2)).await.unwrap();
+    fixture.bus.publish(&Queue::Executor, &message(2)).await.unwrap();
+    // Each side gets exactly its own, in order.
+    ack_next(&mut consumer, &message(1)).await;
+    ack_next(&mut consumer, &message(2)).await;
+    hear_notice(&mut subscription, &notice(1)).await;
+    hear_notice(&mut subscription, &notice(2)).await;
+    fixture.finish().await;
+}
+
+bus_test!(a_subscriber_that_falls_behind_is_told_how_many_it_missed, memory_small_buffer, rabbitmq_small_buffer);
+async fn a_subscriber_that_falls_behind_is_told_how_many_it_missed(fixture: Fixture) {
+    const COUNT: i64 = 100;
+    let mut slow = fixture.bus.subscribe().await.unwrap();
+    let mut witness = fixture.bus.subscribe().await.unwrap();
+    for n in 1..=COUNT {
+        fixture.bus.broadcast(&notice(n)).await.unwrap();
+    }
+    // Once the witness heard the last notice, the slow subscriber has been handed every
+    // one too (over RabbitMQ, its queue is fed at the same time as the witness's).
+    while hear(&mut witness).await != Received::Notice(notice(COUNT)) {}
+
+    let (mut heard, mut missed) = (Vec::new(), 0);
+    while heard.last() != Some(&COUNT) {
+        match hear(&mut slow).await {
+            Received::Lagged { missed: n } => missed += n,
+            Received::Notice(Notice::ExecutionOutput { seq, .. }) => heard.push(seq),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(missed > 0, "a subscriber {COUNT} notices behind with room for {SMALL_NOTICE_BUFFER} is told it lagged");
+    assert_eq!(heard.len() as u64 + missed, COUNT as u64, "each notice is heard or counted as missed: {heard:?}");
+    assert!(heard.windows(2).all(|pair| pair[0] < pair[1]), "what is heard keeps its order: {heard:?}");
+    fixture.finish().await;
+}
+
+bus_test!(closing_ends_subscriptions_and_refuses_notices);
+async fn closing_ends_subscriptions_and_refuses_notices(fixture: Fixture) {
+    let mut subscription = fixture.bus.subscribe().await.unwrap();
+    let waiter = tokio::spawn(async move { subscription.next().await });
+    fixture.close().await;
+    let ended = tokio::time::timeout(common::DELIVERY_TIMEOUT, waiter).await.expect("the subscription ends");
+    assert_eq!(ended.unwrap(), None);
+    assert!(matches!(fixture.bus.broadcast(&notice(1)).await, Err(BusError::Closed)));
+    assert!(matches!(fixture.bus.subscribe().await, Err(BusError::Closed)));
     fixture.finish().await;
 }

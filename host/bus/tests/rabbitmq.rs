@@ -1,13 +1,18 @@
 //! What the RabbitMQ bus promises beyond the `Bus` contract: its wire format and topology,
-//! poison messages, prefixes, prefetch, connection errors, and queues that vanish.
+//! poison messages, prefixes, prefetch, connection errors, queues that vanish, and the
+//! notices exchange.
 
 mod common;
 
 use std::time::{Duration, Instant};
 
 use attune_bus::{BusError, Queue, RabbitBus, RabbitOptions};
-use common::{Fixture, RawBroker, ack_next, message, next, test_options, unique_prefix};
-use lapin::options::{BasicGetOptions, QueueDeclareOptions, QueueDeleteOptions};
+use common::{Fixture, RawBroker, ack_next, hear_notice, message, next, notice, test_options, unique_prefix};
+use futures::StreamExt;
+use lapin::options::{
+    BasicConsumeOptions, BasicGetOptions, BasicPublishOptions, QueueBindOptions, QueueDeclareOptions,
+    QueueDeleteOptions,
+};
 use lapin::types::{AMQPValue, FieldTable};
 
 #[tokio::test]
@@ -36,6 +41,55 @@ async fn messages_are_persistent_json_on_a_durable_queue_with_a_dead_letter_exch
         serde_json::to_value(&finished).unwrap()
     );
     fixture.finish().await;
+}
+
+#[tokio::test]
+async fn notices_are_transient_json_on_the_prefixed_fanout_exchange() {
+    let fixture = Fixture::rabbitmq().await;
+    let mut subscription = fixture.bus.subscribe().await.unwrap();
+    let exchange = fixture.rabbit().notices_exchange_name();
+    assert_eq!(exchange, format!("{}attune.notifications", fixture.prefix()));
+
+    // A queue of our own bound to the exchange hears what the subscriber hears.
+    let raw = RawBroker::connect().await;
+    let own = QueueDeclareOptions { exclusive: true, auto_delete: true, ..QueueDeclareOptions::default() };
+    let queue = raw.channel.queue_declare("", own, FieldTable::default()).await.unwrap();
+    raw.channel
+        .queue_bind(queue.name().as_str(), &exchange, "", QueueBindOptions::default(), FieldTable::default())
+        .await
+        .unwrap();
+    let no_ack = BasicConsumeOptions { no_ack: true, ..BasicConsumeOptions::default() };
+    let mut copies = raw.channel.basic_consume(queue.name().as_str(), "", no_ack, FieldTable::default()).await.unwrap();
+
+    fixture.bus.broadcast(&notice(1)).await.unwrap();
+    hear_notice(&mut subscription, &notice(1)).await;
+    let copy = tokio::time::timeout(common::DELIVERY_TIMEOUT, copies.next()).await.unwrap().unwrap().unwrap();
+    assert_ne!(copy.properties.delivery_mode(), &Some(2), "not persistent");
+    assert_eq!(copy.properties.content_type().as_ref().map(|t| t.as_str()), Some("application/json"));
+    assert_eq!(serde_json::from_slice::<attune_bus::Notice>(&copy.data).unwrap(), notice(1));
+
+    // Something undecodable on the exchange is skipped, not handed out.
+    raw.channel
+        .basic_publish(&exchange, "", BasicPublishOptions::default(), b"{\"type\":\"nonsense\"}", Default::default())
+        .await
+        .unwrap();
+    fixture.bus.broadcast(&notice(2)).await.unwrap();
+    hear_notice(&mut subscription, &notice(2)).await;
+    fixture.finish().await;
+}
+
+#[tokio::test]
+async fn notices_stay_within_their_prefix() {
+    let first = Fixture::rabbitmq().await;
+    let second = Fixture::rabbitmq().await;
+    let mut first_hears = first.bus.subscribe().await.unwrap();
+    let mut second_hears = second.bus.subscribe().await.unwrap();
+    first.bus.broadcast(&notice(1)).await.unwrap();
+    second.bus.broadcast(&notice(2)).await.unwrap();
+    hear_notice(&mut second_hears, &notice(2)).await;
+    hear_notice(&mut first_hears, &notice(1)).await;
+    first.finish().await;
+    second.finish().await;
 }
 
 #[tokio::test]

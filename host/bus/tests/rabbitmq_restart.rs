@@ -4,10 +4,10 @@
 
 mod common;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use attune_bus::{BusError, Queue};
-use common::{Fixture, ack_next, broker, message, next_within, test_options, unique_prefix};
+use attune_bus::{BusError, Notice, Queue, Received};
+use common::{Fixture, ack_next, broker, hear_notice, message, next_within, notice, test_options, unique_prefix};
 
 /// Long enough for a restart of the broker and the back-off after it.
 const ACROSS_RESTART: Duration = Duration::from_secs(60);
@@ -104,5 +104,39 @@ async fn a_delivery_unacknowledged_at_a_restart_is_redelivered() {
 
     fixture.bus.publish(&Queue::Worker(2), &message(6)).await.unwrap();
     ack_next(&mut consumer, &message(6)).await;
+    fixture.finish().await;
+}
+
+#[tokio::test]
+async fn broadcasts_never_wait_for_the_broker_and_subscriptions_hear_again_after_a_restart() {
+    let _broker = broker::exclusive().await;
+    let fixture = Fixture::rabbitmq().await;
+    let mut subscription = fixture.bus.subscribe().await.unwrap();
+    fixture.bus.broadcast(&notice(1)).await.unwrap();
+    hear_notice(&mut subscription, &notice(1)).await;
+
+    let outage = broker::stop().await;
+    for n in 2..=4 {
+        // Dropped (or sent into a connection about to be noticed dead): either way at once.
+        let started = Instant::now();
+        let _ = fixture.bus.broadcast(&notice(n)).await;
+        assert!(started.elapsed() < Duration::from_secs(3), "a broadcast waited {:?}", started.elapsed());
+    }
+    outage.end().await;
+
+    // The subscription declares a new queue once the broker is back; notices broadcast
+    // before that are lost. Keep broadcasting until one is heard.
+    let deadline = Instant::now() + ACROSS_RESTART;
+    let mut n = 100;
+    let heard = loop {
+        assert!(Instant::now() < deadline, "no notice heard after the restart");
+        n += 1;
+        let _ = fixture.bus.broadcast(&notice(n)).await;
+        if let Ok(heard) = tokio::time::timeout(Duration::from_millis(200), subscription.next()).await {
+            break heard.expect("the subscription lives on");
+        }
+    };
+    let Received::Notice(Notice::ExecutionOutput { seq, .. }) = heard else { panic!("unexpected {heard:?}") };
+    assert!(seq > 100, "only notices broadcast after the restart are heard, got {seq}");
     fixture.finish().await;
 }

@@ -23,6 +23,9 @@ pub(crate) struct ConnectionManager {
     display: String,
     options: RabbitOptions,
     current: Mutex<Option<Arc<Connection>>>,
+    /// The latest connection made, readable without waiting on `current` (whose lock is
+    /// held through a whole reconnection).
+    latest: std::sync::Mutex<Option<Arc<Connection>>>,
     /// Why the latest connection attempt failed, for the error of a `connect` that gives up.
     last_error: std::sync::Mutex<String>,
     closed: CancellationToken,
@@ -40,6 +43,7 @@ impl ConnectionManager {
             display,
             options,
             current: Mutex::new(None),
+            latest: std::sync::Mutex::new(None),
             last_error: std::sync::Mutex::new("no attempt finished".into()),
             closed: CancellationToken::new(),
         };
@@ -90,6 +94,7 @@ impl ConnectionManager {
                         tracing::info!(broker = %self.display, "connected to RabbitMQ");
                         let connection = Arc::new(connection);
                         *current = Some(connection.clone());
+                        *self.latest.lock().expect("latest connection lock") = Some(connection.clone());
                         return Ok(connection);
                     }
                     Ok(Err(error)) => error.to_string(),
@@ -107,6 +112,13 @@ impl ConnectionManager {
         }
     }
 
+    /// The connection, if one is up right now; never waits for a reconnection (which the
+    /// consumers of this bus drive).
+    pub(crate) fn live(&self) -> Option<Arc<Connection>> {
+        let latest = self.latest.lock().expect("latest connection lock");
+        latest.as_ref().filter(|connection| connection.status().connected() && !self.closed.is_cancelled()).cloned()
+    }
+
     async fn attempt(&self) -> lapin::Result<Connection> {
         let properties = ConnectionProperties::default()
             .with_connection_name(format!("attune-{}", std::process::id()).into())
@@ -121,6 +133,7 @@ impl ConnectionManager {
     /// deliveries go back to their queues on the broker.
     pub(crate) async fn close(&self) {
         self.closed.cancel();
+        self.latest.lock().expect("latest connection lock").take();
         let connection = self.current.lock().await.take();
         if let Some(connection) = connection.filter(|connection| connection.status().connected())
             && let Err(error) = connection.close(200, "attune bus closed").await

@@ -9,10 +9,15 @@
 //!   broker registered the consumer, so competing consumers share every later message.
 //! - One connection, replaced with exponential back-off when the broker goes away; publishers
 //!   retry and consumers re-subscribe on the new one (see `connection`).
+//! - Notices are transient messages on the fanout exchange `<prefix>attune.notifications`,
+//!   sent without confirms and never retried; each subscriber hears them through an
+//!   exclusive, auto-deleted queue of its own, declared again after a reconnection (see
+//!   `notices`).
 
 mod backoff;
 mod connection;
 mod consumer;
+mod notices;
 mod options;
 mod publisher;
 mod topology;
@@ -21,9 +26,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::{Bus, BusError, Consumer, Message, Queue};
+use crate::{Bus, BusError, Consumer, Message, Notice, Queue, Subscription};
 use connection::ConnectionManager;
 use consumer::RabbitConsumer;
+use notices::NoticePublisher;
 pub use options::RabbitOptions;
 use publisher::Publisher;
 use topology::Names;
@@ -33,6 +39,7 @@ pub(crate) struct Shared {
     manager: ConnectionManager,
     names: Names,
     publisher: Publisher,
+    notices: NoticePublisher,
 }
 
 /// A bus on a RabbitMQ broker. Clones share one connection.
@@ -48,7 +55,8 @@ impl RabbitBus {
     pub async fn connect(url: &str, options: RabbitOptions) -> Result<Self, BusError> {
         let names = Names::new(&options.prefix);
         let manager = ConnectionManager::open(url, options).await?;
-        Ok(Self { shared: Arc::new(Shared { manager, names, publisher: Publisher::default() }) })
+        let publisher = Publisher::default();
+        Ok(Self { shared: Arc::new(Shared { manager, names, publisher, notices: NoticePublisher::default() }) })
     }
 
     /// The broker's name for `queue`: the prefix, then [`Queue::name`].
@@ -61,10 +69,16 @@ impl RabbitBus {
         self.shared.names.dead_letter()
     }
 
-    /// Deletes `queues`, and this prefix's dead-letter queue and exchange, with any messages
-    /// they hold: for tearing down a test's or a retired deployment's prefix. Deleting a
-    /// queue that does not exist is not an error. Consumers of a deleted queue declare it
-    /// again, so close the buses that consume these queues first.
+    /// The name of the fanout exchange notices are broadcast on.
+    pub fn notices_exchange_name(&self) -> String {
+        self.shared.names.notices()
+    }
+
+    /// Deletes `queues`, this prefix's dead-letter queue and exchange, with any messages
+    /// they hold, and its notices exchange: for tearing down a test's or a retired
+    /// deployment's prefix. Deleting a queue that does not exist is not an error. Consumers
+    /// of a deleted queue declare it again, so close the buses that consume these queues
+    /// first.
     pub async fn delete_queues(&self, queues: &[Queue]) -> Result<(), BusError> {
         let connection = self.shared.manager.connection().await?;
         let channel = connection.create_channel().await.map_err(broker)?;
@@ -100,6 +114,21 @@ impl Bus for RabbitBus {
         }
         let consumer = RabbitConsumer::start(self.shared.clone(), self.shared.names.queue(queue)).await?;
         Ok(Consumer::new(consumer))
+    }
+
+    async fn broadcast(&self, notice: &Notice) -> Result<(), BusError> {
+        if self.shared.manager.closed().is_cancelled() {
+            return Err(BusError::Closed);
+        }
+        let body = serde_json::to_vec(notice).expect("notices serialize to JSON");
+        self.shared.notices.broadcast(&self.shared.manager, &self.shared.names, &body).await
+    }
+
+    async fn subscribe(&self) -> Result<Subscription, BusError> {
+        if self.shared.manager.closed().is_cancelled() {
+            return Err(BusError::Closed);
+        }
+        notices::subscribe(self.shared.clone()).await
     }
 }
 

@@ -26,6 +26,9 @@ pub struct RabbitOptions {
     /// are settled. Default: 32. Zero means unbounded, which lets one slow consumer hoard a
     /// queue its competitors could be working on.
     pub prefetch: u16,
+    /// Notices a subscription may hold unread; beyond that it loses the oldest and hears
+    /// how many. Default: 4096.
+    pub notice_buffer: usize,
 }
 
 impl Default for RabbitOptions {
@@ -37,6 +40,7 @@ impl Default for RabbitOptions {
             connect_timeout: Duration::from_secs(30),
             publish_timeout: Duration::from_secs(30),
             prefetch: 32,
+            notice_buffer: crate::memory::DEFAULT_NOTICE_CAPACITY,
         }
     }
 }

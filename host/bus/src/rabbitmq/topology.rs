@@ -1,5 +1,7 @@
 //! Names and declarations on the broker: every queue is durable and dead-letters into one
 //! durable dead-letter queue per prefix, through a fanout exchange of the same name.
+//! Notices go through a transient fanout exchange per prefix, to one exclusive queue per
+//! subscriber.
 
 use lapin::options::{
     ExchangeDeclareOptions, ExchangeDeleteOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions,
@@ -9,6 +11,9 @@ use lapin::{Channel, ExchangeKind};
 
 use crate::Queue;
 use crate::memory::DEAD_LETTER_QUEUE;
+
+/// The notices exchange, before its prefix.
+const NOTICES_EXCHANGE: &str = "attune.notifications";
 
 /// Broker names under one prefix.
 #[derive(Debug, Clone)]
@@ -29,6 +34,11 @@ impl Names {
     /// namespaces, and one name makes the pair easy to find in the management UI.
     pub(crate) fn dead_letter(&self) -> String {
         format!("{}{DEAD_LETTER_QUEUE}", self.prefix)
+    }
+
+    /// The fanout exchange notices are broadcast on.
+    pub(crate) fn notices(&self) -> String {
+        format!("{}{NOTICES_EXCHANGE}", self.prefix)
     }
 }
 
@@ -60,7 +70,33 @@ pub(crate) async fn declare(channel: &Channel, names: &Names, queue: &str) -> la
     Ok(())
 }
 
-/// Deletes `queues`, then the dead-letter queue and exchange, with whatever they hold.
+/// Declares the notices exchange. Not durable: notices are news of the moment, and every
+/// publisher and subscriber declares it again on each new channel, so a broker restart
+/// that forgot it costs nothing.
+pub(crate) async fn declare_notices(channel: &Channel, names: &Names) -> lapin::Result<()> {
+    channel
+        .exchange_declare(
+            &names.notices(),
+            ExchangeKind::Fanout,
+            ExchangeDeclareOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+}
+
+/// Declares a subscriber's queue — named by the broker, exclusive to this connection,
+/// deleted with it — and binds it to the notices exchange. Returns its name.
+pub(crate) async fn declare_subscriber(channel: &Channel, names: &Names) -> lapin::Result<String> {
+    declare_notices(channel, names).await?;
+    let options = QueueDeclareOptions { exclusive: true, auto_delete: true, ..QueueDeclareOptions::default() };
+    let queue = channel.queue_declare("", options, FieldTable::default()).await?;
+    let name = queue.name().as_str().to_owned();
+    channel.queue_bind(&name, &names.notices(), "", QueueBindOptions::default(), FieldTable::default()).await?;
+    Ok(name)
+}
+
+/// Deletes `queues`, then the dead-letter queue and exchange, with whatever they hold, and
+/// the notices exchange.
 pub(crate) async fn delete(channel: &Channel, names: &Names, queues: &[Queue]) -> lapin::Result<()> {
     for queue in queues {
         channel.queue_delete(&names.queue(queue), QueueDeleteOptions::default()).await?;
@@ -68,6 +104,7 @@ pub(crate) async fn delete(channel: &Channel, names: &Names, queues: &[Queue]) -
     let dead_letter = names.dead_letter();
     channel.queue_delete(&dead_letter, QueueDeleteOptions::default()).await?;
     channel.exchange_delete(&dead_letter, ExchangeDeleteOptions::default()).await?;
+    channel.exchange_delete(&names.notices(), ExchangeDeleteOptions::default()).await?;
     Ok(())
 }
 
@@ -81,6 +118,7 @@ mod tests {
         assert_eq!(names.queue(&Queue::Executor), "test-1.attune.executor");
         assert_eq!(names.queue(&Queue::Worker(4)), "test-1.attune.worker.4");
         assert_eq!(names.dead_letter(), "test-1.attune.dead-letter");
+        assert_eq!(names.notices(), "test-1.attune.notifications");
         assert_eq!(Names::new("").queue(&Queue::Events), "attune.events");
     }
 }

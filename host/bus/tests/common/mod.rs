@@ -16,7 +16,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use attune_bus::{Bus, BusError, Consumer, Delivery, MemoryBus, Message, Queue, RabbitBus, RabbitOptions};
+use attune_bus::{
+    Bus, BusError, Consumer, Delivery, MemoryBus, Message, Notice, Queue, RabbitBus, RabbitOptions, Received,
+    Subscription,
+};
 use futures::StreamExt;
 use lapin::options::{BasicConsumeOptions, BasicPublishOptions, ConfirmSelectOptions};
 use lapin::types::FieldTable;
@@ -24,6 +27,10 @@ use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
 
 /// How long a test waits for a delivery that should come.
 pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// How far a subscriber of a fixture made for it may fall behind: small, so that tests
+/// can make it lag.
+pub const SMALL_NOTICE_BUFFER: usize = 4;
 
 pub const DEFAULT_AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 
@@ -47,6 +54,7 @@ pub fn test_options(prefix: &str) -> RabbitOptions {
         connect_timeout: Duration::from_secs(5),
         publish_timeout: Duration::from_secs(60),
         prefetch: 32,
+        notice_buffer: RabbitOptions::default().notice_buffer,
     }
 }
 
@@ -73,6 +81,23 @@ pub async fn connect_rabbit(options: RabbitOptions) -> RabbitBus {
 
 pub fn message(n: i64) -> Message {
     Message::ExecutionRequested { execution: n }
+}
+
+pub fn notice(n: i64) -> Notice {
+    Notice::execution_output(1, n, "stdout", &format!("line {n}"))
+}
+
+/// What a subscription hears next, failing the test if nothing comes in time.
+pub async fn hear(subscription: &mut Subscription) -> Received {
+    tokio::time::timeout(DELIVERY_TIMEOUT, subscription.next())
+        .await
+        .unwrap_or_else(|_| panic!("no notice within {DELIVERY_TIMEOUT:?}"))
+        .expect("the subscription ended while a notice was expected")
+}
+
+/// Checks that the next thing a subscription hears is `expected`.
+pub async fn hear_notice(subscription: &mut Subscription, expected: &Notice) {
+    assert_eq!(hear(subscription).await, Received::Notice(expected.clone()));
 }
 
 /// `messages` in a canonical order, to compare collections whose order does not matter.
@@ -116,9 +141,23 @@ pub struct Fixture {
 
 impl Fixture {
     pub fn memory() -> Self {
+        Self::memory_with(MemoryBus::new())
+    }
+
+    /// A memory fixture whose subscribers may fall only [`SMALL_NOTICE_BUFFER`] behind.
+    pub fn memory_small_buffer() -> Self {
+        Self::memory_with(MemoryBus::with_notice_capacity(SMALL_NOTICE_BUFFER))
+    }
+
+    fn memory_with(bus: MemoryBus) -> Self {
         init_logging();
-        let bus = MemoryBus::new();
         Self::new(Arc::new(bus.clone()), Backend::Memory(bus))
+    }
+
+    /// A RabbitMQ fixture whose subscribers may fall only [`SMALL_NOTICE_BUFFER`] behind.
+    pub async fn rabbitmq_small_buffer() -> Self {
+        Self::rabbitmq_with(RabbitOptions { notice_buffer: SMALL_NOTICE_BUFFER, ..test_options(&unique_prefix()) })
+            .await
     }
 
     pub async fn rabbitmq() -> Self {
@@ -227,6 +266,14 @@ impl Bus for Recording {
     async fn consume(&self, queue: &Queue) -> Result<Consumer, BusError> {
         self.used.lock().expect("used lock").insert(queue.clone());
         self.inner.consume(queue).await
+    }
+
+    async fn broadcast(&self, notice: &Notice) -> Result<(), BusError> {
+        self.inner.broadcast(notice).await
+    }
+
+    async fn subscribe(&self) -> Result<Subscription, BusError> {
+        self.inner.subscribe().await
     }
 }
 
