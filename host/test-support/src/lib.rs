@@ -4,6 +4,8 @@
 //! own for PostgreSQL — so tests run in parallel without seeing each other. PostgreSQL is
 //! found at `ATTUNE_TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432`); when it
 //! cannot be reached the test fails with a message saying so: tests never skip.
+//!
+//! Tests that need a pack of their own write it with [`write_pack`].
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -47,7 +49,8 @@ impl TestStore {
                 (database.url(), Some(database))
             }
         };
-        let store = attune_store::connect(&url).await.unwrap_or_else(|e| panic!("cannot open the test store {url}: {e}"));
+        let store =
+            attune_store::connect(&url).await.unwrap_or_else(|e| panic!("cannot open the test store {url}: {e}"));
         TestStore { store, url, dir, database }
     }
 
@@ -55,6 +58,20 @@ impl TestStore {
     pub fn database(&self) -> Option<&TestDatabase> {
         self.database.as_ref()
     }
+}
+
+/// Writes pack `name` under `root` (`<root>/<name>`, a minimal `pack.yaml` added) with
+/// `files` (path in the pack, content); returns its directory. Writing it again replaces
+/// those files, for a test that registers a changed pack.
+pub fn write_pack(root: &std::path::Path, name: &str, files: &[(&str, &str)]) -> std::path::PathBuf {
+    let dir = root.join(name);
+    let manifest = format!("ref: {name}\nversion: 1.0.0\n");
+    for (path, content) in [("pack.yaml", manifest.as_str())].into_iter().chain(files.iter().copied()) {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().expect("a file in the pack")).expect("a pack directory");
+        std::fs::write(path, content).expect("a pack file");
+    }
+    dir
 }
 
 /// A uniquely named PostgreSQL database, dropped on drop.
