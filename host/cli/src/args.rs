@@ -20,8 +20,8 @@ pub struct Args {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run every role in one process (the embedded deployment): API, executor and worker;
-    /// the packs under packs_dir are registered on start.
+    /// Run every role in one process (the embedded deployment): API, executor, worker and
+    /// sensor service; the packs under packs_dir are registered on start.
     Server,
     /// Run the API role only (distributed deployment; needs bus.url).
     Api,
@@ -29,6 +29,8 @@ pub enum Command {
     Executor,
     /// Run the worker role only: runs executions (needs bus.url).
     Worker,
+    /// Run the sensor service only: timers and sensors (needs bus.url; run exactly one).
+    Sensor,
     /// Apply pending database migrations and exit.
     Migrate,
 }

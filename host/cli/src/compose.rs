@@ -12,10 +12,11 @@ use attune_config::Config;
 use attune_executor::ExecutorConfig;
 use attune_runtime_api::{LimitPolicy, Limits};
 use attune_security::{Cipher, ServerSecrets, TokenIssuer};
+use attune_sensor::{RestartBackoff, SensorConfig, SensorDeps};
 use attune_services::Platform;
 use attune_worker::{WorkerConfig, WorkerDeps};
 
-use crate::runtimes::runtime_registry;
+use crate::runtimes::{native_runtimes, runtime_registry, wasm_runtime};
 
 /// Opens the store (migrating it), loads or generates the server secrets, and builds the
 /// shared platform handles around `bus`.
@@ -116,7 +117,7 @@ pub fn worker_config(config: &Config, default_name: Option<&str>) -> WorkerConfi
         concurrency: config.worker.concurrency,
         heartbeat_every: Duration::from_secs(config.worker.heartbeat_s.max(1)),
         limits: limit_policy(config),
-        api_url: Some(config.server.public_url.clone().unwrap_or_else(|| format!("http://{}", config.server.listen))),
+        api_url: Some(api_url(config)),
         ..WorkerConfig::named("")
     }
 }
@@ -129,6 +130,39 @@ pub fn worker_deps(platform: &Platform, config: &Config) -> anyhow::Result<Worke
         cipher: platform.cipher.clone(),
         registry: runtime_registry(config)?,
     })
+}
+
+/// The sensor service's settings from `sensor.*`; WASM polls get the default execution
+/// limits.
+pub fn sensor_config(config: &Config) -> SensorConfig {
+    let s = &config.sensor;
+    SensorConfig {
+        refresh_every: Duration::from_millis(s.refresh_ms.max(100)),
+        default_poll_interval: Duration::from_secs(s.default_poll_interval_s.max(1)),
+        restart: RestartBackoff {
+            initial: Duration::from_millis(s.restart_initial_ms),
+            max: Duration::from_millis(s.restart_max_ms.max(s.restart_initial_ms)),
+            reset_after: Duration::from_secs(s.restart_reset_after_s),
+        },
+        limits: limit_policy(config),
+        api_url: Some(api_url(config)),
+    }
+}
+
+/// What the sensor service needs: the platform's store and bus, the WebAssembly runtime and
+/// the native toolchain.
+pub fn sensor_deps(platform: &Platform, config: &Config) -> anyhow::Result<SensorDeps> {
+    Ok(SensorDeps {
+        store: platform.store.clone(),
+        bus: platform.bus.clone(),
+        wasm: wasm_runtime(config)?,
+        toolchain: native_runtimes(config).toolchain().clone(),
+    })
+}
+
+/// The URL actions and sensors call the API back on (`ATTUNE_API_URL`).
+fn api_url(config: &Config) -> String {
+    config.server.public_url.clone().unwrap_or_else(|| format!("http://{}", config.server.listen))
 }
 
 fn host_name() -> String {
@@ -172,5 +206,18 @@ mod tests {
         let policy = limit_policy(&config);
         assert_eq!(policy.defaults.memory_bytes, 64 << 20);
         assert_eq!(policy.caps.timeout, Duration::from_secs(10));
+    }
+
+    #[test]
+    fn sensor_settings_come_from_configuration() {
+        let mut config = Config::default();
+        config.sensor.refresh_ms = 250;
+        config.sensor.restart_initial_ms = 500;
+        config.sensor.restart_max_ms = 100;
+        let sensor = sensor_config(&config);
+        assert_eq!(sensor.refresh_every, Duration::from_millis(250));
+        assert_eq!(sensor.restart.initial, Duration::from_millis(500));
+        assert_eq!(sensor.restart.max, Duration::from_millis(500), "the cap is never below the first delay");
+        assert_eq!(sensor.api_url.as_deref(), Some("http://127.0.0.1:8080"));
     }
 }

@@ -1,5 +1,5 @@
-//! The runtimes a worker runs actions with: the WebAssembly sandbox and the shell, Python
-//! and Node subprocess runners.
+//! The runtimes a worker runs actions with, and the sensor service its sensors with: the
+//! WebAssembly sandbox and the shell, Python and Node subprocess runners.
 
 use std::sync::Arc;
 
@@ -14,9 +14,18 @@ use crate::compose::limit_policy;
 /// Every runtime, configured from `config`.
 pub fn runtime_registry(config: &Config) -> anyhow::Result<RuntimeRegistry> {
     let mut registry = RuntimeRegistry::new();
-    let wasm = WasmRuntime::new(WasmRuntimeConfig::new(config.wasm_cache_dir(), &limit_policy(config)))
-        .context("cannot start the WebAssembly runtime")?;
-    registry.register(Arc::new(wasm));
-    NativeRuntimes::new(NativeConfig::with_envs_dir(config.runtime_envs_dir())).register_into(&mut registry);
+    registry.register(Arc::new(wasm_runtime(config)?));
+    native_runtimes(config).register_into(&mut registry);
     Ok(registry)
+}
+
+/// The WebAssembly runtime, its component cache in the data directory.
+pub fn wasm_runtime(config: &Config) -> anyhow::Result<WasmRuntime> {
+    WasmRuntime::new(WasmRuntimeConfig::new(config.wasm_cache_dir(), &limit_policy(config)))
+        .context("cannot start the WebAssembly runtime")
+}
+
+/// The shell, Python and Node runtimes, their pack environments under `runtime_envs_dir`.
+pub fn native_runtimes(config: &Config) -> NativeRuntimes {
+    NativeRuntimes::new(NativeConfig::with_envs_dir(config.runtime_envs_dir()))
 }

@@ -173,6 +173,21 @@ mod tests {
     }
 
     #[test]
+    fn the_sensor_section_is_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(dir.path(), "sensor:\n  refresh_ms: 250\n  restart_max_ms: 8000\n");
+        let config = load(Some(&file), env(&[("ATTUNE__SENSOR__DEFAULT_POLL_INTERVAL_S", "15")])).unwrap();
+        assert_eq!((config.sensor.refresh_ms, config.sensor.restart_max_ms), (250, 8000));
+        assert_eq!(config.sensor.default_poll_interval_s, 15);
+        assert_eq!(config.sensor.restart_initial_ms, 1000, "defaults fill the rest");
+
+        let error = load(None, env(&[("ATTUNE__SENSOR__REFRESH_S", "1")])).unwrap_err();
+        let ConfigError::Invalid { key, message, .. } = error else { panic!("{error}") };
+        assert_eq!(key, "sensor.refresh_s");
+        assert!(message.contains("unknown field `refresh_s`"), "{message}");
+    }
+
+    #[test]
     fn wrong_types_and_bad_files_are_errors() {
         let error = load(None, env(&[("ATTUNE__LIMITS__TIMEOUT_S", "soon")])).unwrap_err().to_string();
         assert!(error.contains("ATTUNE__LIMITS__TIMEOUT_S") && error.contains("limits.timeout_s"), "{error}");

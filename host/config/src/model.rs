@@ -28,6 +28,8 @@ pub struct Config {
     pub executor: ExecutorConfig,
     /// This process's worker role.
     pub worker: WorkerConfig,
+    /// The sensor service role (timers and sensors).
+    pub sensor: SensorConfig,
     /// Logging.
     pub log: LogConfig,
 }
@@ -45,6 +47,7 @@ impl Default for Config {
             limits: LimitsConfig::default(),
             executor: ExecutorConfig::default(),
             worker: WorkerConfig::default(),
+            sensor: SensorConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -189,6 +192,38 @@ pub struct WorkerConfig {
 impl Default for WorkerConfig {
     fn default() -> Self {
         Self { name: None, concurrency: 16, heartbeat_s: 5, dead_after_s: 30 }
+    }
+}
+
+/// `sensor.*`: the sensor service. Run exactly one per installation: each would fire every
+/// timer and run every sensor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SensorConfig {
+    /// Milliseconds between two reads of the sensors and timer rules: a sensor or rule
+    /// enabled, disabled or changed takes effect within this time.
+    pub refresh_ms: u64,
+    /// Seconds between polls of a WASM sensor that sets no `poll_interval`.
+    pub default_poll_interval_s: u64,
+    /// Milliseconds before a native sensor that ended is started again the first time;
+    /// the delay doubles at each further failure.
+    pub restart_initial_ms: u64,
+    /// Longest delay between restarts, milliseconds.
+    pub restart_max_ms: u64,
+    /// Seconds a native sensor must stay up for its next restart to start from
+    /// `restart_initial_ms` again.
+    pub restart_reset_after_s: u64,
+}
+
+impl Default for SensorConfig {
+    fn default() -> Self {
+        Self {
+            refresh_ms: 5000,
+            default_poll_interval_s: 60,
+            restart_initial_ms: 1000,
+            restart_max_ms: 60_000,
+            restart_reset_after_s: 60,
+        }
     }
 }
 

@@ -16,6 +16,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Api => roles::api(config).await,
         Command::Executor => roles::executor(config).await,
         Command::Worker => roles::worker(config).await,
+        Command::Sensor => roles::sensor(config).await,
         Command::Migrate => migrate::run(config).await,
     }
 }

@@ -1,5 +1,5 @@
 //! The distributed roles, each its own process sharing PostgreSQL and RabbitMQ:
-//! `attune api`, `attune executor`, `attune worker`.
+//! `attune api`, `attune executor`, `attune worker`, `attune sensor`.
 
 use anyhow::Context;
 use attune_api::ApiState;
@@ -32,9 +32,7 @@ pub async fn executor(config: Config) -> anyhow::Result<()> {
         stop.cancel();
     });
     println!("Attune executor is running");
-    attune_executor::run(platform, compose::executor_config(&config), false, shutdown)
-        .await
-        .context("executor stopped")
+    attune_executor::run(platform, compose::executor_config(&config), false, shutdown).await.context("executor stopped")
 }
 
 /// `attune worker`: runs executions until SIGINT or SIGTERM.
@@ -53,4 +51,22 @@ pub async fn worker(config: Config) -> anyhow::Result<()> {
     });
     worker.run(shutdown).await;
     Ok(())
+}
+
+/// `attune sensor`: fires the timers and runs the sensors until SIGINT or SIGTERM. Run
+/// exactly one per installation: a second would fire every timer and run every sensor
+/// again. It reads sensors from the packs the API registered, at the same paths.
+pub async fn sensor(config: Config) -> anyhow::Result<()> {
+    let bus = compose::shared_bus(&config, "sensor").await?;
+    let platform = compose::platform(&config, bus).await?;
+    let service =
+        attune_sensor::SensorService::new(compose::sensor_deps(&platform, &config)?, compose::sensor_config(&config));
+    let shutdown = CancellationToken::new();
+    let stop = shutdown.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        stop.cancel();
+    });
+    println!("Attune sensor service is running");
+    service.run(shutdown).await.context("sensor service stopped")
 }

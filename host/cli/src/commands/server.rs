@@ -1,4 +1,4 @@
-//! `attune server`: every role in one process.
+//! `attune server`: every role in one process: API, executor, worker and sensor service.
 
 use anyhow::Context;
 use attune_api::ApiState;
@@ -31,6 +31,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     .await
     .context("the worker cannot start")?;
     let worker = tokio::spawn(worker.run(shutdown.child_token()));
+    let sensor =
+        attune_sensor::SensorService::new(compose::sensor_deps(&platform, &config)?, compose::sensor_config(&config));
+    let sensor = tokio::spawn(sensor.run(shutdown.child_token()));
     let executor = tokio::spawn(attune_executor::run(
         platform.clone(),
         compose::executor_config(&config),
@@ -43,6 +46,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     shutdown.cancel();
     if let Ok(Err(error)) = executor.await {
         tracing::error!(%error, "executor stopped with an error");
+    }
+    if let Ok(Err(error)) = sensor.await {
+        tracing::error!(%error, "sensor service stopped with an error");
     }
     let _ = worker.await;
     tracing::info!("stopped");
