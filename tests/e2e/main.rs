@@ -6,4 +6,5 @@ mod embedded;
 mod postgres;
 mod recovery;
 mod rules;
+mod sensors;
 mod support;

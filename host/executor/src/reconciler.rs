@@ -28,6 +28,7 @@ use attune_domain::page::PageRequest;
 use attune_domain::status::{ExecutionStatus, WorkerStatus};
 use attune_domain::worker::Worker;
 use attune_domain::{Id, Timestamp};
+use attune_services::notify::transition_execution;
 use attune_store::{Store, StoreResult};
 use serde_json::json;
 
@@ -110,13 +111,13 @@ impl Reconciler {
                 self.hint(&Queue::Executor, Message::ExecutionRequested { execution: id }, report).await;
             }
             Scheduling if stale => {
-                if self.store.transition_execution(id, &[Scheduling], Requested, &none).await?.is_some() {
+                if transition_execution(self.store.as_ref(), self.bus.as_ref(), id, &[Scheduling], Requested, &none).await?.is_some() {
                     report.requeued += 1;
                     self.hint(&Queue::Executor, Message::ExecutionRequested { execution: id }, report).await;
                 }
             }
             Scheduled if !worker_alive => {
-                if self.store.transition_execution(id, &[Scheduled], Requested, &none).await?.is_some() {
+                if transition_execution(self.store.as_ref(), self.bus.as_ref(), id, &[Scheduled], Requested, &none).await?.is_some() {
                     report.requeued += 1;
                     self.hint(&Queue::Executor, Message::ExecutionRequested { execution: id }, report).await;
                 }
@@ -133,7 +134,7 @@ impl Reconciler {
                     finished: Some(now),
                     ..ExecutionPatch::default()
                 };
-                if self.store.transition_execution(id, &[Canceling], Cancelled, &patch).await?.is_some() {
+                if transition_execution(self.store.as_ref(), self.bus.as_ref(), id, &[Canceling], Cancelled, &patch).await?.is_some() {
                     report.cancelled += 1;
                     self.hint(&Queue::Executor, Message::ExecutionFinished { execution: id, status: Cancelled }, report).await;
                 }

@@ -1,8 +1,9 @@
 //! Scheduling: `requested → scheduling → scheduled`, onto a live worker that advertises the
 //! action's runner type.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use attune_bus::{Bus, Message, Queue};
 use attune_domain::execution::{Execution, ExecutionPatch};
@@ -10,10 +11,18 @@ use attune_domain::page::PageRequest;
 use attune_domain::status::{ExecutionStatus, WorkerStatus};
 use attune_domain::worker::Worker;
 use attune_domain::{Id, Timestamp};
+use attune_services::notify::transition_execution;
 use attune_store::{Store, StoreResult};
 use serde_json::json;
 
 use crate::config::ExecutorConfig;
+
+/// How long the scheduler reuses the workers it listed. Listing them is two queries on the
+/// path of every execution, while workers come and go rarely. Liveness is still judged at
+/// each use from the listed heartbeats, so a worker that stops heartbeating drops out on
+/// time; one that stopped cleanly within this window may still be given work, which the
+/// reconciler requeues once it sees the worker gone.
+const LISTED_WORKERS_FOR: Duration = Duration::from_secs(1);
 
 /// Assigns requested executions to workers.
 pub struct Scheduler {
@@ -22,6 +31,8 @@ pub struct Scheduler {
     config: ExecutorConfig,
     /// Round-robin position among capable workers.
     turn: AtomicUsize,
+    /// Active and busy workers as last listed, and when.
+    listed: Mutex<Option<(Instant, Arc<Vec<Worker>>)>>,
 }
 
 /// What scheduling one execution did.
@@ -40,14 +51,14 @@ pub enum Placement {
 impl Scheduler {
     /// A scheduler over `store` and `bus`.
     pub fn new(store: Arc<dyn Store>, bus: Arc<dyn Bus>, config: ExecutorConfig) -> Self {
-        Self { store, bus, config, turn: AtomicUsize::new(0) }
+        Self { store, bus, config, turn: AtomicUsize::new(0), listed: Mutex::new(None) }
     }
 
     /// Schedules execution `id` if it is still `requested`.
     pub async fn schedule(&self, id: Id) -> StoreResult<Placement> {
         use ExecutionStatus::*;
         let none = ExecutionPatch::default();
-        let Some(execution) = self.store.transition_execution(id, &[Requested], Scheduling, &none).await? else {
+        let Some(execution) = transition_execution(self.store.as_ref(), self.bus.as_ref(), id, &[Requested], Scheduling, &none).await? else {
             return Ok(Placement::NotRequested);
         };
         let runner = execution.config["runner_type"].as_str().unwrap_or_default().to_owned();
@@ -58,7 +69,7 @@ impl Scheduler {
         }
         let worker = &workers[self.turn.fetch_add(1, Ordering::Relaxed) % workers.len()];
         let patch = ExecutionPatch { worker: Some(worker.id), ..ExecutionPatch::default() };
-        if self.store.transition_execution(id, &[Scheduling], Scheduled, &patch).await?.is_none() {
+        if transition_execution(self.store.as_ref(), self.bus.as_ref(), id, &[Scheduling], Scheduled, &patch).await?.is_none() {
             // Cancelled while we chose.
             return Ok(Placement::NotRequested);
         }
@@ -70,15 +81,38 @@ impl Scheduler {
     /// Live workers that advertise `runner`, in a stable order.
     async fn capable_workers(&self, runner: &str, now: Timestamp) -> StoreResult<Vec<Worker>> {
         let fresh_since = now - chrono::Duration::from_std(self.config.dead_after).unwrap_or_default();
+        let capable = |workers: &[Worker]| -> Vec<Worker> {
+            workers
+                .iter()
+                .filter(|w| {
+                    w.runner_types.iter().any(|r| r == runner)
+                        && w.last_heartbeat.is_some_and(|beat| beat >= fresh_since)
+                })
+                .cloned()
+                .collect()
+        };
+        let recent = self
+            .listed
+            .lock()
+            .expect("listed workers lock")
+            .as_ref()
+            .and_then(|(at, workers)| (at.elapsed() < LISTED_WORKERS_FOR).then(|| workers.clone()));
+        if let Some(workers) = recent {
+            let found = capable(&workers);
+            // None capable: a worker may have started since; list again rather than wait.
+            if !found.is_empty() {
+                return Ok(found);
+            }
+        }
         let mut workers = Vec::new();
         for status in [WorkerStatus::Active, WorkerStatus::Busy] {
             let page = self.store.list_workers(Some(status), PageRequest::new(1, PageRequest::MAX_PAGE_SIZE)).await?;
-            workers.extend(page.items.into_iter().filter(|w| {
-                w.runner_types.iter().any(|r| r == runner) && w.last_heartbeat.is_some_and(|beat| beat >= fresh_since)
-            }));
+            workers.extend(page.items);
         }
         workers.sort_by_key(|w| w.id);
-        Ok(workers)
+        let found = capable(&workers);
+        *self.listed.lock().expect("listed workers lock") = Some((Instant::now(), Arc::new(workers)));
+        Ok(found)
     }
 
     /// No worker can run the execution now: wait, or give up once it waited too long.
@@ -86,7 +120,7 @@ impl Scheduler {
         use ExecutionStatus::*;
         let waited = (now - execution.created).to_std().unwrap_or_default();
         if waited < self.config.unschedulable_after {
-            self.store.transition_execution(execution.id, &[Scheduling], Requested, &ExecutionPatch::default()).await?;
+            transition_execution(self.store.as_ref(), self.bus.as_ref(), execution.id, &[Scheduling], Requested, &ExecutionPatch::default()).await?;
             tracing::info!(execution = execution.id, runner, "no live worker runs this runner type yet; waiting");
             return Ok(Placement::Waiting);
         }
@@ -98,7 +132,7 @@ impl Scheduler {
             finished: Some(now),
             ..ExecutionPatch::default()
         };
-        if self.store.transition_execution(execution.id, &[Scheduling], Failed, &patch).await?.is_some() {
+        if transition_execution(self.store.as_ref(), self.bus.as_ref(), execution.id, &[Scheduling], Failed, &patch).await?.is_some() {
             self.hint(&Queue::Executor, Message::ExecutionFinished { execution: execution.id, status: Failed }).await;
         }
         Ok(Placement::Unschedulable)

@@ -119,7 +119,7 @@ async fn record(platform: &Platform, event: &Event, rule: &Rule, status: Enforce
         criteria: rule.criteria.clone(),
         reason: None,
     };
-    match platform.store.create_enforcement(&new).await {
+    match crate::notify::create_enforcement(platform.store.as_ref(), platform.bus.as_ref(), &new).await {
         Ok(enforcement) => Ok(Some(enforcement)),
         Err(StoreError::Conflict(_)) => {
             let filter = EnforcementFilter { rule_ref: Some(rule.r#ref.clone()), event: Some(event.id), ..EnforcementFilter::default() };
@@ -158,7 +158,8 @@ async fn finish(platform: &Platform, enforcement: &Enforcement, reason: Option<&
     if let Some(reason) = reason {
         tracing::info!(enforcement = enforcement.id, rule = %enforcement.rule_ref, reason, "rule matched; no execution");
     }
-    platform.store.update_enforcement(enforcement.id, EnforcementStatus::Processed, reason).await?;
+    let (store, bus) = (platform.store.as_ref(), platform.bus.as_ref());
+    crate::notify::update_enforcement(store, bus, enforcement.id, EnforcementStatus::Processed, reason).await?;
     Ok(())
 }
 

@@ -49,20 +49,18 @@ pub async fn request(platform: &Platform, request: ExecutionRequest) -> ServiceR
     })?;
     let sealed = seal(&parameters, schema.secret_names(), &platform.cipher);
     let config = serde_json::to_value(&action).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let execution = platform
-        .store
-        .create_execution(&NewExecution {
-            action_ref: action.r#ref.clone(),
-            config,
-            parent: request.parent,
-            enforcement: request.enforcement,
-            executor: request.executor,
-            rule_ref: request.rule_ref,
-            trigger_ref: request.trigger_ref,
-            parameters: sealed,
-            attempt: 1,
-        })
-        .await?;
+    let new = NewExecution {
+        action_ref: action.r#ref.clone(),
+        config,
+        parent: request.parent,
+        enforcement: request.enforcement,
+        executor: request.executor,
+        rule_ref: request.rule_ref,
+        trigger_ref: request.trigger_ref,
+        parameters: sealed,
+        attempt: 1,
+    };
+    let execution = crate::notify::create_execution(platform.store.as_ref(), platform.bus.as_ref(), &new).await?;
     notify(platform, &Queue::Executor, Message::ExecutionRequested { execution: execution.id }).await;
     Ok(masked(execution))
 }
@@ -81,7 +79,7 @@ pub async fn list(platform: &Platform, filter: &ExecutionFilter, page: PageReque
 /// goes to `canceling` and its worker stops it.
 pub async fn cancel(platform: &Platform, id: Id) -> ServiceResult<Execution> {
     use ExecutionStatus::*;
-    let store = &platform.store;
+    let (store, bus) = (platform.store.as_ref(), platform.bus.as_ref());
     loop {
         let execution = store.get_execution(id).await?;
         match execution.status {
@@ -95,13 +93,15 @@ pub async fn cancel(platform: &Platform, id: Id) -> ServiceResult<Execution> {
                     finished: Some(chrono::Utc::now()),
                     ..ExecutionPatch::default()
                 };
-                if let Some(cancelled) = store.transition_execution(id, &[Requested, Scheduling, Scheduled], Cancelled, &patch).await? {
+                let from = [Requested, Scheduling, Scheduled];
+                if let Some(cancelled) = crate::notify::transition_execution(store, bus, id, &from, Cancelled, &patch).await? {
                     notify(platform, &Queue::Executor, Message::ExecutionFinished { execution: id, status: Cancelled }).await;
                     return Ok(masked(cancelled));
                 }
             }
             Running => {
-                if let Some(canceling) = store.transition_execution(id, &[Running], Canceling, &ExecutionPatch::default()).await? {
+                let none = ExecutionPatch::default();
+                if let Some(canceling) = crate::notify::transition_execution(store, bus, id, &[Running], Canceling, &none).await? {
                     if let Some(worker) = canceling.worker {
                         notify(platform, &Queue::Worker(worker), Message::CancelRequested { execution: id }).await;
                     }
@@ -151,7 +151,7 @@ pub async fn abandon(
     let id = execution.id;
     if execution.config["idempotent"].as_bool() == Some(true) {
         let patch = ExecutionPatch { attempt: Some(execution.attempt + 1), ..ExecutionPatch::default() };
-        if store.transition_execution(id, &[Running], Requested, &patch).await?.is_none() {
+        if crate::notify::transition_execution(store, bus, id, &[Running], Requested, &patch).await?.is_none() {
             return Ok(None);
         }
         tracing::warn!(execution = id, why, "running an idempotent action again");
@@ -166,7 +166,7 @@ pub async fn abandon(
         finished: Some(chrono::Utc::now()),
         ..ExecutionPatch::default()
     };
-    if store.transition_execution(id, &[Running], Abandoned, &patch).await?.is_none() {
+    if crate::notify::transition_execution(store, bus, id, &[Running], Abandoned, &patch).await?.is_none() {
         return Ok(None);
     }
     tracing::warn!(execution = id, why, "abandoned");

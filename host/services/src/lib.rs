@@ -23,6 +23,8 @@
 //! - [`executions`]: requesting, listing, cancelling and re-running executions, and their
 //!   output.
 //! - [`events`]: recording events and telling the rules engine.
+//! - [`notify`]: state changes that live views hear of: the store write, then a notice on
+//!   the bus.
 //! - [`kv`]: the pack-scoped datastore handle actions and sensors use.
 //! - [`rules`]: rules managed through the API, checked like rules from pack files.
 //! - [`enforcement`]: the rules engine: an event against every rule on its trigger, each
@@ -39,6 +41,7 @@ pub mod executions;
 pub mod identities;
 pub mod keys;
 pub mod kv;
+pub mod notify;
 pub mod packs;
 pub mod permission_sets;
 pub mod platform;

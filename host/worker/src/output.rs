@@ -1,11 +1,14 @@
 //! Output lines, written to the store in batches as they are produced, so that a reader
-//! (the API's output route, a live stream) sees them while the action runs.
+//! (the API's output route) sees them while the action runs; each stored line is then
+//! broadcast as a notice for live views (`/api/v1/stream`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use attune_bus::{Bus, Notice};
 use attune_domain::Id;
 use attune_runtime_api::{OutputLine, OutputSink, Stream};
+use attune_services::notify::broadcast;
 use attune_services::secret_params::Redactor;
 use attune_store::Store;
 use tokio::sync::mpsc;
@@ -49,8 +52,21 @@ impl OutputWriter {
     }
 }
 
+/// Where the lines of one execution go.
+struct Destination {
+    store: Arc<dyn Store>,
+    bus: Arc<dyn Bus>,
+    execution: Id,
+}
+
 /// A sink for execution `execution`, masking what `redactor` knows, and its writer.
-pub fn store_output(store: Arc<dyn Store>, execution: Id, redactor: Redactor) -> (Arc<StoreOutput>, OutputWriter) {
+pub fn store_output(
+    store: Arc<dyn Store>,
+    bus: Arc<dyn Bus>,
+    execution: Id,
+    redactor: Redactor,
+) -> (Arc<StoreOutput>, OutputWriter) {
+    let to = Destination { store, bus, execution };
     let (sender, mut receiver) = mpsc::unbounded_channel::<OutputLine>();
     let task = tokio::spawn(async move {
         let mut batch: Vec<(String, String)> = Vec::new();
@@ -61,7 +77,7 @@ pub fn store_output(store: Arc<dyn Store>, execution: Id, redactor: Redactor) ->
                 match tokio::time::timeout(LINGER, receiver.recv()).await {
                     Ok(line) => line,
                     Err(_) => {
-                        write(&store, execution, &mut batch).await;
+                        write(&to, &mut batch).await;
                         continue;
                     }
                 }
@@ -70,11 +86,11 @@ pub fn store_output(store: Arc<dyn Store>, execution: Id, redactor: Redactor) ->
                 Some(line) => {
                     batch.push((stream_name(line.stream).to_owned(), line.text));
                     if batch.len() >= BATCH {
-                        write(&store, execution, &mut batch).await;
+                        write(&to, &mut batch).await;
                     }
                 }
                 None => {
-                    write(&store, execution, &mut batch).await;
+                    write(&to, &mut batch).await;
                     return;
                 }
             }
@@ -83,12 +99,18 @@ pub fn store_output(store: Arc<dyn Store>, execution: Id, redactor: Redactor) ->
     (Arc::new(StoreOutput { lines: sender, redactor }), OutputWriter { task })
 }
 
-async fn write(store: &Arc<dyn Store>, execution: Id, batch: &mut Vec<(String, String)>) {
+/// Stores `batch` and, once stored, broadcasts its lines.
+async fn write(to: &Destination, batch: &mut Vec<(String, String)>) {
     if batch.is_empty() {
         return;
     }
-    if let Err(error) = store.append_output(execution, batch).await {
-        tracing::error!(%error, execution, lines = batch.len(), "output lines not stored");
+    match to.store.append_output(to.execution, batch).await {
+        Ok(first) => {
+            for (seq, (stream, text)) in (first..).zip(batch.iter()) {
+                broadcast(to.bus.as_ref(), &Notice::execution_output(to.execution, seq, stream, text)).await;
+            }
+        }
+        Err(error) => tracing::error!(%error, execution = to.execution, lines = batch.len(), "output lines not stored"),
     }
     batch.clear();
 }

@@ -11,6 +11,7 @@ use attune_domain::worker::NewWorker;
 use attune_runtime_api::RuntimeRegistry;
 use attune_security::Cipher;
 use attune_services::executions::{abandon, publish};
+use attune_services::notify::transition_execution;
 use attune_store::{Store, StoreError};
 use serde_json::json;
 use tokio::sync::Semaphore;
@@ -208,7 +209,8 @@ async fn recover(shared: &Shared) -> Result<(), StoreError> {
                     finished: Some(chrono::Utc::now()),
                     ..ExecutionPatch::default()
                 };
-                if shared.store.transition_execution(execution.id, &[Canceling], Cancelled, &patch).await?.is_some() {
+                if transition_execution(shared.store.as_ref(), shared.bus.as_ref(), execution.id, &[Canceling], Cancelled, &patch)
+                    .await?.is_some() {
                     publish(
                         shared.bus.as_ref(),
                         &Queue::Executor,

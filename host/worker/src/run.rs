@@ -13,6 +13,8 @@ use attune_services::secret_params::Redactor;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
+use attune_services::notify::transition_execution;
+
 use crate::output::store_output;
 use crate::prepare::{Preparation, Prepared, prepare, safety_margin};
 use crate::role::Shared;
@@ -30,7 +32,7 @@ pub async fn run_execution(shared: &Shared, id: Id, claimed: impl FnOnce()) {
         started: Some(chrono::Utc::now()),
         ..ExecutionPatch::default()
     };
-    let claim = shared.store.transition_execution(id, &[Scheduled], Running, &patch).await;
+    let claim = transition_execution(shared.store.as_ref(), shared.bus.as_ref(), id, &[Scheduled], Running, &patch).await;
     claimed();
     let execution = match claim {
         Ok(Some(execution)) => execution,
@@ -65,7 +67,7 @@ async fn execute(shared: &Shared, execution: &Execution, cancel: CancellationTok
         Err(message) => return (Outcome::failed(FailureKind::SetupFailed, message), Redactor::default()),
     };
     let limit = request.limits.timeout;
-    let (sink, writer) = store_output(shared.store.clone(), execution.id, redactor.clone());
+    let (sink, writer) = store_output(shared.store.clone(), shared.bus.clone(), execution.id, redactor.clone());
     let io = ExecutionIo { output: sink, cancel };
     let outcome = match tokio::time::timeout(safety_margin(limit), runtime.execute(request, io)).await {
         Ok(outcome) => outcome,
@@ -103,7 +105,7 @@ async fn finish(shared: &Shared, execution: &Execution, outcome: Outcome, redact
         finished: Some(chrono::Utc::now()),
         ..ExecutionPatch::default()
     };
-    match shared.store.transition_execution(execution.id, &[Running, Canceling], status, &patch).await {
+    match transition_execution(shared.store.as_ref(), shared.bus.as_ref(), execution.id, &[Running, Canceling], status, &patch).await {
         Ok(Some(_)) => {
             tracing::debug!(execution = execution.id, %status, "finished");
             publish(

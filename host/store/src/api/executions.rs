@@ -33,8 +33,9 @@ pub trait ExecutionStore: Send + Sync {
     async fn delete_execution(&self, id: Id) -> StoreResult<()>;
     /// Appends output lines `(stream, text)` after the execution's last line. Concurrent
     /// appends to one execution take turns, so its lines keep one gapless sequence. Errors
-    /// with not-found when there is no such execution.
-    async fn append_output(&self, execution: Id, lines: &[(String, String)]) -> StoreResult<()>;
+    /// with not-found when there is no such execution. Returns the `seq` of the first line
+    /// appended (the others follow it, one by one); of the next line when none was given.
+    async fn append_output(&self, execution: Id, lines: &[(String, String)]) -> StoreResult<i64>;
     /// Output lines with `seq > after`, in order, at most `limit`.
     async fn list_output(&self, execution: Id, after: i64, limit: i64) -> StoreResult<Vec<OutputLine>>;
 }

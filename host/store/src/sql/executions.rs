@@ -112,10 +112,7 @@ macro_rules! impl_execution_store {
                 &self,
                 execution: attune_domain::Id,
                 lines: &[(String, String)],
-            ) -> $crate::StoreResult<()> {
-                if lines.is_empty() {
-                    return Ok(());
-                }
+            ) -> $crate::StoreResult<i64> {
                 let mut tx = self.write_pool().begin().await?;
                 // Lock the execution's row until commit, so that concurrent appenders take
                 // turns: without it two of them read the same last line and then collide on
@@ -149,7 +146,7 @@ macro_rules! impl_execution_store {
                     qb.build().execute(&mut *tx).await?;
                 }
                 tx.commit().await?;
-                Ok(())
+                Ok(last + 1)
             }
 
             async fn list_output(

@@ -35,14 +35,11 @@ async fn appends_output_lines_in_sequence(store: &TestStore) {
         .await
         .unwrap();
     store.append_output(execution.id, &[]).await.unwrap();
-    store
-        .append_output(execution.id, &lines("stderr", &["three"]))
-        .await
-        .unwrap();
-    store
-        .append_output(execution.id, &lines("log", &["four", "five"]))
-        .await
-        .unwrap();
+    let third = store.append_output(execution.id, &lines("stderr", &["three"])).await.unwrap();
+    assert_eq!(third, 3, "the first seq appended is returned");
+    let fourth = store.append_output(execution.id, &lines("log", &["four", "five"])).await.unwrap();
+    assert_eq!(fourth, 4);
+    assert_eq!(store.append_output(execution.id, &[]).await.unwrap(), 6, "nothing appended: the next seq");
 
     let output = store.list_output(execution.id, 0, 100).await.unwrap();
     let seen: Vec<_> = output
