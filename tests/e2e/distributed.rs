@@ -72,6 +72,9 @@ async fn roles_share_work_and_survive_a_broker_restart() {
         workers.push(Server::start_role(command, "worker", "Attune worker "));
     }
     let token = api.login("admin", PASSWORD).await;
+    // Notices cross processes through the broker: the API hears what the workers did.
+    let mut stream = crate::stream::connect(&api, "?entity=execution&output=true", &token).await;
+    assert_eq!(crate::stream::next(&mut stream).await["type"], "subscribed");
 
     // WebAssembly and shell executions through every role.
     let mut ids = Vec::new();
@@ -89,6 +92,18 @@ async fn roles_share_work_and_survive_a_broker_restart() {
     assert_eq!(used_workers.len(), 2, "both workers took work");
     assert_eq!(results[&ids[0]]["result"], json!({"message": "wasm 0"}));
     assert_eq!(results[&ids[1]]["result"], json!({"stdout": "shell 0\n"}));
+    let (mut statuses, mut output) = (Vec::new(), Vec::new());
+    while statuses.last() != Some(&json!("completed")) {
+        let frame = crate::stream::next(&mut stream).await;
+        if frame["execution"] == ids[1] {
+            match frame["type"].as_str() {
+                Some("execution_status") => statuses.push(frame["status"].clone()),
+                _ => output.push(frame["text"].clone()),
+            }
+        }
+    }
+    assert_eq!(statuses, ["requested", "scheduling", "scheduled", "running", "completed"]);
+    assert_eq!(output, ["shell 0"], "the worker's output line reached the API's stream");
 
     // A broker restart in the middle of a run: executions already running, executions
     // requested while the broker is away; none is lost.

@@ -6,5 +6,6 @@ mod embedded;
 mod postgres;
 mod recovery;
 mod rules;
+mod stream;
 mod sensors;
 mod support;

@@ -4,7 +4,9 @@ use attune_services::ServiceError;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 /// An error answered to a client.
 #[derive(Debug)]
@@ -22,12 +24,7 @@ pub struct ApiError {
 impl ApiError {
     /// An error without details.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            code,
-            message: message.into(),
-            details: None,
-        }
+        Self { status, code, message: message.into(), details: None }
     }
 
     /// 401 `unauthorized`.
@@ -57,11 +54,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::BadRequest(_) => Self::bad_request(message),
             ServiceError::Validation { fields, .. } => Self {
                 details: Some(json!({ "fields": fields })),
-                ..Self::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "validation_failed",
-                    message,
-                )
+                ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", message)
             },
             ServiceError::InvalidPack { problems, .. } => Self {
                 details: Some(json!({ "problems": problems })),
@@ -70,23 +63,35 @@ impl From<ServiceError> for ApiError {
             ServiceError::Internal(cause) => {
                 // The cause may hold database details: log it, never send it.
                 tracing::error!(%cause, "internal error");
-                Self::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "internal error",
-                )
+                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
             }
         }
     }
 }
 
+/// The body of every error: `{"error": {"code", "message", "details"?}}`.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code (`not_found`, `forbidden`, `validation_failed`...).
+    pub code: &'static str,
+    /// Human-readable message.
+    pub message: String,
+    /// Structured details (offending `fields`, pack `problems`), when any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Value>,
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut error = json!({ "code": self.code, "message": self.message });
-        if let Some(details) = self.details {
-            error["details"] = details;
-        }
-        (self.status, Json(json!({ "error": error }))).into_response()
+        let error = ErrorDetail { code: self.code, message: self.message, details: self.details };
+        (self.status, Json(ErrorBody { error })).into_response()
     }
 }
 

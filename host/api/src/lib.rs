@@ -13,12 +13,14 @@
 //! - `auth`: the bearer credential of a request, and the caller of routes that authenticate
 //!   in their handlers.
 //! - [`rbac`]: the access table (what each route needs) and the layer that enforces it.
+//! - [`openapi`]: the OpenAPI document, from the handlers' annotations and the access table.
 //! - `routes`: one module per resource, each returning its own `Router`.
 
 mod auth;
 mod envelope;
 pub mod error;
 mod extract;
+pub mod openapi;
 pub mod rbac;
 mod routes;
 pub mod state;

@@ -45,7 +45,7 @@ pub enum PackFrom {
 /// What a route needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
-    /// Nothing: health, login, refresh.
+    /// Nothing: health, login, refresh, the API's description.
     Public,
     /// Any valid credential, no grant.
     Authenticated,
@@ -104,6 +104,10 @@ use Verb::{Create, Delete, Execute, Modify, View};
 /// Every route of the API and what it needs.
 pub const RULES: &[Rule] = &[
     rule("GET", "/health", Public),
+    // The API's description, and Swagger UI over it.
+    rule("GET", "/api/v1/openapi.json", Public),
+    rule("GET", "/docs", Public),
+    rule("GET", "/docs/{asset}", Public),
     // Authentication.
     rule("POST", "/api/v1/auth/login", Public),
     rule("POST", "/api/v1/auth/refresh", Public),
@@ -177,6 +181,8 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/api/v1/keys/{name}", InHandler("view on key in the key's scope (execute to decrypt)")),
     rule("PUT", "/api/v1/keys/{name}", InHandler("create or modify on key in the key's scope")),
     rule("DELETE", "/api/v1/keys/{name}", InHandler("delete on key in the key's scope")),
+    // Live notices: each is checked against the grants of the route that shows its entity.
+    rule("GET", "/api/v1/stream", InHandler("view on each notice's entity (in the pack of an execution's action)")),
 ];
 
 /// The rule of a route.
@@ -196,8 +202,11 @@ pub async fn authorize(State(state): State<ApiState>, request: Request, next: Ne
         tracing::error!(method = %request.method(), path = ?path, "route without an access rule");
         return Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error"));
     };
-    let credential = bearer_token(request.headers())?;
-    let credential = match (rule.access, credential) {
+    let credential = match bearer_token(request.headers())? {
+        Some(token) => Some(token.to_owned()),
+        None => websocket_token(&request),
+    };
+    let credential = match (rule.access, credential.as_deref()) {
         (Access::Public, _) | (Access::SignedOr { .. }, None) => return Ok(next.run(request).await),
         (_, Some(credential)) => credential,
         (_, None) => {
@@ -226,6 +235,17 @@ pub async fn authorize(State(state): State<ApiState>, request: Request, next: Ne
     }
     request.extensions_mut().insert::<Caller>(caller);
     Ok(next.run(request).await)
+}
+
+/// The `access_token` query parameter of a WebSocket upgrade: browsers cannot set an
+/// Authorization header on one.
+fn websocket_token(request: &Request) -> Option<String> {
+    let upgrade = request.headers().get(axum::http::header::UPGRADE)?;
+    if !upgrade.as_bytes().eq_ignore_ascii_case(b"websocket") {
+        return None;
+    }
+    let query = axum::extract::Query::<HashMap<String, String>>::try_from_uri(request.uri()).ok()?;
+    query.0.get("access_token").filter(|token| !token.is_empty()).cloned()
 }
 
 /// The pack a grant check is about, if the route names one.

@@ -6,7 +6,7 @@ use crate::status::{OutputFormat, RunnerType};
 use crate::{Id, Json, Timestamp};
 
 /// A registered action.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Action {
     /// Unique id.
     pub id: Id,

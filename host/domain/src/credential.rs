@@ -54,7 +54,7 @@ pub enum RefreshUse {
 }
 
 /// An API key of an identity (a service account, usually). The key itself is never stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ApiKey {
     /// Unique id.
     pub id: Id,

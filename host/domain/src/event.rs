@@ -6,7 +6,7 @@ use crate::status::{EnforcementCondition, EnforcementStatus};
 use crate::{Id, Json, Timestamp};
 
 /// One firing of a trigger. History: survives deletion of its trigger and sensor.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Event {
     /// Unique id.
     pub id: Id,
@@ -44,7 +44,7 @@ pub struct NewEvent {
 }
 
 /// One rule's handling of one event. History: survives deletion of the rule.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Enforcement {
     /// Unique id.
     pub id: Id,

@@ -6,7 +6,7 @@ use crate::status::ExecutionStatus;
 use crate::{Id, Json, Timestamp};
 
 /// One run of an action. History: survives deletion of the action, rule and identity.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Execution {
     /// Unique id.
     pub id: Id,
@@ -108,7 +108,7 @@ pub struct ExecutionFilter {
 }
 
 /// One line of an execution's output.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct OutputLine {
     /// Unique id.
     pub id: Id,

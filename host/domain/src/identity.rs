@@ -7,7 +7,7 @@ use crate::status::{UnknownVariant, string_enum};
 use crate::{Id, Json, Timestamp};
 
 /// A user or service account.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Identity {
     /// Unique id.
     pub id: Id,
@@ -83,7 +83,7 @@ pub const RESOURCE_TYPES: &[&str] = &[
 ];
 
 /// One permission: verbs on a resource type, optionally only within one pack.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Grant {
     /// Resource type (`action`, `execution`, `key`...) or `*` for every type.
@@ -110,7 +110,7 @@ impl Grant {
 }
 
 /// A named set of grants (a role).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct PermissionSet {
     /// Unique id.
     pub id: Id,

@@ -11,7 +11,7 @@ use crate::workflow::NewWorkflowDefinition;
 use crate::{Id, Json, Timestamp};
 
 /// A registered pack.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Pack {
     /// Unique id.
     pub id: Id,
@@ -95,7 +95,7 @@ pub struct PackBundle {
 }
 
 /// What a registration changed, by component kind.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RegistrationSummary {
     /// The pack's id.
     pub pack_id: Id,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Id, Json, Timestamp};
 
 /// A registered rule.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Rule {
     /// Unique id.
     pub id: Id,

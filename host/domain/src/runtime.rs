@@ -6,7 +6,7 @@ use crate::{Id, Json, Timestamp};
 
 /// A known runtime. Workers advertise the runtimes they can run; the scheduler assigns an
 /// execution only to a worker advertising its action's runtime.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Runtime {
     /// Unique id.
     pub id: Id,

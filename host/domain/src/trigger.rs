@@ -6,7 +6,7 @@ use crate::status::{RunnerType, SensorStatus};
 use crate::{Id, Json, Timestamp};
 
 /// A registered trigger type.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Trigger {
     /// Unique id.
     pub id: Id,
@@ -51,7 +51,7 @@ pub struct NewTrigger {
 }
 
 /// A registered sensor.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Sensor {
     /// Unique id.
     pub id: Id,

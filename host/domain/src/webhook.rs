@@ -6,7 +6,7 @@ use crate::{Id, Timestamp};
 
 /// A registered webhook. Posting to `/api/v1/webhooks/<name>` needs an API token, or an
 /// HMAC-SHA256 signature made with the webhook's secret.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Webhook {
     /// Unique id.
     pub id: Id,

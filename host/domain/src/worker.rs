@@ -6,7 +6,7 @@ use crate::status::{WorkerStatus, WorkerType};
 use crate::{Id, Json, Timestamp};
 
 /// A registered worker.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Worker {
     /// Unique id.
     pub id: Id,

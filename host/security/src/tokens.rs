@@ -40,7 +40,7 @@ impl Claims {
 }
 
 /// An access token and a refresh token, as returned by login and refresh.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TokenPair {
     /// Authenticates API requests (`Authorization: Bearer ...`).
     pub access_token: String,

@@ -22,7 +22,7 @@ pub const MAX_EXPIRES_IN_S: u64 = 10 * 365 * 86_400;
 const LAST_USED_PRECISION: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
 
 /// A key just created: the only time the key itself is shown.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CreatedApiKey {
     /// The stored key (digest not included).
     #[serde(flatten)]

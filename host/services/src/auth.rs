@@ -66,7 +66,7 @@ impl Caller {
 }
 
 /// The caller's identity, with the permission sets it holds and their grants.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Profile {
     /// The identity.
     #[serde(flatten)]

@@ -18,7 +18,7 @@ use crate::{Platform, ServiceError, ServiceResult};
 pub const ADMIN_SET: &str = "admin";
 
 /// An identity as shown: never its password hash, but whether it has a password.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct IdentityView {
     /// The identity.
     #[serde(flatten)]

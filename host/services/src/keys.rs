@@ -62,7 +62,7 @@ pub struct KeyQuery {
 }
 
 /// A key as shown.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct KeyView {
     /// Unique id.
     pub id: Id,

@@ -9,7 +9,7 @@ use attune_packs::RegisteredPack;
 use crate::{Platform, ServiceError, ServiceResult};
 
 /// A pack as stored, with what its last registration changed.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Registration {
     /// The stored pack.
     pub pack: Pack,

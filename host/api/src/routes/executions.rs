@@ -5,7 +5,7 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use attune_domain::Id;
-use attune_domain::execution::ExecutionFilter;
+use attune_domain::execution::{Execution, ExecutionFilter, OutputLine};
 use attune_domain::identity::Verb;
 use attune_domain::page::PageRequest;
 use attune_domain::status::ExecutionStatus;
@@ -19,10 +19,11 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
 
-use crate::envelope::{data, page, page_request};
+use crate::envelope::{Data, PageQuery, Paged, data, page, page_request};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, Query};
 use crate::state::ApiState;
@@ -38,21 +39,36 @@ pub fn router() -> Router<ApiState> {
         .route("/api/v1/executions/{id}/rerun", post(rerun))
 }
 
-#[derive(Deserialize)]
+/// This module's operations, for the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list, create, execute_action, show, children, output, cancel, rerun))]
+pub struct Doc;
+
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ExecutionRequest)]
 struct CreateBody {
+    /// The action to run (`pack.name`).
     action_ref: String,
+    /// Its parameters, checked against the action's schema.
     #[serde(default)]
+    #[schema(value_type = Object)]
     parameters: Value,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ActionExecution)]
 struct ExecuteBody {
+    /// The action's parameters, checked against its schema.
     #[serde(default)]
+    #[schema(value_type = Object)]
     parameters: Value,
 }
 
+/// Request an execution of the action named in the body.
+#[utoipa::path(post, path = "/api/v1/executions", tag = "executions", request_body = CreateBody,
+    responses((status = CREATED, description = "The requested execution", body = Data<Execution>)))]
 async fn create(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
@@ -61,7 +77,12 @@ async fn create(
     // The access table cannot see the body: the action's pack is checked here.
     caller.require(Need::new("action", Verb::Execute).in_pack(pack_of(&body.action_ref)))?;
     // An unknown action in a body is a bad field, not a missing route.
-    let request = ExecutionRequest { action_ref: body.action_ref.clone(), parameters: body.parameters, executor: Some(caller.identity_id), ..ExecutionRequest::default() };
+    let request = ExecutionRequest {
+        action_ref: body.action_ref.clone(),
+        parameters: body.parameters,
+        executor: Some(caller.identity_id),
+        ..ExecutionRequest::default()
+    };
     let execution = executions::request(&state.platform, request).await.map_err(|error| match error {
         ServiceError::NotFound { entity: "action", .. } => {
             ServiceError::field("action_ref", format!("action '{}' does not exist", body.action_ref))
@@ -71,27 +92,42 @@ async fn create(
     Ok((StatusCode::CREATED, data(execution)))
 }
 
+/// Request an execution of an action.
+#[utoipa::path(post, path = "/api/v1/actions/{action_ref}/execute", tag = "executions", request_body = ExecuteBody,
+    responses((status = CREATED, description = "The requested execution", body = Data<Execution>)))]
 async fn execute_action(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     Path(action_ref): Path<String>,
     Json(body): Json<ExecuteBody>,
 ) -> ApiResult<(StatusCode, axum::Json<Value>)> {
-    let request = ExecutionRequest { action_ref, parameters: body.parameters, executor: Some(caller.identity_id), ..ExecutionRequest::default() };
+    let request = ExecutionRequest {
+        action_ref,
+        parameters: body.parameters,
+        executor: Some(caller.identity_id),
+        ..ExecutionRequest::default()
+    };
     Ok((StatusCode::CREATED, data(executions::request(&state.platform, request).await?)))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// 1-based page (default 1).
     page: Option<u32>,
+    /// Rows per page (default 50; more than 1000 counts as 1000).
     page_size: Option<u32>,
-    /// Comma-separated statuses.
+    /// Comma-separated statuses (`running,failed`).
     status: Option<String>,
+    /// Only executions of this action.
     action_ref: Option<String>,
+    /// Only tasks of this workflow execution.
     parent: Option<Id>,
+    /// Only executions caused by this rule.
     rule: Option<String>,
-    /// RFC 3339 timestamp.
+    /// Only executions created at or after this RFC 3339 time.
+    #[param(format = DateTime)]
     since: Option<String>,
 }
 
@@ -108,7 +144,9 @@ impl ListQuery {
         let since = self
             .since
             .as_deref()
-            .map(|s| chrono::DateTime::parse_from_rfc3339(s).map(|t| t.to_utc()).map_err(|e| invalid(format!("since: {e}"))))
+            .map(|s| {
+                chrono::DateTime::parse_from_rfc3339(s).map(|t| t.to_utc()).map_err(|e| invalid(format!("since: {e}")))
+            })
             .transpose()?;
         Ok(ExecutionFilter {
             statuses,
@@ -126,29 +164,36 @@ impl ListQuery {
     }
 }
 
+/// List executions, newest first.
+#[utoipa::path(get, path = "/api/v1/executions", tag = "executions", params(ListQuery),
+    responses((status = OK, description = "A page of executions", body = Paged<Execution>)))]
 async fn list(State(state): State<ApiState>, Query(query): Query<ListQuery>) -> ApiResult<axum::Json<Value>> {
     Ok(page(executions::list(&state.platform, &query.filter()?, query.page()).await?))
 }
 
+/// Show one execution.
+#[utoipa::path(get, path = "/api/v1/executions/{id}", tag = "executions",
+    responses((status = OK, description = "The execution", body = Data<Execution>)))]
 async fn show(State(state): State<ApiState>, Path(id): Path<Id>) -> ApiResult<axum::Json<Value>> {
     Ok(data(executions::get(&state.platform, id).await?))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct PageQuery {
-    page: Option<u32>,
-    page_size: Option<u32>,
-}
-
-async fn children(State(state): State<ApiState>, Path(id): Path<Id>, Query(query): Query<PageQuery>) -> ApiResult<axum::Json<Value>> {
+/// List the tasks of a workflow execution.
+#[utoipa::path(get, path = "/api/v1/executions/{id}/children", tag = "executions", params(PageQuery),
+    responses((status = OK, description = "A page of executions", body = Paged<Execution>)))]
+async fn children(
+    State(state): State<ApiState>,
+    Path(id): Path<Id>,
+    Query(query): Query<PageQuery>,
+) -> ApiResult<axum::Json<Value>> {
     executions::get(&state.platform, id).await?;
     let filter = ExecutionFilter { parent: Some(id), ..ExecutionFilter::default() };
-    Ok(page(executions::list(&state.platform, &filter, page_request(query.page, query.page_size)).await?))
+    Ok(page(executions::list(&state.platform, &filter, query.request()).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct OutputQuery {
     /// Only lines after this sequence number.
     after: Option<i64>,
@@ -158,7 +203,32 @@ struct OutputQuery {
     follow: Option<bool>,
 }
 
-async fn output(State(state): State<ApiState>, Path(id): Path<Id>, Query(query): Query<OutputQuery>) -> ApiResult<Response> {
+/// Output lines stored so far, and the status.
+#[derive(Serialize, ToSchema)]
+#[schema(as = ExecutionOutput)]
+struct Output {
+    /// The execution's status.
+    status: ExecutionStatus,
+    /// Lines after `after`, oldest first.
+    lines: Vec<OutputLine>,
+    /// The `after` of the next read.
+    next: i64,
+}
+
+/// Read an execution's output, or follow it live.
+///
+/// With `follow=true`, newline-delimited JSON: one output line per line as it is stored,
+/// then `{"status", "result"}` once the execution has ended.
+#[utoipa::path(get, path = "/api/v1/executions/{id}/output", tag = "executions", params(OutputQuery),
+    responses((status = OK, description = "Output lines", content(
+        (Data<Output> = "application/json"),
+        (String = "application/x-ndjson"),
+    ))))]
+async fn output(
+    State(state): State<ApiState>,
+    Path(id): Path<Id>,
+    Query(query): Query<OutputQuery>,
+) -> ApiResult<Response> {
     let after = query.after.unwrap_or(0).max(0);
     let limit = query.limit.unwrap_or(1000).clamp(1, 10_000);
     if query.follow == Some(true) {
@@ -167,7 +237,7 @@ async fn output(State(state): State<ApiState>, Path(id): Path<Id>, Query(query):
     }
     let (execution, lines) = executions::output(&state.platform, id, after, limit).await?;
     let next = lines.last().map_or(after, |line| line.seq);
-    Ok(data(json!({ "status": execution.status, "lines": lines, "next": next })).into_response())
+    Ok(data(Output { status: execution.status, lines, next }).into_response())
 }
 
 /// Newline-delimited JSON: one object per output line as it is stored, then a last object
@@ -203,10 +273,16 @@ fn follow(platform: Platform, id: Id, mut after: i64) -> Response {
     ([(header::CONTENT_TYPE, "application/x-ndjson")], Body::from_stream(stream)).into_response()
 }
 
+/// Cancel an execution (its workflow tasks too).
+#[utoipa::path(post, path = "/api/v1/executions/{id}/cancel", tag = "executions",
+    responses((status = OK, description = "The execution", body = Data<Execution>)))]
 async fn cancel(State(state): State<ApiState>, Path(id): Path<Id>) -> ApiResult<axum::Json<Value>> {
     Ok(data(executions::cancel(&state.platform, id).await?))
 }
 
+/// Run an execution's action again with the same parameters.
+#[utoipa::path(post, path = "/api/v1/executions/{id}/rerun", tag = "executions",
+    responses((status = CREATED, description = "The new execution", body = Data<Execution>)))]
 async fn rerun(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,

@@ -4,7 +4,8 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use serde_json::{Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::state::ApiState;
 
@@ -12,12 +13,38 @@ pub fn router() -> Router<ApiState> {
     Router::new().route("/health", get(health))
 }
 
-async fn health(State(state): State<ApiState>) -> (StatusCode, axum::Json<Value>) {
-    let store = state
-        .platform
-        .store
-        .list_runtimes(attune_domain::page::PageRequest::new(1, 1))
-        .await;
+/// This module's operations, for the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(health))]
+pub struct Doc;
+
+/// The server's health.
+#[derive(Serialize, ToSchema)]
+struct Health {
+    /// `ok`, or `degraded` when the store is unreachable.
+    status: &'static str,
+    /// The server's version.
+    version: &'static str,
+    /// The store.
+    store: StoreHealth,
+}
+
+/// The store's health.
+#[derive(Serialize, ToSchema)]
+struct StoreHealth {
+    /// `sqlite` or `postgres`.
+    backend: &'static str,
+    /// `ok` or `unavailable`.
+    status: &'static str,
+}
+
+/// Liveness, with a store round trip.
+#[utoipa::path(get, path = "/health", tag = "operations", responses(
+    (status = OK, description = "Healthy", body = Health),
+    (status = SERVICE_UNAVAILABLE, description = "The store is unreachable", body = Health),
+))]
+async fn health(State(state): State<ApiState>) -> (StatusCode, axum::Json<Health>) {
+    let store = state.platform.store.list_runtimes(attune_domain::page::PageRequest::new(1, 1)).await;
     let (status, store_state) = match store {
         Ok(_) => (StatusCode::OK, "ok"),
         Err(error) => {
@@ -25,10 +52,10 @@ async fn health(State(state): State<ApiState>) -> (StatusCode, axum::Json<Value>
             (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
         }
     };
-    let body = json!({
-        "status": if status == StatusCode::OK { "ok" } else { "degraded" },
-        "version": env!("CARGO_PKG_VERSION"),
-        "store": { "backend": state.platform.store.backend(), "status": store_state },
-    });
+    let body = Health {
+        status: if status == StatusCode::OK { "ok" } else { "degraded" },
+        version: env!("CARGO_PKG_VERSION"),
+        store: StoreHealth { backend: state.platform.store.backend(), status: store_state },
+    };
     (status, axum::Json(body))
 }

@@ -1,17 +1,20 @@
 //! `/api/v1/identities`: identities, the permission sets they hold, and their API keys.
 
 use attune_domain::Id;
-use attune_services::api_keys;
+use attune_domain::credential::ApiKey;
+use attune_domain::identity::PermissionSet;
+use attune_services::api_keys::{self, CreatedApiKey};
 use attune_services::auth::Caller;
-use attune_services::identities::{self, IdentityChanges, IdentityInput};
+use attune_services::identities::{self, IdentityChanges, IdentityInput, IdentityView};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Extension, Router};
 use serde::Deserialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 
-use crate::envelope::{data, page, page_request};
+use crate::envelope::{Data, PageQuery, Paged, data, page};
 use crate::error::ApiResult;
 use crate::extract::{Json, Path, Query};
 use crate::state::ApiState;
@@ -26,27 +29,39 @@ pub fn router() -> Router<ApiState> {
         .route("/api/v1/identities/{login}/api-keys/{id}", axum::routing::delete(revoke_key))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct PageQuery {
-    page: Option<u32>,
-    page_size: Option<u32>,
-}
+/// This module's operations, for the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list, create, show, update, remove, list_sets, show_set, assign, unassign, list_keys, create_key, revoke_key
+))]
+pub struct Doc;
 
+/// List identities.
+#[utoipa::path(get, path = "/api/v1/identities", tag = "identities", params(PageQuery),
+    responses((status = OK, description = "A page of identities", body = Paged<IdentityView>)))]
 async fn list(State(state): State<ApiState>, Query(query): Query<PageQuery>) -> ApiResult<axum::Json<Value>> {
-    Ok(page(identities::list(&state.platform, page_request(query.page, query.page_size)).await?))
+    Ok(page(identities::list(&state.platform, query.request()).await?))
 }
 
 /// Without a password, the identity is a service account (API keys only).
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = NewIdentity)]
 struct CreateBody {
+    /// Unique login.
     login: String,
+    /// Name shown.
     display_name: Option<String>,
+    /// Absent for a service account.
     password: Option<String>,
+    /// Free-form attributes.
+    #[schema(value_type = Option<Object>)]
     attributes: Option<Value>,
 }
 
+/// Create an identity.
+#[utoipa::path(post, path = "/api/v1/identities", tag = "identities", request_body = CreateBody,
+    responses((status = CREATED, description = "The identity", body = Data<IdentityView>)))]
 async fn create(
     State(state): State<ApiState>,
     Json(body): Json<CreateBody>,
@@ -60,20 +75,31 @@ async fn create(
     Ok((StatusCode::CREATED, data(identities::create(&state.platform, input).await?)))
 }
 
+/// Show one identity (one's own, or with `view` on `identity`).
+#[utoipa::path(get, path = "/api/v1/identities/{login}", tag = "identities",
+    responses((status = OK, description = "The identity", body = Data<IdentityView>)))]
 async fn show(State(state): State<ApiState>, Path(login): Path<String>) -> ApiResult<axum::Json<Value>> {
     Ok(data(identities::get(&state.platform, &login).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = IdentityChanges)]
 struct UpdateBody {
+    /// Name shown.
     display_name: Option<String>,
+    /// Free-form attributes (replaced whole).
+    #[schema(value_type = Option<Object>)]
     attributes: Option<Value>,
+    /// A disabled identity cannot authenticate.
     enabled: Option<bool>,
     /// Sets the password (no current password needed: this route is for administrators).
     password: Option<String>,
 }
 
+/// Change an identity.
+#[utoipa::path(patch, path = "/api/v1/identities/{login}", tag = "identities", request_body = UpdateBody,
+    responses((status = OK, description = "The identity", body = Data<IdentityView>)))]
 async fn update(
     State(state): State<ApiState>,
     Path(login): Path<String>,
@@ -88,15 +114,24 @@ async fn update(
     Ok(data(identities::update(&state.platform, &login, changes).await?))
 }
 
+/// Delete an identity (never the last administrator).
+#[utoipa::path(delete, path = "/api/v1/identities/{login}", tag = "identities",
+    responses((status = NO_CONTENT, description = "Deleted")))]
 async fn remove(State(state): State<ApiState>, Path(login): Path<String>) -> ApiResult<StatusCode> {
     identities::delete(&state.platform, &login).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The permission sets an identity holds.
+#[utoipa::path(get, path = "/api/v1/identities/{login}/permission-sets", tag = "identities",
+    responses((status = OK, description = "Its permission sets", body = Data<Vec<PermissionSet>>)))]
 async fn list_sets(State(state): State<ApiState>, Path(login): Path<String>) -> ApiResult<axum::Json<Value>> {
     Ok(data(identities::permission_sets(&state.platform, &login).await?))
 }
 
+/// One permission set an identity holds.
+#[utoipa::path(get, path = "/api/v1/identities/{login}/permission-sets/{set_ref}", tag = "identities",
+    responses((status = OK, description = "The permission set", body = Data<PermissionSet>)))]
 async fn show_set(
     State(state): State<ApiState>,
     Path((login, set_ref)): Path<(String, String)>,
@@ -104,6 +139,9 @@ async fn show_set(
     Ok(data(identities::permission_set(&state.platform, &login, &set_ref).await?))
 }
 
+/// Give an identity a permission set.
+#[utoipa::path(put, path = "/api/v1/identities/{login}/permission-sets/{set_ref}", tag = "identities",
+    responses((status = NO_CONTENT, description = "Assigned")))]
 async fn assign(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
@@ -113,6 +151,9 @@ async fn assign(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Take a permission set from an identity (never the last administrator's `admin`).
+#[utoipa::path(delete, path = "/api/v1/identities/{login}/permission-sets/{set_ref}", tag = "identities",
+    responses((status = NO_CONTENT, description = "Unassigned")))]
 async fn unassign(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
@@ -122,18 +163,26 @@ async fn unassign(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// An identity's API keys (never the keys themselves).
+#[utoipa::path(get, path = "/api/v1/identities/{login}/api-keys", tag = "identities",
+    responses((status = OK, description = "Its API keys", body = Data<Vec<ApiKey>>)))]
 async fn list_keys(State(state): State<ApiState>, Path(login): Path<String>) -> ApiResult<axum::Json<Value>> {
     Ok(data(api_keys::list(&state.platform, &login).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = NewApiKey)]
 struct CreateKeyBody {
+    /// What the key is for, unique for the identity.
     name: String,
+    /// Expires after this many seconds (never when absent).
     expires_in_s: Option<u64>,
 }
 
-/// `201` with the key in `key`: the only time it is shown.
+/// Create an API key; the answer's `key` is the only time it is shown.
+#[utoipa::path(post, path = "/api/v1/identities/{login}/api-keys", tag = "identities", request_body = CreateKeyBody,
+    responses((status = CREATED, description = "The key", body = Data<CreatedApiKey>)))]
 async fn create_key(
     State(state): State<ApiState>,
     Path(login): Path<String>,
@@ -143,6 +192,9 @@ async fn create_key(
     Ok((StatusCode::CREATED, data(created)))
 }
 
+/// Revoke an API key.
+#[utoipa::path(delete, path = "/api/v1/identities/{login}/api-keys/{id}", tag = "identities",
+    responses((status = NO_CONTENT, description = "Revoked")))]
 async fn revoke_key(State(state): State<ApiState>, Path((login, id)): Path<(String, Id)>) -> ApiResult<StatusCode> {
     api_keys::revoke(&state.platform, &login, id).await?;
     Ok(StatusCode::NO_CONTENT)

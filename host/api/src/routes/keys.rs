@@ -4,15 +4,16 @@
 
 use attune_domain::status::KeyOwnerType;
 use attune_services::auth::Caller;
-use attune_services::keys::{self, KeyAddress, KeyQuery, KeyValue};
+use attune_services::keys::{self, KeyAddress, KeyQuery, KeyValue, KeyView};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Extension, Router};
 use serde::Deserialize;
 use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
 
-use crate::envelope::{data, page, page_request};
+use crate::envelope::{Data, Paged, data, page, page_request};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, Query};
 use crate::state::ApiState;
@@ -21,22 +22,37 @@ pub fn router() -> Router<ApiState> {
     Router::new().route("/api/v1/keys", get(list)).route("/api/v1/keys/{name}", get(show).put(put).delete(remove))
 }
 
+/// This module's operations, for the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list, show, put, remove))]
+pub struct Doc;
+
 fn scope(text: Option<&str>) -> Result<Option<KeyOwnerType>, ApiError> {
     text.map(str::parse::<KeyOwnerType>).transpose().map_err(|_| {
         ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", "scope: one of system, identity, pack, action, sensor")
     })
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// 1-based page (default 1).
     page: Option<u32>,
+    /// Rows per page (default 50; more than 1000 counts as 1000).
     page_size: Option<u32>,
+    /// Only keys of this scope (without one: the caller's own keys).
+    #[param(value_type = Option<KeyOwnerType>)]
     scope: Option<String>,
+    /// Only keys of this owner (needs `scope`).
     owner: Option<String>,
+    /// Only keys whose name starts with this.
     prefix: Option<String>,
 }
 
+/// List datastore keys.
+#[utoipa::path(get, path = "/api/v1/keys", tag = "keys", params(ListQuery),
+    responses((status = OK, description = "A page of keys", body = Paged<KeyView>)))]
 async fn list(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
@@ -46,10 +62,14 @@ async fn list(
     Ok(page(keys::list(&state.platform, &caller, filter, page_request(query.page, query.page_size)).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct KeyQueryParams {
+    /// The key's scope (default `system`).
+    #[param(value_type = Option<KeyOwnerType>)]
     scope: Option<String>,
+    /// The owner's login or ref (identity keys default to the caller's own).
     owner: Option<String>,
     /// Show an encrypted value in clear (needs `execute` on `key`, or owning it).
     decrypt: Option<bool>,
@@ -65,6 +85,9 @@ impl KeyQueryParams {
     }
 }
 
+/// Show one key.
+#[utoipa::path(get, path = "/api/v1/keys/{name}", tag = "keys", params(KeyQueryParams),
+    responses((status = OK, description = "The key", body = Data<KeyView>)))]
 async fn show(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
@@ -75,16 +98,25 @@ async fn show(
     Ok(data(keys::get(&state.platform, &caller, &address, query.decrypt.unwrap_or(false)).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = KeyInput)]
 struct PutBody {
+    /// The value.
     value: String,
+    /// Store it encrypted (AES-256-GCM).
     #[serde(default)]
     encrypted: bool,
+    /// Expires after this many seconds (never when absent).
     ttl_s: Option<u64>,
 }
 
-/// `201` when the key is new, `200` when it replaced one; the value is masked when encrypted.
+/// Create or replace a key; the value is masked when encrypted.
+#[utoipa::path(put, path = "/api/v1/keys/{name}", tag = "keys", params(KeyQueryParams), request_body = PutBody,
+    responses(
+        (status = CREATED, description = "The key, new", body = Data<KeyView>),
+        (status = OK, description = "The key, replaced", body = Data<KeyView>),
+    ))]
 async fn put(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
@@ -101,6 +133,9 @@ async fn put(
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, data(key)))
 }
 
+/// Delete a key.
+#[utoipa::path(delete, path = "/api/v1/keys/{name}", tag = "keys", params(KeyQueryParams),
+    responses((status = NO_CONTENT, description = "Deleted")))]
 async fn remove(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,

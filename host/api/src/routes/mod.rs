@@ -2,6 +2,7 @@
 
 mod auth;
 mod components;
+mod docs;
 mod events;
 mod executions;
 mod operations;
@@ -12,10 +13,12 @@ mod identities;
 mod keys;
 mod packs;
 mod permissions;
+mod stream;
 
 use axum::Router;
 use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
+use utoipa::OpenApi;
 
 use crate::error::ApiError;
 use crate::rbac::authorize;
@@ -26,6 +29,7 @@ use crate::state::ApiState;
 pub fn router(state: ApiState) -> Router {
     Router::new()
         .merge(health::router())
+        .merge(docs::router())
         .merge(auth::public())
         .merge(auth::protected())
         // Webhook posts may be signed instead of carrying a credential.
@@ -39,6 +43,7 @@ pub fn router(state: ApiState) -> Router {
         .merge(identities::router())
         .merge(permissions::router())
         .merge(keys::router())
+        .merge(stream::router())
         .route_layer(from_fn_with_state(state.clone(), authorize))
         .fallback(|| async { ApiError::not_found("no such route") })
         .method_not_allowed_fallback(|| async {
@@ -49,4 +54,25 @@ pub fn router(state: ApiState) -> Router {
             )
         })
         .with_state(state)
+}
+
+/// The documented operations of every route module, for the OpenAPI document
+/// (`crate::openapi`).
+pub fn documented() -> Vec<utoipa::openapi::OpenApi> {
+    vec![
+        health::Doc::openapi(),
+        docs::Doc::openapi(),
+        auth::Doc::openapi(),
+        webhooks::Doc::openapi(),
+        packs::Doc::openapi(),
+        components::Doc::openapi(),
+        executions::Doc::openapi(),
+        operations::Doc::openapi(),
+        rules::Doc::openapi(),
+        events::Doc::openapi(),
+        identities::Doc::openapi(),
+        permissions::Doc::openapi(),
+        keys::Doc::openapi(),
+        stream::Doc::openapi(),
+    ]
 }

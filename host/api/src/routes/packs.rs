@@ -1,14 +1,16 @@
 //! `/api/v1/packs`: register from a server path, list, show, delete.
 
-use attune_services::packs;
+use attune_domain::pack::Pack;
+use attune_services::packs::{self, Registration};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 
-use crate::envelope::{ListParams, data, page};
+use crate::envelope::{Data, ListParams, Paged, data, page};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, Query};
 use crate::state::ApiState;
@@ -20,46 +22,47 @@ pub fn router() -> Router<ApiState> {
         .route("/api/v1/packs/{pack_ref}", get(show).delete(remove))
 }
 
-#[derive(Deserialize)]
+/// This module's operations, for the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list, register, show, remove))]
+pub struct Doc;
+
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = PackRegistration)]
 struct RegisterRequest {
+    /// A pack directory on the server's filesystem.
     path: String,
 }
 
-async fn register(
-    State(state): State<ApiState>,
-    Json(body): Json<RegisterRequest>,
-) -> ApiResult<axum::Json<Value>> {
+/// Register (or re-register) the pack in a directory on the server.
+#[utoipa::path(post, path = "/api/v1/packs/register", tag = "packs", request_body = RegisterRequest,
+    responses((status = OK, description = "The stored pack and what changed", body = Data<Registration>)))]
+async fn register(State(state): State<ApiState>, Json(body): Json<RegisterRequest>) -> ApiResult<axum::Json<Value>> {
     Ok(data(packs::register(&state.platform, &body.path).await?))
 }
 
-async fn list(
-    State(state): State<ApiState>,
-    Query(params): Query<ListParams>,
-) -> ApiResult<axum::Json<Value>> {
+/// List packs.
+#[utoipa::path(get, path = "/api/v1/packs", tag = "packs", params(ListParams),
+    responses((status = OK, description = "A page of packs", body = Paged<Pack>)))]
+async fn list(State(state): State<ApiState>, Query(params): Query<ListParams>) -> ApiResult<axum::Json<Value>> {
     if params.pack.is_some() {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_query",
-            "packs cannot be filtered by pack",
-        ));
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", "packs cannot be filtered by pack"));
     }
-    Ok(page(
-        packs::list(&state.platform, params.page_request()).await?,
-    ))
+    Ok(page(packs::list(&state.platform, params.page_request()).await?))
 }
 
-async fn show(
-    State(state): State<ApiState>,
-    Path(pack_ref): Path<String>,
-) -> ApiResult<axum::Json<Value>> {
+/// Show one pack.
+#[utoipa::path(get, path = "/api/v1/packs/{pack_ref}", tag = "packs",
+    responses((status = OK, description = "The pack", body = Data<Pack>)))]
+async fn show(State(state): State<ApiState>, Path(pack_ref): Path<String>) -> ApiResult<axum::Json<Value>> {
     Ok(data(packs::get(&state.platform, &pack_ref).await?))
 }
 
-async fn remove(
-    State(state): State<ApiState>,
-    Path(pack_ref): Path<String>,
-) -> ApiResult<StatusCode> {
+/// Delete a pack and its components (history stays).
+#[utoipa::path(delete, path = "/api/v1/packs/{pack_ref}", tag = "packs",
+    responses((status = NO_CONTENT, description = "Deleted")))]
+async fn remove(State(state): State<ApiState>, Path(pack_ref): Path<String>) -> ApiResult<StatusCode> {
     packs::delete(&state.platform, &pack_ref).await?;
     Ok(StatusCode::NO_CONTENT)
 }

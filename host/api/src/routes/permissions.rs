@@ -1,7 +1,7 @@
 //! `/api/v1/permission-sets`: roles and their grants. Built-in and pack-owned sets are
 //! read-only here.
 
-use attune_domain::identity::Grant;
+use attune_domain::identity::{Grant, PermissionSet};
 use attune_services::auth::Caller;
 use attune_services::permission_sets::{self, PermissionSetInput};
 use axum::extract::State;
@@ -10,8 +10,9 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use serde::Deserialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 
-use crate::envelope::{data, page, page_request};
+use crate::envelope::{Data, PageQuery, Paged, data, page};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, Query};
 use crate::state::ApiState;
@@ -22,10 +23,16 @@ pub fn router() -> Router<ApiState> {
         .route("/api/v1/permission-sets/{set_ref}", get(show).put(replace).delete(remove))
 }
 
+/// This module's operations, for the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list, create, show, replace, remove))]
+pub struct Doc;
+
 /// A grant as an object (`{"resource", "pack", "verbs"}`) or in the compact form
 /// `resource[@pack]:verb,verb` that pack files use.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(untagged)]
+#[schema(as = GrantInput)]
 enum GrantBody {
     Compact(String),
     Full(Grant),
@@ -46,14 +53,18 @@ impl GrantBody {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = PermissionSetInput)]
 struct SetBody {
     /// Required when creating; when replacing, must match the path if given.
     #[serde(rename = "ref")]
     set_ref: Option<String>,
+    /// Display name.
     label: Option<String>,
+    /// What the set is for.
     description: Option<String>,
+    /// What holders may do.
     grants: Vec<GrantBody>,
 }
 
@@ -64,21 +75,23 @@ impl SetBody {
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct PageQuery {
-    page: Option<u32>,
-    page_size: Option<u32>,
-}
-
+/// List permission sets.
+#[utoipa::path(get, path = "/api/v1/permission-sets", tag = "permission-sets", params(PageQuery),
+    responses((status = OK, description = "A page of permission sets", body = Paged<PermissionSet>)))]
 async fn list(State(state): State<ApiState>, Query(query): Query<PageQuery>) -> ApiResult<axum::Json<Value>> {
-    Ok(page(permission_sets::list(&state.platform, page_request(query.page, query.page_size)).await?))
+    Ok(page(permission_sets::list(&state.platform, query.request()).await?))
 }
 
+/// Show one permission set.
+#[utoipa::path(get, path = "/api/v1/permission-sets/{set_ref}", tag = "permission-sets",
+    responses((status = OK, description = "The permission set", body = Data<PermissionSet>)))]
 async fn show(State(state): State<ApiState>, Path(set_ref): Path<String>) -> ApiResult<axum::Json<Value>> {
     Ok(data(permission_sets::get(&state.platform, &set_ref).await?))
 }
 
+/// Create a permission set.
+#[utoipa::path(post, path = "/api/v1/permission-sets", tag = "permission-sets", request_body = SetBody,
+    responses((status = CREATED, description = "The permission set", body = Data<PermissionSet>)))]
 async fn create(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
@@ -90,6 +103,9 @@ async fn create(
     Ok((StatusCode::CREATED, data(set)))
 }
 
+/// Replace a permission set's label, description and grants.
+#[utoipa::path(put, path = "/api/v1/permission-sets/{set_ref}", tag = "permission-sets", request_body = SetBody,
+    responses((status = OK, description = "The permission set", body = Data<PermissionSet>)))]
 async fn replace(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
@@ -103,6 +119,9 @@ async fn replace(
     Ok(data(permission_sets::replace(&state.platform, &caller, &set_ref, input).await?))
 }
 
+/// Delete a permission set.
+#[utoipa::path(delete, path = "/api/v1/permission-sets/{set_ref}", tag = "permission-sets",
+    responses((status = NO_CONTENT, description = "Deleted")))]
 async fn remove(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,

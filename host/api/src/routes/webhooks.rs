@@ -5,17 +5,20 @@
 
 use std::collections::BTreeMap;
 
+use attune_domain::Id;
+use attune_domain::webhook::Webhook;
 use attune_services::webhooks::{self, Post, Proof};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
 
 use crate::auth::{Authenticated, bearer_token};
-use crate::envelope::{data, page, page_request};
+use crate::envelope::{Data, PageQuery, Paged, data, page};
 use crate::error::ApiResult;
 use crate::extract::{Json, Path, Query};
 use crate::state::ApiState;
@@ -26,15 +29,26 @@ pub fn router() -> Router<ApiState> {
         .route("/api/v1/webhooks/{name}", get(show).delete(remove).post(fire))
 }
 
-#[derive(Deserialize)]
+/// This module's operations, for the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list, create, show, remove, fire))]
+pub struct Doc;
+
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = NewWebhook)]
 struct CreateBody {
+    /// Unique name; the webhook's URL is `/api/v1/webhooks/<name>`.
     name: String,
+    /// What it is for.
     description: Option<String>,
     /// Enables signed posts (HMAC-SHA256 of the body with this secret).
     secret: Option<String>,
 }
 
+/// Register a webhook.
+#[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks", request_body = CreateBody,
+    responses((status = CREATED, description = "The webhook", body = Data<Described>)))]
 async fn create(
     State(state): State<ApiState>,
     Authenticated(caller): Authenticated,
@@ -42,39 +56,79 @@ async fn create(
 ) -> ApiResult<(StatusCode, axum::Json<Value>)> {
     let webhook = webhooks::create(&state.platform, &body.name, body.description, body.secret).await?;
     tracing::info!(webhook = %webhook.name, by = %caller.login, signed = webhook.has_secret(), "webhook registered");
-    Ok((StatusCode::CREATED, data(described(&webhook))))
+    Ok((StatusCode::CREATED, data(described(webhook))))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct PageQuery {
-    page: Option<u32>,
-    page_size: Option<u32>,
+/// List webhooks.
+#[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks", params(PageQuery),
+    responses((status = OK, description = "A page of webhooks", body = Paged<Described>)))]
+async fn list(
+    State(state): State<ApiState>,
+    _caller: Authenticated,
+    Query(query): Query<PageQuery>,
+) -> ApiResult<axum::Json<Value>> {
+    let found = webhooks::list(&state.platform, query.request()).await?;
+    Ok(page(found.map(described)))
 }
 
-async fn list(State(state): State<ApiState>, _caller: Authenticated, Query(query): Query<PageQuery>) -> ApiResult<axum::Json<Value>> {
-    let found = webhooks::list(&state.platform, page_request(query.page, query.page_size)).await?;
-    Ok(page(found.map(|w| described(&w))))
+/// Show one webhook.
+#[utoipa::path(get, path = "/api/v1/webhooks/{name}", tag = "webhooks",
+    responses((status = OK, description = "The webhook", body = Data<Described>)))]
+async fn show(
+    State(state): State<ApiState>,
+    _caller: Authenticated,
+    Path(name): Path<String>,
+) -> ApiResult<axum::Json<Value>> {
+    Ok(data(described(webhooks::get(&state.platform, &name).await?)))
 }
 
-async fn show(State(state): State<ApiState>, _caller: Authenticated, Path(name): Path<String>) -> ApiResult<axum::Json<Value>> {
-    Ok(data(described(&webhooks::get(&state.platform, &name).await?)))
-}
-
-async fn remove(State(state): State<ApiState>, _caller: Authenticated, Path(name): Path<String>) -> ApiResult<StatusCode> {
+/// Delete a webhook.
+#[utoipa::path(delete, path = "/api/v1/webhooks/{name}", tag = "webhooks",
+    responses((status = NO_CONTENT, description = "Deleted")))]
+async fn remove(
+    State(state): State<ApiState>,
+    _caller: Authenticated,
+    Path(name): Path<String>,
+) -> ApiResult<StatusCode> {
     webhooks::delete(&state.platform, &name).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// A webhook as shown: whether it has a secret, never the secret.
-fn described(webhook: &attune_domain::webhook::Webhook) -> Value {
-    let mut shown = serde_json::to_value(webhook).unwrap_or_default();
-    shown["signed"] = json!(webhook.has_secret());
-    shown["url"] = json!(format!("/api/v1/webhooks/{}", webhook.name));
-    shown
+#[derive(Serialize, ToSchema)]
+#[schema(as = WebhookView)]
+struct Described {
+    #[serde(flatten)]
+    webhook: Webhook,
+    /// Whether posts may prove themselves with a signature.
+    signed: bool,
+    /// Where to post.
+    url: String,
 }
 
-/// `POST /api/v1/webhooks/{name}` → `202 {"data": {"event": <id>}}`.
+fn described(webhook: Webhook) -> Described {
+    let url = format!("/api/v1/webhooks/{}", webhook.name);
+    Described { signed: webhook.has_secret(), webhook, url }
+}
+
+/// What a post to a webhook made.
+#[derive(Serialize, ToSchema)]
+#[schema(as = WebhookPosted)]
+struct Fired {
+    /// The event recorded.
+    event: Id,
+}
+
+/// Post to a webhook: the body becomes an event's payload.
+///
+/// Proof is a bearer credential with `execute` on `webhook`, or, for a webhook with a
+/// secret, the body's HMAC-SHA256 in `X-Attune-Signature` (or `X-Hub-Signature-256`).
+#[utoipa::path(post, path = "/api/v1/webhooks/{name}", tag = "webhooks",
+    request_body(content = Value, description = "Any JSON payload"),
+    params(
+        ("x-attune-signature" = Option<String>, Header, description = "`sha256=` and the hex HMAC-SHA256 of the body"),
+    ),
+    responses((status = ACCEPTED, description = "The event recorded", body = Data<Fired>)))]
 async fn fire(
     State(state): State<ApiState>,
     Path(name): Path<String>,
@@ -94,5 +148,5 @@ async fn fire(
         .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_lowercase(), v.to_owned())))
         .collect();
     let event = webhooks::fire(&state.platform, Post { name, headers, body: body.to_vec() }, proof).await?;
-    Ok((StatusCode::ACCEPTED, data(json!({ "event": event.id }))))
+    Ok((StatusCode::ACCEPTED, data(Fired { event: event.id })))
 }

@@ -170,6 +170,8 @@ async fn a_viewer_reads_everything_and_changes_nothing() {
         let reads = rule.method == "GET";
         match rule.access {
             Access::Public | Access::Authenticated => {}
+            // The stream lets a viewer in; a request that is no WebSocket upgrade goes no further.
+            _ if rule.path == "/api/v1/stream" => assert_eq!(result.0, StatusCode::UPGRADE_REQUIRED, "{context}"),
             _ if reads => assert!(
                 matches!(result.0, StatusCode::OK | StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST),
                 "a viewer reads: {context}"

@@ -6,6 +6,7 @@ mod auth;
 mod datastore;
 mod executions;
 mod identities;
+mod openapi;
 mod packs;
 mod requests;
 mod rules;
