@@ -7,5 +7,6 @@ cd "$(dirname "$0")/.."
 
 scripts/ensure-services.sh
 scripts/install-wasm-tools.sh
+scripts/install-schemathesis.sh
 
 cargo test --workspace --locked "$@"

@@ -3,9 +3,10 @@
 mod config;
 mod distributed;
 mod embedded;
+mod fuzz;
 mod postgres;
 mod recovery;
 mod rules;
-mod stream;
 mod sensors;
+mod stream;
 mod support;
