@@ -4,6 +4,7 @@ mod config;
 mod distributed;
 mod embedded;
 mod fuzz;
+mod masking;
 mod postgres;
 mod recovery;
 mod rules;

@@ -46,9 +46,10 @@ impl Server {
     }
 
     /// Starts `attune <role>` and waits until it prints a line starting with `ready`; the
-    /// rest of that line is kept as [`Server::url`].
+    /// rest of that line is kept as [`Server::url`]. Its log (stderr) goes where `command`
+    /// says: the test's own stderr unless set.
     pub fn start_role(mut command: Command, role: &str, ready: &str) -> Server {
-        let mut child = command.arg(role).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap();
+        let mut child = command.arg(role).stdout(Stdio::piped()).spawn().unwrap();
         let stdout = child.stdout.take().unwrap();
         let (lines_tx, lines_rx) = mpsc::channel();
         std::thread::spawn(move || {
