@@ -58,11 +58,10 @@ async fn wait_for_execution(server: &Server, token: &str, rule: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let (_, list) = server.call("GET", &format!("/api/v1/executions?rule={rule}"), Some(token), None).await;
-        if let Some(execution) = list["data"].as_array().and_then(|items| items.first()) {
-            if ["completed", "failed", "timeout"].contains(&execution["status"].as_str().unwrap_or_default()) {
+        if let Some(execution) = list["data"].as_array().and_then(|items| items.first())
+            && ["completed", "failed", "timeout"].contains(&execution["status"].as_str().unwrap_or_default()) {
                 return execution.clone();
             }
-        }
         assert!(Instant::now() < deadline, "no execution of rule {rule} ended: {list}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

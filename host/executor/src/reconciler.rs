@@ -110,18 +110,16 @@ impl Reconciler {
             Requested if stale => {
                 self.hint(&Queue::Executor, Message::ExecutionRequested { execution: id }, report).await;
             }
-            Scheduling if stale => {
-                if transition_execution(self.store.as_ref(), self.bus.as_ref(), id, &[Scheduling], Requested, &none).await?.is_some() {
+            Scheduling if stale
+                && transition_execution(self.store.as_ref(), self.bus.as_ref(), id, &[Scheduling], Requested, &none).await?.is_some() => {
                     report.requeued += 1;
                     self.hint(&Queue::Executor, Message::ExecutionRequested { execution: id }, report).await;
                 }
-            }
-            Scheduled if !worker_alive => {
-                if transition_execution(self.store.as_ref(), self.bus.as_ref(), id, &[Scheduled], Requested, &none).await?.is_some() {
+            Scheduled if !worker_alive
+                && transition_execution(self.store.as_ref(), self.bus.as_ref(), id, &[Scheduled], Requested, &none).await?.is_some() => {
                     report.requeued += 1;
                     self.hint(&Queue::Executor, Message::ExecutionRequested { execution: id }, report).await;
                 }
-            }
             Scheduled if stale => {
                 if let Some(worker) = execution.worker {
                     self.hint(&Queue::Worker(worker), Message::ExecutionScheduled { execution: id }, report).await;

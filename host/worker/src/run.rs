@@ -94,11 +94,10 @@ async fn finish(shared: &Shared, execution: &Execution, outcome: Outcome, redact
         TerminalStatus::Cancelled => Cancelled,
     };
     let mut result = outcome.result_document();
-    if let (Some(code), Some(fields)) = (outcome.exit_code, result.as_object_mut()) {
-        if outcome.result.is_err() {
+    if let (Some(code), Some(fields)) = (outcome.exit_code, result.as_object_mut())
+        && outcome.result.is_err() {
             fields.insert("exit_code".into(), json!(code));
         }
-    }
     let patch = ExecutionPatch {
         result: Some(redactor.json(&result)),
         metering: outcome.metering.map(|m| json!(m)),
