@@ -13,14 +13,14 @@ use crate::support::TestApi;
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
-async fn document(api: &TestApi) -> Value {
+pub(crate) async fn document(api: &TestApi) -> Value {
     let (status, doc) = api.call("GET", "/api/v1/openapi.json", None, None).await;
     assert_eq!(status, StatusCode::OK, "{doc}");
     doc
 }
 
 /// Every `(METHOD, path, operation)` of a document.
-fn operations(doc: &Value) -> Vec<(String, String, Value)> {
+pub(crate) fn operations(doc: &Value) -> Vec<(String, String, Value)> {
     let paths = doc["paths"].as_object().expect("paths is an object");
     let mut found = Vec::new();
     for (path, item) in paths {
@@ -131,7 +131,7 @@ fn path_value(name: &str, schema: &Value) -> String {
 }
 
 /// The operation's path with its parameters filled in from their schemas.
-fn request_uri(path: &str, operation: &Value) -> String {
+pub(crate) fn request_uri(path: &str, operation: &Value) -> String {
     let mut uri = path.to_owned();
     for parameter in operation["parameters"].as_array().into_iter().flatten() {
         if parameter["in"] == "path" {
@@ -174,7 +174,7 @@ fn sample(doc: &Value, schema: &Value, name: &str) -> Value {
     }
 }
 
-fn request_body(doc: &Value, operation: &Value) -> Option<Value> {
+pub(crate) fn request_body(doc: &Value, operation: &Value) -> Option<Value> {
     let body = resolve(doc, &operation["requestBody"]);
     body.get("content").map(|content| sample(doc, &content["application/json"]["schema"], ""))
 }
