@@ -38,8 +38,10 @@ pub struct RuleFilter {
 pub trait PackStore: Send + Sync {
     /// Stores a whole pack in one transaction: the pack row is created or updated, every
     /// declared component created or updated in place (ids kept), and components the pack no
-    /// longer declares deleted. Either everything is stored or nothing is. A component whose
-    /// ref another pack (or no pack) already holds is a conflict.
+    /// longer declares deleted — except rules created through [`Self::create_rule`], which
+    /// stay (a rule the files now declare under the same ref becomes theirs). Either
+    /// everything is stored or nothing is. A component whose ref another pack (or no pack)
+    /// already holds is a conflict.
     async fn register_pack(&self, bundle: &PackBundle) -> StoreResult<RegistrationSummary>;
     /// A pack by ref.
     async fn get_pack(&self, pack_ref: &str) -> StoreResult<Pack>;
@@ -75,7 +77,8 @@ pub trait PackStore: Send + Sync {
     async fn get_rule(&self, rule_ref: &str) -> StoreResult<Rule>;
     /// Rules, ordered by ref.
     async fn list_rules(&self, filter: &RuleFilter, page: PageRequest) -> StoreResult<Page<Rule>>;
-    /// Creates a rule in an existing pack (the pack part of its ref).
+    /// Creates a rule in an existing pack (the pack part of its ref). Registering the pack
+    /// again leaves it alone.
     async fn create_rule(&self, rule: &NewRule) -> StoreResult<Rule>;
     /// Replaces a rule's definition (its ref stays).
     async fn update_rule(&self, rule_ref: &str, rule: &NewRule) -> StoreResult<Rule>;

@@ -211,7 +211,14 @@ macro_rules! impl_pack_store {
                 }
                 let stale_sensors = existing;
 
-                let existing = existing_refs!("rule");
+                // Rules made through the API are not the files' to delete or count.
+                let existing: HashSet<String> =
+                    sqlx::query_scalar::<_, String>("SELECT ref FROM rule WHERE pack = $1 AND from_pack")
+                        .bind(pack.id)
+                        .fetch_all(&mut *tx)
+                        .await?
+                        .into_iter()
+                        .collect();
                 for r in &bundle.rules {
                     count!(existing, r.r#ref);
                     let trigger = id_of!("trigger", &r.trigger_ref,
@@ -227,7 +234,7 @@ macro_rules! impl_pack_store {
                          trigger_params = excluded.trigger_params, criteria = excluded.criteria, \
                          action = excluded.action, action_ref = excluded.action_ref, \
                          action_params = excluded.action_params, enabled = excluded.enabled, \
-                         updated = excluded.updated \
+                         from_pack = TRUE, updated = excluded.updated \
                          WHERE rule.pack = excluded.pack",
                     )
                     .bind(&r.r#ref).bind(pack.id).bind(&pack.r#ref).bind(&r.label).bind(&r.description)
@@ -424,8 +431,8 @@ macro_rules! impl_pack_store {
                 let now = $crate::sql::now();
                 let created = sqlx::query_as(
                     "INSERT INTO rule (ref, pack, pack_ref, label, description, trigger, trigger_ref, trigger_params, \
-                     criteria, action, action_ref, action_params, enabled, created, updated) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING *",
+                     criteria, action, action_ref, action_params, enabled, from_pack, created, updated) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, FALSE, $14, $14) RETURNING *",
                 )
                 .bind(&rule.r#ref).bind(pack).bind(pack_ref).bind(&rule.label).bind(&rule.description)
                 .bind(trigger).bind(&rule.trigger_ref).bind(&rule.trigger_params).bind(&rule.criteria)

@@ -11,6 +11,7 @@ conformance_tests!(
     registering_the_same_bundle_again_keeps_every_id,
     changed_components_are_updated_in_place,
     components_no_longer_declared_are_deleted,
+    rules_made_outside_the_files_survive_registration,
     a_broken_bundle_stores_nothing_of_a_new_pack,
     a_broken_bundle_leaves_an_existing_pack_as_it_was,
     operator_configuration_survives_registration_and_new_keys_are_added,
@@ -159,6 +160,31 @@ async fn components_no_longer_declared_are_deleted(store: &TestStore) {
         })
         .collect();
     assert_eq!(after.component_ids(), kept);
+}
+
+async fn rules_made_outside_the_files_survive_registration(store: &TestStore) {
+    store.register_pack(&sample_bundle("sample")).await.unwrap();
+    let made = store.create_rule(&rule("sample.on_tick_made", "sample.tick", "sample.notify")).await.unwrap();
+    let summary = store.register_pack(&sample_bundle("sample")).await.unwrap();
+    assert_eq!(summary.deleted, 0, "{summary:?}");
+    assert_eq!(store.get_rule("sample.on_tick_made").await.unwrap(), made);
+
+    // The files dropping every rule delete theirs, not it.
+    let mut bundle = sample_bundle("sample");
+    bundle.rules.clear();
+    store.register_pack(&bundle).await.unwrap();
+    assert_not_found(store.get_rule("sample.on_alert").await);
+    assert_eq!(store.get_rule("sample.on_tick_made").await.unwrap().id, made.id);
+
+    // Files declaring its ref take it over; dropped from them later, it goes.
+    let mut bundle = sample_bundle("sample");
+    let mut declared = bundle.rules[0].clone();
+    declared.r#ref = "sample.on_tick_made".into();
+    bundle.rules.push(declared);
+    store.register_pack(&bundle).await.unwrap();
+    assert_eq!(store.get_rule("sample.on_tick_made").await.unwrap().id, made.id, "updated in place");
+    store.register_pack(&sample_bundle("sample")).await.unwrap();
+    assert_not_found(store.get_rule("sample.on_tick_made").await);
 }
 
 /// Bundles that each name something that does not exist, in a different component kind.
