@@ -1,7 +1,7 @@
-//! The distributed deployment: `attune api`, `attune executor` and two `attune worker`s as
-//! separate processes on PostgreSQL and RabbitMQ. WebAssembly and shell executions run
-//! through them, both workers take work, and a RabbitMQ restart in the middle of a run
-//! loses nothing.
+//! The distributed deployment: `attune api`, `attune executor`, two `attune worker`s and
+//! `attune notifier` as separate processes on PostgreSQL and RabbitMQ. WebAssembly and
+//! shell executions run through them, both workers take work, the notifier's stream shows
+//! them live, and a RabbitMQ restart in the middle of a run loses nothing.
 
 use std::collections::{BTreeSet, HashMap};
 use std::process::Command;
@@ -71,9 +71,12 @@ async fn roles_share_work_and_survive_a_broker_restart() {
         command.env("ATTUNE__WORKER__NAME", name).env("ATTUNE__WORKER__CONCURRENCY", "4");
         workers.push(Server::start_role(command, "worker", "Attune worker "));
     }
+    let notifier =
+        Server::start_role(role(&database, &prefix, &dir("notifier")), "notifier", "Attune notifier is listening on ");
     let token = api.login("admin", PASSWORD).await;
-    // Notices cross processes through the broker: the API hears what the workers did.
-    let mut stream = crate::stream::connect(&api, "?entity=execution&output=true", &token).await;
+    // Notices cross processes through the broker: the notifier hears what the API and the
+    // workers did.
+    let mut stream = crate::stream::connect(&notifier, "?entity=execution&output=true", &token).await;
     assert_eq!(crate::stream::next(&mut stream).await["type"], "subscribed");
 
     // WebAssembly and shell executions through every role.

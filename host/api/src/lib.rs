@@ -35,7 +35,12 @@ pub use state::ApiState;
 /// The whole HTTP application: `/health` and `/api/v1`. Tests drive it without a socket.
 pub fn app(state: ApiState) -> Router {
     let max_body = state.max_body_bytes;
-    routes::router(state)
-        .layer(DefaultBodyLimit::max(max_body))
-        .layer(TraceLayer::new_for_http())
+    routes::router(state).layer(DefaultBodyLimit::max(max_body)).layer(TraceLayer::new_for_http())
+}
+
+/// The notifier role's application: `/health` and the live stream (`/api/v1/stream`) only,
+/// so that long-lived WebSocket connections can be served apart from the REST API.
+pub fn notifier_app(state: ApiState) -> Router {
+    let max_body = state.max_body_bytes;
+    routes::notifier_router(state).layer(DefaultBodyLimit::max(max_body)).layer(TraceLayer::new_for_http())
 }

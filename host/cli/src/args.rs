@@ -31,6 +31,9 @@ pub enum Command {
     Worker,
     /// Run the sensor service only: timers and sensors (needs bus.url; run exactly one).
     Sensor,
+    /// Run the notifier only: serves the live stream of notices (/api/v1/stream) on
+    /// server.listen, apart from the REST API (needs bus.url).
+    Notifier,
     /// Apply pending database migrations and exit.
     Migrate,
 }

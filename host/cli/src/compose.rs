@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use attune_api::ApiState;
 use attune_bus::Bus;
 use attune_config::Config;
 use attune_executor::ExecutorConfig;
@@ -59,19 +58,20 @@ pub async fn shared_bus(config: &Config, role: &str) -> anyhow::Result<Arc<dyn B
     bus(config).await
 }
 
-/// Serves the API on `server.listen` until `stop` resolves.
+/// Serves `app` (the API, or the notifier's part of it) on `server.listen` until `stop`
+/// resolves; `name` is what the ready line calls it.
 pub async fn serve(
-    state: ApiState,
+    app: axum::Router,
+    name: &str,
     config: &Config,
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let app = attune_api::app(state);
     let listener = tokio::net::TcpListener::bind(&config.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.server.listen))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "API ready");
-    println!("Attune is listening on http://{address}");
+    println!("{name} is listening on http://{address}");
     axum::serve(listener, app).with_graceful_shutdown(stop).await.context("server failed")
 }
 

@@ -1,8 +1,8 @@
 //! `attune`: every server role and the command-line client in one binary.
 //!
 //! `attune server` runs the embedded deployment (every role in one process, on SQLite with
-//! an in-process bus); `attune api`, `attune executor`, `attune worker` and `attune sensor`
-//! run one role each for a distributed deployment on PostgreSQL and RabbitMQ; `attune
+//! an in-process bus); `attune api`, `attune executor`, `attune worker`, `attune sensor` and
+//! `attune notifier` run one role each for a distributed deployment on PostgreSQL and RabbitMQ; `attune
 //! migrate` brings a database's schema up to date. The composition root — the one place that names every
 //! backend — is [`compose`], with [`runtimes`] and [`rabbitmq`].
 //!

@@ -27,7 +27,7 @@ use crate::state::ApiState;
 /// Every route. Each passes the access table (`crate::rbac`), which decides what it needs:
 /// nothing (`/health`, login, refresh), a valid credential, or grants.
 pub fn router(state: ApiState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .merge(health::router())
         .merge(docs::router())
         .merge(auth::public())
@@ -43,7 +43,19 @@ pub fn router(state: ApiState) -> Router {
         .merge(identities::router())
         .merge(permissions::router())
         .merge(keys::router())
-        .merge(stream::router())
+        .merge(stream::router());
+    finish(routes, state)
+}
+
+/// The routes of the notifier role: `/health` and the live stream, under the same access
+/// table, for a process that only holds WebSocket connections.
+pub fn notifier_router(state: ApiState) -> Router {
+    finish(Router::new().merge(health::router()).merge(stream::router()), state)
+}
+
+/// `routes` behind the access layer, with the API's answers for unknown routes and methods.
+fn finish(routes: Router<ApiState>, state: ApiState) -> Router {
+    routes
         .route_layer(from_fn_with_state(state.clone(), authorize))
         .fallback(|| async { ApiError::not_found("no such route") })
         .method_not_allowed_fallback(|| async {

@@ -17,6 +17,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Executor => roles::executor(config).await,
         Command::Worker => roles::worker(config).await,
         Command::Sensor => roles::sensor(config).await,
+        Command::Notifier => roles::notifier(config).await,
         Command::Migrate => migrate::run(config).await,
     }
 }

@@ -1,5 +1,5 @@
 //! The distributed roles, each its own process sharing PostgreSQL and RabbitMQ:
-//! `attune api`, `attune executor`, `attune worker`, `attune sensor`.
+//! `attune api`, `attune executor`, `attune worker`, `attune sensor`, `attune notifier`.
 
 use anyhow::Context;
 use attune_api::ApiState;
@@ -17,8 +17,18 @@ pub async fn api(config: Config) -> anyhow::Result<()> {
     let bus = compose::shared_bus(&config, "api").await?;
     let platform = compose::platform(&config, bus).await?;
     startup::prepare(&platform, &config).await?;
-    compose::serve(ApiState { platform, max_body_bytes: config.server.max_body_bytes }, &config, shutdown_signal())
-        .await
+    let app = attune_api::app(ApiState { platform, max_body_bytes: config.server.max_body_bytes });
+    compose::serve(app, "Attune", &config, shutdown_signal()).await
+}
+
+/// `attune notifier`: serves only the live stream (`/api/v1/stream`) and `/health`, holding
+/// the WebSocket connections of live views apart from the REST API. Notices reach it from
+/// every role through the bus.
+pub async fn notifier(config: Config) -> anyhow::Result<()> {
+    let bus = compose::shared_bus(&config, "notifier").await?;
+    let platform = compose::platform(&config, bus).await?;
+    let app = attune_api::notifier_app(ApiState { platform, max_body_bytes: config.server.max_body_bytes });
+    compose::serve(app, "Attune notifier", &config, shutdown_signal()).await
 }
 
 /// `attune executor`: schedules and reconciles until SIGINT or SIGTERM.

@@ -42,7 +42,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     ));
 
     let state = ApiState { platform, max_body_bytes: config.server.max_body_bytes };
-    let served = compose::serve(state, &config, shutdown_signal()).await;
+    let served = compose::serve(attune_api::app(state), "Attune", &config, shutdown_signal()).await;
     shutdown.cancel();
     if let Ok(Err(error)) = executor.await {
         tracing::error!(%error, "executor stopped with an error");
