@@ -58,17 +58,21 @@ pub async fn shared_bus(config: &Config, role: &str) -> anyhow::Result<Arc<dyn B
     bus(config).await
 }
 
-/// Serves `app` (the API, or the notifier's part of it) on `server.listen` until `stop`
+/// Binds `server.listen`.
+pub async fn listen(config: &Config) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(&config.server.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.server.listen))
+}
+
+/// Serves `app` (the API, or the notifier's part of it) on `listener` until `stop`
 /// resolves; `name` is what the ready line calls it.
 pub async fn serve(
     app: axum::Router,
     name: &str,
-    config: &Config,
+    listener: tokio::net::TcpListener,
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(&config.server.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.server.listen))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "API ready");
     println!("{name} is listening on http://{address}");
@@ -122,12 +126,13 @@ pub fn worker_config(config: &Config, default_name: Option<&str>) -> WorkerConfi
     }
 }
 
-/// What a worker needs: the platform's store, bus and cipher, and every runtime.
+/// What a worker needs: the platform's store, bus, cipher and token issuer, and every runtime.
 pub fn worker_deps(platform: &Platform, config: &Config) -> anyhow::Result<WorkerDeps> {
     Ok(WorkerDeps {
         store: platform.store.clone(),
         bus: platform.bus.clone(),
         cipher: platform.cipher.clone(),
+        tokens: platform.tokens.clone(),
         registry: runtime_registry(config)?,
     })
 }

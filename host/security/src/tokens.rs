@@ -1,4 +1,6 @@
-//! Signed tokens: short-lived access tokens and longer-lived refresh tokens.
+//! Signed tokens: short-lived access tokens, longer-lived refresh tokens, and execution
+//! tokens — the credential an action gets (`ATTUNE_API_TOKEN`) to call the API back, bound
+//! to its execution so that the API refuses it once the execution has ended.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -13,6 +15,9 @@ pub enum TokenKind {
     Access,
     /// Only obtains new tokens.
     Refresh,
+    /// Authenticates API requests of one execution's action while the execution runs (the
+    /// `execution` claim names it).
+    Execution,
 }
 
 /// A token's payload.
@@ -30,6 +35,9 @@ pub struct Claims {
     pub exp: u64,
     /// Unique token id.
     pub jti: String,
+    /// The execution an execution token is bound to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution: Option<i64>,
 }
 
 impl Claims {
@@ -99,9 +107,9 @@ impl TokenIssuer {
     /// A fresh pair and the claims of its refresh token, for callers that record issued
     /// refresh tokens (to accept each once).
     pub fn issue_recorded(&self, identity_id: i64, login: &str) -> (TokenPair, Claims) {
-        let (access_token, _) = self.sign(identity_id, login, TokenKind::Access, self.access_ttl);
+        let (access_token, _) = self.sign(identity_id, login, TokenKind::Access, self.access_ttl, None);
         let (refresh_token, refresh) =
-            self.sign(identity_id, login, TokenKind::Refresh, self.refresh_ttl);
+            self.sign(identity_id, login, TokenKind::Refresh, self.refresh_ttl, None);
         let pair = TokenPair {
             access_token,
             refresh_token,
@@ -111,7 +119,21 @@ impl TokenIssuer {
         (pair, refresh)
     }
 
-    fn sign(&self, identity_id: i64, login: &str, kind: TokenKind, ttl: Duration) -> (String, Claims) {
+    /// An execution token: acts as `identity_id` (who requested execution `execution`) for at
+    /// most `ttl`, and only while that execution has not ended (checked by whoever accepts
+    /// it).
+    pub fn issue_for_execution(&self, identity_id: i64, login: &str, execution: i64, ttl: Duration) -> String {
+        self.sign(identity_id, login, TokenKind::Execution, ttl, Some(execution)).0
+    }
+
+    fn sign(
+        &self,
+        identity_id: i64,
+        login: &str,
+        kind: TokenKind,
+        ttl: Duration,
+        execution: Option<i64>,
+    ) -> (String, Claims) {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
@@ -123,6 +145,7 @@ impl TokenIssuer {
             iat: now,
             exp: now + ttl.as_secs(),
             jti: hex::encode(rand::random::<[u8; 16]>()),
+            execution,
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .expect("HS256 signing of serializable claims cannot fail");
@@ -131,6 +154,11 @@ impl TokenIssuer {
 
     /// The claims of `token`, if it is valid, unexpired and of kind `kind`.
     pub fn verify(&self, token: &str, kind: TokenKind) -> Result<Claims, TokenError> {
+        self.verify_any(token, &[kind])
+    }
+
+    /// The claims of `token`, if it is valid, unexpired and of one of `kinds`.
+    pub fn verify_any(&self, token: &str, kinds: &[TokenKind]) -> Result<Claims, TokenError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
         validation.set_required_spec_claims(&["exp", "sub"]);
@@ -140,7 +168,8 @@ impl TokenIssuer {
                 _ => TokenError::Invalid,
             },
         )?;
-        if data.claims.kind != kind {
+        let bound = data.claims.execution.is_some();
+        if !kinds.contains(&data.claims.kind) || bound != (data.claims.kind == TokenKind::Execution) {
             return Err(TokenError::Invalid);
         }
         Ok(data.claims)
@@ -193,6 +222,18 @@ mod tests {
     }
 
     #[test]
+    fn execution_tokens_carry_their_execution_and_are_only_execution_tokens() {
+        let issuer = issuer(b"secret");
+        let token = issuer.issue_for_execution(4, "carol", 77, Duration::from_secs(60));
+        let claims = issuer.verify_any(&token, &[TokenKind::Access, TokenKind::Execution]).unwrap();
+        assert_eq!((claims.identity_id(), claims.kind, claims.execution), (Some(4), TokenKind::Execution, Some(77)));
+        assert_eq!(issuer.verify(&token, TokenKind::Access), Err(TokenError::Invalid), "not an access token");
+        assert_eq!(issuer.verify(&token, TokenKind::Refresh), Err(TokenError::Invalid));
+        let pair = issuer.issue(4, "carol");
+        assert_eq!(issuer.verify(&pair.access_token, TokenKind::Execution), Err(TokenError::Invalid));
+    }
+
+    #[test]
     fn rejects_foreign_expired_and_garbage_tokens() {
         let pair = issuer(b"secret").issue(1, "a");
         assert_eq!(
@@ -211,6 +252,7 @@ mod tests {
             iat: 1,
             exp: 2,
             jti: "x".into(),
+            execution: None,
         };
         let old = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &issuer.encoding)
             .unwrap();

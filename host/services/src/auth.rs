@@ -38,6 +38,8 @@ pub enum Credential {
     AccessToken,
     /// An API key (its id).
     ApiKey(Id),
+    /// The token of a running execution (its id), given to its action as `ATTUNE_API_TOKEN`.
+    ExecutionToken(Id),
 }
 
 /// Who made a request, once their credential is verified, with what they may do.
@@ -137,9 +139,13 @@ pub async fn authenticate(platform: &Platform, credential: &str) -> ServiceResul
     } else {
         let claims = platform
             .tokens
-            .verify(credential, TokenKind::Access)
+            .verify_any(credential, &[TokenKind::Access, TokenKind::Execution])
             .map_err(|e| ServiceError::Unauthenticated(format!("access token refused: {e}")))?;
-        (active_identity(platform, claims.identity_id()).await?, Credential::AccessToken)
+        let identity = active_identity(platform, claims.identity_id()).await?;
+        match claims.execution {
+            Some(execution) => (identity, Credential::ExecutionToken(running(platform, execution).await?)),
+            None => (identity, Credential::AccessToken),
+        }
     };
     let permissions = Permissions::from_sets(platform.store.identity_permission_sets(identity.id).await?);
     Ok(Caller { identity_id: identity.id, login: identity.login, permissions, credential })
@@ -224,6 +230,16 @@ async fn issue(platform: &Platform, identity: &Identity) -> ServiceResult<TokenP
 }
 
 /// The identity behind a credential, if it still exists and is enabled.
+/// `execution`, if it has not ended: an execution token is refused once its execution has.
+async fn running(platform: &Platform, execution: Id) -> ServiceResult<Id> {
+    let ended = || ServiceError::Unauthenticated(format!("execution {execution} of this token has ended"));
+    match platform.store.get_execution(execution).await {
+        Ok(found) if !found.status.is_terminal() => Ok(execution),
+        Ok(_) | Err(StoreError::NotFound { .. }) => Err(ended()),
+        Err(other) => Err(other.into()),
+    }
+}
+
 pub(crate) async fn active_identity(platform: &Platform, id: Option<i64>) -> ServiceResult<Identity> {
     let gone =
         || ServiceError::Unauthenticated("the identity of this credential no longer exists or is disabled".into());

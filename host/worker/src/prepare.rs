@@ -9,7 +9,7 @@ use attune_domain::action::{Action, secret_parameters};
 use attune_domain::execution::Execution;
 use attune_domain::status::{KeyOwnerType, OutputFormat};
 use attune_runtime_api::{ExecutionContext, ExecutionRequest, RequestedLimits, Runtime};
-use attune_security::Cipher;
+use attune_security::{Cipher, TokenIssuer};
 use attune_services::secret_params::{Redactor, unseal};
 use attune_store::{Store, StoreError};
 
@@ -20,6 +20,7 @@ use attune_services::kv::PackKv;
 pub struct Preparation<'a> {
     pub store: &'a Arc<dyn Store>,
     pub cipher: &'a Cipher,
+    pub tokens: &'a TokenIssuer,
     pub registry: &'a attune_runtime_api::RuntimeRegistry,
     pub config: &'a WorkerConfig,
 }
@@ -50,14 +51,18 @@ pub async fn prepare(with: &Preparation<'_>, execution: &Execution) -> Result<Pr
     let secret_names = secret_parameters(&action.param_schema);
     let parameters = unseal(&execution.parameters, secret_names.iter().copied(), with.cipher).map_err(|e| e.to_string())?;
     let secrets = granted_secrets(with.store.as_ref(), with.cipher, &action).await?;
-    let redactor = Redactor::new(
-        Redactor::values_of(&parameters, secret_names.iter().copied()).into_iter().chain(secrets.values().cloned()),
-    );
     let limits = with.config.limits.resolve(&RequestedLimits {
         timeout_s: action.timeout_s.and_then(|t| u64::try_from(t).ok()),
         fuel: action.limits["fuel"].as_u64(),
         memory_mb: action.limits["memory_mb"].as_u64(),
     });
+    let api_token = api_token(with, execution, limits.timeout).await?;
+    let redactor = Redactor::new(
+        Redactor::values_of(&parameters, secret_names.iter().copied())
+            .into_iter()
+            .chain(secrets.values().cloned())
+            .chain(api_token.clone()),
+    );
     let request = ExecutionRequest {
         context: ExecutionContext {
             execution_id: execution.id,
@@ -67,7 +72,7 @@ pub async fn prepare(with: &Preparation<'_>, execution: &Execution) -> Result<Pr
             rule_ref: execution.rule_ref.clone(),
             trigger_ref: execution.trigger_ref.clone(),
             api_url: with.config.api_url.clone(),
-            api_token: None,
+            api_token,
         },
         entry_point: pack_dir.join("actions").join(entry_point),
         pack_dir,
@@ -84,6 +89,20 @@ pub async fn prepare(with: &Preparation<'_>, execution: &Execution) -> Result<Pr
         kv: Arc::new(PackKv::new(with.store.clone(), pack.id, pack.r#ref)),
     };
     Ok(Prepared { runtime, request, redactor })
+}
+
+/// The execution's `ATTUNE_API_TOKEN`: it acts as the identity that requested the execution
+/// and is refused once the execution has ended (or after its time limit). Executions nobody
+/// requested by hand (from rules, workflows) get none, as do those whose requester is gone.
+async fn api_token(with: &Preparation<'_>, execution: &Execution, limit: Duration) -> Result<Option<String>, String> {
+    let Some(requester) = execution.executor else { return Ok(None) };
+    match with.store.get_identity(requester).await {
+        Ok(identity) if identity.enabled => {
+            Ok(Some(with.tokens.issue_for_execution(identity.id, &identity.login, execution.id, safety_margin(limit))))
+        }
+        Ok(_) | Err(StoreError::NotFound { .. }) => Ok(None),
+        Err(other) => Err(other.to_string()),
+    }
 }
 
 /// The secrets an action is granted, decrypted. A name is looked up as a key of the action,

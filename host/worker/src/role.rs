@@ -9,7 +9,7 @@ use attune_domain::page::PageRequest;
 use attune_domain::status::{ExecutionStatus, WorkerStatus, WorkerType};
 use attune_domain::worker::NewWorker;
 use attune_runtime_api::RuntimeRegistry;
-use attune_security::Cipher;
+use attune_security::{Cipher, TokenIssuer};
 use attune_services::executions::{abandon, publish};
 use attune_services::notify::transition_execution;
 use attune_store::{Store, StoreError};
@@ -30,6 +30,8 @@ pub struct WorkerDeps {
     pub bus: Arc<dyn Bus>,
     /// Decrypts secret parameters and keys.
     pub cipher: Cipher,
+    /// Issues each execution's `ATTUNE_API_TOKEN` (the API's signing secret).
+    pub tokens: TokenIssuer,
     /// The runtimes it runs actions with.
     pub registry: RuntimeRegistry,
 }
@@ -50,6 +52,7 @@ pub(crate) struct Shared {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) bus: Arc<dyn Bus>,
     pub(crate) cipher: Cipher,
+    pub(crate) tokens: TokenIssuer,
     pub(crate) registry: RuntimeRegistry,
     pub(crate) config: WorkerConfig,
     pub(crate) worker_id: Id,
@@ -88,6 +91,7 @@ pub async fn start(deps: WorkerDeps, config: WorkerConfig) -> Result<RegisteredW
         store: deps.store,
         bus: deps.bus,
         cipher: deps.cipher,
+        tokens: deps.tokens,
         registry: deps.registry,
         worker_id: worker.id,
         running: Running::default(),

@@ -59,6 +59,7 @@ async fn execute(shared: &Shared, execution: &Execution, cancel: CancellationTok
     let preparation = Preparation {
         store: &shared.store,
         cipher: &shared.cipher,
+        tokens: &shared.tokens,
         registry: &shared.registry,
         config: &shared.config,
     };

@@ -18,7 +18,7 @@ pub async fn api(config: Config) -> anyhow::Result<()> {
     let platform = compose::platform(&config, bus).await?;
     startup::prepare(&platform, &config).await?;
     let app = attune_api::app(ApiState { platform, max_body_bytes: config.server.max_body_bytes });
-    compose::serve(app, "Attune", &config, shutdown_signal()).await
+    compose::serve(app, "Attune", compose::listen(&config).await?, shutdown_signal()).await
 }
 
 /// `attune notifier`: serves only the live stream (`/api/v1/stream`) and `/health`, holding
@@ -28,7 +28,7 @@ pub async fn notifier(config: Config) -> anyhow::Result<()> {
     let bus = compose::shared_bus(&config, "notifier").await?;
     let platform = compose::platform(&config, bus).await?;
     let app = attune_api::notifier_app(ApiState { platform, max_body_bytes: config.server.max_body_bytes });
-    compose::serve(app, "Attune notifier", &config, shutdown_signal()).await
+    compose::serve(app, "Attune notifier", compose::listen(&config).await?, shutdown_signal()).await
 }
 
 /// `attune executor`: schedules and reconciles until SIGINT or SIGTERM.

@@ -14,7 +14,13 @@ use crate::signals::shutdown_signal;
 /// Starts every role and runs until SIGINT or SIGTERM. With no `bus.url`, the roles talk
 /// through an in-process bus and this process owns all the work: its start-up
 /// reconciliation re-drives everything a previous run left unfinished.
-pub async fn run(config: Config) -> anyhow::Result<()> {
+pub async fn run(mut config: Config) -> anyhow::Result<()> {
+    // Bound first, so that actions and sensors are told the address it really has (port 0
+    // picks one) when no public URL is configured.
+    let listener = compose::listen(&config).await?;
+    if config.server.public_url.is_none() {
+        config.server.public_url = Some(format!("http://{}", listener.local_addr()?));
+    }
     let (bus, owns_everything): (Arc<dyn Bus>, bool) = match &config.bus.url {
         None => (Arc::new(MemoryBus::new()), true),
         Some(_) => (compose::bus(&config).await?, false),
@@ -42,7 +48,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     ));
 
     let state = ApiState { platform, max_body_bytes: config.server.max_body_bytes };
-    let served = compose::serve(attune_api::app(state), "Attune", &config, shutdown_signal()).await;
+    let served = compose::serve(attune_api::app(state), "Attune", listener, shutdown_signal()).await;
     shutdown.cancel();
     if let Ok(Err(error)) = executor.await {
         tracing::error!(%error, "executor stopped with an error");

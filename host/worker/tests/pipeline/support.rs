@@ -96,6 +96,7 @@ impl Pipeline {
             store: self.platform.store.clone(),
             bus: self.platform.bus.clone(),
             cipher: self.platform.cipher.clone(),
+            tokens: self.platform.tokens.clone(),
             registry: self.registry(),
         };
         let config = WorkerConfig {
