@@ -1,0 +1,74 @@
+//! The API as the benchmarks use it: a logged-in admin over one pooled HTTP client, and the
+//! execution counts every run checks.
+
+use serde_json::{Value, json};
+
+/// Every status an execution has not ended in.
+pub const UNFINISHED: &str = "requested,scheduling,scheduled,running,canceling";
+/// Terminal statuses other than `completed`.
+pub const NOT_COMPLETED: &str = "failed,timeout,cancelled,abandoned";
+
+/// A logged-in client of one deployment's API.
+pub struct Api {
+    client: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Api {
+    /// Logs in as the admin.
+    pub async fn login(base: &str, password: &str) -> Api {
+        let client =
+            reqwest::Client::builder().tcp_nodelay(true).pool_max_idle_per_host(256).build().expect("an HTTP client");
+        let response = client
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({"login": "admin", "password": password}))
+            .send()
+            .await
+            .expect("login request");
+        let body = expect_json(response, 200, "login").await;
+        let token = body["data"]["access_token"].as_str().expect("an access token").to_owned();
+        Api { client, base: base.to_owned(), token }
+    }
+
+    /// `GET path` (from `/api/v1/…`, with its query), which must answer `200`; the whole body.
+    pub async fn get(&self, path: &str) -> Value {
+        let response =
+            self.client.get(format!("{}{path}", self.base)).bearer_auth(&self.token).send().await.expect("GET request");
+        expect_json(response, 200, path).await
+    }
+
+    /// `POST path` with a JSON body, which must answer `expected`; the whole body.
+    pub async fn post(&self, path: &str, body: &Value, expected: u16) -> Value {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .expect("POST request");
+        expect_json(response, expected, path).await
+    }
+
+    /// How many executions match `filter` (query parameters, e.g. `status=completed`): the
+    /// list's total, with a page of one (an indexed count).
+    pub async fn count(&self, filter: &str) -> u64 {
+        let body = self.get(&format!("/api/v1/executions?{filter}&page_size=1")).await;
+        body["pagination"]["total"].as_u64().expect("a total")
+    }
+
+    /// The newest execution matching `filter`, if any: for saying what went wrong.
+    pub async fn newest(&self, filter: &str) -> Option<Value> {
+        let mut body = self.get(&format!("/api/v1/executions?{filter}&page_size=1")).await;
+        body["data"].as_array_mut().and_then(|items| items.pop())
+    }
+}
+
+/// The JSON body of a response that must have status `expected`.
+async fn expect_json(response: reqwest::Response, expected: u16, what: &str) -> Value {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap_or_default();
+    assert_eq!(status, expected, "{what}: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {text}"))
+}
