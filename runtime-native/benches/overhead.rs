@@ -18,9 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use attune_runtime_api::{
-    ExecutionContext, ExecutionIo, ExecutionRequest, Limits, MemoryKv, OutputFormat, Runtime,
-};
+use attune_runtime_api::{ExecutionContext, ExecutionIo, ExecutionRequest, Limits, MemoryKv, OutputFormat, Runtime};
 use attune_runtime_native::{NativeConfig, NativeRuntimes};
 use serde_json::json;
 
@@ -33,32 +31,14 @@ struct Case {
 }
 
 const CASES: [Case; 3] = [
-    Case {
-        runner_type: "shell",
-        script: "trivial.sh",
-        source: "echo '{\"ok\": true}'\n",
-    },
-    Case {
-        runner_type: "python",
-        script: "trivial.py",
-        source: "print('{\"ok\": true}')\n",
-    },
-    Case {
-        runner_type: "node",
-        script: "trivial.js",
-        source: "console.log('{\"ok\": true}')\n",
-    },
+    Case { runner_type: "shell", script: "trivial.sh", source: "echo '{\"ok\": true}'\n" },
+    Case { runner_type: "python", script: "trivial.py", source: "print('{\"ok\": true}')\n" },
+    Case { runner_type: "node", script: "trivial.js", source: "console.log('{\"ok\": true}')\n" },
 ];
 
 fn main() {
-    let iterations: usize = std::env::var("ATTUNE_BENCH_ITERATIONS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(100);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let iterations: usize = std::env::var("ATTUNE_BENCH_ITERATIONS").ok().and_then(|n| n.parse().ok()).unwrap_or(100);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     runtime.block_on(bench(iterations));
 }
 
@@ -70,10 +50,7 @@ async fn bench(iterations: usize) {
     let toolchain = runtimes.toolchain().clone();
 
     println!("native runtime overhead: {iterations} runs per case; median (mean) in ms");
-    println!(
-        "{:<7} {:>17} {:>17} {:>9} {:>6}  interpreter",
-        "runner", "raw spawn", "runtime", "overhead", "ratio"
-    );
+    println!("{:<7} {:>17} {:>17} {:>9} {:>6}  interpreter", "runner", "raw spawn", "runtime", "overhead", "ratio");
     for case in CASES {
         let script = pack_dir.join("actions").join(case.script);
         std::fs::write(&script, case.source).expect("script");
@@ -83,11 +60,8 @@ async fn bench(iterations: usize) {
             _ => toolchain.node().await,
         }
         .expect("interpreter installed");
-        let runtime = runtimes
-            .runtimes()
-            .into_iter()
-            .find(|r| r.runner_types() == [case.runner_type])
-            .expect("runtime");
+        let runtime =
+            runtimes.runtimes().into_iter().find(|r| r.runner_types() == [case.runner_type]).expect("runtime");
         let request = request(&pack_dir, &script);
         let clean_env = toolchain.child_env(&[]);
 
@@ -133,22 +107,12 @@ fn request(pack_dir: &Path, script: &Path) -> ExecutionRequest {
         pack_config: json!({}),
         output_format: OutputFormat::Json,
         allowed_hosts: Vec::new(),
-        limits: Limits {
-            timeout: Duration::from_secs(60),
-            fuel: 0,
-            memory_bytes: 0,
-            output_bytes: 10 << 20,
-        },
+        limits: Limits { timeout: Duration::from_secs(60), fuel: 0, memory_bytes: 0, output_bytes: 10 << 20 },
         kv: Arc::new(MemoryKv::new()),
     }
 }
 
-async fn raw_spawn(
-    interpreter: &PathBuf,
-    script: &Path,
-    cwd: &Path,
-    env: &[(OsString, OsString)],
-) -> Duration {
+async fn raw_spawn(interpreter: &PathBuf, script: &Path, cwd: &Path, env: &[(OsString, OsString)]) -> Duration {
     let started = Instant::now();
     let output = tokio::process::Command::new(interpreter)
         .arg(script)

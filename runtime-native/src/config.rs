@@ -50,10 +50,7 @@ impl Default for NativeConfig {
 impl NativeConfig {
     /// Defaults, with environments under `runtime_envs_dir`.
     pub fn with_envs_dir(runtime_envs_dir: impl Into<PathBuf>) -> Self {
-        Self {
-            runtime_envs_dir: runtime_envs_dir.into(),
-            ..Self::default()
-        }
+        Self { runtime_envs_dir: runtime_envs_dir.into(), ..Self::default() }
     }
 
     /// Time between SIGTERM and SIGKILL.
@@ -85,12 +82,7 @@ pub struct Interpreters {
 
 impl Default for Interpreters {
     fn default() -> Self {
-        Self {
-            bash: "bash".into(),
-            python3: "python3".into(),
-            node: "node".into(),
-            npm: "npm".into(),
-        }
+        Self { bash: "bash".into(), python3: "python3".into(), node: "node".into(), npm: "npm".into() }
     }
 }
 
@@ -101,17 +93,13 @@ mod tests {
     #[test]
     fn partial_config_keeps_defaults_and_unknown_keys_fail() {
         let config: NativeConfig =
-            serde_yaml_ng::from_str("grace_period_ms: 200\ninterpreters: {node: /opt/node}\n")
-                .unwrap();
+            serde_yaml_ng::from_str("grace_period_ms: 200\ninterpreters: {node: /opt/node}\n").unwrap();
         assert_eq!(config.grace_period(), Duration::from_millis(200));
         assert_eq!(config.interpreters.node, PathBuf::from("/opt/node"));
         assert_eq!(config.interpreters.bash, PathBuf::from("bash"));
         assert_eq!(config.lang, "C.UTF-8");
 
         let typo = serde_yaml_ng::from_str::<NativeConfig>("grace_period: 200\n").unwrap_err();
-        assert!(
-            typo.to_string().contains("unknown field `grace_period`"),
-            "{typo}"
-        );
+        assert!(typo.to_string().contains("unknown field `grace_period`"), "{typo}");
     }
 }

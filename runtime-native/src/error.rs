@@ -74,23 +74,13 @@ mod tests {
 
     #[test]
     fn messages_name_what_to_fix() {
-        let bare = SetupError::InterpreterNotFound {
-            tool: "python3",
-            configured: "python3.99".into(),
-        };
+        let bare = SetupError::InterpreterNotFound { tool: "python3", configured: "python3.99".into() };
         assert_eq!(
             bare.to_string(),
             "python3 interpreter `python3.99` was not found on the worker's PATH; install it \
              or set interpreters.python3 in the worker's configuration"
         );
-        let absolute = SetupError::InterpreterNotFound {
-            tool: "node",
-            configured: "/opt/node/bin/node".into(),
-        };
-        assert!(
-            absolute
-                .to_string()
-                .starts_with("node interpreter `/opt/node/bin/node` was not found;")
-        );
+        let absolute = SetupError::InterpreterNotFound { tool: "node", configured: "/opt/node/bin/node".into() };
+        assert!(absolute.to_string().starts_with("node interpreter `/opt/node/bin/node` was not found;"));
     }
 }

@@ -57,14 +57,8 @@ pub fn attune_variables(context: &ExecutionContext) -> Vec<(OsString, OsString)>
         ("ATTUNE_RULE", &context.rule_ref),
         ("ATTUNE_TRIGGER", &context.trigger_ref),
     ];
-    vars.extend(
-        optional
-            .into_iter()
-            .filter_map(|(name, value)| value.clone().map(|value| (name, value))),
-    );
-    vars.into_iter()
-        .map(|(name, value)| (name.into(), value.into()))
-        .collect()
+    vars.extend(optional.into_iter().filter_map(|(name, value)| value.clone().map(|value| (name, value))));
+    vars.into_iter().map(|(name, value)| (name.into(), value.into())).collect()
 }
 
 #[cfg(test)]
@@ -84,30 +78,15 @@ mod tests {
             ..ExecutionContext::default()
         };
         let secrets = BTreeMap::from([("k".to_owned(), "v".to_owned())]);
-        let input = ActionInput {
-            parameters: &json!({"x": 1}),
-            secrets: &secrets,
-            context: &context,
-            config: &json!({}),
-        };
+        let input =
+            ActionInput { parameters: &json!({"x": 1}), secrets: &secrets, context: &context, config: &json!({}) };
         let document: serde_json::Value = serde_json::from_slice(&input.to_document()).unwrap();
         assert_eq!(document["parameters"], json!({"x": 1}));
         assert_eq!(document["secrets"], json!({"k": "v"}));
         assert_eq!(document["context"]["execution_id"], json!(7));
         assert_eq!(document["context"].get("api_token"), None);
 
-        let names: Vec<_> = attune_variables(&context)
-            .into_iter()
-            .map(|(k, _)| k.into_string().unwrap())
-            .collect();
-        assert_eq!(
-            names,
-            [
-                "ATTUNE_ACTION",
-                "ATTUNE_EXEC_ID",
-                "ATTUNE_PACK",
-                "ATTUNE_API_TOKEN"
-            ]
-        );
+        let names: Vec<_> = attune_variables(&context).into_iter().map(|(k, _)| k.into_string().unwrap()).collect();
+        assert_eq!(names, ["ATTUNE_ACTION", "ATTUNE_EXEC_ID", "ATTUNE_PACK", "ATTUNE_API_TOKEN"]);
     }
 }

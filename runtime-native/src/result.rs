@@ -9,31 +9,18 @@
 use std::os::unix::process::ExitStatusExt;
 use std::time::Duration;
 
-use attune_runtime_api::{
-    BoundedCapture, CapturedText, Failure, FailureKind, Outcome, OutputFormat, Stream,
-};
+use attune_runtime_api::{BoundedCapture, CapturedText, Failure, FailureKind, Outcome, OutputFormat, Stream};
 
 use crate::process::{Ending, Supervised};
 
 /// The outcome of an action that ran under `timeout` with `output_limit` bytes per stream.
-pub(crate) fn outcome(
-    run: Supervised,
-    format: OutputFormat,
-    timeout: Duration,
-    output_limit: usize,
-) -> Outcome {
+pub(crate) fn outcome(run: Supervised, format: OutputFormat, timeout: Duration, output_limit: usize) -> Outcome {
     let exit_code = match run.ending {
         Ending::Exited => run.exit_status.and_then(|status| status.code()),
         _ => None,
     };
     let result = judge(&run, format, timeout, output_limit);
-    Outcome {
-        result,
-        stdout: run.stdout,
-        stderr: run.stderr,
-        exit_code,
-        ..Outcome::new(Ok(serde_json::Value::Null))
-    }
+    Outcome { result, stdout: run.stdout, stderr: run.stderr, exit_code, ..Outcome::new(Ok(serde_json::Value::Null)) }
 }
 
 fn judge(
@@ -51,28 +38,18 @@ fn judge(
     let fail = |kind, message: String| Err(Failure::new(kind, message));
     match run.ending {
         Ending::Cancelled => {
-            return fail(
-                FailureKind::Cancelled,
-                "cancelled; the action's processes were stopped".into(),
-            );
+            return fail(FailureKind::Cancelled, "cancelled; the action's processes were stopped".into());
         }
         Ending::TimedOut => {
             return fail(
                 FailureKind::Timeout,
-                format!(
-                    "did not finish within {}; the action's processes were stopped",
-                    seconds(timeout)
-                ),
+                format!("did not finish within {}; the action's processes were stopped", seconds(timeout)),
             );
         }
         Ending::Exited | Ending::OutputLimit(_) => {}
     }
     if let Some(stream) = overflowing {
-        let name = if stream == Stream::Stderr {
-            "stderr"
-        } else {
-            "stdout"
-        };
+        let name = if stream == Stream::Stderr { "stderr" } else { "stdout" };
         let stopped = match run.ending {
             Ending::OutputLimit(_) => "; the action was stopped",
             _ => "",
@@ -83,52 +60,31 @@ fn judge(
         );
     }
     let Some(status) = run.exit_status else {
-        return fail(
-            FailureKind::NonzeroExit,
-            "the action's exit status could not be read".into(),
-        );
+        return fail(FailureKind::NonzeroExit, "the action's exit status could not be read".into());
     };
     if let Some(signal) = status.signal() {
         return fail(
             FailureKind::NonzeroExit,
-            format!(
-                "was killed by signal {signal}{}",
-                last_words(&run.stderr, output_limit)
-            ),
+            format!("was killed by signal {signal}{}", last_words(&run.stderr, output_limit)),
         );
     }
     match status.code() {
         Some(0) => parse(&run.stdout.text, format),
         code => fail(
             FailureKind::NonzeroExit,
-            format!(
-                "exited with code {}{}",
-                code.unwrap_or(-1),
-                last_words(&run.stderr, output_limit)
-            ),
+            format!("exited with code {}{}", code.unwrap_or(-1), last_words(&run.stderr, output_limit)),
         ),
     }
 }
 
 /// stdout as the result, per `format`.
 fn parse(stdout: &str, format: OutputFormat) -> Result<serde_json::Value, Failure> {
-    let invalid = |detail: String| {
-        Err(Failure::new(
-            FailureKind::InvalidOutput,
-            format!("stdout is not {detail}"),
-        ))
-    };
+    let invalid = |detail: String| Err(Failure::new(FailureKind::InvalidOutput, format!("stdout is not {detail}")));
     match format {
         OutputFormat::Text => Ok(serde_json::json!({ "stdout": stdout })),
-        _ if stdout.trim().is_empty() => {
-            invalid(format!("{} (it is empty)", document_name(format)))
-        }
-        OutputFormat::Json => {
-            serde_json::from_str(stdout).or_else(|e| invalid(format!("one JSON document: {e}")))
-        }
-        OutputFormat::Yaml => {
-            serde_yaml_ng::from_str(stdout).or_else(|e| invalid(format!("one YAML document: {e}")))
-        }
+        _ if stdout.trim().is_empty() => invalid(format!("{} (it is empty)", document_name(format))),
+        OutputFormat::Json => serde_json::from_str(stdout).or_else(|e| invalid(format!("one JSON document: {e}"))),
+        OutputFormat::Yaml => serde_yaml_ng::from_str(stdout).or_else(|e| invalid(format!("one YAML document: {e}"))),
     }
 }
 
@@ -172,37 +128,19 @@ mod tests {
 
     #[test]
     fn stdout_is_parsed_per_format() {
-        assert_eq!(
-            parse("{\"a\": 1}\n", OutputFormat::Json),
-            Ok(json!({"a": 1}))
-        );
-        assert_eq!(
-            parse("a: [1, two]\n", OutputFormat::Yaml),
-            Ok(json!({"a": [1, "two"]}))
-        );
-        assert_eq!(
-            parse("hi\n", OutputFormat::Text),
-            Ok(json!({"stdout": "hi\n"}))
-        );
+        assert_eq!(parse("{\"a\": 1}\n", OutputFormat::Json), Ok(json!({"a": 1})));
+        assert_eq!(parse("a: [1, two]\n", OutputFormat::Yaml), Ok(json!({"a": [1, "two"]})));
+        assert_eq!(parse("hi\n", OutputFormat::Text), Ok(json!({"stdout": "hi\n"})));
         let not_json = parse("{\"a\": ", OutputFormat::Json).unwrap_err();
         assert_eq!(not_json.kind, FailureKind::InvalidOutput);
-        assert!(
-            not_json
-                .message
-                .starts_with("stdout is not one JSON document"),
-            "{}",
-            not_json.message
-        );
+        assert!(not_json.message.starts_with("stdout is not one JSON document"), "{}", not_json.message);
         let empty = parse(" \n", OutputFormat::Yaml).unwrap_err();
         assert_eq!(empty.message, "stdout is not a YAML document (it is empty)");
     }
 
     #[test]
     fn the_last_stderr_line_skips_blank_lines_and_the_notice() {
-        let plain = CapturedText {
-            text: "first\nlast words\n\n".into(),
-            ..CapturedText::default()
-        };
+        let plain = CapturedText { text: "first\nlast words\n\n".into(), ..CapturedText::default() };
         assert_eq!(last_words(&plain, 100), ": last words");
         let mut capture = BoundedCapture::new(13);
         capture.push("one\ntwo\nthree and more");

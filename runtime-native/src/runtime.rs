@@ -3,9 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use attune_runtime_api::{
-    ExecutionIo, ExecutionRequest, FailureKind, Outcome, Runtime, RuntimeRegistry,
-};
+use attune_runtime_api::{ExecutionIo, ExecutionRequest, FailureKind, Outcome, Runtime, RuntimeRegistry};
 
 use crate::config::NativeConfig;
 use crate::error::SetupError;
@@ -24,30 +22,20 @@ pub struct ScriptRuntime {
 
 impl std::fmt::Debug for ScriptRuntime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ScriptRuntime")
-            .field("runner_type", &self.language.runner_type())
-            .finish_non_exhaustive()
+        f.debug_struct("ScriptRuntime").field("runner_type", &self.language.runner_type()).finish_non_exhaustive()
     }
 }
 
 impl ScriptRuntime {
     /// A runtime for `language` sharing `toolchain` (interpreters, environments).
     pub fn new(language: Arc<dyn ScriptLanguage>, toolchain: Arc<Toolchain>) -> Self {
-        Self {
-            language,
-            toolchain,
-        }
+        Self { language, toolchain }
     }
 
     /// Everything up to the spawn: interpreter, environment, input, process description.
-    async fn prepare(
-        &self,
-        request: &ExecutionRequest,
-        io: &ExecutionIo,
-    ) -> Result<ProcessSpec, SetupError> {
+    async fn prepare(&self, request: &ExecutionRequest, io: &ExecutionIo) -> Result<ProcessSpec, SetupError> {
         // An absolute path: a bare file name would be looked up on PATH by `bash -c '. x'`.
-        let entry_point = std::path::absolute(&request.entry_point)
-            .unwrap_or_else(|_| request.entry_point.clone());
+        let entry_point = std::path::absolute(&request.entry_point).unwrap_or_else(|_| request.entry_point.clone());
         if !entry_point.is_file() {
             return Err(SetupError::EntryPointMissing(entry_point));
         }
@@ -56,24 +44,13 @@ impl ScriptRuntime {
             pack_dir: &request.pack_dir,
             entry_point: &entry_point,
         };
-        let setup = SetupIo {
-            output: io.output.clone(),
-            cancel: io.cancel.clone(),
-            output_limit: request.limits.output_bytes,
-        };
-        let launch = self
-            .language
-            .prepare(&self.toolchain, &target, &setup)
-            .await?;
+        let setup =
+            SetupIo { output: io.output.clone(), cancel: io.cancel.clone(), output_limit: request.limits.output_bytes };
+        let launch = self.language.prepare(&self.toolchain, &target, &setup).await?;
         let input = ActionInput::of(request);
         let mut stdin = self.language.stdin_preamble(&input).unwrap_or_default();
         stdin.extend(input.to_document());
-        Ok(launch.into_spec(
-            &self.toolchain,
-            attune_variables(&request.context),
-            &request.pack_dir,
-            stdin,
-        ))
+        Ok(launch.into_spec(&self.toolchain, attune_variables(&request.context), &request.pack_dir, stdin))
     }
 }
 
@@ -101,16 +78,8 @@ impl Runtime for ScriptRuntime {
         };
         let program = spec.program.clone();
         match process::run(spec, &policy, io.output.clone(), &io.cancel).await {
-            Ok(run) => result::outcome(
-                run,
-                request.output_format,
-                request.limits.timeout,
-                request.limits.output_bytes,
-            ),
-            Err(source) => Outcome::failed(
-                FailureKind::SetupFailed,
-                SetupError::Spawn { program, source }.to_string(),
-            ),
+            Ok(run) => result::outcome(run, request.output_format, request.limits.timeout, request.limits.output_bytes),
+            Err(source) => Outcome::failed(FailureKind::SetupFailed, SetupError::Spawn { program, source }.to_string()),
         }
     }
 }
@@ -125,9 +94,7 @@ impl NativeRuntimes {
     /// The runtimes configured by `config`. Cheap: interpreters are looked up and
     /// environments built when an action first needs them.
     pub fn new(config: NativeConfig) -> Self {
-        Self {
-            toolchain: Arc::new(Toolchain::new(config)),
-        }
+        Self { toolchain: Arc::new(Toolchain::new(config)) }
     }
 
     /// The shared interpreters and environments (what a native sensor service needs to
@@ -138,18 +105,14 @@ impl NativeRuntimes {
 
     /// The language of `runner_type` (`shell`, `python`, `node`).
     pub fn language(runner_type: &str) -> Option<Arc<dyn ScriptLanguage>> {
-        Self::languages()
-            .into_iter()
-            .find(|language| language.runner_type() == runner_type)
+        Self::languages().into_iter().find(|language| language.runner_type() == runner_type)
     }
 
     /// `shell`, `python` and `node` runtimes.
     pub fn runtimes(&self) -> Vec<Arc<dyn Runtime>> {
         Self::languages()
             .into_iter()
-            .map(|language| {
-                Arc::new(ScriptRuntime::new(language, self.toolchain.clone())) as Arc<dyn Runtime>
-            })
+            .map(|language| Arc::new(ScriptRuntime::new(language, self.toolchain.clone())) as Arc<dyn Runtime>)
             .collect()
     }
 

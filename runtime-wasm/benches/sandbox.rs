@@ -62,10 +62,7 @@ mod raw {
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio");
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio");
     runtime.block_on(run());
 }
 
@@ -74,10 +71,7 @@ async fn run() {
     let trivial = scratch.path().join("trivial.wat");
     std::fs::write(&trivial, TRIVIAL_WAT).unwrap();
     let component = build::component_from_source(TRIVIAL_WAT.as_bytes(), World::Action).unwrap();
-    println!(
-        "WASM runtime benchmark ({} CPUs)",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
-    );
+    println!("WASM runtime benchmark ({} CPUs)", std::thread::available_parallelism().map_or(0, |n| n.get()));
     println!();
 
     // Per-execution overhead, sequential, warm. Rounds alternate between the two so that
@@ -92,29 +86,12 @@ async fn run() {
         tuned = tuned.min(raw_instantiate_and_call(&component, iterations, Baseline::Tuned).await);
         ours = ours.min(sequential(&attune, &trivial, iterations).await);
     }
-    println!(
-        "per execution (trivial component, sequential, best of {rounds} rounds of {iterations}):"
-    );
-    println!(
-        "  raw wasmtime instantiate + call   {:>8.1} µs",
-        micros(raw)
-    );
-    println!(
-        "  raw wasmtime, same engine settings {:>6.1} µs",
-        micros(tuned)
-    );
-    println!(
-        "  WasmRuntime::execute              {:>8.1} µs",
-        micros(ours)
-    );
-    println!(
-        "  ratio to raw                      {:>8.2} ×",
-        ours.as_secs_f64() / raw.as_secs_f64()
-    );
-    println!(
-        "  ratio to raw, same settings       {:>8.2} ×",
-        ours.as_secs_f64() / tuned.as_secs_f64()
-    );
+    println!("per execution (trivial component, sequential, best of {rounds} rounds of {iterations}):");
+    println!("  raw wasmtime instantiate + call   {:>8.1} µs", micros(raw));
+    println!("  raw wasmtime, same engine settings {:>6.1} µs", micros(tuned));
+    println!("  WasmRuntime::execute              {:>8.1} µs", micros(ours));
+    println!("  ratio to raw                      {:>8.2} ×", ours.as_secs_f64() / raw.as_secs_f64());
+    println!("  ratio to raw, same settings       {:>8.2} ×", ours.as_secs_f64() / tuned.as_secs_f64());
     println!();
 
     // Throughput with every core busy.
@@ -127,16 +104,9 @@ async fn run() {
     std::fs::write(&component_file, &component).unwrap();
     let cold_cache = scratch.path().join("cold");
     let fresh = runtime(&cold_cache);
-    let cold =
-        time(|| async { fresh.prepare(&component_file, World::Action).await.unwrap() }).await;
+    let cold = time(|| async { fresh.prepare(&component_file, World::Action).await.unwrap() }).await;
     let restarted = runtime(&cold_cache);
-    let warm = time(|| async {
-        restarted
-            .prepare(&component_file, World::Action)
-            .await
-            .unwrap()
-    })
-    .await;
+    let warm = time(|| async { restarted.prepare(&component_file, World::Action).await.unwrap() }).await;
     assert_eq!(restarted.stats().compiled, 0, "loaded from the cache");
     let componentize = time(|| async {
         build::component_from_source(TRIVIAL_WAT.as_bytes(), World::Action).unwrap();
@@ -184,10 +154,7 @@ async fn python(dir: &Path) {
         millis(warm)
     );
     let single = sequential(&attune, &app, 50).await;
-    println!(
-        "python per execution (sequential):  {:>8.2} ms",
-        millis(single)
-    );
+    println!("python per execution (sequential):  {:>8.2} ms", millis(single));
     let rate = throughput(&attune, &app, 400, 8).await;
     println!("throughput (python component):       {rate:>8.0} executions/s");
 }
@@ -220,16 +187,12 @@ fn request(entry_point: &Path, n: u64) -> ExecutionRequest {
 async fn sequential(runtime: &WasmRuntime, entry_point: &Path, iterations: u32) -> Duration {
     // Warm up: compile, fill the pool's warm slots.
     for n in 0..10 {
-        let outcome = runtime
-            .execute(request(entry_point, n), ExecutionIo::detached())
-            .await;
+        let outcome = runtime.execute(request(entry_point, n), ExecutionIo::detached()).await;
         assert!(outcome.result.is_ok(), "{:?}", outcome.result);
     }
     let started = Instant::now();
     for n in 0..iterations {
-        let outcome = runtime
-            .execute(request(entry_point, u64::from(n)), ExecutionIo::detached())
-            .await;
+        let outcome = runtime.execute(request(entry_point, u64::from(n)), ExecutionIo::detached()).await;
         assert!(outcome.result.is_ok());
     }
     started.elapsed() / iterations
@@ -244,9 +207,7 @@ async fn throughput(runtime: &WasmRuntime, entry_point: &Path, total: u64, in_fl
         workers.push(tokio::spawn(async move {
             let mut n = worker;
             while n < total {
-                let outcome = runtime
-                    .execute(request(&entry_point, n), ExecutionIo::detached())
-                    .await;
+                let outcome = runtime.execute(request(&entry_point, n), ExecutionIo::detached()).await;
                 assert!(outcome.result.is_ok());
                 n += in_flight;
             }
@@ -268,17 +229,11 @@ enum Baseline {
 }
 
 /// The baseline: a pooled engine, the component pre-instantiated, a fresh store per call.
-async fn raw_instantiate_and_call(
-    component_bytes: &[u8],
-    iterations: u32,
-    baseline: Baseline,
-) -> Duration {
+async fn raw_instantiate_and_call(component_bytes: &[u8], iterations: u32, baseline: Baseline) -> Duration {
     let mut pool = PoolingAllocationConfig::new();
     let mut config = Config::new();
     if let Baseline::Tuned = baseline {
-        pool.linear_memory_keep_resident(1 << 20)
-            .table_keep_resident(1 << 20)
-            .async_stack_keep_resident(1 << 20);
+        pool.linear_memory_keep_resident(1 << 20).table_keep_resident(1 << 20).async_stack_keep_resident(1 << 20);
         config.consume_fuel(true).epoch_interruption(true);
     }
     config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
@@ -305,11 +260,7 @@ async fn raw_instantiate_and_call(
             }
             let action = pre.instantiate_async(&mut store).await.unwrap();
             let params = format!("{{\"n\":{n}}}");
-            action
-                .call_run(&mut store, &context, &params)
-                .await
-                .unwrap()
-                .unwrap()
+            action.call_run(&mut store, &context, &params).await.unwrap().unwrap()
         }
     };
     for n in 0..10 {

@@ -5,9 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use attune_runtime_api::{
-    ExecutionContext, ExecutionIo, ExecutionRequest, Failure, FailureKind, Outcome, Runtime,
-};
+use attune_runtime_api::{ExecutionContext, ExecutionIo, ExecutionRequest, Failure, FailureKind, Outcome, Runtime};
 use wasmtime::{Engine, Store};
 
 use crate::bindings::action::ActionPre;
@@ -39,9 +37,7 @@ impl WasmRuntime {
         let engine = crate::engine::build_engine(&config)?;
         let linker = host::linker(&engine).map_err(|e| SetupError::Engine(format!("{e:#}")))?;
         let components = ComponentRegistry::new(engine.clone(), linker, &config.cache_dir)?;
-        Ok(Self {
-            inner: Arc::new(Inner { engine, components }),
-        })
+        Ok(Self { inner: Arc::new(Inner { engine, components }) })
     }
 
     /// How many components were compiled and how many loaded from the disk cache.
@@ -53,11 +49,7 @@ impl WasmRuntime {
     /// its first execution, so that the first execution does not pay for it. Also the way to
     /// check that a pack's component fits its world.
     pub async fn prepare(&self, entry_point: &Path, world: World) -> Result<(), SetupError> {
-        self.inner
-            .components
-            .prepare(entry_point, world)
-            .await
-            .map(drop)
+        self.inner.components.prepare(entry_point, world).await.map(drop)
     }
 
     pub(crate) fn engine(&self) -> &Engine {
@@ -82,9 +74,7 @@ impl WasmRuntime {
 
 impl std::fmt::Debug for WasmRuntime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WasmRuntime")
-            .field("stats", &self.stats())
-            .finish_non_exhaustive()
+        f.debug_struct("WasmRuntime").field("stats", &self.stats()).finish_non_exhaustive()
     }
 }
 
@@ -95,30 +85,20 @@ impl Runtime for WasmRuntime {
     }
 
     async fn execute(&self, request: ExecutionRequest, io: ExecutionIo) -> Outcome {
-        let pre = match self
-            .prepared(&request.entry_point, World::Action, &io)
-            .await
-        {
+        let pre = match self.prepared(&request.entry_point, World::Action, &io).await {
             Ok(Prepared::Action(pre)) => pre,
             Ok(Prepared::Sensor(_)) => {
                 return Outcome::failed(FailureKind::SetupFailed, "prepared for the wrong world");
             }
             Err(failure) => return Outcome::new(Err(failure)),
         };
-        let call = ActionCall {
-            pre,
-            context: wit_context(&request.context),
-            params: request.parameters.to_string(),
-        };
+        let call = ActionCall { pre, context: wit_context(&request.context), params: request.parameters.to_string() };
         let grants = Grants {
             secrets: request.secrets,
             pack_config: request.pack_config,
             kv: request.kv,
             allowed_hosts: request.allowed_hosts,
-            requester: format!(
-                "action {} (execution {})",
-                request.context.action_ref, request.context.execution_id
-            ),
+            requester: format!("action {} (execution {})", request.context.action_ref, request.context.execution_id),
         };
         let run = sandbox::run(self.engine(), call, grants, &request.limits, &io).await;
         Outcome {
@@ -154,17 +134,12 @@ struct ActionCall {
 impl GuestCall for ActionCall {
     type Output = serde_json::Value;
 
-    async fn call(
-        self,
-        store: &mut Store<HostState>,
-    ) -> wasmtime::Result<Result<serde_json::Value, Failure>> {
+    async fn call(self, store: &mut Store<HostState>) -> wasmtime::Result<Result<serde_json::Value, Failure>> {
         let action = match self.pre.instantiate_async(&mut *store).await {
             Ok(action) => action,
             Err(error) => return instantiation_failed(error),
         };
-        let returned = action
-            .call_run(&mut *store, &self.context, &self.params)
-            .await?;
+        let returned = action.call_run(&mut *store, &self.context, &self.params).await?;
         Ok(match returned {
             Ok(text) => parse_json_output(&text),
             Err(error) => Err(Failure::new(FailureKind::ActionError, error.message)),
@@ -174,16 +149,11 @@ impl GuestCall for ActionCall {
 
 /// A limit that fired while instantiating stays a limit (e.g. an initial memory larger than
 /// allowed); anything else means the component could not be set up.
-pub(crate) fn instantiation_failed<T>(
-    error: wasmtime::Error,
-) -> wasmtime::Result<Result<T, Failure>> {
+pub(crate) fn instantiation_failed<T>(error: wasmtime::Error) -> wasmtime::Result<Result<T, Failure>> {
     if limits::is_limit(&error) {
         return Err(error);
     }
-    Ok(Err(Failure::new(
-        FailureKind::SetupFailed,
-        format!("cannot instantiate the component: {error:#}"),
-    )))
+    Ok(Err(Failure::new(FailureKind::SetupFailed, format!("cannot instantiate the component: {error:#}"))))
 }
 
 /// The action's result text as JSON, or an `invalid_output` failure quoting its start.
@@ -206,17 +176,10 @@ mod tests {
 
     #[test]
     fn output_must_be_json() {
-        assert_eq!(
-            parse_json_output(r#"{"a":1}"#),
-            Ok(serde_json::json!({"a": 1}))
-        );
+        assert_eq!(parse_json_output(r#"{"a":1}"#), Ok(serde_json::json!({"a": 1})));
         let failure = parse_json_output("not json").unwrap_err();
         assert_eq!(failure.kind, FailureKind::InvalidOutput);
-        assert!(
-            failure.message.contains("\"not json\""),
-            "{}",
-            failure.message
-        );
+        assert!(failure.message.contains("\"not json\""), "{}", failure.message);
         let long = "x".repeat(1000);
         assert!(parse_json_output(&long).unwrap_err().message.len() < 400);
     }

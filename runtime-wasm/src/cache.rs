@@ -41,10 +41,7 @@ impl DiskCache {
         let mut hasher = StableHasher::default();
         engine.precompile_compatibility_hash().hash(&mut hasher);
         let dir = root.join(hasher.finish_hex());
-        fs::create_dir_all(&dir).map_err(|source| SetupError::Cache {
-            path: dir.clone(),
-            source,
-        })?;
+        fs::create_dir_all(&dir).map_err(|source| SetupError::Cache { path: dir.clone(), source })?;
         Ok(Self { dir })
     }
 
@@ -73,28 +70,16 @@ impl DiskCache {
     }
 
     /// Stores the compiled `component` under `digest`, atomically.
-    pub(crate) fn store(
-        &self,
-        digest: &ComponentDigest,
-        component: &Component,
-    ) -> Result<(), SetupError> {
-        let mut bytes = component
-            .serialize()
-            .map_err(|e| SetupError::Compile(format!("cannot serialize: {e:#}")))?;
+    pub(crate) fn store(&self, digest: &ComponentDigest, component: &Component) -> Result<(), SetupError> {
+        let mut bytes = component.serialize().map_err(|e| SetupError::Compile(format!("cannot serialize: {e:#}")))?;
         let checksum = Sha256::digest(&bytes);
         bytes.extend_from_slice(&checksum);
         bytes.extend_from_slice(TRAILER_MAGIC);
 
         let path = self.path_of(digest);
-        let temporary = self.dir.join(format!(
-            ".{digest}.{}.{:?}.tmp",
-            std::process::id(),
-            std::thread::current().id()
-        ));
-        let io_error = |source| SetupError::Cache {
-            path: path.clone(),
-            source,
-        };
+        let temporary =
+            self.dir.join(format!(".{digest}.{}.{:?}.tmp", std::process::id(), std::thread::current().id()));
+        let io_error = |source| SetupError::Cache { path: path.clone(), source };
         let mut file = fs::File::create(&temporary).map_err(io_error)?;
         let written = file.write_all(&bytes).and_then(|()| file.sync_all());
         drop(file);
@@ -146,16 +131,8 @@ mod tests {
         let mut corrupted = file.clone();
         corrupted[0] = b'A';
         assert_eq!(verified_artifact(&corrupted), None);
-        assert_eq!(
-            verified_artifact(&file[1..]),
-            None,
-            "truncated at the front"
-        );
-        assert_eq!(
-            verified_artifact(&file[..file.len() - 1]),
-            None,
-            "truncated"
-        );
+        assert_eq!(verified_artifact(&file[1..]), None, "truncated at the front");
+        assert_eq!(verified_artifact(&file[..file.len() - 1]), None, "truncated");
         assert_eq!(verified_artifact(b"short"), None);
     }
 }

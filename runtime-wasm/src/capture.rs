@@ -35,14 +35,7 @@ pub(crate) struct StreamCapture {
 impl StreamCapture {
     /// A capture of `stream` keeping `limit` bytes and forwarding lines to `sink`.
     pub(crate) fn new(stream: Stream, limit: usize, sink: Arc<dyn OutputSink>) -> Self {
-        Self {
-            stream,
-            limit,
-            kept: BoundedCapture::new(limit),
-            pending: Vec::new(),
-            dropped: 0,
-            sink,
-        }
+        Self { stream, limit, kept: BoundedCapture::new(limit), pending: Vec::new(), dropped: 0, sink }
     }
 
     /// Appends raw bytes (stdout/stderr): complete lines are kept and emitted, the rest waits
@@ -92,11 +85,7 @@ impl StreamCapture {
     }
 
     fn emit(&self, level: Option<&str>, text: String) {
-        self.sink.emit(OutputLine {
-            stream: self.stream,
-            level: level.map(str::to_owned),
-            text,
-        });
+        self.sink.emit(OutputLine { stream: self.stream, level: level.map(str::to_owned), text });
     }
 
     /// Ends the capture: flushes a last line without newline and returns what was kept.
@@ -174,11 +163,7 @@ impl Pollable for CapturePipe {
 }
 
 impl AsyncWrite for CapturePipe {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
+    fn poll_write(self: Pin<&mut Self>, _cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
         self.write(buf);
         Poll::Ready(Ok(buf.len()))
     }
@@ -199,8 +184,7 @@ mod tests {
     fn capture(limit: usize) -> (StreamCapture, Arc<Mutex<Vec<OutputLine>>>) {
         let lines = Arc::new(Mutex::new(Vec::new()));
         let seen = lines.clone();
-        let sink: Arc<dyn OutputSink> =
-            Arc::new(move |line: OutputLine| seen.lock().unwrap().push(line));
+        let sink: Arc<dyn OutputSink> = Arc::new(move |line: OutputLine| seen.lock().unwrap().push(line));
         (StreamCapture::new(Stream::Stdout, limit, sink), lines)
     }
 
@@ -213,12 +197,7 @@ mod tests {
         let text = capture.finish();
         assert_eq!(text.text, "hello\nworld\nlast");
         assert!(!text.truncated);
-        let texts: Vec<_> = lines
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|l| l.text.clone())
-            .collect();
+        let texts: Vec<_> = lines.lock().unwrap().iter().map(|l| l.text.clone()).collect();
         assert_eq!(texts, ["hello", "world", "last"]);
     }
 

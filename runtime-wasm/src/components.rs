@@ -70,11 +70,7 @@ pub(crate) struct ComponentRegistry {
 
 impl ComponentRegistry {
     /// A registry compiling with `engine`, linking with `linker`, caching under `cache_dir`.
-    pub(crate) fn new(
-        engine: Engine,
-        linker: Linker<HostState>,
-        cache_dir: &Path,
-    ) -> Result<Self, SetupError> {
+    pub(crate) fn new(engine: Engine, linker: Linker<HostState>, cache_dir: &Path) -> Result<Self, SetupError> {
         let disk = Arc::new(DiskCache::open(cache_dir, &engine)?);
         Ok(Self {
             engine,
@@ -97,27 +93,12 @@ impl ComponentRegistry {
     }
 
     /// The prepared component of `entry_point` for `world`.
-    pub(crate) async fn prepare(
-        &self,
-        entry_point: &Path,
-        world: World,
-    ) -> Result<Prepared, SetupError> {
-        let read_error = |source| SetupError::ReadEntryPoint {
-            path: entry_point.to_path_buf(),
-            source,
-        };
+    pub(crate) async fn prepare(&self, entry_point: &Path, world: World) -> Result<Prepared, SetupError> {
+        let read_error = |source| SetupError::ReadEntryPoint { path: entry_point.to_path_buf(), source };
         let metadata = std::fs::metadata(entry_point).map_err(read_error)?;
-        let stamp = FileStamp {
-            len: metadata.len(),
-            modified: metadata.modified().ok(),
-        };
+        let stamp = FileStamp { len: metadata.len(), modified: metadata.modified().ok() };
         let key = (entry_point.to_path_buf(), world);
-        let known = self
-            .digests
-            .lock()
-            .expect("registry lock")
-            .get(&key)
-            .copied();
+        let known = self.digests.lock().expect("registry lock").get(&key).copied();
         if let Some((known_stamp, digest)) = known
             && known_stamp == stamp
             && let Some(prepared) = self.ready(digest, world)
@@ -127,20 +108,9 @@ impl ComponentRegistry {
 
         let component = self.component_bytes(entry_point, world).await?;
         let digest = ComponentDigest::of(&component);
-        self.digests
-            .lock()
-            .expect("registry lock")
-            .insert(key, (stamp, digest));
-        let cell = self
-            .prepared
-            .lock()
-            .expect("registry lock")
-            .entry((digest, world))
-            .or_default()
-            .clone();
-        cell.get_or_try_init(|| self.compile_and_link(digest, component, world))
-            .await
-            .cloned()
+        self.digests.lock().expect("registry lock").insert(key, (stamp, digest));
+        let cell = self.prepared.lock().expect("registry lock").entry((digest, world)).or_default().clone();
+        cell.get_or_try_init(|| self.compile_and_link(digest, component, world)).await.cloned()
     }
 
     fn ready(&self, digest: ComponentDigest, world: World) -> Option<Prepared> {
@@ -149,28 +119,16 @@ impl ComponentRegistry {
     }
 
     /// The component bytes of `entry_point`: as is, componentized, or built from Python.
-    async fn component_bytes(
-        &self,
-        entry_point: &Path,
-        world: World,
-    ) -> Result<Vec<u8>, SetupError> {
-        let is_python = entry_point
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("py"));
+    async fn component_bytes(&self, entry_point: &Path, world: World) -> Result<Vec<u8>, SetupError> {
+        let is_python = entry_point.extension().is_some_and(|e| e.eq_ignore_ascii_case("py"));
         if is_python {
             return self.python.component(entry_point, world).await;
         }
-        let source =
-            tokio::fs::read(entry_point)
-                .await
-                .map_err(|source| SetupError::ReadEntryPoint {
-                    path: entry_point.to_path_buf(),
-                    source,
-                })?;
-        build::component_from_source(&source, world).map_err(|source| SetupError::Build {
-            path: entry_point.to_path_buf(),
-            source,
-        })
+        let source = tokio::fs::read(entry_point)
+            .await
+            .map_err(|source| SetupError::ReadEntryPoint { path: entry_point.to_path_buf(), source })?;
+        build::component_from_source(&source, world)
+            .map_err(|source| SetupError::Build { path: entry_point.to_path_buf(), source })
     }
 
     /// Loads from disk or compiles (on a blocking thread: Cranelift is CPU-bound), then
@@ -190,8 +148,7 @@ impl ComponentRegistry {
                 loaded.fetch_add(1, Ordering::Relaxed);
                 return Ok(component);
             }
-            let component = Component::new(&engine, &bytes)
-                .map_err(|e| SetupError::Compile(format!("{e:#}")))?;
+            let component = Component::new(&engine, &bytes).map_err(|e| SetupError::Compile(format!("{e:#}")))?;
             compiled.fetch_add(1, Ordering::Relaxed);
             if let Err(error) = disk.store(&digest, &component) {
                 // Still usable; only the next restart pays the compile again.
@@ -202,14 +159,8 @@ impl ComponentRegistry {
         .await
         .map_err(|e| SetupError::Internal(e.to_string()))??;
 
-        let link_error = |e: wasmtime::Error| SetupError::Link {
-            world: world.name(),
-            message: format!("{e:#}"),
-        };
-        let pre = self
-            .linker
-            .instantiate_pre(&component)
-            .map_err(link_error)?;
+        let link_error = |e: wasmtime::Error| SetupError::Link { world: world.name(), message: format!("{e:#}") };
+        let pre = self.linker.instantiate_pre(&component).map_err(link_error)?;
         Ok(match world {
             World::Action => Prepared::Action(ActionPre::new(pre).map_err(link_error)?),
             World::Sensor => Prepared::Sensor(SensorPre::new(pre).map_err(link_error)?),

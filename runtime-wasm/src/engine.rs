@@ -33,9 +33,7 @@ const ASYNC_STACK_BYTES: usize = 2 << 20;
 /// Builds the engine: Cranelift, fuel metering, epoch interruption, the pooling allocator
 /// sized by `config`, and no garbage-collection proposals (our guests don't use them).
 pub(crate) fn build_engine(config: &WasmRuntimeConfig) -> Result<Engine, SetupError> {
-    let max_memory = usize::try_from(config.max_memory_bytes)
-        .unwrap_or(usize::MAX)
-        .min(4 << 30);
+    let max_memory = usize::try_from(config.max_memory_bytes).unwrap_or(usize::MAX).min(4 << 30);
     let instances = config.max_instances.max(1);
 
     let mut pool = PoolingAllocationConfig::new();
@@ -76,17 +74,15 @@ pub(crate) fn build_engine(config: &WasmRuntimeConfig) -> Result<Engine, SetupEr
 fn start_epoch_clock(engine: &Engine, config: &WasmRuntimeConfig) {
     let weak = engine.weak();
     let tick = config.epoch_tick;
-    let spawned = thread::Builder::new()
-        .name("attune-wasm-epoch".into())
-        .spawn(move || {
-            loop {
-                thread::sleep(tick);
-                match weak.upgrade() {
-                    Some(engine) => engine.increment_epoch(),
-                    None => break,
-                }
+    let spawned = thread::Builder::new().name("attune-wasm-epoch".into()).spawn(move || {
+        loop {
+            thread::sleep(tick);
+            match weak.upgrade() {
+                Some(engine) => engine.increment_epoch(),
+                None => break,
             }
-        });
+        }
+    });
     if let Err(error) = spawned {
         // Without the clock, timeouts still hold at host-call boundaries (tokio timeout);
         // only a guest spinning in pure computation would run until its fuel is spent.

@@ -34,10 +34,7 @@ impl HostAllowlist {
     /// The allowlist of `allowed_hosts` entries. Entries that cannot be parsed are ignored
     /// (and so allow nothing); pack loading rejects them before they get here.
     pub fn new<S: AsRef<str>>(allowed_hosts: &[S]) -> Self {
-        let entries = allowed_hosts
-            .iter()
-            .filter_map(|entry| parse_entry(entry.as_ref()))
-            .collect();
+        let entries = allowed_hosts.iter().filter_map(|entry| parse_entry(entry.as_ref())).collect();
         Self { entries }
     }
 
@@ -66,11 +63,7 @@ fn parse_entry(entry: &str) -> Option<AllowedHost> {
         Some(suffix) => (format!(".{suffix}"), true),
         None => (host.to_owned(), false),
     };
-    (!host.is_empty() && host != ".").then(|| AllowedHost {
-        host: host.to_ascii_lowercase(),
-        wildcard,
-        port,
-    })
+    (!host.is_empty() && host != ".").then(|| AllowedHost { host: host.to_ascii_lowercase(), wildcard, port })
 }
 
 /// `host[:port]` or `[v6]:port` → host and port; `None` when the port is not a number.
@@ -101,10 +94,7 @@ pub(crate) struct HttpPolicy {
 impl HttpPolicy {
     /// Hooks allowing `allowlist`, logging refusals as `requester`.
     pub(crate) fn new(allowlist: HostAllowlist, requester: String) -> Self {
-        Self {
-            allowlist,
-            requester,
-        }
+        Self { allowlist, requester }
     }
 }
 
@@ -125,20 +115,14 @@ impl WasiHttpHooks for HttpPolicy {
         fut: Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
     ) -> ResponseFuture {
         let uri = request.uri();
-        let default_port = if uri.scheme() == Some(&http::uri::Scheme::HTTP) {
-            80
-        } else {
-            443
-        };
+        let default_port = if uri.scheme() == Some(&http::uri::Scheme::HTTP) { 80 } else { 443 };
         let authority = uri.authority().map(|a| a.as_str()).unwrap_or_default();
         if self.allowlist.allows(authority, default_port) {
             // The guest's body errors surface through the transport; nothing else to await.
             drop(fut);
             return Box::new(async move {
-                let (response, connection) =
-                    wasmtime_wasi_http::default_send_request(request, options).await?;
-                let connection: Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send> =
-                    Box::new(connection);
+                let (response, connection) = wasmtime_wasi_http::default_send_request(request, options).await?;
+                let connection: Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send> = Box::new(connection);
                 Ok((response.map(BodyExt::boxed_unsync), connection))
             });
         }
@@ -184,9 +168,6 @@ mod tests {
         assert!(!list.allows("", 443));
         assert!(!list.allows("api.example.com:notaport", 443));
         assert!(list.allows("[::1]:8080", 80));
-        assert!(
-            !list.allows("api.example.com@evil.net", 443),
-            "userinfo does not pick the host"
-        );
+        assert!(!list.allows("api.example.com@evil.net", 443), "userinfo does not pick the host");
     }
 }

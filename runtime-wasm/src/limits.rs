@@ -32,11 +32,7 @@ pub(crate) struct MemoryLimiter {
 impl MemoryLimiter {
     /// A limiter allowing `limit` bytes across all the instance's memories.
     pub(crate) fn new(limit: u64) -> Self {
-        Self {
-            limit,
-            total: 0,
-            peak: 0,
-        }
+        Self { limit, total: 0, peak: 0 }
     }
 
     /// The largest total reached.
@@ -54,31 +50,18 @@ pub(crate) struct MemoryLimitExceeded {
 }
 
 impl ResourceLimiter for MemoryLimiter {
-    fn memory_growing(
-        &mut self,
-        current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
+    fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
         let growth = (desired as u64).saturating_sub(current as u64);
         let requested = self.total.saturating_add(growth);
         if requested > self.limit {
-            return Err(wasmtime::Error::new(MemoryLimitExceeded {
-                requested,
-                limit: self.limit,
-            }));
+            return Err(wasmtime::Error::new(MemoryLimitExceeded { requested, limit: self.limit }));
         }
         self.total = requested;
         self.peak = self.peak.max(requested);
         Ok(true)
     }
 
-    fn table_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
         Ok(desired <= MAX_TABLE_ELEMENTS)
     }
 }
@@ -140,10 +123,9 @@ pub(crate) fn classify(error: &wasmtime::Error, limits: &Limits) -> Failure {
         return Failure::new(FailureKind::MemoryLimit, exceeded.to_string());
     }
     match error.downcast_ref::<Trap>() {
-        Some(Trap::OutOfFuel) => Failure::new(
-            FailureKind::FuelExhausted,
-            format!("the guest used all its fuel ({} units)", limits.fuel),
-        ),
+        Some(Trap::OutOfFuel) => {
+            Failure::new(FailureKind::FuelExhausted, format!("the guest used all its fuel ({} units)", limits.fuel))
+        }
         Some(Trap::Interrupt) => timed_out(limits),
         Some(trap) => Failure::new(FailureKind::Trap, format!("the guest trapped: {trap}")),
         None => Failure::new(FailureKind::Trap, format!("the guest failed: {error:#}")),
@@ -159,10 +141,7 @@ pub(crate) fn is_limit(error: &wasmtime::Error) -> bool {
 pub(crate) fn timed_out(limits: &Limits) -> Failure {
     Failure::new(
         FailureKind::Timeout,
-        format!(
-            "the execution did not finish within its time limit of {} ms",
-            limits.timeout.as_millis()
-        ),
+        format!("the execution did not finish within its time limit of {} ms", limits.timeout.as_millis()),
     )
 }
 
@@ -179,10 +158,7 @@ mod tests {
     fn memory_is_capped_across_memories_and_peak_is_tracked() {
         let mut limiter = MemoryLimiter::new(100);
         assert!(limiter.memory_growing(0, 60, None).unwrap());
-        assert!(
-            limiter.memory_growing(0, 30, None).unwrap(),
-            "a second memory"
-        );
+        assert!(limiter.memory_growing(0, 30, None).unwrap(), "a second memory");
         let error = limiter.memory_growing(60, 80, None).unwrap_err();
         assert!(error.is::<MemoryLimitExceeded>());
         assert_eq!(limiter.peak(), 90);
@@ -194,21 +170,9 @@ mod tests {
     fn errors_are_named_by_the_limit_that_fired() {
         let limits = attune_runtime_api::LimitPolicy::default().defaults;
         let kind = |error: wasmtime::Error| classify(&error, &limits).kind;
-        assert_eq!(
-            kind(wasmtime::Error::new(Interruption::Timeout)),
-            FailureKind::Timeout
-        );
-        assert_eq!(
-            kind(wasmtime::Error::new(Interruption::Cancelled)),
-            FailureKind::Cancelled
-        );
-        assert_eq!(
-            kind(wasmtime::Error::new(Trap::OutOfFuel)),
-            FailureKind::FuelExhausted
-        );
-        assert_eq!(
-            kind(wasmtime::Error::new(Trap::UnreachableCodeReached).context("in run")),
-            FailureKind::Trap
-        );
+        assert_eq!(kind(wasmtime::Error::new(Interruption::Timeout)), FailureKind::Timeout);
+        assert_eq!(kind(wasmtime::Error::new(Interruption::Cancelled)), FailureKind::Cancelled);
+        assert_eq!(kind(wasmtime::Error::new(Trap::OutOfFuel)), FailureKind::FuelExhausted);
+        assert_eq!(kind(wasmtime::Error::new(Trap::UnreachableCodeReached).context("in run")), FailureKind::Trap);
     }
 }

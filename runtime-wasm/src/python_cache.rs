@@ -23,64 +23,35 @@ pub(crate) struct PythonCache {
 impl PythonCache {
     /// A cache in `dir` (created on first build).
     pub(crate) fn new(dir: PathBuf) -> Self {
-        Self {
-            dir,
-            building: Mutex::default(),
-        }
+        Self { dir, building: Mutex::default() }
     }
 
     /// The component of the Python app `entry_point` for `world`, built if needed.
-    pub(crate) async fn component(
-        &self,
-        entry_point: &Path,
-        world: World,
-    ) -> Result<Vec<u8>, SetupError> {
+    pub(crate) async fn component(&self, entry_point: &Path, world: World) -> Result<Vec<u8>, SetupError> {
         let key = source_key(entry_point, world)?;
         let path = self.dir.join(format!("{key}.wasm"));
         if let Ok(bytes) = tokio::fs::read(&path).await {
             return Ok(bytes);
         }
         // One build per key at a time; whoever waited finds the result on disk.
-        let gate = self
-            .building
-            .lock()
-            .expect("python cache lock")
-            .entry(key)
-            .or_default()
-            .clone();
+        let gate = self.building.lock().expect("python cache lock").entry(key).or_default().clone();
         let _building = gate.lock().await;
         if let Ok(bytes) = tokio::fs::read(&path).await {
             return Ok(bytes);
         }
 
-        let cache_error = |source| SetupError::Cache {
-            path: self.dir.clone(),
-            source,
-        };
-        tokio::fs::create_dir_all(&self.dir)
-            .await
-            .map_err(cache_error)?;
-        let temporary = self
-            .dir
-            .join(format!(".{key}.{}.tmp.wasm", std::process::id()));
-        let build = PythonBuild::for_entry_point(entry_point, world).map_err(|source| {
-            SetupError::Build {
-                path: entry_point.to_path_buf(),
-                source,
-            }
-        })?;
+        let cache_error = |source| SetupError::Cache { path: self.dir.clone(), source };
+        tokio::fs::create_dir_all(&self.dir).await.map_err(cache_error)?;
+        let temporary = self.dir.join(format!(".{key}.{}.tmp.wasm", std::process::id()));
+        let build = PythonBuild::for_entry_point(entry_point, world)
+            .map_err(|source| SetupError::Build { path: entry_point.to_path_buf(), source })?;
         let output = temporary.clone();
         tracing::info!(entry_point = %entry_point.display(), "building a Python component");
         tokio::task::spawn_blocking(move || build.build(&output))
             .await
             .map_err(|e| SetupError::Internal(e.to_string()))?
-            .map_err(|source| SetupError::Build {
-                path: entry_point.to_path_buf(),
-                source,
-            })?;
-        tokio::fs::rename(&temporary, &path)
-            .await
-            .map_err(cache_error)?;
+            .map_err(|source| SetupError::Build { path: entry_point.to_path_buf(), source })?;
+        tokio::fs::rename(&temporary, &path).await.map_err(cache_error)?;
         tokio::fs::read(&path).await.map_err(cache_error)
     }
 }
@@ -91,10 +62,7 @@ fn source_key(entry_point: &Path, world: World) -> Result<ComponentDigest, Setup
         let path = path.to_path_buf();
         move |source| SetupError::ReadEntryPoint { path, source }
     };
-    let dir = entry_point
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = entry_point.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut sources: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(read_error(dir))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
@@ -105,12 +73,7 @@ fn source_key(entry_point: &Path, world: World) -> Result<ComponentDigest, Setup
     let mut key = Vec::new();
     key.extend_from_slice(world.qualified_name().as_bytes());
     key.extend_from_slice(build::package_digest().as_bytes());
-    key.extend_from_slice(
-        entry_point
-            .file_name()
-            .unwrap_or_default()
-            .as_encoded_bytes(),
-    );
+    key.extend_from_slice(entry_point.file_name().unwrap_or_default().as_encoded_bytes());
     for source in &sources {
         key.push(0);
         key.extend_from_slice(source.file_name().unwrap_or_default().as_encoded_bytes());

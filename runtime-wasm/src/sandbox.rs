@@ -50,24 +50,15 @@ pub(crate) async fn run<C: GuestCall>(
     io: &ExecutionIo,
 ) -> SandboxRun<C::Output> {
     let started = Instant::now();
-    let deadline = Deadline {
-        at: started + limits.timeout,
-        cancel: io.cancel.clone(),
-    };
+    let deadline = Deadline { at: started + limits.timeout, cancel: io.cancel.clone() };
     let captures = Captures::new(limits.output_bytes, &io.output);
     let state = HostState::new(grants, limits, deadline, &captures, &io.output);
     let mut store = Store::new(engine, state);
 
-    let result = match limits::arm(
-        &mut store,
-        limits,
-        |state| &mut state.limiter,
-        |state| &state.deadline,
-    ) {
-        Err(error) => Err(Failure::new(
-            FailureKind::SetupFailed,
-            format!("cannot set the execution's limits: {error:#}"),
-        )),
+    let result = match limits::arm(&mut store, limits, |state| &mut state.limiter, |state| &state.deadline) {
+        Err(error) => {
+            Err(Failure::new(FailureKind::SetupFailed, format!("cannot set the execution's limits: {error:#}")))
+        }
         Ok(()) => {
             let deadline = tokio::time::Instant::from_std(started + limits.timeout);
             tokio::select! {
@@ -93,11 +84,7 @@ pub(crate) async fn run<C: GuestCall>(
         stdout: finish(&captures.stdout),
         stderr: finish(&captures.stderr),
         log,
-        metering: Metering {
-            fuel_consumed: limits.fuel.saturating_sub(fuel_left),
-            peak_memory_bytes,
-            wall_ms,
-        },
+        metering: Metering { fuel_consumed: limits.fuel.saturating_sub(fuel_left), peak_memory_bytes, wall_ms },
         denied_secrets,
     }
 }

@@ -11,9 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use attune_runtime_api::{
-    CapturedText, ExecutionIo, Failure, FailureKind, KvStore, Limits, Metering,
-};
+use attune_runtime_api::{CapturedText, ExecutionIo, Failure, FailureKind, KvStore, Limits, Metering};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
@@ -97,12 +95,7 @@ pub struct PollReport {
 
 impl WasmRuntime {
     /// Polls `sensor` once (its `poll_count`-th poll).
-    pub async fn poll_sensor(
-        &self,
-        sensor: &SensorSpec,
-        poll_count: u64,
-        io: &ExecutionIo,
-    ) -> PollReport {
+    pub async fn poll_sensor(&self, sensor: &SensorSpec, poll_count: u64, io: &ExecutionIo) -> PollReport {
         let failed = |failure: Failure| PollReport {
             poll_count,
             result: Err(failure),
@@ -115,10 +108,7 @@ impl WasmRuntime {
         let pre = match self.prepared(&sensor.entry_point, World::Sensor, io).await {
             Ok(Prepared::Sensor(pre)) => pre,
             Ok(Prepared::Action(_)) => {
-                return failed(Failure::new(
-                    FailureKind::SetupFailed,
-                    "prepared for the wrong world",
-                ));
+                return failed(Failure::new(FailureKind::SetupFailed, "prepared for the wrong world"));
             }
             Err(failure) => return failed(failure),
         };
@@ -197,22 +187,14 @@ struct PollCall {
 impl GuestCall for PollCall {
     type Output = Vec<SensorEvent>;
 
-    async fn call(
-        self,
-        store: &mut Store<HostState>,
-    ) -> wasmtime::Result<Result<Vec<SensorEvent>, Failure>> {
+    async fn call(self, store: &mut Store<HostState>) -> wasmtime::Result<Result<Vec<SensorEvent>, Failure>> {
         let sensor = match self.pre.instantiate_async(&mut *store).await {
             Ok(sensor) => sensor,
             Err(error) => return instantiation_failed(error),
         };
-        let returned = sensor
-            .call_poll(&mut *store, &self.context, &self.config)
-            .await?;
+        let returned = sensor.call_poll(&mut *store, &self.context, &self.config).await?;
         Ok(match returned {
-            Ok(events) => events
-                .into_iter()
-                .map(|event| check_event(event, &self.trigger_types))
-                .collect(),
+            Ok(events) => events.into_iter().map(|event| check_event(event, &self.trigger_types)).collect(),
             Err(message) => Err(Failure::new(FailureKind::ActionError, message)),
         })
     }
@@ -222,15 +204,9 @@ fn check_event(event: types::Event, trigger_types: &[String]) -> Result<SensorEv
     if !trigger_types.is_empty() && !trigger_types.contains(&event.trigger) {
         return Err(Failure::new(
             FailureKind::InvalidOutput,
-            format!(
-                "the sensor emitted an event of trigger '{}', which is not among its trigger_types",
-                event.trigger
-            ),
+            format!("the sensor emitted an event of trigger '{}', which is not among its trigger_types", event.trigger),
         ));
     }
     let payload = crate::action::parse_json_output(&event.payload)?;
-    Ok(SensorEvent {
-        trigger_ref: event.trigger,
-        payload,
-    })
+    Ok(SensorEvent { trigger_ref: event.trigger, payload })
 }

@@ -41,7 +41,8 @@ impl Recorder<'_> {
         loop {
             let (_, list) = self.call("GET", "/api/v1/executions?action_ref=masked.leak", None).await;
             let items = list["data"].as_array().cloned().unwrap_or_default();
-            let ended = items.iter().filter(|e| ["completed", "failed", "timeout"].contains(&e["status"].as_str().unwrap()));
+            let ended =
+                items.iter().filter(|e| ["completed", "failed", "timeout"].contains(&e["status"].as_str().unwrap()));
             if ended.count() == count {
                 return items;
             }

@@ -28,7 +28,14 @@ async fn a_webhook_post_runs_the_matching_rules_action() {
     });
     let (status, created) = server.call("POST", "/api/v1/rules", Some(&token), Some(rule)).await;
     assert_eq!(status, 201, "{created}");
-    let (status, _) = server.call("POST", "/api/v1/webhooks", Some(&token), Some(json!({"name": "alerts", "secret": "e2e-webhook-secret-123"}))).await;
+    let (status, _) = server
+        .call(
+            "POST",
+            "/api/v1/webhooks",
+            Some(&token),
+            Some(json!({"name": "alerts", "secret": "e2e-webhook-secret-123"})),
+        )
+        .await;
     assert_eq!(status, 201);
 
     // Rejected by the criteria, then accepted: only the second runs the action.
@@ -38,7 +45,8 @@ async fn a_webhook_post_runs_the_matching_rules_action() {
     let execution = wait_for_execution(&server, &token, "core.notify_on_error").await;
     assert_eq!(execution["status"], "completed", "{execution}");
     assert_eq!(execution["result"], json!({"stdout": "api-gw failed (rule core.notify_on_error)\n"}));
-    let (_, enforcements) = server.call("GET", &format!("/api/v1/enforcements?event={matched}"), Some(&token), None).await;
+    let (_, enforcements) =
+        server.call("GET", &format!("/api/v1/enforcements?event={matched}"), Some(&token), None).await;
     assert_eq!(enforcements["pagination"]["total"], 1);
     assert_eq!(enforcements["data"][0]["status"], "processed");
     let (_, none) = server.call("GET", &format!("/api/v1/enforcements?event={ignored}"), Some(&token), None).await;
@@ -59,9 +67,10 @@ async fn wait_for_execution(server: &Server, token: &str, rule: &str) -> Value {
     loop {
         let (_, list) = server.call("GET", &format!("/api/v1/executions?rule={rule}"), Some(token), None).await;
         if let Some(execution) = list["data"].as_array().and_then(|items| items.first())
-            && ["completed", "failed", "timeout"].contains(&execution["status"].as_str().unwrap_or_default()) {
-                return execution.clone();
-            }
+            && ["completed", "failed", "timeout"].contains(&execution["status"].as_str().unwrap_or_default())
+        {
+            return execution.clone();
+        }
         assert!(Instant::now() < deadline, "no execution of rule {rule} ended: {list}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -48,7 +48,12 @@ async fn a_subscriber_sees_an_execution_run_with_its_output() {
     assert_eq!(hello, json!({"type": "subscribed", "filter": {"entity": ["execution"], "output": true}}));
 
     let (status, created) = server
-        .call("POST", "/api/v1/actions/core.echo/execute", Some(&token), Some(json!({"parameters": {"message": "live line"}})))
+        .call(
+            "POST",
+            "/api/v1/actions/core.echo/execute",
+            Some(&token),
+            Some(json!({"parameters": {"message": "live line"}})),
+        )
         .await;
     assert_eq!(status, 201, "{created}");
     let id = created["data"]["id"].as_i64().unwrap();
@@ -76,7 +81,10 @@ async fn a_subscriber_sees_an_execution_run_with_its_output() {
     assert_eq!(refused["type"], "error");
     assert!(refused["message"].as_str().unwrap().contains("widget"), "{refused}");
     socket.send(Message::Text(json!({"subscribe": {"entity": ["event"]}}).to_string().into())).await.unwrap();
-    assert_eq!(next(&mut socket).await, json!({"type": "subscribed", "filter": {"entity": ["event"], "output": false}}));
+    assert_eq!(
+        next(&mut socket).await,
+        json!({"type": "subscribed", "filter": {"entity": ["event"], "output": false}})
+    );
 }
 
 #[tokio::test]

@@ -26,17 +26,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
 fn json_rejection(rejection: JsonRejection) -> ApiError {
     let message = rejection.body_text();
     match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", message)
-        }
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", message),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
             "expected a JSON body with Content-Type: application/json",
         ),
-        StatusCode::UNPROCESSABLE_ENTITY => {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", message)
-        }
+        StatusCode::UNPROCESSABLE_ENTITY => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", message),
         _ => ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", message),
     }
 }
@@ -52,11 +48,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
             .await
             .map(|axum::extract::Query(value)| Query(value))
             .map_err(|rejection: QueryRejection| {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_query",
-                    rejection.body_text(),
-                )
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", rejection.body_text())
             })
     }
 }

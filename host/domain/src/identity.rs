@@ -166,27 +166,17 @@ impl std::str::FromStr for Grant {
     type Err = UnknownVariant;
     /// Parses the compact form `resource[@pack]:verb,verb`.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let bad = || UnknownVariant {
-            kind: "Grant",
-            value: text.to_owned(),
-        };
+        let bad = || UnknownVariant { kind: "Grant", value: text.to_owned() };
         let (target, verbs) = text.split_once(':').ok_or_else(bad)?;
         let (resource, pack) = match target.split_once('@') {
             Some((resource, pack)) => (resource, Some(pack.to_owned())),
             None => (target, None),
         };
-        let verbs = verbs
-            .split(',')
-            .map(str::parse)
-            .collect::<Result<Vec<Verb>, _>>()?;
+        let verbs = verbs.split(',').map(str::parse).collect::<Result<Vec<Verb>, _>>()?;
         if resource.is_empty() || verbs.is_empty() {
             return Err(bad());
         }
-        Ok(Grant {
-            resource: resource.to_owned(),
-            pack,
-            verbs,
-        })
+        Ok(Grant { resource: resource.to_owned(), pack, verbs })
     }
 }
 

@@ -99,9 +99,7 @@ impl KeyOwner {
         match self {
             KeyOwner::System => "",
             KeyOwner::Identity { login, .. } => login,
-            KeyOwner::Pack { r#ref, .. }
-            | KeyOwner::Action { r#ref, .. }
-            | KeyOwner::Sensor { r#ref, .. } => r#ref,
+            KeyOwner::Pack { r#ref, .. } | KeyOwner::Action { r#ref, .. } | KeyOwner::Sensor { r#ref, .. } => r#ref,
         }
     }
 
@@ -138,10 +136,7 @@ mod tests {
     #[test]
     fn refs_follow_the_owner() {
         assert_eq!(KeyOwner::System.key_ref("token"), "token");
-        let pack = KeyOwner::Pack {
-            id: 1,
-            r#ref: "slack".into(),
-        };
+        let pack = KeyOwner::Pack { id: 1, r#ref: "slack".into() };
         assert_eq!(pack.key_ref("token"), "slack.token");
         assert_eq!(pack.owner_type(), KeyOwnerType::Pack);
     }

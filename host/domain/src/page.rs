@@ -19,10 +19,7 @@ impl PageRequest {
 
     /// A page, with `page` at least 1 and `page_size` between 1 and [`Self::MAX_PAGE_SIZE`].
     pub fn new(page: u32, page_size: u32) -> Self {
-        Self {
-            page: page.max(1),
-            page_size: page_size.clamp(1, Self::MAX_PAGE_SIZE),
-        }
+        Self { page: page.max(1), page_size: page_size.clamp(1, Self::MAX_PAGE_SIZE) }
     }
 
     /// Rows to skip.
@@ -56,11 +53,7 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// Transforms every row.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
-            items: self.items.into_iter().map(f).collect(),
-            request: self.request,
-            total: self.total,
-        }
+        Page { items: self.items.into_iter().map(f).collect(), request: self.request, total: self.total }
     }
 }
 

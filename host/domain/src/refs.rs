@@ -10,9 +10,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RefError {
     /// The name part is empty or has characters outside `[a-z0-9_-]`.
-    #[error(
-        "'{0}' is not a valid name: use lowercase letters, digits, '_' and '-', starting with a letter or digit"
-    )]
+    #[error("'{0}' is not a valid name: use lowercase letters, digits, '_' and '-', starting with a letter or digit")]
     BadName(String),
     /// A component ref must be `pack.name`.
     #[error("'{0}' is not a valid ref: expected 'pack.name'")]
@@ -35,18 +33,9 @@ const MAX_PART: usize = 128;
 pub fn validate_name(name: &str) -> Result<(), RefError> {
     let ok = !name.is_empty()
         && name.len() <= MAX_PART
-        && name
-            .bytes()
-            .next()
-            .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
-    if ok {
-        Ok(())
-    } else {
-        Err(RefError::BadName(name.to_owned()))
-    }
+        && name.bytes().next().is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+    if ok { Ok(()) } else { Err(RefError::BadName(name.to_owned())) }
 }
 
 /// A validated component ref, `pack.name`.
@@ -60,25 +49,17 @@ pub struct ComponentRef {
 impl ComponentRef {
     /// Parses and validates `pack.name`.
     pub fn parse(text: &str) -> Result<Self, RefError> {
-        let (pack, name) = text
-            .split_once('.')
-            .ok_or_else(|| RefError::NotQualified(text.to_owned()))?;
+        let (pack, name) = text.split_once('.').ok_or_else(|| RefError::NotQualified(text.to_owned()))?;
         validate_name(pack).map_err(|_| RefError::NotQualified(text.to_owned()))?;
         validate_name(name)?;
-        Ok(Self {
-            pack: pack.to_owned(),
-            name: name.to_owned(),
-        })
+        Ok(Self { pack: pack.to_owned(), name: name.to_owned() })
     }
 
     /// Builds `pack.name` from its parts.
     pub fn new(pack: &str, name: &str) -> Result<Self, RefError> {
         validate_name(pack)?;
         validate_name(name)?;
-        Ok(Self {
-            pack: pack.to_owned(),
-            name: name.to_owned(),
-        })
+        Ok(Self { pack: pack.to_owned(), name: name.to_owned() })
     }
 
     /// Parses `text` and checks it belongs to `pack`.
@@ -138,20 +119,8 @@ mod tests {
 
     #[test]
     fn rejects_malformed_refs() {
-        for bad in [
-            "core",
-            "Core.echo",
-            "core.",
-            ".echo",
-            "core.ec ho",
-            "core.echo.x",
-            "-a.b",
-            "core.É",
-        ] {
-            assert!(
-                ComponentRef::parse(bad).is_err(),
-                "{bad} should be rejected"
-            );
+        for bad in ["core", "Core.echo", "core.", ".echo", "core.ec ho", "core.echo.x", "-a.b", "core.É"] {
+            assert!(ComponentRef::parse(bad).is_err(), "{bad} should be rejected");
         }
         assert!(validate_name(&"a".repeat(129)).is_err());
     }

@@ -118,10 +118,7 @@ string_enum! {
 impl ExecutionStatus {
     /// True once the execution can no longer change.
     pub fn is_terminal(self) -> bool {
-        matches!(
-            self,
-            Self::Completed | Self::Failed | Self::Cancelled | Self::Timeout | Self::Abandoned
-        )
+        matches!(self, Self::Completed | Self::Failed | Self::Cancelled | Self::Timeout | Self::Abandoned)
     }
 }
 
@@ -330,23 +327,13 @@ mod tests {
         assert_eq!(RunnerType::Wasm.to_string(), "wasm");
         assert_eq!(
             "later".parse::<InquiryStatus>(),
-            Err(UnknownVariant {
-                kind: "InquiryStatus",
-                value: "later".into()
-            })
+            Err(UnknownVariant { kind: "InquiryStatus", value: "later".into() })
         );
     }
 
     #[test]
     fn terminal_statuses() {
-        let terminal: Vec<_> = ExecutionStatus::ALL
-            .iter()
-            .filter(|s| s.is_terminal())
-            .map(|s| s.as_str())
-            .collect();
-        assert_eq!(
-            terminal,
-            ["completed", "failed", "cancelled", "timeout", "abandoned"]
-        );
+        let terminal: Vec<_> = ExecutionStatus::ALL.iter().filter(|s| s.is_terminal()).map(|s| s.as_str()).collect();
+        assert_eq!(terminal, ["completed", "failed", "cancelled", "timeout", "abandoned"]);
     }
 }

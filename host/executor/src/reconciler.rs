@@ -78,10 +78,10 @@ impl Reconciler {
         let stale_before = now - chrono::Duration::from_std(self.config.stale_after).unwrap_or_default();
         for execution in self.unfinished().await? {
             let stale = everything_stale || execution.updated < stale_before;
-            let alive = execution
-                .worker
-                .and_then(|id| workers.get(&id))
-                .is_some_and(|w| matches!(w.status, WorkerStatus::Active | WorkerStatus::Busy) && w.last_heartbeat.is_some_and(|b| b >= dead_before));
+            let alive = execution.worker.and_then(|id| workers.get(&id)).is_some_and(|w| {
+                matches!(w.status, WorkerStatus::Active | WorkerStatus::Busy)
+                    && w.last_heartbeat.is_some_and(|b| b >= dead_before)
+            });
             self.redrive(&execution, stale, alive, now, &mut report).await?;
         }
         let unprocessed_before = if everything_stale { now } else { stale_before };
@@ -110,16 +110,38 @@ impl Reconciler {
             Requested if stale => {
                 self.hint(&Queue::Executor, Message::ExecutionRequested { execution: id }, report).await;
             }
-            Scheduling if stale
-                && transition_execution(self.store.as_ref(), self.bus.as_ref(), id, &[Scheduling], Requested, &none).await?.is_some() => {
-                    report.requeued += 1;
-                    self.hint(&Queue::Executor, Message::ExecutionRequested { execution: id }, report).await;
-                }
-            Scheduled if !worker_alive
-                && transition_execution(self.store.as_ref(), self.bus.as_ref(), id, &[Scheduled], Requested, &none).await?.is_some() => {
-                    report.requeued += 1;
-                    self.hint(&Queue::Executor, Message::ExecutionRequested { execution: id }, report).await;
-                }
+            Scheduling
+                if stale
+                    && transition_execution(
+                        self.store.as_ref(),
+                        self.bus.as_ref(),
+                        id,
+                        &[Scheduling],
+                        Requested,
+                        &none,
+                    )
+                    .await?
+                    .is_some() =>
+            {
+                report.requeued += 1;
+                self.hint(&Queue::Executor, Message::ExecutionRequested { execution: id }, report).await;
+            }
+            Scheduled
+                if !worker_alive
+                    && transition_execution(
+                        self.store.as_ref(),
+                        self.bus.as_ref(),
+                        id,
+                        &[Scheduled],
+                        Requested,
+                        &none,
+                    )
+                    .await?
+                    .is_some() =>
+            {
+                report.requeued += 1;
+                self.hint(&Queue::Executor, Message::ExecutionRequested { execution: id }, report).await;
+            }
             Scheduled if stale => {
                 if let Some(worker) = execution.worker {
                     self.hint(&Queue::Worker(worker), Message::ExecutionScheduled { execution: id }, report).await;
@@ -128,13 +150,23 @@ impl Reconciler {
             Running if !worker_alive => self.abandon(execution, report).await?,
             Canceling if !worker_alive => {
                 let patch = ExecutionPatch {
-                    result: Some(json!({"error": {"kind": "cancelled", "message": "cancelled; its worker stopped responding"}})),
+                    result: Some(
+                        json!({"error": {"kind": "cancelled", "message": "cancelled; its worker stopped responding"}}),
+                    ),
                     finished: Some(now),
                     ..ExecutionPatch::default()
                 };
-                if transition_execution(self.store.as_ref(), self.bus.as_ref(), id, &[Canceling], Cancelled, &patch).await?.is_some() {
+                if transition_execution(self.store.as_ref(), self.bus.as_ref(), id, &[Canceling], Cancelled, &patch)
+                    .await?
+                    .is_some()
+                {
                     report.cancelled += 1;
-                    self.hint(&Queue::Executor, Message::ExecutionFinished { execution: id, status: Cancelled }, report).await;
+                    self.hint(
+                        &Queue::Executor,
+                        Message::ExecutionFinished { execution: id, status: Cancelled },
+                        report,
+                    )
+                    .await;
                 }
             }
             Canceling if stale => {
@@ -166,7 +198,10 @@ impl Reconciler {
     /// Every non-terminal execution, oldest first.
     async fn unfinished(&self) -> StoreResult<Vec<Execution>> {
         use ExecutionStatus::*;
-        let filter = ExecutionFilter { statuses: vec![Requested, Scheduling, Scheduled, Running, Canceling], ..ExecutionFilter::default() };
+        let filter = ExecutionFilter {
+            statuses: vec![Requested, Scheduling, Scheduled, Running, Canceling],
+            ..ExecutionFilter::default()
+        };
         let mut found = Vec::new();
         for page in 1..=MAX_PER_PASS / PageRequest::MAX_PAGE_SIZE {
             let batch = self.store.list_executions(&filter, PageRequest::new(page, PageRequest::MAX_PAGE_SIZE)).await?;

@@ -4,9 +4,9 @@
 use std::future::Future;
 
 use attune_bus::{BusError, Consumer, Delivery, Message, Queue};
+use attune_services::Platform;
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
-use attune_services::Platform;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::ExecutorConfig;
@@ -33,7 +33,9 @@ pub async fn run(
     let (scheduler, platform) = (&scheduler, &platform);
     let scheduling = consume(executions, shutdown.clone(), |message| async move {
         match message {
-            Message::ExecutionRequested { execution } => scheduler.schedule(execution).await.map(|_| true).map_err(|e| e.to_string()),
+            Message::ExecutionRequested { execution } => {
+                scheduler.schedule(execution).await.map(|_| true).map_err(|e| e.to_string())
+            }
             // Policies and workflows react to finished executions; nothing else does yet.
             Message::ExecutionFinished { .. } => Ok(true),
             _ => Ok(false),

@@ -58,7 +58,9 @@ impl Scheduler {
     pub async fn schedule(&self, id: Id) -> StoreResult<Placement> {
         use ExecutionStatus::*;
         let none = ExecutionPatch::default();
-        let Some(execution) = transition_execution(self.store.as_ref(), self.bus.as_ref(), id, &[Requested], Scheduling, &none).await? else {
+        let Some(execution) =
+            transition_execution(self.store.as_ref(), self.bus.as_ref(), id, &[Requested], Scheduling, &none).await?
+        else {
             return Ok(Placement::NotRequested);
         };
         let runner = execution.config["runner_type"].as_str().unwrap_or_default().to_owned();
@@ -69,7 +71,10 @@ impl Scheduler {
         }
         let worker = &workers[self.turn.fetch_add(1, Ordering::Relaxed) % workers.len()];
         let patch = ExecutionPatch { worker: Some(worker.id), ..ExecutionPatch::default() };
-        if transition_execution(self.store.as_ref(), self.bus.as_ref(), id, &[Scheduling], Scheduled, &patch).await?.is_none() {
+        if transition_execution(self.store.as_ref(), self.bus.as_ref(), id, &[Scheduling], Scheduled, &patch)
+            .await?
+            .is_none()
+        {
             // Cancelled while we chose.
             return Ok(Placement::NotRequested);
         }
@@ -120,7 +125,15 @@ impl Scheduler {
         use ExecutionStatus::*;
         let waited = (now - execution.created).to_std().unwrap_or_default();
         if waited < self.config.unschedulable_after {
-            transition_execution(self.store.as_ref(), self.bus.as_ref(), execution.id, &[Scheduling], Requested, &ExecutionPatch::default()).await?;
+            transition_execution(
+                self.store.as_ref(),
+                self.bus.as_ref(),
+                execution.id,
+                &[Scheduling],
+                Requested,
+                &ExecutionPatch::default(),
+            )
+            .await?;
             tracing::info!(execution = execution.id, runner, "no live worker runs this runner type yet; waiting");
             return Ok(Placement::Waiting);
         }
@@ -132,7 +145,10 @@ impl Scheduler {
             finished: Some(now),
             ..ExecutionPatch::default()
         };
-        if transition_execution(self.store.as_ref(), self.bus.as_ref(), execution.id, &[Scheduling], Failed, &patch).await?.is_some() {
+        if transition_execution(self.store.as_ref(), self.bus.as_ref(), execution.id, &[Scheduling], Failed, &patch)
+            .await?
+            .is_some()
+        {
             self.hint(&Queue::Executor, Message::ExecutionFinished { execution: execution.id, status: Failed }).await;
         }
         Ok(Placement::Unschedulable)

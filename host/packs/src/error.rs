@@ -14,11 +14,7 @@ pub struct Problem {
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.file.is_empty() {
-            f.write_str(&self.message)
-        } else {
-            write!(f, "{}: {}", self.file, self.message)
-        }
+        if self.file.is_empty() { f.write_str(&self.message) } else { write!(f, "{}: {}", self.file, self.message) }
     }
 }
 
@@ -40,17 +36,10 @@ pub enum PackError {
 
 impl PackError {
     /// An invalid-pack error with one problem.
-    pub fn single(
-        dir: &std::path::Path,
-        file: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn single(dir: &std::path::Path, file: impl Into<String>, message: impl Into<String>) -> Self {
         PackError::Invalid {
             dir: dir.display().to_string(),
-            problems: vec![Problem {
-                file: file.into(),
-                message: message.into(),
-            }],
+            problems: vec![Problem { file: file.into(), message: message.into() }],
         }
     }
 

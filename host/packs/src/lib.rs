@@ -46,19 +46,12 @@ pub struct LoadedPack {
 impl LoadedPack {
     /// The pack's ref.
     pub fn pack_ref(&self) -> &str {
-        self.bundle
-            .pack
-            .as_ref()
-            .map(|p| p.r#ref.as_str())
-            .unwrap_or_default()
+        self.bundle.pack.as_ref().map(|p| p.r#ref.as_str()).unwrap_or_default()
     }
 
     /// The file a component came from (relative to the pack), or `pack.yaml`.
     pub fn file_of(&self, kind: &'static str, component_ref: &str) -> String {
-        self.files
-            .get(&(kind, component_ref.to_owned()))
-            .cloned()
-            .unwrap_or_else(|| "pack.yaml".into())
+        self.files.get(&(kind, component_ref.to_owned())).cloned().unwrap_or_else(|| "pack.yaml".into())
     }
 }
 

@@ -31,38 +31,24 @@ impl<'a> Resolver<'a> {
         Self {
             store,
             loaded,
-            actions: bundle
-                .actions
-                .iter()
-                .map(|a| (a.r#ref.as_str(), &a.param_schema))
-                .collect(),
-            triggers: bundle
-                .triggers
-                .iter()
-                .map(|t| (t.r#ref.as_str(), &t.param_schema))
-                .collect(),
+            actions: bundle.actions.iter().map(|a| (a.r#ref.as_str(), &a.param_schema)).collect(),
+            triggers: bundle.triggers.iter().map(|t| (t.r#ref.as_str(), &t.param_schema)).collect(),
         }
     }
 
     fn is_own(&self, component_ref: &str) -> bool {
-        component_ref
-            .split_once('.')
-            .is_some_and(|(pack, _)| pack == self.loaded.pack_ref())
+        component_ref.split_once('.').is_some_and(|(pack, _)| pack == self.loaded.pack_ref())
     }
 
     async fn action(&self, action_ref: &str) -> StoreResult<Option<Target>> {
         if let Some(schema) = self.actions.get(action_ref) {
-            return Ok(Some(Target {
-                param_schema: (*schema).clone(),
-            }));
+            return Ok(Some(Target { param_schema: (*schema).clone() }));
         }
         if self.is_own(action_ref) {
             return Ok(None);
         }
         match self.store.get_action(action_ref).await {
-            Ok(action) => Ok(Some(Target {
-                param_schema: action.param_schema,
-            })),
+            Ok(action) => Ok(Some(Target { param_schema: action.param_schema })),
             Err(StoreError::NotFound { .. }) => Ok(None),
             Err(e) => Err(e),
         }
@@ -70,17 +56,13 @@ impl<'a> Resolver<'a> {
 
     async fn trigger(&self, trigger_ref: &str) -> StoreResult<Option<Target>> {
         if let Some(schema) = self.triggers.get(trigger_ref) {
-            return Ok(Some(Target {
-                param_schema: (*schema).clone(),
-            }));
+            return Ok(Some(Target { param_schema: (*schema).clone() }));
         }
         if self.is_own(trigger_ref) {
             return Ok(None);
         }
         match self.store.get_trigger(trigger_ref).await {
-            Ok(trigger) => Ok(Some(Target {
-                param_schema: trigger.param_schema,
-            })),
+            Ok(trigger) => Ok(Some(Target { param_schema: trigger.param_schema })),
             Err(StoreError::NotFound { .. }) => Ok(None),
             Err(e) => Err(e),
         }
@@ -93,49 +75,27 @@ pub async fn check_references(store: &dyn Store, loaded: &LoadedPack) -> StoreRe
     let bundle = &loaded.bundle;
     let mut problems = Vec::new();
     let mut problem = |kind: &'static str, component_ref: &str, message: String| {
-        problems.push(Problem {
-            file: loaded.file_of(kind, component_ref),
-            message,
-        });
+        problems.push(Problem { file: loaded.file_of(kind, component_ref), message });
     };
 
     for rule in &bundle.rules {
         match resolver.trigger(&rule.trigger_ref).await? {
-            None => problem(
-                "rule",
-                &rule.r#ref,
-                format!("trigger '{}' does not exist", rule.trigger_ref),
-            ),
+            None => problem("rule", &rule.r#ref, format!("trigger '{}' does not exist", rule.trigger_ref)),
             Some(trigger) => {
-                if let Err(message) = check_values(
-                    "trigger_parameters",
-                    &trigger.param_schema,
-                    &rule.trigger_params,
-                ) {
+                if let Err(message) = check_values("trigger_parameters", &trigger.param_schema, &rule.trigger_params) {
                     problem("rule", &rule.r#ref, message);
                 }
             }
         }
         match resolver.action(&rule.action_ref).await? {
-            None => problem(
-                "rule",
-                &rule.r#ref,
-                format!("action '{}' does not exist", rule.action_ref),
-            ),
+            None => problem("rule", &rule.r#ref, format!("action '{}' does not exist", rule.action_ref)),
             Some(action) => {
-                let unknown = unknown_names(
-                    &action.param_schema,
-                    rule.action_params.as_object().map(|m| m.keys()),
-                );
+                let unknown = unknown_names(&action.param_schema, rule.action_params.as_object().map(|m| m.keys()));
                 if !unknown.is_empty() {
                     problem(
                         "rule",
                         &rule.r#ref,
-                        format!(
-                            "parameters: action '{}' has no parameter {}",
-                            rule.action_ref,
-                            unknown.join(", ")
-                        ),
+                        format!("parameters: action '{}' has no parameter {}", rule.action_ref, unknown.join(", ")),
                     );
                 }
             }
@@ -143,22 +103,14 @@ pub async fn check_references(store: &dyn Store, loaded: &LoadedPack) -> StoreRe
     }
     for policy in &bundle.policies {
         match resolver.action(&policy.action_ref).await? {
-            None => problem(
-                "policy",
-                &policy.r#ref,
-                format!("action '{}' does not exist", policy.action_ref),
-            ),
+            None => problem("policy", &policy.r#ref, format!("action '{}' does not exist", policy.action_ref)),
             Some(action) => {
                 let unknown = unknown_names(&action.param_schema, Some(policy.parameters.iter()));
                 if !unknown.is_empty() {
                     problem(
                         "policy",
                         &policy.r#ref,
-                        format!(
-                            "parameters: action '{}' has no parameter {}",
-                            policy.action_ref,
-                            unknown.join(", ")
-                        ),
+                        format!("parameters: action '{}' has no parameter {}", policy.action_ref, unknown.join(", ")),
                     );
                 }
             }
@@ -167,35 +119,20 @@ pub async fn check_references(store: &dyn Store, loaded: &LoadedPack) -> StoreRe
     for sensor in &bundle.sensors {
         for trigger in &sensor.trigger_types {
             if resolver.trigger(trigger).await?.is_none() {
-                problem(
-                    "sensor",
-                    &sensor.r#ref,
-                    format!("trigger '{trigger}' does not exist"),
-                );
+                problem("sensor", &sensor.r#ref, format!("trigger '{trigger}' does not exist"));
             }
         }
     }
     for workflow in &bundle.workflows {
-        let tasks = workflow.definition["tasks"]
-            .as_object()
-            .cloned()
-            .unwrap_or_default();
+        let tasks = workflow.definition["tasks"].as_object().cloned().unwrap_or_default();
         for (task, body) in &tasks {
             let Some(action_ref) = body.get("action").and_then(Json::as_str) else {
                 continue;
             };
             if action_ref == workflow.r#ref {
-                problem(
-                    "action",
-                    &workflow.r#ref,
-                    format!("tasks.{task}: a workflow cannot run itself"),
-                );
+                problem("action", &workflow.r#ref, format!("tasks.{task}: a workflow cannot run itself"));
             } else if resolver.action(action_ref).await?.is_none() {
-                problem(
-                    "action",
-                    &workflow.r#ref,
-                    format!("tasks.{task}: action '{action_ref}' does not exist"),
-                );
+                problem("action", &workflow.r#ref, format!("tasks.{task}: action '{action_ref}' does not exist"));
             }
         }
     }
@@ -230,7 +167,11 @@ pub async fn check_rule(store: &dyn Store, rule: &attune_domain::rule::NewRule) 
         Ok(action) => {
             let unknown = unknown_names(&action.param_schema, rule.action_params.as_object().map(|m| m.keys()));
             if !unknown.is_empty() {
-                problems.push(format!("parameters: action '{}' has no parameter {}", rule.action_ref, unknown.join(", ")));
+                problems.push(format!(
+                    "parameters: action '{}' has no parameter {}",
+                    rule.action_ref,
+                    unknown.join(", ")
+                ));
             }
         }
         Err(StoreError::NotFound { .. }) => problems.push(format!("action: '{}' does not exist", rule.action_ref)),
@@ -242,21 +183,13 @@ pub async fn check_rule(store: &dyn Store, rule: &attune_domain::rule::NewRule) 
 /// Validates concrete values against a flat parameter schema.
 fn check_values(field: &str, schema: &Json, values: &Json) -> Result<(), String> {
     let schema = ParamSchema::parse(schema).map_err(|e| format!("{field}: {e}"))?;
-    schema
-        .validate(values)
-        .map(|_| ())
-        .map_err(|errors| format!("{field}: {}", field_errors(&errors)))
+    schema.validate(values).map(|_| ()).map_err(|errors| format!("{field}: {}", field_errors(&errors)))
 }
 
 /// Names in `given` that the flat schema does not declare, quoted.
-fn unknown_names<'n>(
-    schema: &Json,
-    given: Option<impl Iterator<Item = &'n String>>,
-) -> Vec<String> {
-    let declared: BTreeSet<&str> = schema
-        .as_object()
-        .map(|props| props.keys().map(String::as_str).collect())
-        .unwrap_or_default();
+fn unknown_names<'n>(schema: &Json, given: Option<impl Iterator<Item = &'n String>>) -> Vec<String> {
+    let declared: BTreeSet<&str> =
+        schema.as_object().map(|props| props.keys().map(String::as_str).collect()).unwrap_or_default();
     given
         .into_iter()
         .flatten()

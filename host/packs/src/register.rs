@@ -24,19 +24,13 @@ pub async fn register_pack(store: &dyn Store, dir: &Path) -> Result<RegisteredPa
     let loaded = load_pack(dir)?;
     let problems = check_references(store, &loaded).await?;
     if !problems.is_empty() {
-        return Err(PackError::Invalid {
-            dir: dir.display().to_string(),
-            problems,
-        });
+        return Err(PackError::Invalid { dir: dir.display().to_string(), problems });
     }
-    let summary = store
-        .register_pack(&loaded.bundle)
-        .await
-        .map_err(|error| match error {
-            // Something the checks saw disappeared in between (a concurrent delete).
-            StoreError::UnknownReference(message) => PackError::single(dir, "", message),
-            other => PackError::Store(other),
-        })?;
+    let summary = store.register_pack(&loaded.bundle).await.map_err(|error| match error {
+        // Something the checks saw disappeared in between (a concurrent delete).
+        StoreError::UnknownReference(message) => PackError::single(dir, "", message),
+        other => PackError::Store(other),
+    })?;
     tracing::info!(
         pack = loaded.pack_ref(),
         created = summary.created,
@@ -44,10 +38,7 @@ pub async fn register_pack(store: &dyn Store, dir: &Path) -> Result<RegisteredPa
         deleted = summary.deleted,
         "registered pack"
     );
-    Ok(RegisteredPack {
-        pack_ref: loaded.pack_ref().to_owned(),
-        summary,
-    })
+    Ok(RegisteredPack { pack_ref: loaded.pack_ref().to_owned(), summary })
 }
 
 /// Registers every pack directory (one with a `pack.yaml`) under `packs_dir`. Packs may

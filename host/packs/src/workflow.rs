@@ -7,17 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use attune_domain::refs::ComponentRef;
 use serde_json::{Map, Value};
 
-const TASK_KEYS: &[&str] = &[
-    "action",
-    "inquiry",
-    "input",
-    "next",
-    "retry",
-    "timeout",
-    "join",
-    "with",
-    "description",
-];
+const TASK_KEYS: &[&str] = &["action", "inquiry", "input", "next", "retry", "timeout", "join", "with", "description"];
 const TRANSITION_KEYS: &[&str] = &["when", "publish", "do"];
 
 /// Checks a workflow's `tasks`.
@@ -29,26 +19,17 @@ pub fn check_graph(tasks: &Map<String, Value>) -> Result<(), String> {
     let mut edges: BTreeMap<&str, Vec<(&str, bool)>> = BTreeMap::new();
     for (name, task) in tasks {
         let at = format!("tasks.{name}");
-        let fields = task
-            .as_object()
-            .ok_or_else(|| format!("{at} must be a mapping"))?;
+        let fields = task.as_object().ok_or_else(|| format!("{at} must be a mapping"))?;
         if let Some(key) = fields.keys().find(|k| !TASK_KEYS.contains(&k.as_str())) {
-            return Err(format!(
-                "{at}: unknown key '{key}' (expected {})",
-                TASK_KEYS.join(", ")
-            ));
+            return Err(format!("{at}: unknown key '{key}' (expected {})", TASK_KEYS.join(", ")));
         }
         match (fields.get("action"), fields.get("inquiry")) {
             (Some(_), Some(_)) => {
-                return Err(format!(
-                    "{at}: a task has either 'action' or 'inquiry', not both"
-                ));
+                return Err(format!("{at}: a task has either 'action' or 'inquiry', not both"));
             }
             (None, None) => return Err(format!("{at}: a task needs 'action' or 'inquiry'")),
             (Some(action), None) => {
-                let action = action
-                    .as_str()
-                    .ok_or_else(|| format!("{at}.action must be a ref"))?;
+                let action = action.as_str().ok_or_else(|| format!("{at}.action must be a ref"))?;
                 ComponentRef::parse(action).map_err(|e| format!("{at}.action: {e}"))?;
             }
             (None, Some(inquiry)) => {
@@ -81,17 +62,9 @@ pub fn check_graph(tasks: &Map<String, Value>) -> Result<(), String> {
         let out = edges.entry(name).or_default();
         for (i, transition) in transitions.into_iter().enumerate() {
             let at = format!("{at}.next[{i}]");
-            let fields = transition
-                .as_object()
-                .ok_or_else(|| format!("{at} must be a mapping"))?;
-            if let Some(key) = fields
-                .keys()
-                .find(|k| !TRANSITION_KEYS.contains(&k.as_str()))
-            {
-                return Err(format!(
-                    "{at}: unknown key '{key}' (expected {})",
-                    TRANSITION_KEYS.join(", ")
-                ));
+            let fields = transition.as_object().ok_or_else(|| format!("{at} must be a mapping"))?;
+            if let Some(key) = fields.keys().find(|k| !TRANSITION_KEYS.contains(&k.as_str())) {
+                return Err(format!("{at}: unknown key '{key}' (expected {})", TRANSITION_KEYS.join(", ")));
             }
             for key in ["when", "publish"] {
                 if let Some(value) = fields.get(key) {
@@ -120,9 +93,7 @@ pub fn check_graph(tasks: &Map<String, Value>) -> Result<(), String> {
         return Err("tasks: every task is the target of a transition, so none can start".into());
     }
     if let Some(task) = unconditional_cycle(&edges) {
-        return Err(format!(
-            "tasks: task '{task}' is on a loop of unconditional transitions that can never end"
-        ));
+        return Err(format!("tasks: task '{task}' is on a loop of unconditional transitions that can never end"));
     }
     Ok(())
 }
@@ -163,22 +134,14 @@ pub fn check_templates(at: &str, value: &Value) -> Result<(), String> {
         Value::String(text) if text.contains("{{") || text.contains("{%") => {
             let mut tera = tera::Tera::default();
             tera.add_raw_template(at, text).map(|_| ()).map_err(|e| {
-                let cause = std::error::Error::source(&e)
-                    .map(|c| c.to_string())
-                    .unwrap_or_default();
-                format!(
-                    "{at}: invalid template: {}",
-                    cause.lines().last().unwrap_or(&cause).trim()
-                )
+                let cause = std::error::Error::source(&e).map(|c| c.to_string()).unwrap_or_default();
+                format!("{at}: invalid template: {}", cause.lines().last().unwrap_or(&cause).trim())
             })
         }
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, item)| check_templates(&format!("{at}[{i}]"), item)),
-        Value::Object(fields) => fields
-            .iter()
-            .try_for_each(|(k, v)| check_templates(&format!("{at}.{k}"), v)),
+        Value::Array(items) => {
+            items.iter().enumerate().try_for_each(|(i, item)| check_templates(&format!("{at}[{i}]"), item))
+        }
+        Value::Object(fields) => fields.iter().try_for_each(|(k, v)| check_templates(&format!("{at}.{k}"), v)),
         _ => Ok(()),
     }
 }
@@ -210,29 +173,17 @@ mod tests {
     fn rejects_broken_graphs() {
         let cases = [
             (json!({}), "at least one task"),
-            (
-                json!({"a": {"action": "core.noop", "next": [{"do": "b"}]}}),
-                "unknown task 'b'",
-            ),
+            (json!({"a": {"action": "core.noop", "next": [{"do": "b"}]}}), "unknown task 'b'"),
             (json!({"a": {"action": "nopack"}}), "tasks.a.action"),
-            (
-                json!({"a": {"action": "core.noop", "colour": 1}}),
-                "unknown key 'colour'",
-            ),
-            (
-                json!({"a": {"action": "core.noop", "next": [{"do": "a"}]}}),
-                "none can start",
-            ),
+            (json!({"a": {"action": "core.noop", "colour": 1}}), "unknown key 'colour'"),
+            (json!({"a": {"action": "core.noop", "next": [{"do": "a"}]}}), "none can start"),
             (
                 json!({"s": {"action": "core.noop", "next": [{"do": "a"}]},
                     "a": {"action": "core.noop", "next": [{"do": "b"}]},
                     "b": {"action": "core.noop", "next": [{"do": "a"}]}}),
                 "can never end",
             ),
-            (
-                json!({"a": {"action": "core.noop", "input": {"x": "{{ oops"}}}),
-                "invalid template",
-            ),
+            (json!({"a": {"action": "core.noop", "input": {"x": "{{ oops"}}}), "invalid template"),
         ];
         for (tasks, expected) in cases {
             let error = check(tasks.clone()).unwrap_err();

@@ -60,9 +60,7 @@ impl ParamSchema {
     pub fn parse(declared: &Value) -> Result<Self, SchemaError> {
         let entries = match declared {
             Value::Null => {
-                return Ok(Self {
-                    properties: BTreeMap::new(),
-                });
+                return Ok(Self { properties: BTreeMap::new() });
             }
             Value::Object(entries) => entries,
             _ => return Err(whole("parameters must be a mapping of name to property")),
@@ -90,14 +88,8 @@ impl ParamSchema {
         };
         let mut errors = Vec::new();
         let mut resolved = Map::new();
-        for name in given
-            .keys()
-            .filter(|name| !self.properties.contains_key(*name))
-        {
-            errors.push(FieldError {
-                field: name.clone(),
-                message: "unknown parameter".into(),
-            });
+        for name in given.keys().filter(|name| !self.properties.contains_key(*name)) {
+            errors.push(FieldError { field: name.clone(), message: "unknown parameter".into() });
         }
         for (name, property) in &self.properties {
             match given.get(name).or(property.default.as_ref()) {
@@ -105,26 +97,18 @@ impl ParamSchema {
                     errors.extend(property.check(name, value));
                     resolved.insert(name.clone(), value.clone());
                 }
-                None if property.required => errors.push(FieldError {
-                    field: name.clone(),
-                    message: "required parameter is missing".into(),
-                }),
+                None if property.required => {
+                    errors.push(FieldError { field: name.clone(), message: "required parameter is missing".into() })
+                }
                 None => {}
             }
         }
-        if errors.is_empty() {
-            Ok(Value::Object(resolved))
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(Value::Object(resolved)) } else { Err(errors) }
     }
 
     /// Names of the parameters marked `secret`.
     pub fn secret_names(&self) -> impl Iterator<Item = &str> {
-        self.properties
-            .iter()
-            .filter(|(_, p)| p.secret)
-            .map(|(name, _)| name.as_str())
+        self.properties.iter().filter(|(_, p)| p.secret).map(|(name, _)| name.as_str())
     }
 
     /// Whether any parameter is declared.
@@ -135,17 +119,9 @@ impl ParamSchema {
     /// The equivalent standard JSON schema of the whole parameter object (for forms and API
     /// documents): unknown parameters are not allowed.
     pub fn to_json_schema(&self) -> Value {
-        let properties: Map<String, Value> = self
-            .properties
-            .iter()
-            .map(|(name, p)| (name.clone(), p.schema.clone()))
-            .collect();
-        let required: Vec<&String> = self
-            .properties
-            .iter()
-            .filter(|(_, p)| p.required)
-            .map(|(name, _)| name)
-            .collect();
+        let properties: Map<String, Value> =
+            self.properties.iter().map(|(name, p)| (name.clone(), p.schema.clone())).collect();
+        let required: Vec<&String> = self.properties.iter().filter(|(_, p)| p.required).map(|(name, _)| name).collect();
         serde_json::json!({
             "type": "object",
             "properties": properties,
@@ -157,10 +133,7 @@ impl ParamSchema {
 
 impl Property {
     fn parse(name: &str, declared: &Value) -> Result<Self, SchemaError> {
-        let err = |message: String| SchemaError {
-            parameter: name.to_owned(),
-            message,
-        };
+        let err = |message: String| SchemaError { parameter: name.to_owned(), message };
         if name.is_empty() {
             return Err(whole("a parameter name is empty"));
         }
@@ -172,22 +145,12 @@ impl Property {
         let secret = take_flag(&mut schema, "secret").map_err(err)?;
         let default = schema.get("default").cloned();
         let schema = Value::Object(schema);
-        let validator =
-            jsonschema::validator_for(&schema).map_err(|e| err(format!("invalid schema: {e}")))?;
-        let property = Self {
-            schema,
-            required,
-            secret,
-            default,
-            validator,
-        };
+        let validator = jsonschema::validator_for(&schema).map_err(|e| err(format!("invalid schema: {e}")))?;
+        let property = Self { schema, required, secret, default, validator };
         if let Some(default) = &property.default
             && let Some(problem) = property.check(name, default).into_iter().next()
         {
-            return Err(err(format!(
-                "default does not match the schema: {}",
-                problem.message
-            )));
+            return Err(err(format!("default does not match the schema: {}", problem.message)));
         }
         Ok(property)
     }
@@ -195,10 +158,7 @@ impl Property {
     fn check(&self, name: &str, value: &Value) -> Vec<FieldError> {
         self.validator
             .iter_errors(value)
-            .map(|error| FieldError {
-                field: name.to_owned(),
-                message: error.to_string(),
-            })
+            .map(|error| FieldError { field: name.to_owned(), message: error.to_string() })
             .collect()
     }
 }
@@ -208,9 +168,7 @@ pub fn check_json_schema(schema: &Value) -> Result<(), String> {
     if schema.is_null() {
         return Ok(());
     }
-    jsonschema::validator_for(schema)
-        .map(|_| ())
-        .map_err(|e| format!("invalid JSON schema: {e}"))
+    jsonschema::validator_for(schema).map(|_| ()).map_err(|e| format!("invalid JSON schema: {e}"))
 }
 
 /// Removes a boolean extension keyword from a property, checking its type.
@@ -223,10 +181,7 @@ fn take_flag(schema: &mut Map<String, Value>, key: &str) -> Result<bool, String>
 }
 
 fn whole(message: &str) -> SchemaError {
-    SchemaError {
-        parameter: String::new(),
-        message: message.to_owned(),
-    }
+    SchemaError { parameter: String::new(), message: message.to_owned() }
 }
 
 #[cfg(test)]
@@ -245,20 +200,13 @@ mod tests {
 
     #[test]
     fn applies_defaults_and_keeps_given_values() {
-        let resolved = schema()
-            .validate(&json!({"url": "https://x", "token": "t"}))
-            .unwrap();
-        assert_eq!(
-            resolved,
-            json!({"url": "https://x", "token": "t", "width": 640})
-        );
+        let resolved = schema().validate(&json!({"url": "https://x", "token": "t"})).unwrap();
+        assert_eq!(resolved, json!({"url": "https://x", "token": "t", "width": 640}));
     }
 
     #[test]
     fn reports_every_offending_field() {
-        let errors = schema()
-            .validate(&json!({"width": 0, "color": "red"}))
-            .unwrap_err();
+        let errors = schema().validate(&json!({"width": 0, "color": "red"})).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["color", "url", "width"]);
         assert_eq!(errors[0].message, "unknown parameter");

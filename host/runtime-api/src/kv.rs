@@ -54,20 +54,12 @@ impl KvStore for MemoryKv {
 
     async fn set(&self, key: &str, value: &str, ttl: Option<Duration>) -> Result<(), KvError> {
         let expiry = ttl.map(|ttl| Instant::now() + ttl);
-        self.entries
-            .lock()
-            .expect("kv lock poisoned")
-            .insert(key.to_owned(), (value.to_owned(), expiry));
+        self.entries.lock().expect("kv lock poisoned").insert(key.to_owned(), (value.to_owned(), expiry));
         Ok(())
     }
 
     async fn delete(&self, key: &str) -> Result<bool, KvError> {
-        Ok(self
-            .entries
-            .lock()
-            .expect("kv lock poisoned")
-            .remove(key)
-            .is_some())
+        Ok(self.entries.lock().expect("kv lock poisoned").remove(key).is_some())
     }
 }
 

@@ -68,10 +68,7 @@ impl LimitPolicy {
         let d = &self.defaults;
         let c = &self.caps;
         Limits {
-            timeout: requested
-                .timeout_s
-                .map_or(d.timeout, Duration::from_secs)
-                .min(c.timeout),
+            timeout: requested.timeout_s.map_or(d.timeout, Duration::from_secs).min(c.timeout),
             fuel: requested.fuel.unwrap_or(d.fuel).min(c.fuel),
             memory_bytes: requested
                 .memory_mb
@@ -95,11 +92,7 @@ mod tests {
     #[test]
     fn an_action_may_lower_but_not_exceed_the_caps() {
         let policy = LimitPolicy::default();
-        let lowered = policy.resolve(&RequestedLimits {
-            timeout_s: Some(5),
-            fuel: Some(1000),
-            memory_mb: Some(16),
-        });
+        let lowered = policy.resolve(&RequestedLimits { timeout_s: Some(5), fuel: Some(1000), memory_mb: Some(16) });
         assert_eq!(lowered.timeout, Duration::from_secs(5));
         assert_eq!(lowered.fuel, 1000);
         assert_eq!(lowered.memory_bytes, 16 << 20);

@@ -52,10 +52,7 @@ pub struct Failure {
 impl Failure {
     /// A failure of `kind` with `message`.
     pub fn new(kind: FailureKind, message: impl Into<String>) -> Self {
-        Self {
-            kind,
-            message: message.into(),
-        }
+        Self { kind, message: message.into() }
     }
 }
 
@@ -64,10 +61,7 @@ impl std::fmt::Display for Failure {
         write!(
             f,
             "{}: {}",
-            serde_json::to_value(self.kind)
-                .unwrap_or_default()
-                .as_str()
-                .unwrap_or("failure"),
+            serde_json::to_value(self.kind).unwrap_or_default().as_str().unwrap_or("failure"),
             self.message
         )
     }
@@ -167,21 +161,9 @@ mod tests {
             timeout.result_document(),
             serde_json::json!({"error": {"kind": "timeout", "message": "took longer than 5s"}})
         );
-        assert_eq!(
-            Outcome::failed(FailureKind::FuelExhausted, "x").status(),
-            TerminalStatus::Failed
-        );
-        assert_eq!(
-            Outcome::failed(FailureKind::Cancelled, "x").status(),
-            TerminalStatus::Cancelled
-        );
-        assert_eq!(
-            Outcome::new(Ok(serde_json::json!(1))).status(),
-            TerminalStatus::Completed
-        );
-        assert_eq!(
-            Failure::new(FailureKind::MemoryLimit, "grew").to_string(),
-            "memory_limit: grew"
-        );
+        assert_eq!(Outcome::failed(FailureKind::FuelExhausted, "x").status(), TerminalStatus::Failed);
+        assert_eq!(Outcome::failed(FailureKind::Cancelled, "x").status(), TerminalStatus::Cancelled);
+        assert_eq!(Outcome::new(Ok(serde_json::json!(1))).status(), TerminalStatus::Completed);
+        assert_eq!(Failure::new(FailureKind::MemoryLimit, "grew").to_string(), "memory_limit: grew");
     }
 }

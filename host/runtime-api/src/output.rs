@@ -76,12 +76,7 @@ pub struct BoundedCapture {
 impl BoundedCapture {
     /// A capture keeping at most `limit` bytes.
     pub fn new(limit: usize) -> Self {
-        Self {
-            limit,
-            kept: String::new(),
-            total_bytes: 0,
-            truncated: false,
-        }
+        Self { limit, kept: String::new(), total_bytes: 0, truncated: false }
     }
 
     /// Appends `chunk`. Returns `true` when this call is the one that started dropping bytes,
@@ -129,11 +124,7 @@ impl BoundedCapture {
             }
             text.push_str(&Self::truncation_notice(self.limit));
         }
-        CapturedText {
-            text,
-            truncated: self.truncated,
-            total_bytes: self.total_bytes,
-        }
+        CapturedText { text, truncated: self.truncated, total_bytes: self.total_bytes }
     }
 }
 
@@ -160,10 +151,6 @@ mod tests {
         let text = capture.finish();
         assert!(text.truncated);
         assert_eq!(text.total_bytes, 10);
-        assert!(
-            text.text.starts_with("abcd\n[output truncated"),
-            "{}",
-            text.text
-        );
+        assert!(text.text.starts_with("abcd\n[output truncated"), "{}", text.text);
     }
 }

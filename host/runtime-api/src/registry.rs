@@ -46,10 +46,7 @@ impl RuntimeRegistry {
 
     /// The runtime for `runner_type`.
     pub fn get(&self, runner_type: &str) -> Result<Arc<dyn Runtime>, UnknownRunner> {
-        self.by_runner
-            .get(runner_type)
-            .cloned()
-            .ok_or_else(|| UnknownRunner(runner_type.to_owned()))
+        self.by_runner.get(runner_type).cloned().ok_or_else(|| UnknownRunner(runner_type.to_owned()))
     }
 
     /// Every runner type this registry can run, sorted (what a worker advertises).
@@ -81,9 +78,6 @@ mod tests {
         registry.register(Arc::new(Echo));
         assert_eq!(registry.runner_types(), vec!["echo", "echo2"]);
         assert!(registry.get("echo2").is_ok());
-        assert_eq!(
-            registry.get("wasm").err(),
-            Some(UnknownRunner("wasm".into()))
-        );
+        assert_eq!(registry.get("wasm").err(), Some(UnknownRunner("wasm".into())));
     }
 }

@@ -103,9 +103,6 @@ pub struct ExecutionIo {
 impl ExecutionIo {
     /// Io that drops output and is never cancelled.
     pub fn detached() -> Self {
-        Self {
-            output: Arc::new(crate::output::NullSink),
-            cancel: CancellationToken::new(),
-        }
+        Self { output: Arc::new(crate::output::NullSink), cancel: CancellationToken::new() }
     }
 }

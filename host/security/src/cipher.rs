@@ -33,9 +33,7 @@ pub struct Cipher {
 
 impl std::fmt::Debug for Cipher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Cipher")
-            .field("fingerprint", &self.fingerprint)
-            .finish_non_exhaustive()
+        f.debug_struct("Cipher").field("fingerprint", &self.fingerprint).finish_non_exhaustive()
     }
 }
 
@@ -43,10 +41,7 @@ impl Cipher {
     /// A cipher for `key`.
     pub fn new(key: &[u8; 32]) -> Self {
         let fingerprint = hex::encode(&Sha256::digest(key)[..8]);
-        Self {
-            cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key)),
-            fingerprint,
-        }
+        Self { cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key)), fingerprint }
     }
 
     /// A short, non-reversible identifier of the key (stored beside encrypted values to tell
@@ -70,17 +65,12 @@ impl Cipher {
     /// Decrypts a value produced by [`Cipher::encrypt`].
     pub fn decrypt(&self, sealed: &str) -> Result<String, CipherError> {
         let encoded = sealed.strip_prefix(PREFIX).ok_or(CipherError::Malformed)?;
-        let bytes = STANDARD
-            .decode(encoded)
-            .map_err(|_| CipherError::Malformed)?;
+        let bytes = STANDARD.decode(encoded).map_err(|_| CipherError::Malformed)?;
         if bytes.len() < NONCE_LEN {
             return Err(CipherError::Malformed);
         }
         let (nonce, ciphertext) = bytes.split_at(NONCE_LEN);
-        let plaintext = self
-            .cipher
-            .decrypt(Nonce::from_slice(nonce), ciphertext)
-            .map_err(|_| CipherError::Rejected)?;
+        let plaintext = self.cipher.decrypt(Nonce::from_slice(nonce), ciphertext).map_err(|_| CipherError::Rejected)?;
         String::from_utf8(plaintext).map_err(|_| CipherError::Rejected)
     }
 
@@ -108,24 +98,12 @@ mod tests {
     #[test]
     fn detects_wrong_keys_and_tampering() {
         let sealed = Cipher::new(&[1; 32]).encrypt("secret");
-        assert_eq!(
-            Cipher::new(&[2; 32]).decrypt(&sealed),
-            Err(CipherError::Rejected)
-        );
+        assert_eq!(Cipher::new(&[2; 32]).decrypt(&sealed), Err(CipherError::Rejected));
         let mut tampered = sealed.clone().into_bytes();
         let last = tampered.len() - 2;
         tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
-        assert_eq!(
-            Cipher::new(&[1; 32]).decrypt(&String::from_utf8(tampered).unwrap()),
-            Err(CipherError::Rejected)
-        );
-        assert_eq!(
-            Cipher::new(&[1; 32]).decrypt("plain"),
-            Err(CipherError::Malformed)
-        );
-        assert_ne!(
-            Cipher::new(&[1; 32]).fingerprint(),
-            Cipher::new(&[2; 32]).fingerprint()
-        );
+        assert_eq!(Cipher::new(&[1; 32]).decrypt(&String::from_utf8(tampered).unwrap()), Err(CipherError::Rejected));
+        assert_eq!(Cipher::new(&[1; 32]).decrypt("plain"), Err(CipherError::Malformed));
+        assert_ne!(Cipher::new(&[1; 32]).fingerprint(), Cipher::new(&[2; 32]).fingerprint());
     }
 }

@@ -17,21 +17,13 @@ pub fn hash_password(password: &str) -> String {
 /// True when `password` matches the PHC string `hash`. A malformed hash never matches.
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
         .unwrap_or(false)
 }
 
 /// A random password of `length` letters and digits.
 pub fn random_password(length: usize) -> String {
-    rand::rngs::OsRng
-        .sample_iter(rand::distributions::Alphanumeric)
-        .take(length)
-        .map(char::from)
-        .collect()
+    rand::rngs::OsRng.sample_iter(rand::distributions::Alphanumeric).take(length).map(char::from).collect()
 }
 
 #[cfg(test)]

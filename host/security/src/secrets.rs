@@ -56,10 +56,7 @@ impl std::fmt::Debug for ServerSecrets {
 impl ServerSecrets {
     /// Reads the secrets from `env` (name → value lookups) or the data directory, generating
     /// missing files.
-    pub fn load_or_generate(
-        data_dir: &Path,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Self, SecretsError> {
+    pub fn load_or_generate(data_dir: &Path, env: impl Fn(&str) -> Option<String>) -> Result<Self, SecretsError> {
         let jwt_secret = match env(JWT_SECRET_VAR) {
             Some(value) if value.len() >= 32 => value.into_bytes(),
             Some(_) => {
@@ -71,16 +68,11 @@ impl ServerSecrets {
             None => read_or_create(&data_dir.join("jwt_secret"))?.to_vec(),
         };
         let encryption_key = match env(ENCRYPTION_KEY_VAR) {
-            Some(value) => decode_key(&value).map_err(|message| SecretsError::Invalid {
-                origin: ENCRYPTION_KEY_VAR.into(),
-                message,
-            })?,
+            Some(value) => decode_key(&value)
+                .map_err(|message| SecretsError::Invalid { origin: ENCRYPTION_KEY_VAR.into(), message })?,
             None => read_or_create(&data_dir.join("encryption_key"))?,
         };
-        Ok(Self {
-            jwt_secret,
-            encryption_key,
-        })
+        Ok(Self { jwt_secret, encryption_key })
     }
 }
 
@@ -90,21 +82,14 @@ fn decode_key(text: &str) -> Result<[u8; 32], String> {
     let bytes = if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
         hex::decode(text).map_err(|e| e.to_string())?
     } else {
-        STANDARD
-            .decode(text)
-            .map_err(|_| "expected base64 of 32 bytes or 64 hex digits".to_string())?
+        STANDARD.decode(text).map_err(|_| "expected base64 of 32 bytes or 64 hex digits".to_string())?
     };
-    bytes
-        .try_into()
-        .map_err(|b: Vec<u8>| format!("expected 32 bytes, got {}", b.len()))
+    bytes.try_into().map_err(|b: Vec<u8>| format!("expected 32 bytes, got {}", b.len()))
 }
 
 /// Reads a 32-byte secret file, or creates it (mode 0600) with random bytes.
 fn read_or_create(path: &Path) -> Result<[u8; 32], SecretsError> {
-    let io = |source| SecretsError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
+    let io = |source| SecretsError::Io { path: path.to_path_buf(), source };
     if path.exists() {
         let mode = std::fs::metadata(path).map_err(io)?.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
@@ -114,10 +99,8 @@ fn read_or_create(path: &Path) -> Result<[u8; 32], SecretsError> {
             });
         }
         let text = std::fs::read_to_string(path).map_err(io)?;
-        return decode_key(&text).map_err(|message| SecretsError::Invalid {
-            origin: path.display().to_string(),
-            message,
-        });
+        return decode_key(&text)
+            .map_err(|message| SecretsError::Invalid { origin: path.display().to_string(), message });
     }
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(io)?;
@@ -126,14 +109,8 @@ fn read_or_create(path: &Path) -> Result<[u8; 32], SecretsError> {
     // Write to a private temporary file, then rename: a concurrent starter either sees no
     // file or a complete one.
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&tmp)
-        .map_err(io)?;
-    file.write_all(STANDARD.encode(secret).as_bytes())
-        .map_err(io)?;
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp).map_err(io)?;
+    file.write_all(STANDARD.encode(secret).as_bytes()).map_err(io)?;
     file.sync_all().map_err(io)?;
     if let Err(source) = std::fs::hard_link(&tmp, path) {
         let _ = std::fs::remove_file(&tmp);
@@ -155,11 +132,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let first = ServerSecrets::load_or_generate(dir.path(), |_| None).unwrap();
         for name in ["jwt_secret", "encryption_key"] {
-            let mode = std::fs::metadata(dir.path().join(name))
-                .unwrap()
-                .permissions()
-                .mode()
-                & 0o777;
+            let mode = std::fs::metadata(dir.path().join(name)).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o600, "{name}");
         }
         let second = ServerSecrets::load_or_generate(dir.path(), |_| None).unwrap();
@@ -179,10 +152,7 @@ mod tests {
         let secrets = ServerSecrets::load_or_generate(dir.path(), env).unwrap();
         assert_eq!(secrets.jwt_secret, "x".repeat(40).into_bytes());
         assert_eq!(secrets.encryption_key, [0xab; 32]);
-        assert!(
-            !dir.path().join("jwt_secret").exists(),
-            "nothing generated when the env provides"
-        );
+        assert!(!dir.path().join("jwt_secret").exists(), "nothing generated when the env provides");
 
         let short = |name: &str| (name == JWT_SECRET_VAR).then(|| "short".to_string());
         assert!(ServerSecrets::load_or_generate(dir.path(), short).is_err());

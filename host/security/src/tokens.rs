@@ -82,9 +82,7 @@ pub struct TokenIssuer {
 
 impl std::fmt::Debug for TokenIssuer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenIssuer")
-            .field("access_ttl", &self.access_ttl)
-            .finish_non_exhaustive()
+        f.debug_struct("TokenIssuer").field("access_ttl", &self.access_ttl).finish_non_exhaustive()
     }
 }
 
@@ -108,8 +106,7 @@ impl TokenIssuer {
     /// refresh tokens (to accept each once).
     pub fn issue_recorded(&self, identity_id: i64, login: &str) -> (TokenPair, Claims) {
         let (access_token, _) = self.sign(identity_id, login, TokenKind::Access, self.access_ttl, None);
-        let (refresh_token, refresh) =
-            self.sign(identity_id, login, TokenKind::Refresh, self.refresh_ttl, None);
+        let (refresh_token, refresh) = self.sign(identity_id, login, TokenKind::Refresh, self.refresh_ttl, None);
         let pair = TokenPair {
             access_token,
             refresh_token,
@@ -134,10 +131,7 @@ impl TokenIssuer {
         ttl: Duration,
         execution: Option<i64>,
     ) -> (String, Claims) {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_secs();
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
         let claims = Claims {
             sub: identity_id.to_string(),
             login: login.to_owned(),
@@ -162,12 +156,10 @@ impl TokenIssuer {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
         validation.set_required_spec_claims(&["exp", "sub"]);
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(
-            |e| match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
-                _ => TokenError::Invalid,
-            },
-        )?;
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(|e| match e.kind() {
+            jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
+            _ => TokenError::Invalid,
+        })?;
         let bound = data.claims.execution.is_some();
         if !kinds.contains(&data.claims.kind) || bound != (data.claims.kind == TokenKind::Execution) {
             return Err(TokenError::Invalid);
@@ -181,11 +173,7 @@ mod tests {
     use super::*;
 
     fn issuer(secret: &[u8]) -> TokenIssuer {
-        TokenIssuer::new(
-            secret,
-            Duration::from_secs(3600),
-            Duration::from_secs(7 * 86400),
-        )
+        TokenIssuer::new(secret, Duration::from_secs(3600), Duration::from_secs(7 * 86400))
     }
 
     #[test]
@@ -193,21 +181,11 @@ mod tests {
         let issuer = issuer(b"secret");
         let pair = issuer.issue(7, "alice");
         assert_eq!(pair.expires_in, 3600);
-        let access = issuer
-            .verify(&pair.access_token, TokenKind::Access)
-            .unwrap();
-        assert_eq!(
-            (access.identity_id(), access.login.as_str()),
-            (Some(7), "alice")
-        );
-        let refresh = issuer
-            .verify(&pair.refresh_token, TokenKind::Refresh)
-            .unwrap();
+        let access = issuer.verify(&pair.access_token, TokenKind::Access).unwrap();
+        assert_eq!((access.identity_id(), access.login.as_str()), (Some(7), "alice"));
+        let refresh = issuer.verify(&pair.refresh_token, TokenKind::Refresh).unwrap();
         assert_eq!(refresh.exp - refresh.iat, 7 * 86400);
-        assert_eq!(
-            issuer.verify(&pair.refresh_token, TokenKind::Access),
-            Err(TokenError::Invalid)
-        );
+        assert_eq!(issuer.verify(&pair.refresh_token, TokenKind::Access), Err(TokenError::Invalid));
     }
 
     #[test]
@@ -236,14 +214,8 @@ mod tests {
     #[test]
     fn rejects_foreign_expired_and_garbage_tokens() {
         let pair = issuer(b"secret").issue(1, "a");
-        assert_eq!(
-            issuer(b"other").verify(&pair.access_token, TokenKind::Access),
-            Err(TokenError::Invalid)
-        );
-        assert_eq!(
-            issuer(b"secret").verify("not.a.token", TokenKind::Access),
-            Err(TokenError::Invalid)
-        );
+        assert_eq!(issuer(b"other").verify(&pair.access_token, TokenKind::Access), Err(TokenError::Invalid));
+        assert_eq!(issuer(b"secret").verify("not.a.token", TokenKind::Access), Err(TokenError::Invalid));
         let issuer = issuer(b"secret");
         let claims = Claims {
             sub: "1".into(),
@@ -254,11 +226,7 @@ mod tests {
             jti: "x".into(),
             execution: None,
         };
-        let old = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &issuer.encoding)
-            .unwrap();
-        assert_eq!(
-            issuer.verify(&old, TokenKind::Access),
-            Err(TokenError::Expired)
-        );
+        let old = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &issuer.encoding).unwrap();
+        assert_eq!(issuer.verify(&old, TokenKind::Access), Err(TokenError::Expired));
     }
 }

@@ -24,10 +24,7 @@ pub struct CreatedAdmin {
 
 /// Seeds runtimes and roles, and creates the admin identity if it does not exist (with
 /// `admin_password`, or a random one). Returns the admin created by this call, if any.
-pub async fn bootstrap(
-    platform: &Platform,
-    admin_password: Option<String>,
-) -> ServiceResult<Option<CreatedAdmin>> {
+pub async fn bootstrap(platform: &Platform, admin_password: Option<String>) -> ServiceResult<Option<CreatedAdmin>> {
     for runtime in runtimes() {
         platform.store.upsert_runtime(&runtime).await?;
     }
@@ -54,15 +51,9 @@ pub async fn bootstrap(
             attributes: json!({}),
         })
         .await?;
-    platform
-        .store
-        .assign_permission_set(admin.id, "admin")
-        .await?;
+    platform.store.assign_permission_set(admin.id, "admin").await?;
     tracing::info!("created the '{ADMIN_LOGIN}' identity");
-    Ok(Some(CreatedAdmin {
-        password,
-        generated,
-    }))
+    Ok(Some(CreatedAdmin { password, generated }))
 }
 
 /// The runtimes Attune ships (one per runner type).
@@ -71,10 +62,7 @@ fn runtimes() -> Vec<NewRuntime> {
         ("wasm", "WebAssembly components in the wasmtime sandbox"),
         ("shell", "Shell scripts run by bash"),
         ("python", "Python scripts, each pack in its own virtualenv"),
-        (
-            "node",
-            "Node.js scripts, each pack with its own node_modules",
-        ),
+        ("node", "Node.js scripts, each pack with its own node_modules"),
         ("workflow", "Workflows: graphs of other actions"),
         ("builtin", "Built into Attune (timers)"),
     ]
@@ -91,20 +79,10 @@ fn runtimes() -> Vec<NewRuntime> {
 /// The built-in roles.
 pub fn roles() -> Vec<NewPermissionSet> {
     use Verb::*;
-    let grant = |resource: &str, verbs: &[Verb]| Grant {
-        resource: resource.into(),
-        pack: None,
-        verbs: verbs.to_vec(),
-    };
-    let authoring = [
-        "pack", "action", "trigger", "sensor", "rule", "workflow", "policy", "key", "webhook",
-        "artifact",
-    ];
+    let grant = |resource: &str, verbs: &[Verb]| Grant { resource: resource.into(), pack: None, verbs: verbs.to_vec() };
+    let authoring = ["pack", "action", "trigger", "sensor", "rule", "workflow", "policy", "key", "webhook", "artifact"];
     let history = ["event", "enforcement", "worker", "runtime"];
-    let mut editor: Vec<Grant> = authoring
-        .iter()
-        .map(|r| grant(r, &[View, Create, Modify, Delete]))
-        .collect();
+    let mut editor: Vec<Grant> = authoring.iter().map(|r| grant(r, &[View, Create, Modify, Delete])).collect();
     editor.extend(history.iter().map(|r| grant(r, &[View])));
     editor.push(grant("action", &[Execute]));
     editor.push(grant("webhook", &[Execute]));
@@ -119,38 +97,13 @@ pub fn roles() -> Vec<NewPermissionSet> {
         grant("rule", &[Modify]),
     ];
     vec![
-        role(
-            "admin",
-            "Administrator",
-            "Everything, including identities and roles.",
-            vec![grant("*", Verb::ALL)],
-        ),
-        role(
-            "editor",
-            "Editor",
-            "Authors packs, rules and keys; runs actions.",
-            editor,
-        ),
-        role(
-            "operator",
-            "Operator",
-            "Sees everything; runs actions, answers inquiries, enables rules.",
-            operator,
-        ),
-        role(
-            "viewer",
-            "Viewer",
-            "Sees everything, changes nothing.",
-            vec![grant("*", &[View])],
-        ),
+        role("admin", "Administrator", "Everything, including identities and roles.", vec![grant("*", Verb::ALL)]),
+        role("editor", "Editor", "Authors packs, rules and keys; runs actions.", editor),
+        role("operator", "Operator", "Sees everything; runs actions, answers inquiries, enables rules.", operator),
+        role("viewer", "Viewer", "Sees everything, changes nothing.", vec![grant("*", &[View])]),
     ]
 }
 
 fn role(r#ref: &str, label: &str, description: &str, grants: Vec<Grant>) -> NewPermissionSet {
-    NewPermissionSet {
-        r#ref: r#ref.into(),
-        label: label.into(),
-        description: Some(description.into()),
-        grants,
-    }
+    NewPermissionSet { r#ref: r#ref.into(), label: label.into(), description: Some(description.into()), grants }
 }

@@ -107,7 +107,12 @@ async fn enforce(platform: &Platform, event: &Event, view: &EventView, rule: &Ru
 }
 
 /// The enforcement of `rule` for `event`: created now, or the one a previous attempt left.
-async fn record(platform: &Platform, event: &Event, rule: &Rule, status: EnforcementStatus) -> ServiceResult<Option<Enforcement>> {
+async fn record(
+    platform: &Platform,
+    event: &Event,
+    rule: &Rule,
+    status: EnforcementStatus,
+) -> ServiceResult<Option<Enforcement>> {
     let new = NewEnforcement {
         rule_ref: rule.r#ref.clone(),
         trigger_ref: event.trigger_ref.clone(),
@@ -122,7 +127,11 @@ async fn record(platform: &Platform, event: &Event, rule: &Rule, status: Enforce
     match crate::notify::create_enforcement(platform.store.as_ref(), platform.bus.as_ref(), &new).await {
         Ok(enforcement) => Ok(Some(enforcement)),
         Err(StoreError::Conflict(_)) => {
-            let filter = EnforcementFilter { rule_ref: Some(rule.r#ref.clone()), event: Some(event.id), ..EnforcementFilter::default() };
+            let filter = EnforcementFilter {
+                rule_ref: Some(rule.r#ref.clone()),
+                event: Some(event.id),
+                ..EnforcementFilter::default()
+            };
             Ok(platform.store.list_enforcements(&filter, PageRequest::new(1, 1)).await?.items.into_iter().next())
         }
         Err(other) => Err(other.into()),
@@ -130,7 +139,13 @@ async fn record(platform: &Platform, event: &Event, rule: &Rule, status: Enforce
 }
 
 /// Renders the rule's parameters and requests the execution.
-async fn run_action(platform: &Platform, event: &Event, view: &EventView, rule: &Rule, enforcement: Id) -> ServiceResult<()> {
+async fn run_action(
+    platform: &Platform,
+    event: &Event,
+    view: &EventView,
+    rule: &Rule,
+    enforcement: Id,
+) -> ServiceResult<()> {
     let pack = platform.store.get_pack(&rule.pack_ref).await?;
     let context = TemplateContext {
         event: view.as_json(),
@@ -142,14 +157,17 @@ async fn run_action(platform: &Platform, event: &Event, view: &EventView, rule: 
     let parameters = render(&rule.action_params, &context, &kv)
         .await
         .map_err(|e| ServiceError::BadRequest(format!("template error: {e}")))?;
-    executions::request(platform, ExecutionRequest {
-        action_ref: rule.action_ref.clone(),
-        parameters,
-        enforcement: Some(enforcement),
-        rule_ref: Some(rule.r#ref.clone()),
-        trigger_ref: Some(event.trigger_ref.clone()),
-        ..ExecutionRequest::default()
-    })
+    executions::request(
+        platform,
+        ExecutionRequest {
+            action_ref: rule.action_ref.clone(),
+            parameters,
+            enforcement: Some(enforcement),
+            rule_ref: Some(rule.r#ref.clone()),
+            trigger_ref: Some(event.trigger_ref.clone()),
+            ..ExecutionRequest::default()
+        },
+    )
     .await
     .map(|_| ())
 }
@@ -175,7 +193,9 @@ impl KvLookup for RuleKv<'_> {
     async fn get(&self, name: &str) -> Result<Option<String>, String> {
         for (owner_type, owner) in [(KeyOwnerType::Pack, self.pack_ref), (KeyOwnerType::System, "")] {
             match self.platform.store.get_key(owner_type, owner, name).await {
-                Ok(key) if key.encrypted => return self.platform.cipher.decrypt(&key.value).map(Some).map_err(|e| e.to_string()),
+                Ok(key) if key.encrypted => {
+                    return self.platform.cipher.decrypt(&key.value).map(Some).map_err(|e| e.to_string());
+                }
                 Ok(key) => return Ok(Some(key.value)),
                 Err(StoreError::NotFound { .. }) => continue,
                 Err(other) => return Err(other.to_string()),
@@ -197,6 +217,9 @@ mod tests {
         assert!(trigger_parameters_agree(&json!({"name": "alerts"}), &event));
         assert!(!trigger_parameters_agree(&json!({"name": "other"}), &event));
         assert!(!trigger_parameters_agree(&json!({"name": "alerts"}), &json!({})));
-        assert!(trigger_parameters_agree(&json!({"unit": "seconds", "interval": 5}), &json!({"trigger_parameters": {"unit": "seconds", "interval": 5}})));
+        assert!(trigger_parameters_agree(
+            &json!({"unit": "seconds", "interval": 5}),
+            &json!({"trigger_parameters": {"unit": "seconds", "interval": 5}})
+        ));
     }
 }

@@ -58,10 +58,7 @@ impl ServiceError {
         let message = message.into();
         ServiceError::Validation {
             message: format!("{field}: {message}"),
-            fields: vec![FieldError {
-                field: field.to_owned(),
-                message,
-            }],
+            fields: vec![FieldError { field: field.to_owned(), message }],
         }
     }
 }
@@ -71,10 +68,7 @@ impl From<StoreError> for ServiceError {
         match error {
             StoreError::NotFound { entity, key } => ServiceError::NotFound { entity, key },
             StoreError::Conflict(message) => ServiceError::Conflict(message),
-            StoreError::UnknownReference(message) => ServiceError::Validation {
-                message,
-                fields: Vec::new(),
-            },
+            StoreError::UnknownReference(message) => ServiceError::Validation { message, fields: Vec::new() },
             other => ServiceError::Internal(other.to_string()),
         }
     }
@@ -86,11 +80,7 @@ impl From<PackError> for ServiceError {
             PackError::Invalid { dir, problems } => ServiceError::InvalidPack {
                 message: format!(
                     "pack at {dir} is invalid: {}",
-                    problems
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join("; ")
+                    problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
                 ),
                 problems,
             },

@@ -94,14 +94,19 @@ pub async fn cancel(platform: &Platform, id: Id) -> ServiceResult<Execution> {
                     ..ExecutionPatch::default()
                 };
                 let from = [Requested, Scheduling, Scheduled];
-                if let Some(cancelled) = crate::notify::transition_execution(store, bus, id, &from, Cancelled, &patch).await? {
-                    notify(platform, &Queue::Executor, Message::ExecutionFinished { execution: id, status: Cancelled }).await;
+                if let Some(cancelled) =
+                    crate::notify::transition_execution(store, bus, id, &from, Cancelled, &patch).await?
+                {
+                    notify(platform, &Queue::Executor, Message::ExecutionFinished { execution: id, status: Cancelled })
+                        .await;
                     return Ok(masked(cancelled));
                 }
             }
             Running => {
                 let none = ExecutionPatch::default();
-                if let Some(canceling) = crate::notify::transition_execution(store, bus, id, &[Running], Canceling, &none).await? {
+                if let Some(canceling) =
+                    crate::notify::transition_execution(store, bus, id, &[Running], Canceling, &none).await?
+                {
                     if let Some(worker) = canceling.worker {
                         notify(platform, &Queue::Worker(worker), Message::CancelRequested { execution: id }).await;
                     }
@@ -119,20 +124,28 @@ pub async fn cancel(platform: &Platform, id: Id) -> ServiceResult<Execution> {
 pub async fn rerun(platform: &Platform, id: Id, executor: Option<Id>) -> ServiceResult<Execution> {
     let original = platform.store.get_execution(id).await?;
     let secrets = secret_parameters(&original.config["param_schema"]);
-    let parameters = unseal(&original.parameters, secrets, &platform.cipher)
-        .map_err(|e| ServiceError::Internal(e.to_string()))?;
-    request(platform, ExecutionRequest {
-        action_ref: original.action_ref,
-        parameters,
-        executor,
-        parent: original.parent,
-        ..ExecutionRequest::default()
-    })
+    let parameters =
+        unseal(&original.parameters, secrets, &platform.cipher).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    request(
+        platform,
+        ExecutionRequest {
+            action_ref: original.action_ref,
+            parameters,
+            executor,
+            parent: original.parent,
+            ..ExecutionRequest::default()
+        },
+    )
     .await
 }
 
 /// Output lines of an execution after line `after`, at most `limit`.
-pub async fn output(platform: &Platform, id: Id, after: i64, limit: i64) -> ServiceResult<(Execution, Vec<OutputLine>)> {
+pub async fn output(
+    platform: &Platform,
+    id: Id,
+    after: i64,
+    limit: i64,
+) -> ServiceResult<(Execution, Vec<OutputLine>)> {
     let execution = platform.store.get_execution(id).await?;
     let lines = platform.store.list_output(id, after, limit).await?;
     Ok((masked(execution), lines))

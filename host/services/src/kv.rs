@@ -21,38 +21,22 @@ pub struct PackKv {
 impl PackKv {
     /// The datastore of pack `pack_ref`.
     pub fn new(store: Arc<dyn Store>, pack_id: Id, pack_ref: String) -> Self {
-        Self {
-            store,
-            pack_id,
-            pack_ref,
-        }
+        Self { store, pack_id, pack_ref }
     }
 }
 
 fn check_name(key: &str) -> Result<(), KvError> {
     let ok = !key.is_empty()
         && key.len() <= 256
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
-    if ok {
-        Ok(())
-    } else {
-        Err(KvError(format!(
-            "'{key}' is not a valid key name (letters, digits, '_', '-', '.')"
-        )))
-    }
+        && key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+    if ok { Ok(()) } else { Err(KvError(format!("'{key}' is not a valid key name (letters, digits, '_', '-', '.')"))) }
 }
 
 #[async_trait]
 impl KvStore for PackKv {
     async fn get(&self, key: &str) -> Result<Option<String>, KvError> {
         check_name(key)?;
-        match self
-            .store
-            .get_key(KeyOwnerType::Pack, &self.pack_ref, key)
-            .await
-        {
+        match self.store.get_key(KeyOwnerType::Pack, &self.pack_ref, key).await {
             Ok(found) if found.encrypted => Ok(None),
             Ok(found) => Ok(Some(found.value)),
             Err(StoreError::NotFound { .. }) => Ok(None),
@@ -62,31 +46,20 @@ impl KvStore for PackKv {
 
     async fn set(&self, key: &str, value: &str, ttl: Option<Duration>) -> Result<(), KvError> {
         check_name(key)?;
-        let expires_at =
-            ttl.map(|ttl| chrono::Utc::now() + chrono::Duration::from_std(ttl).unwrap_or_default());
+        let expires_at = ttl.map(|ttl| chrono::Utc::now() + chrono::Duration::from_std(ttl).unwrap_or_default());
         let key = NewKey {
-            owner: KeyOwner::Pack {
-                id: self.pack_id,
-                r#ref: self.pack_ref.clone(),
-            },
+            owner: KeyOwner::Pack { id: self.pack_id, r#ref: self.pack_ref.clone() },
             name: key.to_owned(),
             value: value.to_owned(),
             encrypted: false,
             encryption_key_hash: None,
             expires_at,
         };
-        self.store
-            .put_key(&key)
-            .await
-            .map(|_| ())
-            .map_err(|e| KvError(e.to_string()))
+        self.store.put_key(&key).await.map(|_| ()).map_err(|e| KvError(e.to_string()))
     }
 
     async fn delete(&self, key: &str) -> Result<bool, KvError> {
         check_name(key)?;
-        self.store
-            .delete_key(KeyOwnerType::Pack, &self.pack_ref, key)
-            .await
-            .map_err(|e| KvError(e.to_string()))
+        self.store.delete_key(KeyOwnerType::Pack, &self.pack_ref, key).await.map_err(|e| KvError(e.to_string()))
     }
 }

@@ -163,12 +163,11 @@ mod tests {
         // The refused transition said nothing: the next notice is the one that happened.
         assert_eq!(heard(&mut subscription).await, status(Scheduling));
 
-        let event = create_event(store.as_ref(), &bus, &NewEvent {
-            trigger_ref: "core.webhook".into(),
-            config: json!({}),
-            payload: json!({}),
-            source_ref: None,
-        })
+        let event = create_event(
+            store.as_ref(),
+            &bus,
+            &NewEvent { trigger_ref: "core.webhook".into(), config: json!({}), payload: json!({}), source_ref: None },
+        )
         .await
         .unwrap();
         assert_eq!(heard(&mut subscription).await, Notice::event_created(&event));

@@ -20,8 +20,7 @@ pub struct Registration {
 /// Registers the pack directory at `path` (on the server's filesystem).
 pub async fn register(platform: &Platform, path: &str) -> ServiceResult<Registration> {
     let dir = pack_dir(path)?;
-    let RegisteredPack { pack_ref, summary } =
-        attune_packs::register_pack(platform.store.as_ref(), &dir).await?;
+    let RegisteredPack { pack_ref, summary } = attune_packs::register_pack(platform.store.as_ref(), &dir).await?;
     let pack = platform.store.get_pack(&pack_ref).await?;
     Ok(Registration { pack, summary })
 }
@@ -49,10 +48,7 @@ fn pack_dir(path: &str) -> ServiceResult<PathBuf> {
     }
     let dir = Path::new(path);
     if !dir.is_dir() {
-        return Err(ServiceError::field(
-            "path",
-            format!("{path} is not a directory on the server"),
-        ));
+        return Err(ServiceError::field("path", format!("{path} is not a directory on the server")));
     }
     Ok(dir.to_path_buf())
 }

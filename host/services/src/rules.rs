@@ -17,7 +17,10 @@ pub async fn create(platform: &Platform, rule: NewRule) -> ServiceResult<Rule> {
 pub async fn update(platform: &Platform, rule_ref: &str, rule: NewRule) -> ServiceResult<Rule> {
     platform.store.get_rule(rule_ref).await?;
     if rule.r#ref != rule_ref {
-        return Err(ServiceError::field("ref", format!("a rule's ref cannot change ('{rule_ref}' → '{}')", rule.r#ref)));
+        return Err(ServiceError::field(
+            "ref",
+            format!("a rule's ref cannot change ('{rule_ref}' → '{}')", rule.r#ref),
+        ));
     }
     check(platform, &rule).await?;
     Ok(platform.store.update_rule(rule_ref, &rule).await?)

@@ -32,7 +32,11 @@ pub fn seal<'n>(params: &Json, secret_names: impl IntoIterator<Item = &'n str>, 
 }
 
 /// The parameters in clear, for the runtime.
-pub fn unseal<'n>(params: &Json, secret_names: impl IntoIterator<Item = &'n str>, cipher: &Cipher) -> Result<Json, UnsealError> {
+pub fn unseal<'n>(
+    params: &Json,
+    secret_names: impl IntoIterator<Item = &'n str>,
+    cipher: &Cipher,
+) -> Result<Json, UnsealError> {
     let mut open = params.clone();
     if let Value::Object(fields) = &mut open {
         for name in secret_names {
@@ -145,7 +149,10 @@ mod tests {
         let params = json!({"token": "hunter2-long", "pin": 123456, "user": "ann", "tiny": "ab"});
         let values = Redactor::values_of(&params, ["token", "pin", "tiny"]);
         let redactor = Redactor::new(values.into_iter().chain(["hunter2-long-er".to_string()]));
-        assert_eq!(redactor.text("token=hunter2-long-er and hunter2-long, pin 123456"), "token=******** and ********, pin ********");
+        assert_eq!(
+            redactor.text("token=hunter2-long-er and hunter2-long, pin 123456"),
+            "token=******** and ********, pin ********"
+        );
         assert_eq!(redactor.text("ab stays: too short to redact"), "ab stays: too short to redact");
         assert_eq!(
             redactor.json(&json!({"echo": ["hunter2-long"], "hunter2-long": 1, "n": 123456})),

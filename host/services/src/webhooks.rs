@@ -46,7 +46,12 @@ pub struct Post {
 }
 
 /// Registers a webhook; its secret (if any) is stored encrypted.
-pub async fn create(platform: &Platform, name: &str, description: Option<String>, secret: Option<String>) -> ServiceResult<Webhook> {
+pub async fn create(
+    platform: &Platform,
+    name: &str,
+    description: Option<String>,
+    secret: Option<String>,
+) -> ServiceResult<Webhook> {
     validate_name(name).map_err(|e| ServiceError::field("name", e.to_string()))?;
     if secret.as_deref().is_some_and(|s| s.len() < 16) {
         return Err(ServiceError::field("secret", "must be at least 16 characters"));
@@ -78,7 +83,8 @@ pub async fn delete(platform: &Platform, name: &str) -> ServiceResult<()> {
 /// Checks the proof, then records a `core.webhook` event with payload `{name, headers, body}`
 /// (the body parsed as JSON when sent as JSON).
 pub async fn fire(platform: &Platform, post: Post, proof: Option<Proof>) -> ServiceResult<Event> {
-    validate_name(&post.name).map_err(|e| ServiceError::NotFound { entity: "webhook", key: format!("{} ({e})", post.name) })?;
+    validate_name(&post.name)
+        .map_err(|e| ServiceError::NotFound { entity: "webhook", key: format!("{} ({e})", post.name) })?;
     let webhook = match platform.store.get_webhook(&post.name).await {
         Ok(webhook) => Some(webhook),
         Err(StoreError::NotFound { .. }) => None,
@@ -112,8 +118,12 @@ fn verify(platform: &Platform, webhook: Option<&Webhook>, post: &Post, signature
     let refused = |why: &str| ServiceError::Unauthenticated(format!("webhook signature refused: {why}"));
     let sealed = webhook.and_then(|w| w.secret.as_deref()).ok_or_else(|| refused("this webhook has no secret"))?;
     let secret = platform.cipher.decrypt(sealed).map_err(|e| ServiceError::Internal(format!("webhook secret: {e}")))?;
-    let given = signature.strip_prefix("sha256=").and_then(|hex_digest| hex::decode(hex_digest).ok()).ok_or_else(|| refused("expected sha256=<hex>"))?;
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let given = signature
+        .strip_prefix("sha256=")
+        .and_then(|hex_digest| hex::decode(hex_digest).ok())
+        .ok_or_else(|| refused("expected sha256=<hex>"))?;
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).map_err(|e| ServiceError::Internal(e.to_string()))?;
     mac.update(&post.body);
     // Constant-time comparison.
     mac.verify_slice(&given).map_err(|_| refused("it does not match the body"))
@@ -125,7 +135,8 @@ fn parse_body(post: &Post) -> ServiceResult<Value> {
         return Ok(Value::Null);
     }
     if is_json {
-        return serde_json::from_slice(&post.body).map_err(|e| ServiceError::BadRequest(format!("the body is not valid JSON: {e}")));
+        return serde_json::from_slice(&post.body)
+            .map_err(|e| ServiceError::BadRequest(format!("the body is not valid JSON: {e}")));
     }
     Ok(Value::String(String::from_utf8_lossy(&post.body).into_owned()))
 }

@@ -43,7 +43,10 @@ impl From<sqlx::Error> for StoreError {
                 return StoreError::Conflict(format!("already exists ({})", db.message()));
             }
             if db.is_foreign_key_violation() {
-                return StoreError::UnknownReference(format!("refers to something that does not exist ({})", db.message()));
+                return StoreError::UnknownReference(format!(
+                    "refers to something that does not exist ({})",
+                    db.message()
+                ));
             }
         }
         StoreError::Database(error)

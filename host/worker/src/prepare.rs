@@ -49,7 +49,8 @@ pub async fn prepare(with: &Preparation<'_>, execution: &Execution) -> Result<Pr
     let entry_point =
         action.entry_point.clone().ok_or_else(|| format!("action '{}' has no entry point", action.r#ref))?;
     let secret_names = secret_parameters(&action.param_schema);
-    let parameters = unseal(&execution.parameters, secret_names.iter().copied(), with.cipher).map_err(|e| e.to_string())?;
+    let parameters =
+        unseal(&execution.parameters, secret_names.iter().copied(), with.cipher).map_err(|e| e.to_string())?;
     let secrets = granted_secrets(with.store.as_ref(), with.cipher, &action).await?;
     let limits = with.config.limits.resolve(&RequestedLimits {
         timeout_s: action.timeout_s.and_then(|t| u64::try_from(t).ok()),

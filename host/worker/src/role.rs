@@ -213,8 +213,17 @@ async fn recover(shared: &Shared) -> Result<(), StoreError> {
                     finished: Some(chrono::Utc::now()),
                     ..ExecutionPatch::default()
                 };
-                if transition_execution(shared.store.as_ref(), shared.bus.as_ref(), execution.id, &[Canceling], Cancelled, &patch)
-                    .await?.is_some() {
+                if transition_execution(
+                    shared.store.as_ref(),
+                    shared.bus.as_ref(),
+                    execution.id,
+                    &[Canceling],
+                    Cancelled,
+                    &patch,
+                )
+                .await?
+                .is_some()
+                {
                     publish(
                         shared.bus.as_ref(),
                         &Queue::Executor,

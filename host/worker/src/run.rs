@@ -32,7 +32,8 @@ pub async fn run_execution(shared: &Shared, id: Id, claimed: impl FnOnce()) {
         started: Some(chrono::Utc::now()),
         ..ExecutionPatch::default()
     };
-    let claim = transition_execution(shared.store.as_ref(), shared.bus.as_ref(), id, &[Scheduled], Running, &patch).await;
+    let claim =
+        transition_execution(shared.store.as_ref(), shared.bus.as_ref(), id, &[Scheduled], Running, &patch).await;
     claimed();
     let execution = match claim {
         Ok(Some(execution)) => execution,
@@ -96,16 +97,26 @@ async fn finish(shared: &Shared, execution: &Execution, outcome: Outcome, redact
     };
     let mut result = outcome.result_document();
     if let (Some(code), Some(fields)) = (outcome.exit_code, result.as_object_mut())
-        && outcome.result.is_err() {
-            fields.insert("exit_code".into(), json!(code));
-        }
+        && outcome.result.is_err()
+    {
+        fields.insert("exit_code".into(), json!(code));
+    }
     let patch = ExecutionPatch {
         result: Some(redactor.json(&result)),
         metering: outcome.metering.map(|m| json!(m)),
         finished: Some(chrono::Utc::now()),
         ..ExecutionPatch::default()
     };
-    match transition_execution(shared.store.as_ref(), shared.bus.as_ref(), execution.id, &[Running, Canceling], status, &patch).await {
+    match transition_execution(
+        shared.store.as_ref(),
+        shared.bus.as_ref(),
+        execution.id,
+        &[Running, Canceling],
+        status,
+        &patch,
+    )
+    .await
+    {
         Ok(Some(_)) => {
             tracing::debug!(execution = execution.id, %status, "finished");
             publish(

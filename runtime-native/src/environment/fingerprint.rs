@@ -40,8 +40,7 @@ pub(crate) fn fingerprint(recipe: &dyn EnvironmentRecipe, pack_dir: &Path) -> io
 
 /// True when `dir` holds a complete build for `fingerprint` that still works.
 pub(crate) fn is_current(dir: &Path, fingerprint: &str, recipe: &dyn EnvironmentRecipe) -> bool {
-    std::fs::read_to_string(dir.join(MARKER)).is_ok_and(|marker| marker == fingerprint)
-        && recipe.is_intact(dir)
+    std::fs::read_to_string(dir.join(MARKER)).is_ok_and(|marker| marker == fingerprint) && recipe.is_intact(dir)
 }
 
 /// Records that `dir` is a complete build for `fingerprint`.

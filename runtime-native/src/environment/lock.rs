@@ -17,12 +17,7 @@ pub(crate) struct BuildLock {
 
 /// Takes the exclusive lock on `path` (created if needed), waiting for any holder.
 pub(crate) async fn lock_exclusive(path: &Path) -> io::Result<BuildLock> {
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .read(true)
-        .write(true)
-        .open(path)?;
+    let file = OpenOptions::new().create(true).truncate(false).read(true).write(true).open(path)?;
     match file.try_lock() {
         Ok(()) => return Ok(BuildLock { _file: file }),
         Err(TryLockError::WouldBlock) => {}
@@ -48,11 +43,7 @@ mod tests {
         let path = dir.path().join("env.lock");
         let first = lock_exclusive(&path).await.unwrap();
         // Another open file description (as another process would have) is refused...
-        let probe = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&path)
-            .unwrap();
+        let probe = OpenOptions::new().read(true).write(true).open(&path).unwrap();
         assert!(matches!(probe.try_lock(), Err(TryLockError::WouldBlock)));
         // ...and a waiter is served once the holder lets go.
         let waiter = tokio::spawn(async move { lock_exclusive(&path).await });

@@ -49,12 +49,7 @@ pub trait EnvironmentRecipe: Send + Sync {
     /// Whether a complete build in `dir` still works.
     fn is_intact(&self, dir: &Path) -> bool;
     /// Builds it into `dir`, which does not exist yet, for the pack in `pack_dir`.
-    async fn build(
-        &self,
-        dir: &Path,
-        pack_dir: &Path,
-        steps: &SetupSteps<'_>,
-    ) -> Result<(), SetupError>;
+    async fn build(&self, dir: &Path, pack_dir: &Path, steps: &SetupSteps<'_>) -> Result<(), SetupError>;
 }
 
 /// The environments of every pack, under one root directory.
@@ -68,10 +63,7 @@ impl PackEnvironments {
     /// Environments under `root` (made absolute: actions run in their pack's directory).
     pub fn new(root: PathBuf) -> Self {
         let root = std::path::absolute(&root).unwrap_or(root);
-        Self {
-            root,
-            builds: Mutex::new(HashMap::new()),
-        }
+        Self { root, builds: Mutex::new(HashMap::new()) }
     }
 
     /// Where the environment `name` of `pack_ref` lives. Refs that are not a plain
@@ -79,9 +71,7 @@ impl PackEnvironments {
     pub fn dir_of(&self, pack_ref: &str, name: &str) -> Result<PathBuf, SetupError> {
         let plain = !pack_ref.is_empty()
             && !pack_ref.starts_with('.')
-            && pack_ref
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+            && pack_ref.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
         if !plain {
             return Err(SetupError::InvalidPackRef(pack_ref.to_owned()));
         }
@@ -102,15 +92,9 @@ impl PackEnvironments {
             return Ok(None);
         }
         let dir = self.dir_of(pack_ref, recipe.name())?;
-        let steps = SetupSteps {
-            pack_ref,
-            environment: recipe.label(),
-            toolchain,
-            io,
-        };
+        let steps = SetupSteps { pack_ref, environment: recipe.label(), toolchain, io };
         let reading = format!("reading {}", recipe.manifest());
-        let wanted = fingerprint::fingerprint(recipe, pack_dir)
-            .map_err(|e| steps.failed(&reading, e.to_string()))?;
+        let wanted = fingerprint::fingerprint(recipe, pack_dir).map_err(|e| steps.failed(&reading, e.to_string()))?;
         if fingerprint::is_current(&dir, &wanted, recipe) {
             return Ok(Some(dir));
         }
@@ -122,8 +106,7 @@ impl PackEnvironments {
         };
         let lock_path = dir.with_file_name(format!(".{}.lock", recipe.name()));
         let locking = format!("locking {}", lock_path.display());
-        std::fs::create_dir_all(self.root.join(pack_ref))
-            .map_err(|e| steps.failed(&locking, e.to_string()))?;
+        std::fs::create_dir_all(self.root.join(pack_ref)).map_err(|e| steps.failed(&locking, e.to_string()))?;
         let _across_processes = tokio::select! {
             lock = lock::lock_exclusive(&lock_path) => lock.map_err(|e| steps.failed(&locking, e.to_string()))?,
             () = io.cancel.cancelled() => return Err(SetupError::Cancelled),
@@ -133,11 +116,7 @@ impl PackEnvironments {
             return Ok(Some(dir));
         }
 
-        let why = if dir.exists() {
-            "rebuilding"
-        } else {
-            "building"
-        };
+        let why = if dir.exists() { "rebuilding" } else { "building" };
         steps.announce(format!(
             "{why} the {} of pack `{pack_ref}` from {} in {}",
             recipe.label(),
@@ -149,22 +128,13 @@ impl PackEnvironments {
                 .map_err(|e| steps.failed(&format!("removing {}", dir.display()), e.to_string()))?;
         }
         recipe.build(&dir, pack_dir, &steps).await?;
-        fingerprint::mark_current(&dir, &wanted)
-            .map_err(|e| steps.failed("recording the build", e.to_string()))?;
-        steps.announce(format!(
-            "the {} of pack `{pack_ref}` is ready",
-            recipe.label()
-        ));
+        fingerprint::mark_current(&dir, &wanted).map_err(|e| steps.failed("recording the build", e.to_string()))?;
+        steps.announce(format!("the {} of pack `{pack_ref}` is ready", recipe.label()));
         Ok(Some(dir))
     }
 
     fn build_mutex(&self, dir: &Path) -> Arc<tokio::sync::Mutex<()>> {
-        self.builds
-            .lock()
-            .expect("environment build table poisoned")
-            .entry(dir.to_path_buf())
-            .or_default()
-            .clone()
+        self.builds.lock().expect("environment build table poisoned").entry(dir.to_path_buf()).or_default().clone()
     }
 }
 
@@ -175,10 +145,7 @@ mod tests {
     #[test]
     fn pack_refs_cannot_leave_the_root() {
         let envs = PackEnvironments::new("/envs".into());
-        assert_eq!(
-            envs.dir_of("my-pack_2", "python").unwrap(),
-            PathBuf::from("/envs/my-pack_2/python")
-        );
+        assert_eq!(envs.dir_of("my-pack_2", "python").unwrap(), PathBuf::from("/envs/my-pack_2/python"));
         for bad in ["", "..", ".hidden", "a/b", "../etc"] {
             assert!(envs.dir_of(bad, "python").is_err(), "{bad:?} was accepted");
         }

@@ -56,12 +56,7 @@ impl EnvironmentRecipe for NodeModules {
         Self::modules(dir).is_dir()
     }
 
-    async fn build(
-        &self,
-        dir: &Path,
-        pack_dir: &Path,
-        steps: &SetupSteps<'_>,
-    ) -> Result<(), SetupError> {
+    async fn build(&self, dir: &Path, pack_dir: &Path, steps: &SetupSteps<'_>) -> Result<(), SetupError> {
         std::fs::create_dir_all(dir)
             .map_err(|e| steps.failed(&format!("creating {}", dir.display()), e.to_string()))?;
         for file in std::iter::once(self.manifest()).chain(LOCK_FILES.iter().copied()) {
@@ -71,16 +66,10 @@ impl EnvironmentRecipe for NodeModules {
                     .map_err(|e| steps.failed(&format!("copying {file}"), e.to_string()))?;
             }
         }
-        let args: Vec<&OsStr> = [
-            "install",
-            "--omit=dev",
-            "--no-audit",
-            "--no-fund",
-            "--no-update-notifier",
-        ]
-        .iter()
-        .map(|a| a.as_ref())
-        .collect();
+        let args: Vec<&OsStr> = ["install", "--omit=dev", "--no-audit", "--no-fund", "--no-update-notifier"]
+            .iter()
+            .map(|a| a.as_ref())
+            .collect();
         // Looked up only now: packs without a package.json do not need npm at all.
         let npm = steps.toolchain().npm().await?;
         steps.run("npm install", &npm, &args, dir).await

@@ -46,19 +46,9 @@ impl EnvironmentRecipe for PythonVirtualenv {
         std::fs::metadata(Self::interpreter(dir)).is_ok_and(|meta| meta.is_file())
     }
 
-    async fn build(
-        &self,
-        dir: &Path,
-        pack_dir: &Path,
-        steps: &SetupSteps<'_>,
-    ) -> Result<(), SetupError> {
+    async fn build(&self, dir: &Path, pack_dir: &Path, steps: &SetupSteps<'_>) -> Result<(), SetupError> {
         steps
-            .run(
-                "python3 -m venv",
-                &self.python,
-                &["-m".as_ref(), "venv".as_ref(), dir.as_os_str()],
-                pack_dir,
-            )
+            .run("python3 -m venv", &self.python, &["-m".as_ref(), "venv".as_ref(), dir.as_os_str()], pack_dir)
             .await?;
         // Run from the pack directory: requirements may name files relative to it.
         let pip_args = [
@@ -73,13 +63,6 @@ impl EnvironmentRecipe for PythonVirtualenv {
             "requirements.txt",
         ];
         let pip_args: Vec<&std::ffi::OsStr> = pip_args.iter().map(|a| a.as_ref()).collect();
-        steps
-            .run(
-                "pip install -r requirements.txt",
-                &Self::interpreter(dir),
-                &pip_args,
-                pack_dir,
-            )
-            .await
+        steps.run("pip install -r requirements.txt", &Self::interpreter(dir), &pip_args, pack_dir).await
     }
 }

@@ -34,28 +34,15 @@ impl SetupSteps<'_> {
 
     /// Announces something about the build in the execution's output.
     pub fn announce(&self, text: String) {
-        self.io.output.emit(OutputLine {
-            stream: Stream::Log,
-            level: Some("info".into()),
-            text,
-        });
+        self.io.output.emit(OutputLine { stream: Stream::Log, level: Some("info".into()), text });
     }
 
     /// Runs `program args` in `cwd`; `step` says what it does in a failure message. The
     /// program's own directory is put in front of `PATH`, so that a tool finds the
     /// interpreter installed next to it (npm needs node).
-    pub async fn run(
-        &self,
-        step: &str,
-        program: &Path,
-        args: &[&OsStr],
-        cwd: &Path,
-    ) -> Result<(), SetupError> {
+    pub async fn run(&self, step: &str, program: &Path, args: &[&OsStr], cwd: &Path) -> Result<(), SetupError> {
         let mut env = self.toolchain.tool_env().to_vec();
-        if let (Some(bin), Some((_, path))) = (
-            program.parent(),
-            env.iter_mut().find(|(name, _)| name == "PATH"),
-        ) {
+        if let (Some(bin), Some((_, path))) = (program.parent(), env.iter_mut().find(|(name, _)| name == "PATH")) {
             let dirs = std::iter::once(bin.to_path_buf()).chain(std::env::split_paths(path));
             if let Ok(joined) = std::env::join_paths(dirs) {
                 *path = joined;
@@ -77,39 +64,22 @@ impl SetupSteps<'_> {
         let sink = Arc::new(AsLogLines(self.io.output.clone()));
         let done = process::run(spec, &policy, sink, &self.io.cancel)
             .await
-            .map_err(|error| {
-                self.failed(
-                    step,
-                    format!("could not start {}: {error}", program.display()),
-                )
-            })?;
+            .map_err(|error| self.failed(step, format!("could not start {}: {error}", program.display())))?;
         match done.ending {
             Ending::Exited if done.exit_status.is_some_and(|s| s.success()) => Ok(()),
             Ending::Exited => {
-                let code = done.exit_status.and_then(|s| s.code()).map_or_else(
-                    || "was killed".to_owned(),
-                    |c| format!("exited with code {c}"),
-                );
-                Err(self.failed(
-                    step,
-                    format!("{code}: {}", error_lines(&done.stderr, &done.stdout)),
-                ))
+                let code = done
+                    .exit_status
+                    .and_then(|s| s.code())
+                    .map_or_else(|| "was killed".to_owned(), |c| format!("exited with code {c}"));
+                Err(self.failed(step, format!("{code}: {}", error_lines(&done.stderr, &done.stdout))))
             }
             Ending::Cancelled => Err(SetupError::Cancelled),
-            Ending::TimedOut => Err(self.failed(
-                step,
-                format!(
-                    "did not finish within {} s and was stopped",
-                    config.setup_timeout_s
-                ),
-            )),
-            Ending::OutputLimit(stream) => Err(self.failed(
-                step,
-                format!(
-                    "wrote more than {} bytes to {stream:?} and was stopped",
-                    self.io.output_limit
-                ),
-            )),
+            Ending::TimedOut => {
+                Err(self.failed(step, format!("did not finish within {} s and was stopped", config.setup_timeout_s)))
+            }
+            Ending::OutputLimit(stream) => Err(self
+                .failed(step, format!("wrote more than {} bytes to {stream:?} and was stopped", self.io.output_limit))),
         }
     }
 
@@ -151,16 +121,8 @@ struct AsLogLines(Arc<dyn OutputSink>);
 
 impl OutputSink for AsLogLines {
     fn emit(&self, line: OutputLine) {
-        let level = if line.stream == Stream::Stderr {
-            "warn"
-        } else {
-            "info"
-        };
-        self.0.emit(OutputLine {
-            stream: Stream::Log,
-            level: Some(level.into()),
-            text: line.text,
-        });
+        let level = if line.stream == Stream::Stderr { "warn" } else { "info" };
+        self.0.emit(OutputLine { stream: Stream::Log, level: Some(level.into()), text: line.text });
     }
 }
 
@@ -169,10 +131,7 @@ mod tests {
     use super::*;
 
     fn text(s: &str) -> CapturedText {
-        CapturedText {
-            text: s.into(),
-            ..CapturedText::default()
-        }
+        CapturedText { text: s.into(), ..CapturedText::default() }
     }
 
     #[test]
@@ -185,10 +144,7 @@ mod tests {
             error_lines(&npm, &text("")),
             "npm error code E404; npm error 404 Not Found - GET https://registry/x"
         );
-        assert_eq!(
-            error_lines(&text("warning\nlast words\n\n"), &text("")),
-            "last words"
-        );
+        assert_eq!(error_lines(&text("warning\nlast words\n\n"), &text("")), "last words");
         assert_eq!(error_lines(&text(""), &text("")), "(no output)");
     }
 }

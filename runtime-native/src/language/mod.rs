@@ -64,13 +64,7 @@ impl Launch {
         let mut env = toolchain.child_env(&self.path_prefix);
         env.extend(self.env);
         env.extend(extra_env);
-        ProcessSpec {
-            program: self.program,
-            args: self.args,
-            env,
-            cwd: cwd.to_path_buf(),
-            stdin,
-        }
+        ProcessSpec { program: self.program, args: self.args, env, cwd: cwd.to_path_buf(), stdin }
     }
 }
 

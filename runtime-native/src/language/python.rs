@@ -30,9 +30,7 @@ impl ScriptLanguage for Python {
         target: &ScriptTarget<'_>,
         io: &SetupIo,
     ) -> Result<Launch, SetupError> {
-        let recipe = PythonVirtualenv {
-            python: toolchain.python3().await?,
-        };
+        let recipe = PythonVirtualenv { python: toolchain.python3().await? };
         let environment = toolchain.environment(&recipe, target, io).await?;
         let (program, path_prefix) = match environment {
             Some(dir) => (PythonVirtualenv::interpreter(&dir), vec![dir.join("bin")]),
@@ -40,12 +38,7 @@ impl ScriptLanguage for Python {
         };
         Ok(Launch {
             program,
-            args: vec![
-                "-u".into(),
-                "-s".into(),
-                "-B".into(),
-                target.entry_point.into(),
-            ],
+            args: vec!["-u".into(), "-s".into(), "-B".into(), target.entry_point.into()],
             path_prefix,
             env: Vec::new(),
         })

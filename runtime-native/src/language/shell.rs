@@ -45,13 +45,7 @@ impl Shell {
     pub fn launch(bash: &Path, script: &Path) -> Launch {
         Launch {
             program: bash.to_path_buf(),
-            args: vec![
-                "--noprofile".into(),
-                "--norc".into(),
-                "-c".into(),
-                LOADER.into(),
-                script.into(),
-            ],
+            args: vec!["--noprofile".into(), "--norc".into(), "-c".into(), LOADER.into(), script.into()],
             path_prefix: Vec::new(),
             env: Vec::new(),
         }
@@ -82,10 +76,7 @@ impl ScriptLanguage for Shell {
     }
 
     fn stdin_preamble(&self, input: &ActionInput<'_>) -> Option<Vec<u8>> {
-        Some(Self::framed_prelude(&shell_prelude(
-            input.parameters,
-            input.secrets,
-        )))
+        Some(Self::framed_prelude(&shell_prelude(input.parameters, input.secrets)))
     }
 }
 

@@ -44,13 +44,7 @@ pub fn shell_prelude(parameters: &serde_json::Value, secrets: &BTreeMap<String, 
 pub fn shell_variable_name(prefix: &str, name: &str) -> String {
     let mut variable = String::with_capacity(prefix.len() + name.len());
     variable.push_str(prefix);
-    variable.extend(name.chars().map(|c| {
-        if c.is_ascii_alphanumeric() {
-            c.to_ascii_uppercase()
-        } else {
-            '_'
-        }
-    }));
+    variable.extend(name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }));
     variable
 }
 

@@ -36,11 +36,7 @@ pub(crate) struct StreamCapture {
 
 impl StreamCapture {
     /// Reads until end of file or until `stop` is cancelled, then returns what was kept.
-    pub async fn run<R: AsyncRead + Unpin>(
-        self,
-        mut reader: R,
-        stop: CancellationToken,
-    ) -> CapturedText {
+    pub async fn run<R: AsyncRead + Unpin>(self, mut reader: R, stop: CancellationToken) -> CapturedText {
         let mut kept = self.limit.map(BoundedCapture::new);
         let mut streamed_bytes = 0u64;
         let mut splitter = LineSplitter::new(MAX_LINE_BYTES);
@@ -65,11 +61,7 @@ impl StreamCapture {
         }
         match kept {
             Some(capture) => capture.finish(),
-            None => CapturedText {
-                text: String::new(),
-                truncated: false,
-                total_bytes: streamed_bytes,
-            },
+            None => CapturedText { text: String::new(), truncated: false, total_bytes: streamed_bytes },
         }
     }
 
@@ -99,11 +91,7 @@ impl StreamCapture {
     }
 
     fn emit(&self, text: String) {
-        self.sink.emit(OutputLine {
-            stream: self.stream,
-            level: None,
-            text,
-        });
+        self.sink.emit(OutputLine { stream: self.stream, level: None, text });
     }
 }
 
@@ -113,21 +101,12 @@ mod tests {
 
     use super::*;
 
-    async fn capture(
-        input: &'static [u8],
-        limit: Option<usize>,
-    ) -> (CapturedText, Vec<String>, Option<Stream>) {
+    async fn capture(input: &'static [u8], limit: Option<usize>) -> (CapturedText, Vec<String>, Option<Stream>) {
         let lines = Arc::new(Mutex::new(Vec::new()));
         let recorded = lines.clone();
-        let sink: Arc<dyn OutputSink> =
-            Arc::new(move |line: OutputLine| recorded.lock().unwrap().push(line.text));
+        let sink: Arc<dyn OutputSink> = Arc::new(move |line: OutputLine| recorded.lock().unwrap().push(line.text));
         let (tx, mut rx) = mpsc::channel(1);
-        let capture = StreamCapture {
-            stream: Stream::Stderr,
-            limit,
-            sink,
-            limit_reached: tx,
-        };
+        let capture = StreamCapture { stream: Stream::Stderr, limit, sink, limit_reached: tx };
         let text = capture.run(input, CancellationToken::new()).await;
         let lines = lines.lock().unwrap().clone();
         (text, lines, rx.try_recv().ok())
@@ -147,11 +126,7 @@ mod tests {
         let (text, lines, reached) = capture(b"1234\n5678\nabcd\nefgh\n", Some(7)).await;
         assert!(text.truncated);
         assert_eq!(text.total_bytes, 20);
-        assert!(
-            text.text.starts_with("1234\n56\n[output truncated"),
-            "{}",
-            text.text
-        );
+        assert!(text.text.starts_with("1234\n56\n[output truncated"), "{}", text.text);
         assert_eq!(lines, ["1234", &BoundedCapture::truncation_notice(7)]);
         assert_eq!(reached, Some(Stream::Stderr));
     }

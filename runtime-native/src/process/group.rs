@@ -19,9 +19,7 @@ impl ProcessGroup {
     /// The group led by the process `leader` (started with `process_group(0)`).
     pub fn led_by(leader: u32) -> Self {
         let pid = i32::try_from(leader).expect("process ids fit in pid_t");
-        Self {
-            pgid: Pid::from_raw(pid),
-        }
+        Self { pgid: Pid::from_raw(pid) }
     }
 
     /// The group id (the leader's pid).

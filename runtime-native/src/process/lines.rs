@@ -35,10 +35,7 @@ pub(crate) struct LineSplitter {
 impl LineSplitter {
     /// A splitter that delivers lines of at most `max_line` bytes.
     pub fn new(max_line: usize) -> Self {
-        Self {
-            pending: Vec::new(),
-            max_line: max_line.max(4),
-        }
+        Self { pending: Vec::new(), max_line: max_line.max(4) }
     }
 
     /// Adds `bytes`, appending every line they complete to `out`.
@@ -79,10 +76,7 @@ mod tests {
     use super::*;
 
     fn texts(lines: &[Line]) -> Vec<(&str, bool)> {
-        lines
-            .iter()
-            .map(|l| (l.text.as_str(), l.terminated))
-            .collect()
+        lines.iter().map(|l| (l.text.as_str(), l.terminated)).collect()
     }
 
     #[test]

@@ -73,14 +73,7 @@ impl ProcessSpec {
         let stdout = child.stdout.take().expect("stdout is piped");
         let stderr = child.stderr.take().expect("stderr is piped");
 
-        Ok(SpawnedProcess {
-            child,
-            group,
-            stdout,
-            stderr,
-            feeder: tokio::spawn(feed(stdin, self.stdin)),
-            guard,
-        })
+        Ok(SpawnedProcess { child, group, stdout, stderr, feeder: tokio::spawn(feed(stdin, self.stdin)), guard })
     }
 }
 

@@ -73,14 +73,7 @@ pub async fn supervise(
     sink: Arc<dyn OutputSink>,
     cancel: &CancellationToken,
 ) -> Supervised {
-    let SpawnedProcess {
-        mut child,
-        group,
-        stdout,
-        stderr,
-        feeder,
-        guard,
-    } = process;
+    let SpawnedProcess { mut child, group, stdout, stderr, feeder, guard } = process;
 
     let (limit_reached, mut limit_crossed) = mpsc::channel(2);
     let stop_reading = CancellationToken::new();
@@ -97,22 +90,8 @@ pub async fn supervise(
     drop(limit_reached);
 
     let mut exit_status = None;
-    let ending = race(
-        &mut child,
-        &mut exit_status,
-        policy,
-        cancel,
-        &mut limit_crossed,
-    )
-    .await;
-    shut_down(
-        &mut child,
-        &mut exit_status,
-        group,
-        &readers,
-        policy.grace_period,
-    )
-    .await;
+    let ending = race(&mut child, &mut exit_status, policy, cancel, &mut limit_crossed).await;
+    shut_down(&mut child, &mut exit_status, group, &readers, policy.grace_period).await;
     if timeout(DRAIN_AFTER_KILL, readers.wait()).await.is_err() {
         stop_reading.cancel();
     }
@@ -174,10 +153,7 @@ async fn shut_down(
     })
     .await;
     if settled.is_err() {
-        tracing::debug!(
-            pgid = group.id(),
-            "process group still alive after the grace period"
-        );
+        tracing::debug!(pgid = group.id(), "process group still alive after the grace period");
     }
     group.kill();
     if exit_status.is_none() {

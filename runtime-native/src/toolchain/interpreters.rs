@@ -44,28 +44,16 @@ pub(crate) struct Interpreter {
 
 impl Interpreter {
     pub fn new(tool: &'static str, configured: PathBuf, resolution: Resolution) -> Self {
-        Self {
-            tool,
-            configured,
-            resolution,
-            resolved: OnceCell::new(),
-        }
+        Self { tool, configured, resolution, resolved: OnceCell::new() }
     }
 
     /// The absolute path to run. `search_path` is the worker's `PATH`; `tool_env` the
     /// environment the Python probe runs in.
-    pub async fn path(
-        &self,
-        search_path: &OsStr,
-        tool_env: &[(OsString, OsString)],
-    ) -> Result<PathBuf, SetupError> {
+    pub async fn path(&self, search_path: &OsStr, tool_env: &[(OsString, OsString)]) -> Result<PathBuf, SetupError> {
         self.resolved
             .get_or_try_init(|| async {
                 let found = find_executable(&self.configured, search_path).ok_or_else(|| {
-                    SetupError::InterpreterNotFound {
-                        tool: self.tool,
-                        configured: self.configured.clone(),
-                    }
+                    SetupError::InterpreterNotFound { tool: self.tool, configured: self.configured.clone() }
                 })?;
                 match self.resolution {
                     Resolution::AsFound => Ok(found),
@@ -81,17 +69,11 @@ impl Interpreter {
         found: PathBuf,
         tool_env: &[(OsString, OsString)],
     ) -> Result<PathBuf, SetupError> {
-        let unusable = |reason: String| SetupError::InterpreterUnusable {
-            tool: self.tool,
-            path: found.clone(),
-            reason,
-        };
+        let unusable =
+            |reason: String| SetupError::InterpreterUnusable { tool: self.tool, path: found.clone(), reason };
         let spec = ProcessSpec {
             program: found.clone(),
-            args: vec![
-                "-c".into(),
-                "import sys; sys.stdout.write(sys.executable)".into(),
-            ],
+            args: vec!["-c".into(), "import sys; sys.stdout.write(sys.executable)".into()],
             env: tool_env.to_vec(),
             cwd: std::env::temp_dir(),
             ..ProcessSpec::default()
@@ -104,21 +86,13 @@ impl Interpreter {
         let probe = process::run(spec, &policy, Arc::new(NullSink), &CancellationToken::new())
             .await
             .map_err(|error| unusable(error.to_string()))?;
-        let succeeded = probe.ending == Ending::Exited
-            && probe.exit_status.is_some_and(|status| status.success());
+        let succeeded = probe.ending == Ending::Exited && probe.exit_status.is_some_and(|status| status.success());
         if !succeeded {
-            return Err(unusable(format!(
-                "asking it for sys.executable failed: {}",
-                probe.stderr.text.trim()
-            )));
+            return Err(unusable(format!("asking it for sys.executable failed: {}", probe.stderr.text.trim())));
         }
         let executable = PathBuf::from(probe.stdout.text.trim());
         // An embedded or frozen Python may not know its executable: run what was found.
-        Ok(if is_executable(&executable) {
-            executable
-        } else {
-            found
-        })
+        Ok(if is_executable(&executable) { executable } else { found })
     }
 }
 
@@ -126,9 +100,7 @@ impl Interpreter {
 /// in the directories of `search_path`.
 pub(crate) fn find_executable(name: &Path, search_path: &OsStr) -> Option<PathBuf> {
     if name.components().count() > 1 {
-        return is_executable(name)
-            .then(|| std::path::absolute(name).ok())
-            .flatten();
+        return is_executable(name).then(|| std::path::absolute(name).ok()).flatten();
     }
     std::env::split_paths(search_path)
         .filter(|dir| dir.is_absolute())
@@ -137,8 +109,7 @@ pub(crate) fn find_executable(name: &Path, search_path: &OsStr) -> Option<PathBu
 }
 
 fn is_executable(path: &Path) -> bool {
-    std::fs::metadata(path)
-        .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+    std::fs::metadata(path).is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
 }
 
 #[cfg(test)]
@@ -150,14 +121,8 @@ mod tests {
         let search = OsString::from("relative/dir:/nonexistent:/bin:/usr/bin");
         let sh = find_executable(Path::new("sh"), &search).unwrap();
         assert!(sh.is_absolute() && sh.ends_with("sh"), "{}", sh.display());
-        assert_eq!(
-            find_executable(Path::new("no-such-interpreter-xyz"), &search),
-            None
-        );
-        assert_eq!(
-            find_executable(Path::new("/no/such/python3"), &search),
-            None
-        );
+        assert_eq!(find_executable(Path::new("no-such-interpreter-xyz"), &search), None);
+        assert_eq!(find_executable(Path::new("/no/such/python3"), &search), None);
         // A directory is not an interpreter.
         assert_eq!(find_executable(Path::new("/usr/bin/"), &search), None);
     }

@@ -47,9 +47,7 @@ pub struct Toolchain {
 
 impl std::fmt::Debug for Toolchain {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Toolchain")
-            .field("config", &self.config)
-            .finish_non_exhaustive()
+        f.debug_struct("Toolchain").field("config", &self.config).finish_non_exhaustive()
     }
 }
 
@@ -57,12 +55,8 @@ impl Toolchain {
     /// A toolchain configured by `config`. Nothing is looked up or built until needed.
     pub fn new(config: NativeConfig) -> Self {
         let worker_path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into());
-        let home = config
-            .home
-            .clone()
-            .map(OsString::from)
-            .or_else(|| std::env::var_os("HOME"))
-            .unwrap_or_else(|| "/".into());
+        let home =
+            config.home.clone().map(OsString::from).or_else(|| std::env::var_os("HOME")).unwrap_or_else(|| "/".into());
         let base = vec![
             ("PATH".into(), worker_path.clone()),
             ("HOME".into(), home.clone()),
@@ -101,9 +95,7 @@ impl Toolchain {
         target: &ScriptTarget<'_>,
         io: &SetupIo,
     ) -> Result<Option<PathBuf>, SetupError> {
-        self.environments
-            .ensure(recipe, target.pack_ref, target.pack_dir, self, io)
-            .await
+        self.environments.ensure(recipe, target.pack_ref, target.pack_dir, self, io).await
     }
 
     /// The shell interpreter.
@@ -136,10 +128,7 @@ impl Toolchain {
     pub fn child_env(&self, path_prefix: &[PathBuf]) -> Vec<(OsString, OsString)> {
         let configured = self.config.path.as_ref().map(OsString::from);
         let path = configured.unwrap_or_else(|| self.worker_path.clone());
-        let dirs = path_prefix
-            .iter()
-            .cloned()
-            .chain(std::env::split_paths(&path));
+        let dirs = path_prefix.iter().cloned().chain(std::env::split_paths(&path));
         let path = std::env::join_paths(dirs).unwrap_or(path);
         vec![
             ("PATH".into(), path),

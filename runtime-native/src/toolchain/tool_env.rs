@@ -28,12 +28,10 @@ fn passes_through(name: &OsStr) -> bool {
     let Some(name) = name.to_str() else {
         return false;
     };
-    PASSED_THROUGH
-        .iter()
-        .any(|allowed| name.eq_ignore_ascii_case(allowed))
-        || PASSED_THROUGH_PREFIXES.iter().any(|prefix| {
-            name.len() > prefix.len() && name[..prefix.len()].eq_ignore_ascii_case(prefix)
-        })
+    PASSED_THROUGH.iter().any(|allowed| name.eq_ignore_ascii_case(allowed))
+        || PASSED_THROUGH_PREFIXES
+            .iter()
+            .any(|prefix| name.len() > prefix.len() && name[..prefix.len()].eq_ignore_ascii_case(prefix))
 }
 
 /// The tool environment: `base` (PATH, HOME, LANG) plus the allowed variables of
@@ -43,11 +41,7 @@ pub(crate) fn tool_env(
     worker_env: impl IntoIterator<Item = (OsString, OsString)>,
 ) -> Vec<(OsString, OsString)> {
     let mut env = base;
-    env.extend(
-        worker_env
-            .into_iter()
-            .filter(|(name, _)| passes_through(name)),
-    );
+    env.extend(worker_env.into_iter().filter(|(name, _)| passes_through(name)));
     env
 }
 
@@ -69,14 +63,6 @@ mod tests {
         .map(|(k, v)| (OsString::from(k), OsString::from(v)));
         let env = tool_env(vec![("PATH".into(), "/usr/bin".into())], worker);
         let names: Vec<_> = env.iter().map(|(k, _)| k.to_str().unwrap()).collect();
-        assert_eq!(
-            names,
-            [
-                "PATH",
-                "HTTPS_PROXY",
-                "PIP_INDEX_URL",
-                "npm_config_registry"
-            ]
-        );
+        assert_eq!(names, ["PATH", "HTTPS_PROXY", "PIP_INDEX_URL", "npm_config_registry"]);
     }
 }

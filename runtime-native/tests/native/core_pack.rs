@@ -20,10 +20,7 @@ async fn run_core(fixture: &Fixture, name: &str, parameters: Value) -> Outcome {
 async fn echo_noop_and_sleep() {
     let fixture = Fixture::new();
     let echo = run_core(&fixture, "echo", json!({"message": "héllo 'world' $HOME"})).await;
-    assert_eq!(
-        completed(&echo),
-        &json!({"stdout": "héllo 'world' $HOME\n"})
-    );
+    assert_eq!(completed(&echo), &json!({"stdout": "héllo 'world' $HOME\n"}));
 
     let noop = run_core(&fixture, "noop", json!({})).await;
     assert_eq!(completed(&noop), &json!({}));
@@ -48,16 +45,8 @@ async fn sleep_is_stopped_by_its_timeout() {
 #[tokio::test]
 async fn local_runs_commands_and_reports_their_output() {
     let fixture = Fixture::new();
-    let ok = run_core(
-        &fixture,
-        "local",
-        json!({"cmd": "echo out; echo err >&2; echo 'quoted $x'"}),
-    )
-    .await;
-    assert_eq!(
-        completed(&ok),
-        &json!({"stdout": "out\nquoted $x\n", "stderr": "err\n", "exit_code": 0})
-    );
+    let ok = run_core(&fixture, "local", json!({"cmd": "echo out; echo err >&2; echo 'quoted $x'"})).await;
+    assert_eq!(completed(&ok), &json!({"stdout": "out\nquoted $x\n", "stderr": "err\n", "exit_code": 0}));
     assert_eq!(ok.stderr.text, "err\n", "the command's stderr is mirrored");
 
     // A command reading its stdin gets nothing (and does not eat the rest of the command).
@@ -68,12 +57,7 @@ async fn local_runs_commands_and_reports_their_output() {
     let in_dir = run_core(&fixture, "local", json!({"cmd": "pwd", "cwd": cwd})).await;
     assert_eq!(completed(&in_dir)["stdout"], json!(format!("{cwd}\n")));
 
-    let failing = run_core(
-        &fixture,
-        "local",
-        json!({"cmd": "echo 'no such file' >&2; exit 4"}),
-    )
-    .await;
+    let failing = run_core(&fixture, "local", json!({"cmd": "echo 'no such file' >&2; exit 4"})).await;
     let failure = failing.result.clone().unwrap_err();
     assert_eq!(failure.kind, FailureKind::NonzeroExit);
     assert_eq!(failure.message, "exited with code 4: no such file");
@@ -86,12 +70,7 @@ async fn http_talks_to_a_local_server() {
     let fixture = Fixture::new();
     let server = http_server::start().await;
 
-    let get = run_core(
-        &fixture,
-        "http",
-        json!({"url": format!("http://{server}/json")}),
-    )
-    .await;
+    let get = run_core(&fixture, "http", json!({"url": format!("http://{server}/json")})).await;
     let result = completed(&get);
     assert_eq!(result["status"], json!(200));
     assert_eq!(result["body"], json!({"hello": "world"}));
@@ -106,24 +85,12 @@ async fn http_talks_to_a_local_server() {
     let echoed = &completed(&post)["body"];
     assert_eq!(echoed["method"], json!("POST"));
     assert_eq!(echoed["content_type"], json!("application/json"));
-    assert_eq!(
-        serde_json::from_str::<Value>(echoed["body"].as_str().unwrap()).unwrap(),
-        json!({"n": 1, "s": "ü"})
-    );
+    assert_eq!(serde_json::from_str::<Value>(echoed["body"].as_str().unwrap()).unwrap(), json!({"n": 1, "s": "ü"}));
 
-    let missing = run_core(
-        &fixture,
-        "http",
-        json!({"url": format!("http://{server}/nope")}),
-    )
-    .await;
+    let missing = run_core(&fixture, "http", json!({"url": format!("http://{server}/nope")})).await;
     let failure = missing.result.clone().unwrap_err();
     assert_eq!(failure.kind, FailureKind::NonzeroExit);
-    assert!(
-        failure.message.ends_with("/nope answered 404"),
-        "{}",
-        failure.message
-    );
+    assert!(failure.message.ends_with("/nope answered 404"), "{}", failure.message);
 
     let tolerated = run_core(
         &fixture,
@@ -141,27 +108,12 @@ async fn http_refuses_local_files_and_reports_unreachable_hosts() {
     let file = run_core(&fixture, "http", json!({"url": "file:///etc/passwd"})).await;
     let failure = file.result.clone().unwrap_err();
     assert_eq!(failure.kind, FailureKind::NonzeroExit);
-    assert!(
-        failure
-            .message
-            .contains("only http and https URLs are supported, not file"),
-        "{}",
-        failure.message
-    );
+    assert!(failure.message.contains("only http and https URLs are supported, not file"), "{}", failure.message);
     assert!(!file.stdout.text.contains("root:"), "the file was read");
 
     // A port nothing listens on: bind one, then let it go.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let refused = run_core(
-        &fixture,
-        "http",
-        json!({"url": format!("http://127.0.0.1:{port}/")}),
-    )
-    .await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let refused = run_core(&fixture, "http", json!({"url": format!("http://127.0.0.1:{port}/")})).await;
     let failure = refused.result.unwrap_err();
     assert_eq!(failure.kind, FailureKind::NonzeroExit);
     assert!(failure.message.contains("failed:"), "{}", failure.message);

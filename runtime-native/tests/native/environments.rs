@@ -6,7 +6,8 @@ use serde_json::json;
 
 use crate::support::{Fixture, TestPack, completed, run, runtime_of};
 
-const SIX_VERSION: &str = "import json, six, sys\nprint(json.dumps({'six': six.__version__, 'python': sys.executable}))\n";
+const SIX_VERSION: &str =
+    "import json, six, sys\nprint(json.dumps({'six': six.__version__, 'python': sys.executable}))\n";
 
 fn six_pack(fixture: &Fixture, name: &str, version: &str) -> (TestPack, std::path::PathBuf) {
     let pack = fixture.pack(name);
@@ -16,11 +17,7 @@ fn six_pack(fixture: &Fixture, name: &str, version: &str) -> (TestPack, std::pat
 }
 
 fn announcements(lines: &[OutputLine]) -> Vec<&str> {
-    lines
-        .iter()
-        .filter(|l| l.stream == Stream::Log && l.text.contains(" of pack `"))
-        .map(|l| l.text.as_str())
-        .collect()
+    lines.iter().filter(|l| l.stream == Stream::Log && l.text.contains(" of pack `")).map(|l| l.text.as_str()).collect()
 }
 
 #[tokio::test]
@@ -34,14 +31,9 @@ async fn two_packs_pinning_different_versions_both_work() {
     let result = completed(&outcome);
     assert_eq!(result["six"], json!("1.15.0"));
     let venv = fixture.envs_dir().join("six-old/python");
-    assert_eq!(
-        result["python"],
-        json!(venv.join("bin/python").display().to_string())
-    );
+    assert_eq!(result["python"], json!(venv.join("bin/python").display().to_string()));
     assert!(
-        lines.iter().any(
-            |l| l.stream == Stream::Log && l.text.contains("Successfully installed six-1.15.0")
-        ),
+        lines.iter().any(|l| l.stream == Stream::Log && l.text.contains("Successfully installed six-1.15.0")),
         "pip's output reaches the execution's output"
     );
 
@@ -65,18 +57,13 @@ async fn a_changed_requirements_file_or_a_broken_venv_is_rebuilt() {
     pack.file("requirements.txt", "six==1.16.0\n");
     let (outcome, lines) = run(&python, pack.request(&script, json!({}))).await;
     assert_eq!(completed(&outcome)["six"], json!("1.16.0"));
-    assert!(
-        announcements(&lines)[0].starts_with("rebuilding the python virtualenv of pack `evolving`")
-    );
+    assert!(announcements(&lines)[0].starts_with("rebuilding the python virtualenv of pack `evolving`"));
 
     // Break it: the interpreter link disappears (as when the base Python is removed).
     std::fs::remove_file(fixture.envs_dir().join("evolving/python/bin/python")).unwrap();
     let (outcome, lines) = run(&python, pack.request(&script, json!({}))).await;
     assert_eq!(completed(&outcome)["six"], json!("1.16.0"));
-    assert!(
-        announcements(&lines)[0].starts_with("rebuilding"),
-        "{lines:?}"
-    );
+    assert!(announcements(&lines)[0].starts_with("rebuilding"), "{lines:?}");
 }
 
 #[tokio::test]
@@ -96,10 +83,7 @@ async fn simultaneous_first_use_builds_once() {
     let mut builds = 0;
     for (outcome, lines) in [a, b, c] {
         assert_eq!(completed(&outcome)["six"], json!("1.16.0"));
-        builds += announcements(&lines)
-            .iter()
-            .filter(|text| text.starts_with("building"))
-            .count();
+        builds += announcements(&lines).iter().filter(|text| text.starts_with("building")).count();
     }
     assert_eq!(builds, 1, "the environment was built more than once");
 }
@@ -108,10 +92,7 @@ async fn simultaneous_first_use_builds_once() {
 async fn a_failed_installation_names_the_pack_and_pips_error() {
     let fixture = Fixture::new();
     let pack = fixture.pack("unresolvable");
-    pack.file(
-        "requirements.txt",
-        "attune-test-package-that-does-not-exist==0.0.1\n",
-    );
+    pack.file("requirements.txt", "attune-test-package-that-does-not-exist==0.0.1\n");
     let script = pack.script("a.py", "print('{}')\n");
     let (outcome, lines) = run(&fixture.runtime("python"), pack.request(&script, json!({}))).await;
     let failure = outcome.result.unwrap_err();
@@ -123,17 +104,8 @@ async fn a_failed_installation_names_the_pack_and_pips_error() {
         "{}",
         failure.message
     );
-    assert!(
-        failure
-            .message
-            .contains("attune-test-package-that-does-not-exist"),
-        "{}",
-        failure.message
-    );
-    assert!(
-        lines.iter().any(|l| l.level.as_deref() == Some("warn")),
-        "pip's stderr is streamed"
-    );
+    assert!(failure.message.contains("attune-test-package-that-does-not-exist"), "{}", failure.message);
+    assert!(lines.iter().any(|l| l.level.as_deref() == Some("warn")), "pip's stderr is streamed");
 }
 
 #[tokio::test]
@@ -142,10 +114,7 @@ async fn cancellation_during_setup_ends_cancelled() {
     let (pack, script) = six_pack(&fixture, "cancelled-setup", "1.16.0");
     let live = crate::support::Live::new();
     live.io.cancel.cancel();
-    let outcome = fixture
-        .runtime("python")
-        .execute(pack.request(&script, json!({})), live.io.clone())
-        .await;
+    let outcome = fixture.runtime("python").execute(pack.request(&script, json!({})), live.io.clone()).await;
     assert_eq!(outcome.result.unwrap_err().kind, FailureKind::Cancelled);
 }
 
@@ -169,14 +138,7 @@ async fn node_packs_get_their_own_node_modules() {
         let (outcome, _) = run(&node, pack.request(&script, json!({}))).await;
         results.push(completed(&outcome).clone());
     }
-    let modules = |pack: &str| {
-        fixture
-            .envs_dir()
-            .join(pack)
-            .join("node/node_modules")
-            .display()
-            .to_string()
-    };
+    let modules = |pack: &str| fixture.envs_dir().join(pack).join("node/node_modules").display().to_string();
     assert_eq!(
         results,
         [
@@ -184,12 +146,5 @@ async fn node_packs_get_their_own_node_modules() {
             json!({"version": "7.0.0", "check": true, "node_path": modules("isnum-seven")}),
         ]
     );
-    assert!(
-        !fixture
-            .dir
-            .path()
-            .join("packs/isnum-six/node_modules")
-            .exists(),
-        "the pack directory stays clean"
-    );
+    assert!(!fixture.dir.path().join("packs/isnum-six/node_modules").exists(), "the pack directory stays clean");
 }

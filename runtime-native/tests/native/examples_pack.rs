@@ -36,10 +36,7 @@ async fn every_example_action_runs_in_the_packs_virtualenv() {
         &json!({"iso": "2024-03-01T13:00:00+00:00", "epoch": 1709298000.0, "timezone": "UTC", "weekday": "Friday"})
     );
     let venv = fixture.envs_dir().join("examples-python/python");
-    assert!(
-        venv.join("bin/python").exists(),
-        "the pack's virtualenv was built"
-    );
+    assert!(venv.join("bin/python").exists(), "the pack's virtualenv was built");
 
     let day_first = run_example(
         &fixture,
@@ -48,10 +45,7 @@ async fn every_example_action_runs_in_the_packs_virtualenv() {
         json!({"text": "change window starts 03/01/2024 at 2pm", "dayfirst": true, "timezone": "Europe/Paris"}),
     )
     .await;
-    assert_eq!(
-        completed(&day_first)["iso"],
-        json!("2024-01-03T14:00:00+01:00")
-    );
+    assert_eq!(completed(&day_first)["iso"], json!("2024-01-03T14:00:00+01:00"));
 
     let from_config = run_example(
         &fixture,
@@ -60,27 +54,12 @@ async fn every_example_action_runs_in_the_packs_virtualenv() {
         json!({"text": "2024-06-01 09:00"}),
     )
     .await;
-    assert_eq!(
-        completed(&from_config)["iso"],
-        json!("2024-06-01T09:00:00+09:00")
-    );
+    assert_eq!(completed(&from_config)["iso"], json!("2024-06-01T09:00:00+09:00"));
 
-    let nonsense = run_example(
-        &fixture,
-        "parse_time",
-        as_is,
-        json!({"text": "no date here"}),
-    )
-    .await;
+    let nonsense = run_example(&fixture, "parse_time", as_is, json!({"text": "no date here"})).await;
     let failure = nonsense.result.unwrap_err();
     assert_eq!(failure.kind, FailureKind::NonzeroExit);
-    assert!(
-        failure
-            .message
-            .starts_with("exited with code 2: no date and time found"),
-        "{}",
-        failure.message
-    );
+    assert!(failure.message.starts_with("exited with code 2: no date and time found"), "{}", failure.message);
 
     let table = run_example(
         &fixture,
@@ -100,13 +79,7 @@ async fn every_example_action_runs_in_the_packs_virtualenv() {
     );
 
     let path = fixture.dir.path().display().to_string();
-    let disk = run_example(
-        &fixture,
-        "disk_usage",
-        as_is,
-        json!({"path": path, "warn_percent": 0}),
-    )
-    .await;
+    let disk = run_example(&fixture, "disk_usage", as_is, json!({"path": path, "warn_percent": 0})).await;
     let usage = completed(&disk);
     assert_eq!(usage["path"], json!(path));
     let total = usage["total_bytes"].as_u64().unwrap();
@@ -118,9 +91,7 @@ async fn every_example_action_runs_in_the_packs_virtualenv() {
         &fixture,
         "sign_payload",
         |request| {
-            request
-                .secrets
-                .insert("webhook_signing_key".into(), "k3y".into());
+            request.secrets.insert("webhook_signing_key".into(), "k3y".into());
         },
         json!({"payload": {"b": 2, "a": "ü"}}),
     )

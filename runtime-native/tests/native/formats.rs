@@ -28,39 +28,21 @@ async fn json_yaml_and_text_results() {
     let python = fixture.runtime("python");
     let greeting = "héllo wörld — 你好 🌍";
 
-    let mut request = pack.request(
-        &script,
-        json!({"format": "json", "greeting": greeting, "n": 2}),
-    );
+    let mut request = pack.request(&script, json!({"format": "json", "greeting": greeting, "n": 2}));
     request.output_format = OutputFormat::Json;
     let (outcome, _) = run(&python, request).await;
     assert_eq!(completed(&outcome), &json!({"greeting": greeting, "n": 2}));
 
-    let mut request = pack.request(
-        &script,
-        json!({"format": "yaml", "greeting": greeting, "n": 3}),
-    );
+    let mut request = pack.request(&script, json!({"format": "yaml", "greeting": greeting, "n": 3}));
     request.output_format = OutputFormat::Yaml;
     let (outcome, _) = run(&python, request).await;
-    assert_eq!(
-        completed(&outcome),
-        &json!({"greeting": greeting, "n": 3, "items": ["one", "two"]})
-    );
+    assert_eq!(completed(&outcome), &json!({"greeting": greeting, "n": 3, "items": ["one", "two"]}));
 
-    let mut request = pack.request(
-        &script,
-        json!({"format": "text", "greeting": greeting, "n": 0}),
-    );
+    let mut request = pack.request(&script, json!({"format": "text", "greeting": greeting, "n": 0}));
     request.output_format = OutputFormat::Text;
     let (outcome, lines) = run(&python, request).await;
-    assert_eq!(
-        completed(&outcome),
-        &json!({"stdout": format!("{greeting}\nsecond line\n")})
-    );
-    assert_eq!(
-        lines[0].text, greeting,
-        "unicode reaches the live output intact"
-    );
+    assert_eq!(completed(&outcome), &json!({"stdout": format!("{greeting}\nsecond line\n")}));
+    assert_eq!(lines[0].text, greeting, "unicode reaches the live output intact");
 }
 
 #[tokio::test]
@@ -73,13 +55,7 @@ async fn output_that_does_not_parse_fails_and_keeps_the_raw_text() {
     let (outcome, _) = run(&python, pack.request(&script, json!({}))).await;
     let failure = outcome.result.clone().unwrap_err();
     assert_eq!(failure.kind, FailureKind::InvalidOutput);
-    assert!(
-        failure
-            .message
-            .starts_with("stdout is not one JSON document"),
-        "{}",
-        failure.message
-    );
+    assert!(failure.message.starts_with("stdout is not one JSON document"), "{}", failure.message);
     assert_eq!(outcome.stdout.text, "not json: {\n");
     assert_eq!(outcome.exit_code, Some(0));
 
@@ -88,21 +64,12 @@ async fn output_that_does_not_parse_fails_and_keeps_the_raw_text() {
     let (outcome, _) = run(&python, request).await;
     let failure = outcome.result.unwrap_err();
     assert_eq!(failure.kind, FailureKind::InvalidOutput);
-    assert!(
-        failure
-            .message
-            .starts_with("stdout is not one YAML document"),
-        "{}",
-        failure.message
-    );
+    assert!(failure.message.starts_with("stdout is not one YAML document"), "{}", failure.message);
     assert_eq!(outcome.stdout.text, "not json: {\n");
 
     let empty = pack.script("empty.py", "pass\n");
     let (outcome, _) = run(&python, pack.request(&empty, json!({}))).await;
-    assert_eq!(
-        outcome.result.unwrap_err().message,
-        "stdout is not a JSON document (it is empty)"
-    );
+    assert_eq!(outcome.result.unwrap_err().message, "stdout is not a JSON document (it is empty)");
 }
 
 #[tokio::test]
@@ -113,10 +80,7 @@ async fn python_exit_codes_and_tracebacks() {
     let (outcome, _) = run(&fixture.runtime("python"), pack.request(&script, json!({}))).await;
     let failure = outcome.result.unwrap_err();
     assert_eq!(failure.kind, FailureKind::NonzeroExit);
-    assert_eq!(
-        failure.message,
-        "exited with code 1: RuntimeError: database unreachable"
-    );
+    assert_eq!(failure.message, "exited with code 1: RuntimeError: database unreachable");
     assert!(outcome.stderr.text.starts_with("Traceback"));
 }
 

@@ -39,20 +39,14 @@ async fn serve(mut stream: TcpStream) {
     let head = String::from_utf8_lossy(&received[..head_end]).into_owned();
     let mut lines = head.lines();
     let mut request_line = lines.next().unwrap_or_default().split(' ');
-    let (method, path) = (
-        request_line.next().unwrap_or_default(),
-        request_line.next().unwrap_or_default(),
-    );
+    let (method, path) = (request_line.next().unwrap_or_default(), request_line.next().unwrap_or_default());
     let header = |name: &str| {
         head.lines().find_map(|line| {
             let (key, value) = line.split_once(':')?;
-            key.eq_ignore_ascii_case(name)
-                .then(|| value.trim().to_owned())
+            key.eq_ignore_ascii_case(name).then(|| value.trim().to_owned())
         })
     };
-    let length: usize = header("content-length")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+    let length: usize = header("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
     while received.len() < head_end + length {
         let n = stream.read(&mut buffer).await.unwrap_or(0);
         if n == 0 {

@@ -34,11 +34,7 @@ async fn a_missing_interpreter_is_a_setup_failure_naming_it() {
         let (outcome, _) = run(&fixture.runtime(runner), pack.request(&script, json!({}))).await;
         let failure = outcome.result.unwrap_err();
         assert_eq!(failure.kind, FailureKind::SetupFailed, "{runner}");
-        assert!(
-            failure.message.starts_with(expected),
-            "{runner}: {}",
-            failure.message
-        );
+        assert!(failure.message.starts_with(expected), "{runner}: {}", failure.message);
     }
 }
 
@@ -51,25 +47,12 @@ async fn a_missing_npm_only_matters_to_packs_with_a_package_json() {
     assert_eq!(completed(&outcome), &json!({"ok": true}));
 
     let with_deps = fixture.pack("withdeps");
-    with_deps.file(
-        "package.json",
-        r#"{"name": "withdeps", "private": true, "dependencies": {"is-number": "7.0.0"}}"#,
-    );
+    with_deps.file("package.json", r#"{"name": "withdeps", "private": true, "dependencies": {"is-number": "7.0.0"}}"#);
     let script = with_deps.script("a.js", "console.log('{}')\n");
-    let (outcome, _) = run(
-        &fixture.runtime("node"),
-        with_deps.request(&script, json!({})),
-    )
-    .await;
+    let (outcome, _) = run(&fixture.runtime("node"), with_deps.request(&script, json!({}))).await;
     let failure = outcome.result.unwrap_err();
     assert_eq!(failure.kind, FailureKind::SetupFailed);
-    assert!(
-        failure
-            .message
-            .starts_with("npm interpreter `npm-missing` was not found"),
-        "{}",
-        failure.message
-    );
+    assert!(failure.message.starts_with("npm interpreter `npm-missing` was not found"), "{}", failure.message);
 }
 
 #[tokio::test]
@@ -84,8 +67,5 @@ async fn packs_without_requirements_run_on_the_system_interpreter() {
     request.output_format = OutputFormat::Json;
     let (outcome, _) = run(&fixture.runtime("python"), request).await;
     assert_eq!(completed(&outcome), &json!({"venv": false, "usersite": 1}));
-    assert!(
-        !fixture.envs_dir().join("sysonly").exists(),
-        "no environment is built"
-    );
+    assert!(!fixture.envs_dir().join("sysonly").exists(), "no environment is built");
 }

@@ -39,12 +39,7 @@ fn variable_names(stdout: &str) -> BTreeSet<String> {
     stdout
         .split('\0')
         .filter(|entry| !entry.is_empty())
-        .map(|entry| {
-            entry
-                .split_once('=')
-                .map_or(entry, |(name, _)| name)
-                .to_owned()
-        })
+        .map(|entry| entry.split_once('=').map_or(entry, |(name, _)| name).to_owned())
         .collect()
 }
 
@@ -54,19 +49,10 @@ async fn every_language_gets_only_the_allowed_variables() {
     let pack = fixture.pack("iso");
     let scripts = [
         ("shell", pack.script("env.sh", "cat /proc/$$/environ\n")),
-        (
-            "python",
-            pack.script(
-                "env.py",
-                "import sys\nsys.stdout.write(open('/proc/self/environ').read())\n",
-            ),
-        ),
+        ("python", pack.script("env.py", "import sys\nsys.stdout.write(open('/proc/self/environ').read())\n")),
         (
             "node",
-            pack.script(
-                "env.js",
-                "process.stdout.write(require('fs').readFileSync('/proc/self/environ', 'utf8'))\n",
-            ),
+            pack.script("env.js", "process.stdout.write(require('fs').readFileSync('/proc/self/environ', 'utf8'))\n"),
         ),
     ];
     let allowed: BTreeSet<String> = ALLOWED.iter().map(|s| s.to_string()).collect();
@@ -75,15 +61,9 @@ async fn every_language_gets_only_the_allowed_variables() {
         let (outcome, _) = run(&fixture.runtime(runner), request).await;
         let environ = completed(&outcome)["stdout"].as_str().unwrap().to_owned();
         assert_eq!(variable_names(&environ), allowed, "{runner}");
-        assert!(
-            environ.contains("\0ATTUNE_EXEC_ID=42\0"),
-            "{runner}: {environ:?}"
-        );
+        assert!(environ.contains("\0ATTUNE_EXEC_ID=42\0"), "{runner}: {environ:?}");
         assert!(environ.contains("\0LANG=C.UTF-8\0"), "{runner}");
-        assert!(
-            !environ.contains(SECRET) && !environ.contains(SECRET_PARAMETER),
-            "{runner}"
-        );
+        assert!(!environ.contains(SECRET) && !environ.contains(SECRET_PARAMETER), "{runner}");
     }
 }
 
@@ -130,11 +110,7 @@ console.log(`leaks=${needles.some((n) => seen.some((s) => s.includes(n))) ? 1 : 
     for (runner, script) in [("shell", shell), ("python", python), ("node", node)] {
         let request = with_full_context(pack.request(&script, json!({})));
         let (outcome, _) = run(&fixture.runtime(runner), request).await;
-        assert_eq!(
-            completed(&outcome)["stdout"],
-            json!("leaks=0\n"),
-            "{runner}"
-        );
+        assert_eq!(completed(&outcome)["stdout"], json!("leaks=0\n"), "{runner}");
     }
 }
 
@@ -153,10 +129,7 @@ async fn a_running_action_shows_no_secret_to_other_processes() {
             let bytes = std::fs::read(format!("/proc/{pid}/{entry}")).unwrap();
             let text = String::from_utf8_lossy(&bytes);
             assert!(!text.contains(SECRET), "secret in /proc/{pid}/{entry}");
-            assert!(
-                !text.contains(SECRET_PARAMETER),
-                "parameter in /proc/{pid}/{entry}"
-            );
+            assert!(!text.contains(SECRET_PARAMETER), "parameter in /proc/{pid}/{entry}");
         }
     }
     live.io.cancel.cancel();

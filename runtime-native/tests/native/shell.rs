@@ -77,10 +77,7 @@ printf 'stdin=%s\n' "$(head -c 14)"
             "stdin={\"parameters\":",
         ]
     );
-    assert!(
-        !pack.dir.join("pwned").exists(),
-        "a parameter value was executed"
-    );
+    assert!(!pack.dir.join("pwned").exists(), "a parameter value was executed");
 }
 
 #[tokio::test]
@@ -88,10 +85,8 @@ async fn exit_codes_decide_the_status() {
     let fixture = Fixture::new();
     let pack = fixture.pack("codes");
     let ok = pack.script("ok.sh", "echo '{\"fine\": true}'\nexit 0\n");
-    let failing = pack.script(
-        "fail.sh",
-        "echo 'partial output'\necho 'first problem' >&2\necho 'disk full' >&2\nexit 3\n",
-    );
+    let failing =
+        pack.script("fail.sh", "echo 'partial output'\necho 'first problem' >&2\necho 'disk full' >&2\nexit 3\n");
     let killed = pack.script("killed.sh", "kill -KILL $$\n");
     let shell = fixture.runtime("shell");
 
@@ -122,9 +117,5 @@ async fn a_missing_entry_point_is_a_setup_failure() {
     let (outcome, _) = run(&fixture.runtime("shell"), request).await;
     let failure = outcome.result.unwrap_err();
     assert_eq!(failure.kind, FailureKind::SetupFailed);
-    assert!(
-        failure.message.contains("actions/nope.sh does not exist"),
-        "{}",
-        failure.message
-    );
+    assert!(failure.message.contains("actions/nope.sh does not exist"), "{}", failure.message);
 }

@@ -12,12 +12,7 @@ use crate::support::TestPack;
 
 /// The repository's `packs/<name>` directory.
 pub fn shipped_pack(name: &str) -> TestPack {
-    TestPack {
-        name: name.to_owned(),
-        dir: Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../packs")
-            .join(name),
-    }
+    TestPack { name: name.to_owned(), dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../packs").join(name) }
 }
 
 /// One action's metadata, as far as a native runtime cares.
@@ -33,8 +28,7 @@ impl ShippedAction {
     /// Reads `actions/<name>.yaml` of `pack`.
     pub fn load(pack: &TestPack, name: &str) -> Self {
         let file = pack.dir.join("actions").join(format!("{name}.yaml"));
-        let text =
-            std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         let meta: Value = serde_yaml_ng::from_str(&text).unwrap();
         let entry = meta["entry_point"].as_str().expect("entry_point");
         let defaults = meta["parameters"]
@@ -42,20 +36,14 @@ impl ShippedAction {
             .map(|parameters| {
                 parameters
                     .iter()
-                    .filter_map(|(name, schema)| {
-                        Some((name.clone(), schema.get("default")?.clone()))
-                    })
+                    .filter_map(|(name, schema)| Some((name.clone(), schema.get("default")?.clone())))
                     .collect()
             })
             .unwrap_or_default();
         Self {
-            runner_type: meta["runner_type"]
-                .as_str()
-                .expect("runner_type")
-                .to_owned(),
+            runner_type: meta["runner_type"].as_str().expect("runner_type").to_owned(),
             entry_point: pack.dir.join("actions").join(entry),
-            output_format: serde_json::from_value(meta["output_format"].clone())
-                .unwrap_or_default(),
+            output_format: serde_json::from_value(meta["output_format"].clone()).unwrap_or_default(),
             timeout: meta["timeout"].as_u64().map(Duration::from_secs),
             defaults,
         }

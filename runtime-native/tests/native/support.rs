@@ -8,8 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use attune_runtime_api::{
-    ExecutionContext, ExecutionIo, ExecutionRequest, Limits, MemoryKv, Outcome, OutputFormat,
-    OutputLine, Runtime,
+    ExecutionContext, ExecutionIo, ExecutionRequest, Limits, MemoryKv, Outcome, OutputFormat, OutputLine, Runtime,
 };
 use attune_runtime_native::{NativeConfig, NativeRuntimes};
 use serde_json::{Value, json};
@@ -37,10 +36,7 @@ impl Fixture {
         let mut config = NativeConfig::with_envs_dir(dir.path().join("envs"));
         config.grace_period_ms = TEST_GRACE.as_millis() as u64;
         adjust(&mut config);
-        Self {
-            runtimes: NativeRuntimes::new(config),
-            dir,
-        }
+        Self { runtimes: NativeRuntimes::new(config), dir }
     }
 
     /// Runtimes configured the same way but sharing nothing in memory with this fixture's
@@ -57,10 +53,7 @@ impl Fixture {
     pub fn pack(&self, name: &str) -> TestPack {
         let dir = self.dir.path().join("packs").join(name);
         std::fs::create_dir_all(dir.join("actions")).expect("pack dir");
-        TestPack {
-            name: name.to_owned(),
-            dir,
-        }
+        TestPack { name: name.to_owned(), dir }
     }
 
     /// The runtime of `runner_type`.
@@ -114,12 +107,7 @@ impl TestPack {
             pack_config: json!({}),
             output_format: OutputFormat::Json,
             allowed_hosts: Vec::new(),
-            limits: Limits {
-                timeout: Duration::from_secs(60),
-                fuel: 0,
-                memory_bytes: 0,
-                output_bytes: 10 << 20,
-            },
+            limits: Limits { timeout: Duration::from_secs(60), fuel: 0, memory_bytes: 0, output_bytes: 10 << 20 },
             kv: Arc::new(MemoryKv::new()),
         }
     }
@@ -144,10 +132,7 @@ impl Live {
     }
 
     /// Starts `request` in the background; its output arrives in the returned `Live`.
-    pub fn start(
-        runtime: Arc<dyn Runtime>,
-        request: ExecutionRequest,
-    ) -> (Self, tokio::task::JoinHandle<Outcome>) {
+    pub fn start(runtime: Arc<dyn Runtime>, request: ExecutionRequest) -> (Self, tokio::task::JoinHandle<Outcome>) {
         let live = Self::new();
         let io = live.io.clone();
         let execution = tokio::spawn(async move { runtime.execute(request, io).await });
@@ -157,10 +142,7 @@ impl Live {
     /// The numbers an action printed on a line `<prefix> <n> <n>...` (waiting for it).
     pub async fn numbers_after(&mut self, prefix: &str) -> Vec<i32> {
         let line = self.line_starting(prefix).await;
-        line.text[prefix.len()..]
-            .split_whitespace()
-            .map(|n| n.parse().expect("a number"))
-            .collect()
+        line.text[prefix.len()..].split_whitespace().map(|n| n.parse().expect("a number")).collect()
     }
 
     /// The next line whose text starts with `prefix` (others are skipped).
@@ -175,10 +157,7 @@ impl Live {
 }
 
 /// Runs `request` to its end, returning the outcome and every output line.
-pub async fn run(
-    runtime: &Arc<dyn Runtime>,
-    request: ExecutionRequest,
-) -> (Outcome, Vec<OutputLine>) {
+pub async fn run(runtime: &Arc<dyn Runtime>, request: ExecutionRequest) -> (Outcome, Vec<OutputLine>) {
     let mut live = Live::new();
     let outcome = runtime.execute(request, live.io.clone()).await;
     drop(live.io);

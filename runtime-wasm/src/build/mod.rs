@@ -148,19 +148,10 @@ pub fn component_from_source(source: &[u8], world: World) -> Result<Vec<u8>, Bui
 /// functions with the canonical ABI.
 pub fn component_from_module(module: &[u8], world: World) -> Result<Vec<u8>, BuildError> {
     let (resolve, world_id) = wit::resolve_world(world)?;
-    let failed = |e: anyhow::Error| BuildError::Componentize {
-        world: world.name(),
-        message: format!("{e:#}"),
-    };
+    let failed = |e: anyhow::Error| BuildError::Componentize { world: world.name(), message: format!("{e:#}") };
     let mut module = module.to_vec();
-    wit_component::embed_component_metadata(&mut module, resolve, world_id, StringEncoding::UTF8)
-        .map_err(failed)?;
-    ComponentEncoder::default()
-        .validate(true)
-        .module(&module)
-        .map_err(failed)?
-        .encode()
-        .map_err(failed)
+    wit_component::embed_component_metadata(&mut module, resolve, world_id, StringEncoding::UTF8).map_err(failed)?;
+    ComponentEncoder::default().validate(true).module(&module).map_err(failed)?.encode().map_err(failed)
 }
 
 /// Builds the guest at `source` (`.wasm`, `.wat` or `.py`) into a component of `world` at
@@ -170,10 +161,7 @@ pub fn build_file(source: &Path, world: World, output: &Path) -> Result<(), Buil
         let path = path.to_path_buf();
         move |source| BuildError::Io { path, source }
     };
-    let extension = source
-        .extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
+    let extension = source.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
     match extension.as_str() {
         "wasm" | "wat" => {
             let bytes = std::fs::read(source).map_err(io(source))?;
@@ -181,9 +169,7 @@ pub fn build_file(source: &Path, world: World, output: &Path) -> Result<(), Buil
             std::fs::write(output, component).map_err(io(output))
         }
         "py" => PythonBuild::for_entry_point(source, world)?.build(output),
-        _ => Err(BuildError::UnknownSource {
-            path: source.to_path_buf(),
-        }),
+        _ => Err(BuildError::UnknownSource { path: source.to_path_buf() }),
     }
 }
 
@@ -202,8 +188,7 @@ mod tests {
 
     #[test]
     fn bad_wat_is_reported() {
-        let error =
-            component_from_source(b"(module (func", World::Action).expect_err("invalid WAT");
+        let error = component_from_source(b"(module (func", World::Action).expect_err("invalid WAT");
         assert!(matches!(error, BuildError::Wat(_)), "{error}");
     }
 

@@ -41,23 +41,17 @@ pub fn locate_componentize_py() -> Result<PathBuf, BuildError> {
         return Ok(installed);
     }
     let on_path = std::env::var_os("PATH").and_then(|path| {
-        std::env::split_paths(&path)
-            .map(|dir| dir.join("componentize-py"))
-            .find(|candidate| candidate.is_file())
+        std::env::split_paths(&path).map(|dir| dir.join("componentize-py")).find(|candidate| candidate.is_file())
     });
-    on_path.ok_or_else(|| BuildError::ComponentizePyMissing {
-        tools_dir: tools.display().to_string(),
-    })
+    on_path.ok_or_else(|| BuildError::ComponentizePyMissing { tools_dir: tools.display().to_string() })
 }
 
 /// `componentize-py --version` of the located tool (e.g. `componentize-py 0.25.1`): part
 /// of the cache key of a built Python guest.
 pub fn componentize_py_version() -> Result<String, BuildError> {
     let tool = locate_componentize_py()?;
-    let output = Command::new(&tool)
-        .arg("--version")
-        .output()
-        .map_err(|source| BuildError::Io { path: tool, source })?;
+    let output =
+        Command::new(&tool).arg("--version").output().map_err(|source| BuildError::Io { path: tool, source })?;
     Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }
 
@@ -80,19 +74,10 @@ impl PythonBuild {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| BuildError::UnknownSource {
-                path: entry_point.to_path_buf(),
-            })?;
-        let source_dir = entry_point
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_path_buf();
-        Ok(Self {
-            source_dir,
-            module,
-            world,
-        })
+            .ok_or_else(|| BuildError::UnknownSource { path: entry_point.to_path_buf() })?;
+        let source_dir =
+            entry_point.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
+        Ok(Self { source_dir, module, world })
     }
 
     /// Runs componentize-py, writing the component to `output`.
@@ -101,14 +86,9 @@ impl PythonBuild {
         let wit_dir = tempfile::Builder::new()
             .prefix("attune-wit-")
             .tempdir()
-            .map_err(|source| BuildError::Io {
-                path: std::env::temp_dir(),
-                source,
-            })?;
-        super::write_wit_package(wit_dir.path()).map_err(|source| BuildError::Io {
-            path: wit_dir.path().to_path_buf(),
-            source,
-        })?;
+            .map_err(|source| BuildError::Io { path: std::env::temp_dir(), source })?;
+        super::write_wit_package(wit_dir.path())
+            .map_err(|source| BuildError::Io { path: wit_dir.path().to_path_buf(), source })?;
         // A clean environment: componentize-py otherwise adds the site-packages of whatever
         // virtualenv the caller runs in to the guest.
         let mut command = Command::new(&tool);
@@ -127,10 +107,7 @@ impl PythonBuild {
             .arg(&self.source_dir)
             .arg("-o")
             .arg(output);
-        let result = command.output().map_err(|source| BuildError::Io {
-            path: tool.clone(),
-            source,
-        })?;
+        let result = command.output().map_err(|source| BuildError::Io { path: tool.clone(), source })?;
         if result.status.success() {
             Ok(())
         } else {
@@ -148,22 +125,14 @@ mod tests {
 
     #[test]
     fn a_missing_tool_names_the_install_script() {
-        let message = BuildError::ComponentizePyMissing {
-            tools_dir: "/opt/tools".into(),
-        }
-        .to_string();
-        assert!(
-            message.contains("scripts/install-wasm-tools.sh"),
-            "{message}"
-        );
+        let message = BuildError::ComponentizePyMissing { tools_dir: "/opt/tools".into() }.to_string();
+        assert!(message.contains("scripts/install-wasm-tools.sh"), "{message}");
         assert!(message.contains("ATTUNE_COMPONENTIZE_PY"), "{message}");
     }
 
     #[test]
     fn an_entry_point_names_module_and_directory() {
-        let build =
-            PythonBuild::for_entry_point(Path::new("pack/actions/http_get.py"), World::Action)
-                .unwrap();
+        let build = PythonBuild::for_entry_point(Path::new("pack/actions/http_get.py"), World::Action).unwrap();
         assert_eq!(build.module, "http_get");
         assert_eq!(build.source_dir, Path::new("pack/actions"));
     }

@@ -23,56 +23,29 @@ const PACKAGE_FILES: &[(&str, &str)] = &[
 
 /// The WASI 0.2 packages it depends on, in dependency order.
 const DEPENDENCY_FILES: &[(&str, &str)] = &[
-    (
-        "deps/io/package.wit",
-        include_str!("../../../wit/deps/io/package.wit"),
-    ),
-    (
-        "deps/clocks/package.wit",
-        include_str!("../../../wit/deps/clocks/package.wit"),
-    ),
-    (
-        "deps/random/package.wit",
-        include_str!("../../../wit/deps/random/package.wit"),
-    ),
-    (
-        "deps/filesystem/package.wit",
-        include_str!("../../../wit/deps/filesystem/package.wit"),
-    ),
-    (
-        "deps/sockets/package.wit",
-        include_str!("../../../wit/deps/sockets/package.wit"),
-    ),
-    (
-        "deps/cli/package.wit",
-        include_str!("../../../wit/deps/cli/package.wit"),
-    ),
-    (
-        "deps/http/package.wit",
-        include_str!("../../../wit/deps/http/package.wit"),
-    ),
+    ("deps/io/package.wit", include_str!("../../../wit/deps/io/package.wit")),
+    ("deps/clocks/package.wit", include_str!("../../../wit/deps/clocks/package.wit")),
+    ("deps/random/package.wit", include_str!("../../../wit/deps/random/package.wit")),
+    ("deps/filesystem/package.wit", include_str!("../../../wit/deps/filesystem/package.wit")),
+    ("deps/sockets/package.wit", include_str!("../../../wit/deps/sockets/package.wit")),
+    ("deps/cli/package.wit", include_str!("../../../wit/deps/cli/package.wit")),
+    ("deps/http/package.wit", include_str!("../../../wit/deps/http/package.wit")),
 ];
 
 /// The parsed package and the id of `world` in it. Parsed once per process: the package
 /// and its WASI dependencies are a few thousand lines.
 pub(crate) fn resolve_world(world: World) -> Result<(&'static Resolve, WorldId), BuildError> {
     static PARSED: OnceLock<Result<(Resolve, PackageId), String>> = OnceLock::new();
-    let (resolve, package) = PARSED
-        .get_or_init(resolve)
-        .as_ref()
-        .map_err(|e| BuildError::Wit(e.clone()))?;
-    let world_id = resolve
-        .select_world(&[*package], Some(world.name()))
-        .map_err(|e| BuildError::Wit(format!("{e:#}")))?;
+    let (resolve, package) = PARSED.get_or_init(resolve).as_ref().map_err(|e| BuildError::Wit(e.clone()))?;
+    let world_id =
+        resolve.select_world(&[*package], Some(world.name())).map_err(|e| BuildError::Wit(format!("{e:#}")))?;
     Ok((resolve, world_id))
 }
 
 fn resolve() -> Result<(Resolve, PackageId), String> {
     let mut resolve = Resolve::new();
     for (path, contents) in DEPENDENCY_FILES {
-        resolve
-            .push_source(path, contents)
-            .map_err(|e| format!("{path}: {e:#}"))?;
+        resolve.push_source(path, contents).map_err(|e| format!("{path}: {e:#}"))?;
     }
     let mut package = SourceMap::new();
     for (path, contents) in PACKAGE_FILES {

@@ -14,17 +14,9 @@ impl Host for HostState {
         self.kv.get(&key).await.map_err(|e| e.to_string())
     }
 
-    async fn set(
-        &mut self,
-        key: String,
-        value: String,
-        ttl_seconds: Option<u64>,
-    ) -> Result<(), String> {
+    async fn set(&mut self, key: String, value: String, ttl_seconds: Option<u64>) -> Result<(), String> {
         let ttl = ttl_seconds.map(Duration::from_secs);
-        self.kv
-            .set(&key, &value, ttl)
-            .await
-            .map_err(|e| e.to_string())
+        self.kv.set(&key, &value, ttl).await.map_err(|e| e.to_string())
     }
 
     async fn delete(&mut self, key: String) -> Result<bool, String> {

@@ -65,12 +65,8 @@ pub(crate) struct Captures {
 impl Captures {
     /// Empty captures of `limit` bytes each, forwarding to `sink`.
     pub(crate) fn new(limit: usize, sink: &Arc<dyn OutputSink>) -> Self {
-        let capture =
-            |stream| Arc::new(Mutex::new(StreamCapture::new(stream, limit, sink.clone())));
-        Self {
-            stdout: capture(Stream::Stdout),
-            stderr: capture(Stream::Stderr),
-        }
+        let capture = |stream| Arc::new(Mutex::new(StreamCapture::new(stream, limit, sink.clone())));
+        Self { stdout: capture(Stream::Stdout), stderr: capture(Stream::Stderr) }
     }
 }
 
@@ -89,10 +85,7 @@ impl HostState {
             stdout: CapturePipe::new(captures.stdout.clone()),
             stderr: CapturePipe::new(captures.stderr.clone()),
             http: WasiHttpCtx::new(),
-            http_policy: HttpPolicy::new(
-                HostAllowlist::new(&grants.allowed_hosts),
-                grants.requester.clone(),
-            ),
+            http_policy: HttpPolicy::new(HostAllowlist::new(&grants.allowed_hosts), grants.requester.clone()),
             table: ResourceTable::new(),
             limiter: MemoryLimiter::new(limits.memory_bytes),
             deadline,
@@ -114,13 +107,8 @@ impl HostState {
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         let (stdout, stderr) = (&self.stdout, &self.stderr);
-        let ctx = self
-            .wasi
-            .get_or_insert_with(|| sandboxed_wasi(stdout, stderr));
-        WasiCtxView {
-            ctx,
-            table: &mut self.table,
-        }
+        let ctx = self.wasi.get_or_insert_with(|| sandboxed_wasi(stdout, stderr));
+        WasiCtxView { ctx, table: &mut self.table }
     }
 }
 
@@ -139,11 +127,7 @@ fn sandboxed_wasi(stdout: &CapturePipe, stderr: &CapturePipe) -> WasiCtx {
 
 impl WasiHttpView for HostState {
     fn http(&mut self) -> WasiHttpCtxView<'_> {
-        WasiHttpCtxView {
-            ctx: &mut self.http,
-            table: &mut self.table,
-            hooks: &mut self.http_policy,
-        }
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.http_policy }
     }
 }
 

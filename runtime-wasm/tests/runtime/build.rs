@@ -21,10 +21,7 @@ async fn wat_and_core_modules_build_into_runnable_components() {
         assert_eq!(SourceKind::of(&component), SourceKind::Component);
 
         let (io, _) = recorded_io();
-        let outcome = sandbox
-            .runtime
-            .execute(request(&output, json!({})), io)
-            .await;
+        let outcome = sandbox.runtime.execute(request(&output, json!({})), io).await;
         assert_eq!(outcome.result, Ok(json!({})));
         assert_eq!(outcome.log.text, "[info] hello from the guest\n");
     }
@@ -34,31 +31,13 @@ async fn wat_and_core_modules_build_into_runnable_components() {
 fn a_module_is_checked_against_the_world_it_is_built_for() {
     let error = build::component_from_source(guests::ticker().as_bytes(), World::Action)
         .expect_err("a sensor is not an action");
-    assert!(
-        matches!(
-            error,
-            BuildError::Componentize {
-                world: "action",
-                ..
-            }
-        ),
-        "{error}"
-    );
+    assert!(matches!(error, BuildError::Componentize { world: "action", .. }), "{error}");
     build::component_from_source(guests::ticker().as_bytes(), World::Sensor).expect("a sensor");
 }
 
 #[test]
 fn unknown_sources_are_refused() {
-    let error = build::build_file(
-        std::path::Path::new("action.js"),
-        World::Action,
-        std::path::Path::new("out.wasm"),
-    )
-    .expect_err("not buildable");
-    assert!(
-        error
-            .to_string()
-            .contains("expected a .wasm, .wat or .py file"),
-        "{error}"
-    );
+    let error = build::build_file(std::path::Path::new("action.js"), World::Action, std::path::Path::new("out.wasm"))
+        .expect_err("not buildable");
+    assert!(error.to_string().contains("expected a .wasm, .wat or .py file"), "{error}");
 }

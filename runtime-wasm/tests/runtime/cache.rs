@@ -13,38 +13,21 @@ async fn a_restarted_runtime_loads_compiled_components_from_the_cache() {
     let echo = sandbox.guest("echo", &guests::echo());
 
     let (io, _) = recorded_io();
-    let first = sandbox
-        .runtime
-        .execute(request(&echo, json!({"run": 1})), io)
-        .await;
+    let first = sandbox.runtime.execute(request(&echo, json!({"run": 1})), io).await;
     assert_eq!(first.result, Ok(json!({"run": 1})));
-    assert_eq!(
-        sandbox.runtime.stats(),
-        ComponentStats {
-            compiled: 1,
-            loaded_from_disk: 0
-        }
-    );
+    assert_eq!(sandbox.runtime.stats(), ComponentStats { compiled: 1, loaded_from_disk: 0 });
     let (io, _) = recorded_io();
-    sandbox
-        .runtime
-        .execute(request(&echo, json!({"run": 2})), io)
-        .await;
+    sandbox.runtime.execute(request(&echo, json!({"run": 2})), io).await;
     assert_eq!(sandbox.runtime.stats().compiled, 1, "kept in memory");
 
     // A new engine and runtime on the same directory: what a server restart does.
     let restarted = runtime_on(&cache);
     let (io, _) = recorded_io();
-    let again = restarted
-        .execute(request(&echo, json!({"run": 3})), io)
-        .await;
+    let again = restarted.execute(request(&echo, json!({"run": 3})), io).await;
     assert_eq!(again.result, Ok(json!({"run": 3})));
     assert_eq!(
         restarted.stats(),
-        ComponentStats {
-            compiled: 0,
-            loaded_from_disk: 1
-        },
+        ComponentStats { compiled: 0, loaded_from_disk: 1 },
         "no recompilation after a restart"
     );
 }
@@ -54,11 +37,7 @@ async fn a_damaged_cache_file_is_recompiled() {
     let sandbox = Sandbox::new();
     let cache = sandbox.dir.path().join("cache");
     let echo = sandbox.guest("echo", &guests::echo());
-    sandbox
-        .runtime
-        .prepare(&echo, attune_runtime_wasm::World::Action)
-        .await
-        .unwrap();
+    sandbox.runtime.prepare(&echo, attune_runtime_wasm::World::Action).await.unwrap();
 
     for entry in walk(&cache) {
         if entry.extension().is_some_and(|e| e == "cwasm") {
@@ -70,17 +49,9 @@ async fn a_damaged_cache_file_is_recompiled() {
     }
     let restarted = runtime_on(&cache);
     let (io, _) = recorded_io();
-    let outcome = restarted
-        .execute(request(&echo, json!({"ok": true})), io)
-        .await;
+    let outcome = restarted.execute(request(&echo, json!({"ok": true})), io).await;
     assert_eq!(outcome.result, Ok(json!({"ok": true})));
-    assert_eq!(
-        restarted.stats(),
-        ComponentStats {
-            compiled: 1,
-            loaded_from_disk: 0
-        }
-    );
+    assert_eq!(restarted.stats(), ComponentStats { compiled: 1, loaded_from_disk: 0 });
 }
 
 #[tokio::test]
@@ -90,10 +61,7 @@ async fn the_same_component_at_two_paths_is_compiled_once() {
     let two = sandbox.guest("two", &guests::echo());
     for entry_point in [&one, &two] {
         let (io, _) = recorded_io();
-        let outcome = sandbox
-            .runtime
-            .execute(request(entry_point, json!([1])), io)
-            .await;
+        let outcome = sandbox.runtime.execute(request(entry_point, json!([1])), io).await;
         assert_eq!(outcome.result, Ok(json!([1])));
     }
     assert_eq!(sandbox.runtime.stats().compiled, 1);

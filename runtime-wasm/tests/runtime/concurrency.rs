@@ -21,9 +21,7 @@ async fn a_hundred_concurrent_executions_are_isolated() {
         };
         let mut request = request(entry_point, json!({"n": n}));
         request.context.execution_id = i64::from(n);
-        request
-            .secrets
-            .insert("token".into(), format!("secret-{n}"));
+        request.secrets.insert("token".into(), format!("secret-{n}"));
         request.limits.fuel = 50_000_000;
         request.limits.memory_bytes = 8 << 20;
         let runtime = sandbox.runtime.clone();
@@ -51,9 +49,5 @@ async fn a_hundred_concurrent_executions_are_isolated() {
         }
     }
     assert_eq!(succeeded, 80);
-    assert_eq!(
-        sandbox.runtime.stats().compiled,
-        3,
-        "each component compiled once"
-    );
+    assert_eq!(sandbox.runtime.stats().compiled, 3, "each component compiled once");
 }

@@ -6,9 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use attune_runtime_api::{
-    ExecutionRequest, FailureKind, KvStore, LimitPolicy, MemoryKv, RequestedLimits, Runtime,
-};
+use attune_runtime_api::{ExecutionRequest, FailureKind, KvStore, LimitPolicy, MemoryKv, RequestedLimits, Runtime};
 use attune_runtime_wasm::build::locate_componentize_py;
 use attune_runtime_wasm::{SensorEvent, SensorSpec, WasmRuntime};
 use serde::Deserialize;
@@ -55,11 +53,7 @@ fn example_request(name: &str, parameters: serde_json::Value) -> ExecutionReques
         memory_mb: metadata.limits.as_ref().and_then(|l| l.memory_mb),
     });
     request.allowed_hosts = metadata.allowed_hosts;
-    request.secrets = metadata
-        .secrets
-        .iter()
-        .map(|name| (name.clone(), format!("value-of-{name}")))
-        .collect();
+    request.secrets = metadata.secrets.iter().map(|name| (name.clone(), format!("value-of-{name}"))).collect();
     request
 }
 
@@ -82,10 +76,7 @@ fn every_example_action_is_tested() {
 async fn echo_returns_its_parameters() {
     let sandbox = Sandbox::new();
     let (io, _) = recorded_io();
-    let outcome = sandbox
-        .runtime
-        .execute(example_request("echo", json!({"message": "hi"})), io)
-        .await;
+    let outcome = sandbox.runtime.execute(example_request("echo", json!({"message": "hi"})), io).await;
     assert_eq!(outcome.result, Ok(json!({"message": "hi"})));
     assert_eq!(outcome.log.text, "[info] echoing the parameters\n");
 }
@@ -95,14 +86,8 @@ async fn upcase_transforms_string_values_only() {
     let sandbox = Sandbox::new();
     let (io, _) = recorded_io();
     let parameters = json!({"text": "hello \"world\"\n", "tags": ["a", "b2"], "count": 3});
-    let outcome = sandbox
-        .runtime
-        .execute(example_request("upcase", parameters), io)
-        .await;
-    assert_eq!(
-        outcome.result,
-        Ok(json!({"text": "HELLO \"WORLD\"\n", "tags": ["A", "B2"], "count": 3}))
-    );
+    let outcome = sandbox.runtime.execute(example_request("upcase", parameters), io).await;
+    assert_eq!(outcome.result, Ok(json!({"text": "HELLO \"WORLD\"\n", "tags": ["A", "B2"], "count": 3})));
 }
 
 #[tokio::test]
@@ -112,10 +97,7 @@ async fn use_secret_reads_its_granted_secret() {
     let granted = example_request("use_secret", json!({}));
     assert_eq!(granted.secrets["api_token"], "value-of-api_token");
     let outcome = sandbox.runtime.execute(granted, io).await;
-    assert_eq!(
-        outcome.result,
-        Ok(json!({"authenticated": true, "token_length": "value-of-api_token".len()}))
-    );
+    assert_eq!(outcome.result, Ok(json!({"authenticated": true, "token_length": "value-of-api_token".len()})));
 
     let mut not_granted = example_request("use_secret", json!({}));
     not_granted.secrets = BTreeMap::new();
@@ -148,10 +130,7 @@ async fn ticker_reports_numbered_ticks() {
     let report = sandbox.runtime.poll_sensor(&sensor, 41, &io).await;
     assert_eq!(
         report.result,
-        Ok(vec![SensorEvent {
-            trigger_ref: "examples-wasm.tick".into(),
-            payload: json!({"poll": 41})
-        }])
+        Ok(vec![SensorEvent { trigger_ref: "examples-wasm.tick".into(), payload: json!({"poll": 41}) }])
     );
     assert_eq!(kv.get("last_poll").await.unwrap().as_deref(), Some("41"));
 }
@@ -171,17 +150,12 @@ async fn http_get_reaches_allowed_hosts_only() {
     let server = TestServer::start().await;
     let port = server.addr.port();
 
-    let allowed = example_request(
-        "http_get",
-        json!({"url": format!("http://localhost:{port}/status?verbose=1")}),
-    );
+    let allowed = example_request("http_get", json!({"url": format!("http://localhost:{port}/status?verbose=1")}));
     let (io, recorder) = recorded_io();
     let outcome = runtime.execute(allowed, io).await;
     assert_eq!(
         outcome.result,
-        Ok(
-            json!({"status": 200, "body": {"hello": "from the test server", "path": "/status?verbose=1"}})
-        ),
+        Ok(json!({"status": 200, "body": {"hello": "from the test server", "path": "/status?verbose=1"}})),
         "log: {}",
         outcome.log.text
     );
@@ -189,18 +163,11 @@ async fn http_get_reaches_allowed_hosts_only() {
     assert!(!recorder.lines().is_empty(), "log lines were streamed");
 
     // 127.0.0.1 is the same server, but not a listed host.
-    let denied = example_request(
-        "http_get",
-        json!({"url": format!("http://127.0.0.1:{port}/secret")}),
-    );
+    let denied = example_request("http_get", json!({"url": format!("http://127.0.0.1:{port}/secret")}));
     let (io, _) = recorded_io();
     let outcome = runtime.execute(denied, io).await;
     let failure = outcome.result.expect_err("refused");
     assert_eq!(failure.kind, FailureKind::ActionError);
     assert!(failure.message.contains("HTTP request denied"), "{failure}");
-    assert_eq!(
-        server.served(),
-        1,
-        "the refused request never reached the server"
-    );
+    assert_eq!(server.served(), 1, "the refused request never reached the server");
 }

@@ -9,12 +9,7 @@ async fn failure_of(wat: &str) -> attune_runtime_api::Failure {
     let sandbox = Sandbox::new();
     let request = request(&sandbox.guest("guest", wat), json!({}));
     let (io, _) = recorded_io();
-    sandbox
-        .runtime
-        .execute(request, io)
-        .await
-        .result
-        .expect_err("the guest fails")
+    sandbox.runtime.execute(request, io).await.result.expect_err("the guest fails")
 }
 
 #[tokio::test]
@@ -44,20 +39,14 @@ async fn components_that_cannot_load_fail_setup() {
     let garbage = sandbox.dir.path().join("garbage.wasm");
     std::fs::write(&garbage, b"\0asm\x0d\x00\x01\x00garbage").unwrap();
     let cases = [
-        (
-            sandbox.dir.path().join("missing.wasm"),
-            "cannot read entry point",
-        ),
+        (sandbox.dir.path().join("missing.wasm"), "cannot read entry point"),
         (garbage, "invalid component"),
         (sandbox.guest("bad", "(module (func"), "invalid WAT"),
         (sandbox.guest("sensor", &guests::ticker()), "action world"),
     ];
     for (entry_point, expected) in cases {
         let (io, _) = recorded_io();
-        let outcome = sandbox
-            .runtime
-            .execute(request(&entry_point, json!({})), io)
-            .await;
+        let outcome = sandbox.runtime.execute(request(&entry_point, json!({})), io).await;
         let failure = outcome.result.expect_err("cannot be set up");
         assert_eq!(failure.kind, FailureKind::SetupFailed, "{failure}");
         assert!(failure.message.contains(expected), "{expected}: {failure}");

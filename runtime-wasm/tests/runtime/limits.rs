@@ -45,10 +45,7 @@ async fn a_memory_bomb_hits_the_memory_limit() {
 
     let failure = outcome.result.expect_err("the bomb never returns");
     assert_eq!(failure.kind, FailureKind::MemoryLimit, "{failure}");
-    assert!(
-        failure.message.contains(&(16u64 << 20).to_string()),
-        "{failure}"
-    );
+    assert!(failure.message.contains(&(16u64 << 20).to_string()), "{failure}");
     let peak = outcome.metering.expect("metering").peak_memory_bytes;
     assert!(peak <= 16 << 20 && peak > 8 << 20, "peak {peak}");
 }
@@ -139,10 +136,7 @@ async fn cancelling_stops_a_blocked_guest() {
 #[tokio::test]
 async fn cancelling_stops_a_spinning_guest() {
     let sandbox = Sandbox::new();
-    let mut request = request(
-        &sandbox.guest("spinner", &guests::announced_loop()),
-        json!({}),
-    );
+    let mut request = request(&sandbox.guest("spinner", &guests::announced_loop()), json!({}));
     request.limits.fuel = u64::MAX / 2;
     let (io, recorder) = recorded_io();
     let cancel = io.cancel.clone();
@@ -169,9 +163,6 @@ async fn an_execution_cancelled_before_it_starts_does_not_run() {
 
     let outcome = sandbox.runtime.execute(request, io).await;
 
-    assert_eq!(
-        outcome.result.expect_err("cancelled").kind,
-        FailureKind::Cancelled
-    );
+    assert_eq!(outcome.result.expect_err("cancelled").kind, FailureKind::Cancelled);
     assert!(recorder.lines().is_empty(), "the guest did not run");
 }

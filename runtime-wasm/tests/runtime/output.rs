@@ -30,10 +30,7 @@ async fn log_lines_and_stdout_are_captured_and_streamed() {
 async fn huge_output_is_truncated_and_flagged() {
     let sandbox = Sandbox::new();
     let lines = 20_000; // 20 MB on each of stdout and the log
-    let mut request = request(
-        &sandbox.guest("chatty", &guests::chatterbox(lines)),
-        json!({}),
-    );
+    let mut request = request(&sandbox.guest("chatty", &guests::chatterbox(lines)), json!({}));
     request.limits.output_bytes = 64 << 10;
     let (io, recorder) = recorded_io();
 
@@ -44,18 +41,9 @@ async fn huge_output_is_truncated_and_flagged() {
         assert!(captured.truncated, "{name} flagged");
         assert!(captured.total_bytes >= 20_000_000, "{name} counted");
         assert!(captured.text.len() < (64 << 10) + 200, "{name} bounded");
-        assert!(
-            captured
-                .text
-                .ends_with("[output truncated: only the first 65536 bytes were kept]"),
-            "{name} notice"
-        );
+        assert!(captured.text.ends_with("[output truncated: only the first 65536 bytes were kept]"), "{name} notice");
     }
     let streamed = recorder.texts(Stream::Stdout);
-    assert!(
-        streamed.len() < 70,
-        "live lines stop at the limit too: {}",
-        streamed.len()
-    );
+    assert!(streamed.len() < 70, "live lines stop at the limit too: {}", streamed.len());
     assert!(streamed.last().unwrap().contains("truncated"));
 }

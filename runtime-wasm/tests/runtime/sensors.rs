@@ -41,30 +41,20 @@ async fn a_sensor_is_polled_on_schedule_and_keeps_state_in_kv() {
         assert_eq!(report.poll_count, poll);
         assert_eq!(
             report.result,
-            Ok(vec![SensorEvent {
-                trigger_ref: "tests.tick".into(),
-                payload: json!({"poll": poll})
-            }])
+            Ok(vec![SensorEvent { trigger_ref: "tests.tick".into(), payload: json!({"poll": poll}) }])
         );
         assert!(report.metering.fuel_consumed > 0);
     }
     io.cancel.cancel();
     schedule.await.expect("the schedule stops when cancelled");
-    let last = kv
-        .get("last_poll")
-        .await
-        .unwrap()
-        .expect("state kept in kv");
+    let last = kv.get("last_poll").await.unwrap().expect("state kept in kv");
     assert!(last.parse::<u64>().unwrap() >= 3, "{last}");
 }
 
 #[tokio::test]
 async fn failed_polls_are_reported_and_polling_goes_on() {
     let sandbox = Sandbox::new();
-    let sensor = spec(
-        sandbox.guest("failing", &guests::failing_sensor()),
-        Arc::new(MemoryKv::new()),
-    );
+    let sensor = spec(sandbox.guest("failing", &guests::failing_sensor()), Arc::new(MemoryKv::new()));
     let (io, _) = recorded_io();
     let (reports, mut received) = mpsc::channel(8);
 
@@ -77,18 +67,13 @@ async fn failed_polls_are_reported_and_polling_goes_on() {
         assert_eq!(failure.message, "upstream unavailable");
     }
     drop(received);
-    schedule
-        .await
-        .expect("the schedule stops when nobody listens");
+    schedule.await.expect("the schedule stops when nobody listens");
 }
 
 #[tokio::test]
 async fn events_of_undeclared_triggers_are_invalid_output() {
     let sandbox = Sandbox::new();
-    let mut sensor = spec(
-        sandbox.guest("ticker", &guests::ticker()),
-        Arc::new(MemoryKv::new()),
-    );
+    let mut sensor = spec(sandbox.guest("ticker", &guests::ticker()), Arc::new(MemoryKv::new()));
     sensor.trigger_types = vec!["tests.other".into()];
     let (io, _) = recorded_io();
 

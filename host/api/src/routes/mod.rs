@@ -5,15 +5,15 @@ mod components;
 mod docs;
 mod events;
 mod executions;
-mod operations;
-mod rules;
-mod webhooks;
 mod health;
 mod identities;
 mod keys;
+mod operations;
 mod packs;
 mod permissions;
+mod rules;
 mod stream;
+mod webhooks;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -59,11 +59,7 @@ fn finish(routes: Router<ApiState>, state: ApiState) -> Router {
         .route_layer(from_fn_with_state(state.clone(), authorize))
         .fallback(|| async { ApiError::not_found("no such route") })
         .method_not_allowed_fallback(|| async {
-            ApiError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                "method not allowed on this route",
-            )
+            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed on this route")
         })
         .with_state(state)
 }

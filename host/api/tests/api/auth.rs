@@ -16,81 +16,41 @@ async fn health_needs_no_token() {
 #[tokio::test]
 async fn login_issues_tokens_and_refuses_bad_credentials() {
     let api = TestApi::start().await;
-    let (status, body) = api
-        .call(
-            "POST",
-            "/api/v1/auth/login",
-            None,
-            Some(json!({"login": "admin", "password": ADMIN_PASSWORD})),
-        )
-        .await;
+    let (status, body) =
+        api.call("POST", "/api/v1/auth/login", None, Some(json!({"login": "admin", "password": ADMIN_PASSWORD}))).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["data"]["token_type"], "Bearer");
     assert_eq!(body["data"]["expires_in"], 3600);
     assert!(body["data"]["refresh_token"].is_string());
 
-    for credentials in [
-        json!({"login": "admin", "password": "wrong"}),
-        json!({"login": "nobody", "password": "x"}),
-    ] {
-        let result = api
-            .call("POST", "/api/v1/auth/login", None, Some(credentials))
-            .await;
+    for credentials in [json!({"login": "admin", "password": "wrong"}), json!({"login": "nobody", "password": "x"})] {
+        let result = api.call("POST", "/api/v1/auth/login", None, Some(credentials)).await;
         let message = assert_error(&result, StatusCode::UNAUTHORIZED, "unauthorized");
-        assert_eq!(
-            message, "invalid login or password",
-            "the same answer whichever part is wrong"
-        );
+        assert_eq!(message, "invalid login or password", "the same answer whichever part is wrong");
     }
 }
 
 #[tokio::test]
 async fn refresh_and_me() {
     let api = TestApi::start().await;
-    let (_, login) = api
-        .call(
-            "POST",
-            "/api/v1/auth/login",
-            None,
-            Some(json!({"login": "admin", "password": ADMIN_PASSWORD})),
-        )
-        .await;
+    let (_, login) =
+        api.call("POST", "/api/v1/auth/login", None, Some(json!({"login": "admin", "password": ADMIN_PASSWORD}))).await;
     let refresh_token = login["data"]["refresh_token"].as_str().unwrap();
-    let (status, refreshed) = api
-        .call(
-            "POST",
-            "/api/v1/auth/refresh",
-            None,
-            Some(json!({"refresh_token": refresh_token})),
-        )
-        .await;
+    let (status, refreshed) =
+        api.call("POST", "/api/v1/auth/refresh", None, Some(json!({"refresh_token": refresh_token}))).await;
     assert_eq!(status, StatusCode::OK, "{refreshed}");
     let new_access = refreshed["data"]["access_token"].as_str().unwrap();
 
-    let (status, me) = api
-        .call("GET", "/api/v1/auth/me", Some(new_access), None)
-        .await;
+    let (status, me) = api.call("GET", "/api/v1/auth/me", Some(new_access), None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(me["data"]["login"], "admin");
-    assert!(
-        me["data"].get("password_hash").is_none(),
-        "hashes are never serialized"
-    );
+    assert!(me["data"].get("password_hash").is_none(), "hashes are never serialized");
 
     // An access token is not a refresh token, and the other way round.
     let access = login["data"]["access_token"].as_str().unwrap();
-    let result = api
-        .call(
-            "POST",
-            "/api/v1/auth/refresh",
-            None,
-            Some(json!({"refresh_token": access})),
-        )
-        .await;
+    let result = api.call("POST", "/api/v1/auth/refresh", None, Some(json!({"refresh_token": access}))).await;
     assert_error(&result, StatusCode::UNAUTHORIZED, "unauthorized");
-    let result = api
-        .call("GET", "/api/v1/auth/me", Some(refresh_token), None)
-        .await;
+    let result = api.call("GET", "/api/v1/auth/me", Some(refresh_token), None).await;
     assert_error(&result, StatusCode::UNAUTHORIZED, "unauthorized");
 }
 
@@ -140,12 +100,7 @@ async fn every_protected_route_requires_a_valid_token() {
 #[tokio::test]
 async fn a_deleted_identity_loses_access() {
     let api = TestApi::start().await;
-    let admin = api
-        .platform
-        .store
-        .get_identity_by_login("admin")
-        .await
-        .unwrap();
+    let admin = api.platform.store.get_identity_by_login("admin").await.unwrap();
     api.platform.store.delete_identity(admin.id).await.unwrap();
     let result = api.get("/api/v1/packs").await;
     assert_error(&result, StatusCode::UNAUTHORIZED, "unauthorized");

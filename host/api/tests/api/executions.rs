@@ -17,7 +17,10 @@ async fn requests_are_validated_sealed_masked_and_announced() {
     let api = TestApi::start().await;
     register_vault_pack(&api).await;
     let (status, created) = api
-        .post("/api/v1/executions", json!({"action_ref": "vault.login", "parameters": {"user": "ann", "password": "hunter2"}}))
+        .post(
+            "/api/v1/executions",
+            json!({"action_ref": "vault.login", "parameters": {"user": "ann", "password": "hunter2"}}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let execution = &created["data"];
@@ -42,16 +45,26 @@ async fn requests_are_validated_sealed_masked_and_announced() {
 async fn invalid_requests_name_every_field() {
     let api = TestApi::start().await;
     register_vault_pack(&api).await;
-    let result = api.post("/api/v1/actions/vault.login/execute", json!({"parameters": {"retries": "x", "colour": 1}})).await;
+    let result =
+        api.post("/api/v1/actions/vault.login/execute", json!({"parameters": {"retries": "x", "colour": 1}})).await;
     let message = assert_error(&result, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
-    let fields: Vec<&str> = result.1["error"]["details"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = result.1["error"]["details"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["colour", "password", "retries", "user"], "{message}");
 
     let result = api.post("/api/v1/executions", json!({"action_ref": "vault.nope"})).await;
     assert_error(&result, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     assert_eq!(result.1["error"]["details"]["fields"][0]["field"], "action_ref");
     assert_error(&api.post("/api/v1/actions/vault.nope/execute", json!({})).await, StatusCode::NOT_FOUND, "not_found");
-    assert_error(&api.post("/api/v1/executions", json!({"action": "core.noop"})).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
+    assert_error(
+        &api.post("/api/v1/executions", json!({"action": "core.noop"})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_body",
+    );
     assert_eq!(api.bus.depth(&Queue::Executor), 0, "nothing was announced");
     assert_eq!(api.get("/api/v1/executions").await.1["pagination"]["total"], 0, "nothing was stored");
 }
@@ -88,7 +101,8 @@ async fn lists_filter_and_paginate() {
 async fn cancel_before_start_and_rerun() {
     let api = TestApi::start().await;
     register_vault_pack(&api).await;
-    let (_, created) = api.post("/api/v1/actions/vault.login/execute", json!({"parameters": {"user": "u", "password": "p4ss"}})).await;
+    let (_, created) =
+        api.post("/api/v1/actions/vault.login/execute", json!({"parameters": {"user": "u", "password": "p4ss"}})).await;
     let id = created["data"]["id"].as_i64().unwrap();
 
     let (status, cancelled) = api.post(&format!("/api/v1/executions/{id}/cancel"), json!({})).await;
@@ -135,7 +149,8 @@ async fn output_pages_and_follows() {
     let response = api.router.clone().oneshot(request).await.unwrap();
     assert_eq!(response.headers()["content-type"], "application/x-ndjson");
     let body = response.into_body().collect().await.unwrap().to_bytes();
-    let objects: Vec<Value> = String::from_utf8_lossy(&body).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let objects: Vec<Value> =
+        String::from_utf8_lossy(&body).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(objects.len(), 3, "{objects:?}");
     assert_eq!(objects[0]["text"], "line 4");
     assert_eq!(objects[2]["status"], "cancelled");

@@ -11,28 +11,15 @@ async fn lists_and_shows_packs_and_components() {
     let api = TestApi::start().await;
     let (status, packs) = api.get("/api/v1/packs").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        packs["pagination"],
-        json!({"page": 1, "page_size": 50, "total": 1})
-    );
+    assert_eq!(packs["pagination"], json!({"page": 1, "page_size": 50, "total": 1}));
     assert_eq!(packs["data"][0]["ref"], "core");
 
     let (_, core) = api.get("/api/v1/packs/core").await;
     assert_eq!(core["data"]["version"], "1.0.0");
 
-    let (_, actions) = api
-        .get("/api/v1/actions?pack=core&page_size=2&page=2")
-        .await;
-    assert_eq!(
-        actions["pagination"],
-        json!({"page": 2, "page_size": 2, "total": 5})
-    );
-    let refs: Vec<&str> = actions["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["ref"].as_str().unwrap())
-        .collect();
+    let (_, actions) = api.get("/api/v1/actions?pack=core&page_size=2&page=2").await;
+    assert_eq!(actions["pagination"], json!({"page": 2, "page_size": 2, "total": 5}));
+    let refs: Vec<&str> = actions["data"].as_array().unwrap().iter().map(|a| a["ref"].as_str().unwrap()).collect();
     assert_eq!(refs, ["core.local", "core.noop"]);
 
     let (_, echo) = api.get("/api/v1/actions/core.echo").await;
@@ -66,65 +53,34 @@ async fn registering_a_pack_with_a_broken_file_names_it_and_stores_nothing() {
     let dir = api.dir.path().join("mypack");
     std::fs::create_dir_all(dir.join("actions")).unwrap();
     std::fs::write(dir.join("pack.yaml"), "ref: mypack\nversion: 0.1.0\n").unwrap();
-    std::fs::write(
-        dir.join("actions/good.yaml"),
-        "runner_type: shell\nentry_point: good.sh\n",
-    )
-    .unwrap();
+    std::fs::write(dir.join("actions/good.yaml"), "runner_type: shell\nentry_point: good.sh\n").unwrap();
     std::fs::write(dir.join("actions/good.sh"), "echo ok\n").unwrap();
-    std::fs::write(
-        dir.join("actions/broken.yaml"),
-        "runner_type: shell\nentry_point: [\n",
-    )
-    .unwrap();
+    std::fs::write(dir.join("actions/broken.yaml"), "runner_type: shell\nentry_point: [\n").unwrap();
 
-    let result = api
-        .post("/api/v1/packs/register", json!({"path": dir}))
-        .await;
+    let result = api.post("/api/v1/packs/register", json!({"path": dir})).await;
     let message = assert_error(&result, StatusCode::UNPROCESSABLE_ENTITY, "invalid_pack");
     assert!(message.contains("actions/broken.yaml"), "{message}");
-    assert_eq!(
-        result.1["error"]["details"]["problems"][0]["file"],
-        "actions/broken.yaml"
-    );
-    assert_error(
-        &api.get("/api/v1/packs/mypack").await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    );
+    assert_eq!(result.1["error"]["details"]["problems"][0]["file"], "actions/broken.yaml");
+    assert_error(&api.get("/api/v1/packs/mypack").await, StatusCode::NOT_FOUND, "not_found");
     let stored = api
         .platform
         .store
-        .list_actions(
-            &ComponentFilter {
-                pack: Some("mypack".into()),
-            },
-            PageRequest::default(),
-        )
+        .list_actions(&ComponentFilter { pack: Some("mypack".into()) }, PageRequest::default())
         .await
         .unwrap();
     assert_eq!(stored.total, 0, "nothing half-written");
 
     std::fs::remove_file(dir.join("actions/broken.yaml")).unwrap();
-    let (status, registered) = api
-        .post("/api/v1/packs/register", json!({"path": dir}))
-        .await;
+    let (status, registered) = api.post("/api/v1/packs/register", json!({"path": dir})).await;
     assert_eq!(status, StatusCode::OK, "{registered}");
     assert_eq!(registered["data"]["pack"]["ref"], "mypack");
     assert_eq!(registered["data"]["summary"]["created"], 1);
 
-    let (status, _) = api
-        .call("DELETE", "/api/v1/packs/mypack", Some(&api.token), None)
-        .await;
+    let (status, _) = api.call("DELETE", "/api/v1/packs/mypack", Some(&api.token), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_error(&api.get("/api/v1/actions/mypack.good").await, StatusCode::NOT_FOUND, "not_found");
     assert_error(
-        &api.get("/api/v1/actions/mypack.good").await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    );
-    assert_error(
-        &api.call("DELETE", "/api/v1/packs/mypack", Some(&api.token), None)
-            .await,
+        &api.call("DELETE", "/api/v1/packs/mypack", Some(&api.token), None).await,
         StatusCode::NOT_FOUND,
         "not_found",
     );
@@ -133,34 +89,14 @@ async fn registering_a_pack_with_a_broken_file_names_it_and_stores_nothing() {
 #[tokio::test]
 async fn registration_paths_are_validated() {
     let api = TestApi::start().await;
-    let result = api
-        .post(
-            "/api/v1/packs/register",
-            json!({"path": "/definitely/not/here"}),
-        )
-        .await;
-    let message = assert_error(
-        &result,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    );
+    let result = api.post("/api/v1/packs/register", json!({"path": "/definitely/not/here"})).await;
+    let message = assert_error(&result, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     assert!(message.contains("not a directory"), "{message}");
     assert_eq!(result.1["error"]["details"]["fields"][0]["field"], "path");
-    let result = api
-        .post("/api/v1/packs/register", json!({"path": ""}))
-        .await;
-    assert_error(
-        &result,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    );
+    let result = api.post("/api/v1/packs/register", json!({"path": ""})).await;
+    assert_error(&result, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     // Re-registering the shipped core pack is idempotent.
-    let (status, again) = api
-        .post(
-            "/api/v1/packs/register",
-            json!({"path": shipped_packs().join("core")}),
-        )
-        .await;
+    let (status, again) = api.post("/api/v1/packs/register", json!({"path": shipped_packs().join("core")})).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(again["data"]["summary"]["created"], 0);
 }

@@ -20,7 +20,11 @@ async fn a_post_with_a_token_records_an_event() {
     let api = TestApi::start().await;
     let bearer = format!("Bearer {}", api.token);
     let body = r#"{"level": "error", "service": "api-gateway"}"#;
-    let request = post("alerts", body, &[("authorization", &bearer), ("content-type", "application/json"), ("x-request-id", "r-1")]);
+    let request = post(
+        "alerts",
+        body,
+        &[("authorization", &bearer), ("content-type", "application/json"), ("x-request-id", "r-1")],
+    );
     let (status, accepted) = api.send(request).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{accepted}");
     let id = accepted["data"]["event"].as_i64().unwrap();
@@ -47,14 +51,16 @@ async fn a_post_with_a_token_records_an_event() {
 #[tokio::test]
 async fn signed_posts_need_the_webhooks_secret() {
     let api = TestApi::start().await;
-    let (status, created) = api.post("/api/v1/webhooks", json!({"name": "github", "secret": "0123456789abcdef-secret"})).await;
+    let (status, created) =
+        api.post("/api/v1/webhooks", json!({"name": "github", "secret": "0123456789abcdef-secret"})).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(created["data"]["signed"], true);
     assert!(!created.to_string().contains("0123456789abcdef"), "the secret is never shown");
 
     let body = r#"{"ref": "refs/heads/main"}"#;
     let good = sign("0123456789abcdef-secret", body.as_bytes());
-    let (status, accepted) = api.send(post("github", body, &[("x-hub-signature-256", &good), ("content-type", "application/json")])).await;
+    let (status, accepted) =
+        api.send(post("github", body, &[("x-hub-signature-256", &good), ("content-type", "application/json")])).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{accepted}");
 
     let forged = sign("another-secret-entirely", body.as_bytes());
@@ -72,18 +78,36 @@ async fn signed_posts_need_the_webhooks_secret() {
 #[tokio::test]
 async fn managing_webhooks_needs_a_token() {
     let api = TestApi::start().await;
-    for (method, uri) in [("GET", "/api/v1/webhooks"), ("POST", "/api/v1/webhooks"), ("GET", "/api/v1/webhooks/x"), ("DELETE", "/api/v1/webhooks/x")] {
-        assert_error(&api.call(method, uri, None, Some(json!({"name": "x"}))).await, StatusCode::UNAUTHORIZED, "unauthorized");
+    for (method, uri) in [
+        ("GET", "/api/v1/webhooks"),
+        ("POST", "/api/v1/webhooks"),
+        ("GET", "/api/v1/webhooks/x"),
+        ("DELETE", "/api/v1/webhooks/x"),
+    ] {
+        assert_error(
+            &api.call(method, uri, None, Some(json!({"name": "x"}))).await,
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+        );
     }
     api.post("/api/v1/webhooks", json!({"name": "plain"})).await;
     let (_, listed) = api.get("/api/v1/webhooks").await;
     assert_eq!(listed["data"][0]["signed"], false);
     assert_error(&api.post("/api/v1/webhooks", json!({"name": "plain"})).await, StatusCode::CONFLICT, "conflict");
-    assert_error(&api.post("/api/v1/webhooks", json!({"name": "Bad Name"})).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
-    assert_error(&api.post("/api/v1/webhooks", json!({"name": "short", "secret": "tiny"})).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_error(
+        &api.post("/api/v1/webhooks", json!({"name": "Bad Name"})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    assert_error(
+        &api.post("/api/v1/webhooks", json!({"name": "short", "secret": "tiny"})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
     let (status, _) = api.call("DELETE", "/api/v1/webhooks/plain", Some(&api.token), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let bearer = format!("Bearer {}", api.token);
-    let invalid = api.send(post("alerts", "{oops", &[("authorization", &bearer), ("content-type", "application/json")])).await;
+    let invalid =
+        api.send(post("alerts", "{oops", &[("authorization", &bearer), ("content-type", "application/json")])).await;
     assert_error(&invalid, StatusCode::BAD_REQUEST, "bad_request");
 }

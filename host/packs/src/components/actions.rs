@@ -9,11 +9,7 @@ use super::{PackContext, param_schema};
 use crate::manifest::ActionManifest;
 
 /// Validates one action file.
-pub(crate) fn action(
-    ctx: &PackContext<'_>,
-    file: &Path,
-    m: ActionManifest,
-) -> Result<NewAction, String> {
+pub(crate) fn action(ctx: &PackContext<'_>, file: &Path, m: ActionManifest) -> Result<NewAction, String> {
     let action_ref = ctx.component_ref(file, &m)?;
     let extensions: &[&str] = match m.runner_type {
         RunnerType::Wasm => &["wasm", "wat", "py"],
@@ -29,10 +25,7 @@ pub(crate) fn action(
     };
     let entry_point = m.entry_point.ok_or("entry_point is required")?;
     let path = ctx.entry_point_file("actions", &entry_point)?;
-    let extension = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
+    let extension = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
     if !extensions.contains(&extension.as_str()) {
         return Err(format!(
             "entry_point '{entry_point}' does not suit runner_type {}: expected one of .{}",
@@ -70,10 +63,7 @@ pub(crate) fn action(
         Some(limits) => serde_json::to_value(limits).map_err(|e| e.to_string())?,
         None => serde_json::json!({}),
     };
-    let name = action_ref
-        .split_once('.')
-        .map(|(_, n)| n.to_owned())
-        .unwrap_or_default();
+    let name = action_ref.split_once('.').map(|(_, n)| n.to_owned()).unwrap_or_default();
     Ok(NewAction {
         label: m.label.unwrap_or(name),
         r#ref: action_ref,
@@ -96,9 +86,8 @@ pub(crate) fn action(
 fn check_wasm_magic(path: &Path) -> Result<(), String> {
     use std::io::Read;
     let mut magic = [0u8; 4];
-    let read = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut magic))
-        .map_err(|e| format!("cannot read: {e}"))?;
+    let read =
+        std::fs::File::open(path).and_then(|mut f| f.read(&mut magic)).map_err(|e| format!("cannot read: {e}"))?;
     if read < 4 || &magic != b"\0asm" {
         return Err("not a WebAssembly binary (missing the \\0asm header)".into());
     }
@@ -109,14 +98,8 @@ fn check_wasm_magic(path: &Path) -> Result<(), String> {
 pub(crate) fn check_key_name(name: &str) -> Result<(), String> {
     let ok = !name.is_empty()
         && name.len() <= 256
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
-    if ok {
-        Ok(())
-    } else {
-        Err(format!("'{name}' is not a valid key name"))
-    }
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+    if ok { Ok(()) } else { Err(format!("'{name}' is not a valid key name")) }
 }
 
 /// `host`, `host:port` or `*.domain`: no scheme, path or spaces.
@@ -126,16 +109,11 @@ fn check_host(host: &str) -> Result<(), String> {
         None => (host, None),
     };
     let name_ok = !name.is_empty()
-        && name
-            .trim_start_matches("*.")
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.'));
+        && name.trim_start_matches("*.").bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.'));
     let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok());
     if name_ok && port_ok {
         Ok(())
     } else {
-        Err(format!(
-            "'{host}' is not a host name (write e.g. api.example.com or api.example.com:8443)"
-        ))
+        Err(format!("'{host}' is not a host name (write e.g. api.example.com or api.example.com:8443)"))
     }
 }

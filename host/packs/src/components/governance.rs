@@ -12,49 +12,24 @@ use super::PackContext;
 use crate::manifest::{PermissionSetManifest, PolicyManifest};
 
 /// Validates one policy file: each type takes its own settings and no others.
-pub(crate) fn policy(
-    ctx: &PackContext<'_>,
-    file: &Path,
-    m: PolicyManifest,
-) -> Result<NewPolicy, String> {
+pub(crate) fn policy(ctx: &PackContext<'_>, file: &Path, m: PolicyManifest) -> Result<NewPolicy, String> {
     let policy_ref = ctx.component_ref(file, &m)?;
     ComponentRef::parse(&m.action).map_err(|e| format!("action: {e}"))?;
     let forbid = |present: bool, key: &str| -> Result<(), String> {
-        if present {
-            Err(format!(
-                "'{key}' does not apply to {} policies",
-                m.policy_type
-            ))
-        } else {
-            Ok(())
-        }
+        if present { Err(format!("'{key}' does not apply to {} policies", m.policy_type)) } else { Ok(()) }
     };
     let (threshold, method, settings) = match m.policy_type {
         PolicyType::Concurrency => {
             forbid(m.window_s.is_some(), "window_s")?;
-            forbid(
-                m.count.is_some() || m.delay_s.is_some() || m.on.is_some(),
-                "count/delay_s/on",
-            )?;
+            forbid(m.count.is_some() || m.delay_s.is_some() || m.on.is_some(), "count/delay_s/on")?;
             let threshold = positive("threshold", m.threshold)?;
-            (
-                threshold,
-                Some(m.method.unwrap_or(PolicyMethod::Enqueue)),
-                json!({}),
-            )
+            (threshold, Some(m.method.unwrap_or(PolicyMethod::Enqueue)), json!({}))
         }
         PolicyType::RateLimit => {
-            forbid(
-                m.count.is_some() || m.delay_s.is_some() || m.on.is_some(),
-                "count/delay_s/on",
-            )?;
+            forbid(m.count.is_some() || m.delay_s.is_some() || m.on.is_some(), "count/delay_s/on")?;
             let threshold = positive("threshold", m.threshold)?;
             let window = positive("window_s", m.window_s)?;
-            (
-                threshold,
-                Some(m.method.unwrap_or(PolicyMethod::Enqueue)),
-                json!({ "window_s": window }),
-            )
+            (threshold, Some(m.method.unwrap_or(PolicyMethod::Enqueue)), json!({ "window_s": window }))
         }
         PolicyType::Retry => {
             forbid(m.window_s.is_some(), "window_s")?;
@@ -65,8 +40,7 @@ pub(crate) fn policy(
             if delay < 0 {
                 return Err("delay_s must not be negative".into());
             }
-            let on =
-                m.on.unwrap_or_else(|| vec!["failed".into(), "timeout".into()]);
+            let on = m.on.unwrap_or_else(|| vec!["failed".into(), "timeout".into()]);
             if on.is_empty() || on.iter().any(|s| s != "failed" && s != "timeout") {
                 return Err("on must list one or both of: failed, timeout".into());
             }
@@ -109,10 +83,7 @@ pub(crate) fn permission_set(
             ));
         }
         if grant.verbs.is_empty() {
-            return Err(format!(
-                "grants: the grant on '{}' lists no verbs",
-                grant.resource
-            ));
+            return Err(format!("grants: the grant on '{}' lists no verbs", grant.resource));
         }
     }
     Ok(NewPermissionSet {

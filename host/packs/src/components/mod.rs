@@ -37,67 +37,41 @@ impl PackContext<'_> {
         if let Some(pack) = pack
             && pack != self.pack_ref
         {
-            return Err(format!(
-                "pack '{pack}' does not match the pack it is in ('{}')",
-                self.pack_ref
-            ));
+            return Err(format!("pack '{pack}' does not match the pack it is in ('{}')", self.pack_ref));
         }
-        let from_ref = full
-            .map(|r| ComponentRef::parse_in_pack(r, self.pack_ref).map_err(|e| e.to_string()))
-            .transpose()?;
-        let from_name = name
-            .map(|n| ComponentRef::new(self.pack_ref, n).map_err(|e| e.to_string()))
-            .transpose()?;
+        let from_ref =
+            full.map(|r| ComponentRef::parse_in_pack(r, self.pack_ref).map_err(|e| e.to_string())).transpose()?;
+        let from_name = name.map(|n| ComponentRef::new(self.pack_ref, n).map_err(|e| e.to_string())).transpose()?;
         match (from_ref, from_name) {
-            (Some(r), Some(n)) if r != n => {
-                Err(format!("ref '{r}' and name '{}' disagree", n.name()))
-            }
+            (Some(r), Some(n)) if r != n => Err(format!("ref '{r}' and name '{}' disagree", n.name())),
             (Some(r), _) | (None, Some(r)) => Ok(r.to_string()),
             (None, None) => {
-                let stem = file
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_default();
+                let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
                 ComponentRef::new(self.pack_ref, &stem)
                     .map(|r| r.to_string())
-                    .map_err(|e| {
-                        format!("no ref or name given, and the file name cannot be one: {e}")
-                    })
+                    .map_err(|e| format!("no ref or name given, and the file name cannot be one: {e}"))
             }
         }
     }
 
     /// Checks that `entry_point` is a relative path inside `<pack>/<subdir>/` naming an
     /// existing file, and returns that file's path.
-    pub fn entry_point_file(
-        &self,
-        subdir: &str,
-        entry_point: &str,
-    ) -> Result<std::path::PathBuf, String> {
+    pub fn entry_point_file(&self, subdir: &str, entry_point: &str) -> Result<std::path::PathBuf, String> {
         let relative = Path::new(entry_point);
-        let escapes = relative
-            .components()
-            .any(|c| !matches!(c, std::path::Component::Normal(_)));
+        let escapes = relative.components().any(|c| !matches!(c, std::path::Component::Normal(_)));
         if entry_point.is_empty() || escapes {
-            return Err(format!(
-                "entry_point '{entry_point}' must be a relative path inside {subdir}/"
-            ));
+            return Err(format!("entry_point '{entry_point}' must be a relative path inside {subdir}/"));
         }
         let path = self.dir.join(subdir).join(relative);
         if !path.is_file() {
-            return Err(format!(
-                "entry_point file {subdir}/{entry_point} does not exist"
-            ));
+            return Err(format!("entry_point file {subdir}/{entry_point} does not exist"));
         }
         Ok(path)
     }
 }
 
 /// Parses a parameter schema, prefixing errors with the field they came from.
-pub(crate) fn param_schema(
-    field: &str,
-    declared: &serde_json::Value,
-) -> Result<ParamSchema, String> {
+pub(crate) fn param_schema(field: &str, declared: &serde_json::Value) -> Result<ParamSchema, String> {
     ParamSchema::parse(declared).map_err(|e| format!("{field}: {e}"))
 }
 
@@ -109,10 +83,7 @@ struct Problems<'a> {
 
 impl Problems<'_> {
     fn push(&mut self, file: &Path, message: impl Into<String>) {
-        self.found.push(Problem {
-            file: relative(self.dir, file),
-            message: message.into(),
-        });
+        self.found.push(Problem { file: relative(self.dir, file), message: message.into() });
     }
 }
 
@@ -145,68 +116,34 @@ fn load_kind<M: DeserializeOwned, T>(
 pub(crate) fn load(dir: &Path) -> Result<LoadedPack, PackError> {
     let manifest_path = dir.join("pack.yaml");
     if !manifest_path.is_file() {
-        return Err(PackError::single(
-            dir,
-            "pack.yaml",
-            "missing: a pack directory needs a pack.yaml",
-        ));
+        return Err(PackError::single(dir, "pack.yaml", "missing: a pack directory needs a pack.yaml"));
     }
-    let manifest: PackManifest = read_yaml(&manifest_path)
-        .map_err(|message| PackError::single(dir, "pack.yaml", message))?;
-    let pack =
-        pack_row(dir, manifest).map_err(|message| PackError::single(dir, "pack.yaml", message))?;
+    let manifest: PackManifest =
+        read_yaml(&manifest_path).map_err(|message| PackError::single(dir, "pack.yaml", message))?;
+    let pack = pack_row(dir, manifest).map_err(|message| PackError::single(dir, "pack.yaml", message))?;
 
-    let ctx = PackContext {
-        dir,
-        pack_ref: &pack.r#ref,
-        version: &pack.version,
-    };
-    let mut problems = Problems {
-        dir,
-        found: Vec::new(),
-    };
+    let ctx = PackContext { dir, pack_ref: &pack.r#ref, version: &pack.version };
+    let mut problems = Problems { dir, found: Vec::new() };
     let triggers = load_kind(&ctx, &mut problems, "triggers", sensing::trigger);
     let sensors = load_kind(&ctx, &mut problems, "sensors", sensing::sensor);
     let rules = load_kind(&ctx, &mut problems, "rules", sensing::rule);
     let actions = load_kind(&ctx, &mut problems, "actions", actions::action);
     let workflows = load_kind(&ctx, &mut problems, "workflows", workflows::workflow);
     let policies = load_kind(&ctx, &mut problems, "policies", governance::policy);
-    let permission_sets = load_kind(
-        &ctx,
-        &mut problems,
-        "permission_sets",
-        governance::permission_set,
-    );
+    let permission_sets = load_kind(&ctx, &mut problems, "permission_sets", governance::permission_set);
 
     let mut files = BTreeMap::new();
-    let mut bundle = PackBundle {
-        pack: Some(pack.clone()),
-        ..PackBundle::default()
-    };
+    let mut bundle = PackBundle { pack: Some(pack.clone()), ..PackBundle::default() };
     // Workflows are actions too: their refs share the action namespace.
     let mut action_refs = HashSet::new();
     for (file, action) in actions {
-        if register_unique(
-            &mut problems,
-            dir,
-            &mut action_refs,
-            &file,
-            &action.r#ref,
-            "action",
-        ) {
+        if register_unique(&mut problems, dir, &mut action_refs, &file, &action.r#ref, "action") {
             files.insert(("action", action.r#ref.clone()), file);
             bundle.actions.push(action);
         }
     }
     for (file, (definition, action)) in workflows {
-        if register_unique(
-            &mut problems,
-            dir,
-            &mut action_refs,
-            &file,
-            &action.r#ref,
-            "action",
-        ) {
+        if register_unique(&mut problems, dir, &mut action_refs, &file, &action.r#ref, "action") {
             files.insert(("action", action.r#ref.clone()), file);
             bundle.workflows.push(definition);
             bundle.actions.push(action);
@@ -216,14 +153,7 @@ pub(crate) fn load(dir: &Path) -> Result<LoadedPack, PackError> {
         ($loaded:expr, $field:ident, $kind:literal) => {{
             let mut seen = HashSet::new();
             for (file, component) in $loaded {
-                if register_unique(
-                    &mut problems,
-                    dir,
-                    &mut seen,
-                    &file,
-                    &component.r#ref,
-                    $kind,
-                ) {
+                if register_unique(&mut problems, dir, &mut seen, &file, &component.r#ref, $kind) {
                     files.insert(($kind, component.r#ref.clone()), file);
                     bundle.$field.push(component);
                 }
@@ -237,16 +167,9 @@ pub(crate) fn load(dir: &Path) -> Result<LoadedPack, PackError> {
     collect_unique!(permission_sets, permission_sets, "permission_set");
 
     if problems.found.is_empty() {
-        Ok(LoadedPack {
-            dir: dir.to_path_buf(),
-            bundle,
-            files,
-        })
+        Ok(LoadedPack { dir: dir.to_path_buf(), bundle, files })
     } else {
-        Err(PackError::Invalid {
-            dir: dir.display().to_string(),
-            problems: problems.found,
-        })
+        Err(PackError::Invalid { dir: dir.display().to_string(), problems: problems.found })
     }
 }
 
@@ -262,26 +185,17 @@ fn register_unique(
     if seen.insert(component_ref.to_owned()) {
         return true;
     }
-    problems.push(
-        &dir.join(file),
-        format!("{kind} '{component_ref}' is declared by another file too"),
-    );
+    problems.push(&dir.join(file), format!("{kind} '{component_ref}' is declared by another file too"));
     false
 }
 
 /// Validates `pack.yaml` into the pack row.
 fn pack_row(dir: &Path, manifest: PackManifest) -> Result<NewPack, String> {
     validate_name(&manifest.pack_ref).map_err(|e| format!("ref: {e}"))?;
-    semver::Version::parse(&manifest.version).map_err(|e| {
-        format!(
-            "version '{}' is not a semantic version: {e}",
-            manifest.version
-        )
-    })?;
+    semver::Version::parse(&manifest.version)
+        .map_err(|e| format!("version '{}' is not a semantic version: {e}", manifest.version))?;
     let schema = param_schema("config_schema", &manifest.config_schema)?;
-    let config = schema
-        .validate(&manifest.config)
-        .map_err(|errors| format!("config: {}", field_errors(&errors)))?;
+    let config = schema.validate(&manifest.config).map_err(|errors| format!("config: {}", field_errors(&errors)))?;
     Ok(NewPack {
         label: manifest.label.unwrap_or_else(|| manifest.pack_ref.clone()),
         is_standard: manifest.pack_ref == "core",
@@ -293,20 +207,11 @@ fn pack_row(dir: &Path, manifest: PackManifest) -> Result<NewPack, String> {
         config,
         runtime_deps: manifest.runtime_deps,
         tags: manifest.tags,
-        path: Some(
-            dir.canonicalize()
-                .unwrap_or_else(|_| dir.to_path_buf())
-                .display()
-                .to_string(),
-        ),
+        path: Some(dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()).display().to_string()),
     })
 }
 
 /// `a: problem; b: problem` for a list of field errors.
 pub(crate) fn field_errors(errors: &[attune_params::FieldError]) -> String {
-    errors
-        .iter()
-        .map(|e| format!("{}: {}", e.field, e.message))
-        .collect::<Vec<_>>()
-        .join("; ")
+    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
 }

@@ -12,22 +12,14 @@ use super::{PackContext, field_errors, param_schema};
 use crate::manifest::{RuleManifest, SensorManifest, TriggerManifest};
 
 fn name_of(component_ref: &str) -> String {
-    component_ref
-        .split_once('.')
-        .map(|(_, n)| n.to_owned())
-        .unwrap_or_default()
+    component_ref.split_once('.').map(|(_, n)| n.to_owned()).unwrap_or_default()
 }
 
 /// Validates one trigger file.
-pub(crate) fn trigger(
-    ctx: &PackContext<'_>,
-    file: &Path,
-    m: TriggerManifest,
-) -> Result<NewTrigger, String> {
+pub(crate) fn trigger(ctx: &PackContext<'_>, file: &Path, m: TriggerManifest) -> Result<NewTrigger, String> {
     let trigger_ref = ctx.component_ref(file, &m)?;
     param_schema("parameters", &m.parameters)?;
-    attune_params::check_json_schema(&m.payload_schema)
-        .map_err(|e| format!("payload_schema: {e}"))?;
+    attune_params::check_json_schema(&m.payload_schema).map_err(|e| format!("payload_schema: {e}"))?;
     Ok(NewTrigger {
         label: m.label.unwrap_or_else(|| name_of(&trigger_ref)),
         r#ref: trigger_ref,
@@ -39,11 +31,7 @@ pub(crate) fn trigger(
 }
 
 /// Validates one sensor file.
-pub(crate) fn sensor(
-    ctx: &PackContext<'_>,
-    file: &Path,
-    m: SensorManifest,
-) -> Result<NewSensor, String> {
+pub(crate) fn sensor(ctx: &PackContext<'_>, file: &Path, m: SensorManifest) -> Result<NewSensor, String> {
     let sensor_ref = ctx.component_ref(file, &m)?;
     match (m.runner_type, &m.entry_point) {
         (RunnerType::Workflow, _) => return Err("a sensor cannot be a workflow".into()),
@@ -63,9 +51,7 @@ pub(crate) fn sensor(
         return Err("poll_interval must be a positive number of seconds".into());
     }
     let schema = param_schema("parameters", &m.parameters)?;
-    let config = schema
-        .validate(&m.config)
-        .map_err(|errors| format!("config: {}", field_errors(&errors)))?;
+    let config = schema.validate(&m.config).map_err(|errors| format!("config: {}", field_errors(&errors)))?;
     Ok(NewSensor {
         label: m.label.unwrap_or_else(|| name_of(&sensor_ref)),
         r#ref: sensor_ref,
@@ -118,33 +104,24 @@ pub fn check_criteria(criteria: &Value) -> Result<(), String> {
     };
     for (path, criterion) in entries {
         let Some(fields) = criterion.as_object() else {
-            return Err(format!(
-                "criteria.{path} must be a mapping with 'type' and 'pattern'"
-            ));
+            return Err(format!("criteria.{path} must be a mapping with 'type' and 'pattern'"));
         };
-        let operator = fields.get("type").and_then(Value::as_str).ok_or_else(|| {
-            format!(
-                "criteria.{path}: 'type' is required (one of {})",
-                CRITERIA_OPERATORS.join(", ")
-            )
-        })?;
+        let operator = fields
+            .get("type")
+            .and_then(Value::as_str)
+            .ok_or_else(|| format!("criteria.{path}: 'type' is required (one of {})", CRITERIA_OPERATORS.join(", ")))?;
         if !CRITERIA_OPERATORS.contains(&operator) {
             return Err(format!(
                 "criteria.{path}: unknown operator '{operator}' (one of {})",
                 CRITERIA_OPERATORS.join(", ")
             ));
         }
-        if let Some(unknown) = fields
-            .keys()
-            .find(|k| !matches!(k.as_str(), "type" | "pattern" | "condition"))
-        {
+        if let Some(unknown) = fields.keys().find(|k| !matches!(k.as_str(), "type" | "pattern" | "condition")) {
             return Err(format!("criteria.{path}: unknown key '{unknown}'"));
         }
         let needs_pattern = !matches!(operator, "exists" | "nexists");
         if needs_pattern && !fields.contains_key("pattern") {
-            return Err(format!(
-                "criteria.{path}: operator '{operator}' needs a 'pattern'"
-            ));
+            return Err(format!("criteria.{path}: operator '{operator}' needs a 'pattern'"));
         }
     }
     Ok(())

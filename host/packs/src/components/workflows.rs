@@ -29,12 +29,7 @@ pub(crate) fn workflow(
     }
     crate::workflow::check_graph(&m.tasks)?;
     crate::workflow::check_templates("output", &m.output)?;
-    let label = m.label.unwrap_or_else(|| {
-        workflow_ref
-            .split_once('.')
-            .map(|(_, n)| n.to_owned())
-            .unwrap_or_default()
-    });
+    let label = m.label.unwrap_or_else(|| workflow_ref.split_once('.').map(|(_, n)| n.to_owned()).unwrap_or_default());
     let definition = NewWorkflowDefinition {
         r#ref: workflow_ref.clone(),
         label: label.clone(),

@@ -56,5 +56,10 @@ pub trait EventStore: Send + Sync {
     /// Enforcements, newest first.
     async fn list_enforcements(&self, filter: &EnforcementFilter, page: PageRequest) -> StoreResult<Page<Enforcement>>;
     /// Sets an enforcement's status and failure reason.
-    async fn update_enforcement(&self, id: Id, status: EnforcementStatus, reason: Option<&str>) -> StoreResult<Enforcement>;
+    async fn update_enforcement(
+        &self,
+        id: Id,
+        status: EnforcementStatus,
+        reason: Option<&str>,
+    ) -> StoreResult<Enforcement>;
 }

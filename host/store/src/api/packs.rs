@@ -95,5 +95,9 @@ pub trait PackStore: Send + Sync {
     /// A workflow definition by ref.
     async fn get_workflow_definition(&self, workflow_ref: &str) -> StoreResult<WorkflowDefinition>;
     /// Workflow definitions, ordered by ref.
-    async fn list_workflow_definitions(&self, filter: &ComponentFilter, page: PageRequest) -> StoreResult<Page<WorkflowDefinition>>;
+    async fn list_workflow_definitions(
+        &self,
+        filter: &ComponentFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<WorkflowDefinition>>;
 }

@@ -41,9 +41,17 @@ macro_rules! impl_execution_store {
                 Ok(created)
             }
 
-            async fn get_execution(&self, id: attune_domain::Id) -> $crate::StoreResult<attune_domain::execution::Execution> {
-                $crate::sql::fetch_one_by!(self.read_pool(), attune_domain::execution::Execution,
-                    "SELECT * FROM execution WHERE id = $1", "execution", id)
+            async fn get_execution(
+                &self,
+                id: attune_domain::Id,
+            ) -> $crate::StoreResult<attune_domain::execution::Execution> {
+                $crate::sql::fetch_one_by!(
+                    self.read_pool(),
+                    attune_domain::execution::Execution,
+                    "SELECT * FROM execution WHERE id = $1",
+                    "execution",
+                    id
+                )
             }
 
             async fn list_executions(
@@ -51,21 +59,42 @@ macro_rules! impl_execution_store {
                 filter: &attune_domain::execution::ExecutionFilter,
                 page: attune_domain::page::PageRequest,
             ) -> $crate::StoreResult<attune_domain::page::Page<attune_domain::execution::Execution>> {
-                Ok($crate::sql::fetch_page!(self.read_pool(), $db, attune_domain::execution::Execution,
-                    "execution", "id DESC", page, |qb| {
-                    if !filter.statuses.is_empty() {
-                        qb.push(" AND status IN (");
-                        let mut list = qb.separated(", ");
-                        for status in &filter.statuses { list.push_bind(*status); }
-                        qb.push(")");
+                Ok($crate::sql::fetch_page!(
+                    self.read_pool(),
+                    $db,
+                    attune_domain::execution::Execution,
+                    "execution",
+                    "id DESC",
+                    page,
+                    |qb| {
+                        if !filter.statuses.is_empty() {
+                            qb.push(" AND status IN (");
+                            let mut list = qb.separated(", ");
+                            for status in &filter.statuses {
+                                list.push_bind(*status);
+                            }
+                            qb.push(")");
+                        }
+                        if let Some(a) = &filter.action_ref {
+                            qb.push(" AND action_ref = ").push_bind(a.clone());
+                        }
+                        if let Some(p) = filter.parent {
+                            qb.push(" AND parent = ").push_bind(p);
+                        }
+                        if let Some(r) = &filter.rule_ref {
+                            qb.push(" AND rule_ref = ").push_bind(r.clone());
+                        }
+                        if let Some(s) = filter.since {
+                            qb.push(" AND created >= ").push_bind(s);
+                        }
+                        if let Some(w) = filter.worker {
+                            qb.push(" AND worker = ").push_bind(w);
+                        }
+                        if let Some(e) = filter.enforcement {
+                            qb.push(" AND enforcement = ").push_bind(e);
+                        }
                     }
-                    if let Some(a) = &filter.action_ref { qb.push(" AND action_ref = ").push_bind(a.clone()); }
-                    if let Some(p) = filter.parent { qb.push(" AND parent = ").push_bind(p); }
-                    if let Some(r) = &filter.rule_ref { qb.push(" AND rule_ref = ").push_bind(r.clone()); }
-                    if let Some(s) = filter.since { qb.push(" AND created >= ").push_bind(s); }
-                    if let Some(w) = filter.worker { qb.push(" AND worker = ").push_bind(w); }
-                    if let Some(e) = filter.enforcement { qb.push(" AND enforcement = ").push_bind(e); }
-                }))
+                ))
             }
 
             async fn transition_execution(
@@ -81,17 +110,33 @@ macro_rules! impl_execution_store {
                 }
                 let mut qb = sqlx::QueryBuilder::<$db>::new("UPDATE execution SET status = ");
                 qb.push_bind(to)
-                    .push(", worker = COALESCE(").push_bind(patch.worker).push(", worker)")
-                    .push(", result = COALESCE(").push_bind(patch.result.clone()).push(", result)")
-                    .push(", metering = COALESCE(").push_bind(patch.metering.clone()).push(", metering)")
-                    .push(", started = COALESCE(").push_bind(patch.started).push(", started)")
-                    .push(", finished = COALESCE(").push_bind(patch.finished).push(", finished)")
-                    .push(", attempt = COALESCE(").push_bind(patch.attempt).push(", attempt)")
-                    .push(", updated = ").push_bind($crate::sql::now())
-                    .push(" WHERE id = ").push_bind(id)
+                    .push(", worker = COALESCE(")
+                    .push_bind(patch.worker)
+                    .push(", worker)")
+                    .push(", result = COALESCE(")
+                    .push_bind(patch.result.clone())
+                    .push(", result)")
+                    .push(", metering = COALESCE(")
+                    .push_bind(patch.metering.clone())
+                    .push(", metering)")
+                    .push(", started = COALESCE(")
+                    .push_bind(patch.started)
+                    .push(", started)")
+                    .push(", finished = COALESCE(")
+                    .push_bind(patch.finished)
+                    .push(", finished)")
+                    .push(", attempt = COALESCE(")
+                    .push_bind(patch.attempt)
+                    .push(", attempt)")
+                    .push(", updated = ")
+                    .push_bind($crate::sql::now())
+                    .push(" WHERE id = ")
+                    .push_bind(id)
                     .push(" AND status IN (");
                 let mut list = qb.separated(", ");
-                for status in from { list.push_bind(*status); }
+                for status in from {
+                    list.push_bind(*status);
+                }
                 qb.push(") RETURNING *");
                 let moved = qb
                     .build_query_as::<attune_domain::execution::Execution>()
@@ -125,10 +170,11 @@ macro_rules! impl_execution_store {
                 if locked.rows_affected() == 0 {
                     return Err($crate::StoreError::not_found("execution", execution));
                 }
-                let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM execution_output WHERE execution = $1")
-                    .bind(execution)
-                    .fetch_one(&mut *tx)
-                    .await?;
+                let last: i64 =
+                    sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM execution_output WHERE execution = $1")
+                        .bind(execution)
+                        .fetch_one(&mut *tx)
+                        .await?;
                 let now = $crate::sql::now();
                 // Five binds a row; stay well under both engines' bind limits.
                 for (chunk_index, chunk) in lines.chunks(1000).enumerate() {

@@ -22,22 +22,45 @@ macro_rules! impl_identity_store {
                 .await?)
             }
 
-            async fn get_identity(&self, id: attune_domain::Id) -> $crate::StoreResult<attune_domain::identity::Identity> {
-                $crate::sql::fetch_one_by!(self.read_pool(), attune_domain::identity::Identity,
-                    "SELECT * FROM identity WHERE id = $1", "identity", id)
+            async fn get_identity(
+                &self,
+                id: attune_domain::Id,
+            ) -> $crate::StoreResult<attune_domain::identity::Identity> {
+                $crate::sql::fetch_one_by!(
+                    self.read_pool(),
+                    attune_domain::identity::Identity,
+                    "SELECT * FROM identity WHERE id = $1",
+                    "identity",
+                    id
+                )
             }
 
-            async fn get_identity_by_login(&self, login: &str) -> $crate::StoreResult<attune_domain::identity::Identity> {
-                $crate::sql::fetch_one_by!(self.read_pool(), attune_domain::identity::Identity,
-                    "SELECT * FROM identity WHERE login = $1", "identity", login.to_owned())
+            async fn get_identity_by_login(
+                &self,
+                login: &str,
+            ) -> $crate::StoreResult<attune_domain::identity::Identity> {
+                $crate::sql::fetch_one_by!(
+                    self.read_pool(),
+                    attune_domain::identity::Identity,
+                    "SELECT * FROM identity WHERE login = $1",
+                    "identity",
+                    login.to_owned()
+                )
             }
 
             async fn list_identities(
                 &self,
                 page: attune_domain::page::PageRequest,
             ) -> $crate::StoreResult<attune_domain::page::Page<attune_domain::identity::Identity>> {
-                Ok($crate::sql::fetch_page!(self.read_pool(), $db, attune_domain::identity::Identity,
-                    "identity", "login", page, |qb| {}))
+                Ok($crate::sql::fetch_page!(
+                    self.read_pool(),
+                    $db,
+                    attune_domain::identity::Identity,
+                    "identity",
+                    "login",
+                    page,
+                    |qb| {}
+                ))
             }
 
             async fn update_identity(
@@ -92,17 +115,32 @@ macro_rules! impl_identity_store {
                 })
             }
 
-            async fn get_permission_set(&self, set_ref: &str) -> $crate::StoreResult<attune_domain::identity::PermissionSet> {
-                $crate::sql::fetch_one_by!(self.read_pool(), attune_domain::identity::PermissionSet,
-                    "SELECT * FROM permission_set WHERE ref = $1", "permission set", set_ref.to_owned())
+            async fn get_permission_set(
+                &self,
+                set_ref: &str,
+            ) -> $crate::StoreResult<attune_domain::identity::PermissionSet> {
+                $crate::sql::fetch_one_by!(
+                    self.read_pool(),
+                    attune_domain::identity::PermissionSet,
+                    "SELECT * FROM permission_set WHERE ref = $1",
+                    "permission set",
+                    set_ref.to_owned()
+                )
             }
 
             async fn list_permission_sets(
                 &self,
                 page: attune_domain::page::PageRequest,
             ) -> $crate::StoreResult<attune_domain::page::Page<attune_domain::identity::PermissionSet>> {
-                Ok($crate::sql::fetch_page!(self.read_pool(), $db, attune_domain::identity::PermissionSet,
-                    "permission_set", "ref", page, |qb| {}))
+                Ok($crate::sql::fetch_page!(
+                    self.read_pool(),
+                    $db,
+                    attune_domain::identity::PermissionSet,
+                    "permission_set",
+                    "ref",
+                    page,
+                    |qb| {}
+                ))
             }
 
             async fn set_grants(
@@ -120,11 +158,19 @@ macro_rules! impl_identity_store {
             }
 
             async fn delete_permission_set(&self, set_ref: &str) -> $crate::StoreResult<()> {
-                $crate::sql::delete_by!(self.write_pool(), "DELETE FROM permission_set WHERE ref = $1",
-                    "permission set", set_ref.to_owned())
+                $crate::sql::delete_by!(
+                    self.write_pool(),
+                    "DELETE FROM permission_set WHERE ref = $1",
+                    "permission set",
+                    set_ref.to_owned()
+                )
             }
 
-            async fn assign_permission_set(&self, identity: attune_domain::Id, set_ref: &str) -> $crate::StoreResult<()> {
+            async fn assign_permission_set(
+                &self,
+                identity: attune_domain::Id,
+                set_ref: &str,
+            ) -> $crate::StoreResult<()> {
                 let set: Option<attune_domain::Id> = sqlx::query_scalar("SELECT id FROM permission_set WHERE ref = $1")
                     .bind(set_ref)
                     .fetch_optional(self.write_pool())
@@ -142,7 +188,11 @@ macro_rules! impl_identity_store {
                 Ok(())
             }
 
-            async fn unassign_permission_set(&self, identity: attune_domain::Id, set_ref: &str) -> $crate::StoreResult<bool> {
+            async fn unassign_permission_set(
+                &self,
+                identity: attune_domain::Id,
+                set_ref: &str,
+            ) -> $crate::StoreResult<bool> {
                 let done = sqlx::query(
                     "DELETE FROM permission_assignment WHERE identity = $1 \
                      AND permission_set = (SELECT id FROM permission_set WHERE ref = $2)",

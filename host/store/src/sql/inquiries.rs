@@ -25,8 +25,13 @@ macro_rules! impl_inquiry_store {
             }
 
             async fn get_inquiry(&self, id: attune_domain::Id) -> $crate::StoreResult<attune_domain::inquiry::Inquiry> {
-                $crate::sql::fetch_one_by!(self.read_pool(), attune_domain::inquiry::Inquiry,
-                    "SELECT * FROM inquiry WHERE id = $1", "inquiry", id)
+                $crate::sql::fetch_one_by!(
+                    self.read_pool(),
+                    attune_domain::inquiry::Inquiry,
+                    "SELECT * FROM inquiry WHERE id = $1",
+                    "inquiry",
+                    id
+                )
             }
 
             async fn list_inquiries(
@@ -34,9 +39,19 @@ macro_rules! impl_inquiry_store {
                 status: Option<attune_domain::status::InquiryStatus>,
                 page: attune_domain::page::PageRequest,
             ) -> $crate::StoreResult<attune_domain::page::Page<attune_domain::inquiry::Inquiry>> {
-                Ok($crate::sql::fetch_page!(self.read_pool(), $db, attune_domain::inquiry::Inquiry, "inquiry", "id DESC", page, |qb| {
-                    if let Some(s) = status { qb.push(" AND status = ").push_bind(s); }
-                }))
+                Ok($crate::sql::fetch_page!(
+                    self.read_pool(),
+                    $db,
+                    attune_domain::inquiry::Inquiry,
+                    "inquiry",
+                    "id DESC",
+                    page,
+                    |qb| {
+                        if let Some(s) = status {
+                            qb.push(" AND status = ").push_bind(s);
+                        }
+                    }
+                ))
             }
 
             async fn respond_inquiry(

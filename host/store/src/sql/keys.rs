@@ -64,17 +64,31 @@ macro_rules! impl_key_store {
                 page: attune_domain::page::PageRequest,
             ) -> $crate::StoreResult<attune_domain::page::Page<attune_domain::key::Key>> {
                 let now = $crate::sql::now();
-                Ok($crate::sql::fetch_page!(self.read_pool(), $db, attune_domain::key::Key, "datastore_key", "ref, id", page, |qb| {
-                    qb.push(" AND (expires_at IS NULL OR expires_at > ").push_bind(now).push(")");
-                    if let Some(t) = filter.owner_type { qb.push(" AND owner_type = ").push_bind(t); }
-                    if let Some(o) = &filter.owner { qb.push(" AND owner = ").push_bind(o.clone()); }
-                    if let Some(p) = &filter.prefix {
-                        // Compare the leading characters rather than LIKE, whose wildcards
-                        // would have to be escaped in user input.
-                        qb.push(" AND SUBSTR(name, 1, ").push_bind(p.chars().count() as i32)
-                            .push(") = ").push_bind(p.clone());
+                Ok($crate::sql::fetch_page!(
+                    self.read_pool(),
+                    $db,
+                    attune_domain::key::Key,
+                    "datastore_key",
+                    "ref, id",
+                    page,
+                    |qb| {
+                        qb.push(" AND (expires_at IS NULL OR expires_at > ").push_bind(now).push(")");
+                        if let Some(t) = filter.owner_type {
+                            qb.push(" AND owner_type = ").push_bind(t);
+                        }
+                        if let Some(o) = &filter.owner {
+                            qb.push(" AND owner = ").push_bind(o.clone());
+                        }
+                        if let Some(p) = &filter.prefix {
+                            // Compare the leading characters rather than LIKE, whose wildcards
+                            // would have to be escaped in user input.
+                            qb.push(" AND SUBSTR(name, 1, ")
+                                .push_bind(p.chars().count() as i32)
+                                .push(") = ")
+                                .push_bind(p.clone());
+                        }
                     }
-                }))
+                ))
             }
 
             async fn delete_key(

@@ -75,11 +75,7 @@ macro_rules! delete_by {
     ($pool:expr, $sql:literal, $entity:literal, $key:expr) => {{
         let key = $key;
         let done = sqlx::query($sql).bind(key.clone()).execute($pool).await?;
-        if done.rows_affected() == 0 {
-            Err($crate::StoreError::not_found($entity, key))
-        } else {
-            Ok(())
-        }
+        if done.rows_affected() == 0 { Err($crate::StoreError::not_found($entity, key)) } else { Ok(()) }
     }};
 }
 pub(crate) use delete_by;

@@ -23,19 +23,37 @@ macro_rules! impl_webhook_store {
             }
 
             async fn get_webhook(&self, name: &str) -> $crate::StoreResult<attune_domain::webhook::Webhook> {
-                $crate::sql::fetch_one_by!(self.read_pool(), attune_domain::webhook::Webhook,
-                    "SELECT * FROM webhook WHERE name = $1", "webhook", name.to_owned())
+                $crate::sql::fetch_one_by!(
+                    self.read_pool(),
+                    attune_domain::webhook::Webhook,
+                    "SELECT * FROM webhook WHERE name = $1",
+                    "webhook",
+                    name.to_owned()
+                )
             }
 
             async fn list_webhooks(
                 &self,
                 page: attune_domain::page::PageRequest,
             ) -> $crate::StoreResult<attune_domain::page::Page<attune_domain::webhook::Webhook>> {
-                Ok($crate::sql::fetch_page!(self.read_pool(), $db, attune_domain::webhook::Webhook, "webhook", "name", page, |qb| {}))
+                Ok($crate::sql::fetch_page!(
+                    self.read_pool(),
+                    $db,
+                    attune_domain::webhook::Webhook,
+                    "webhook",
+                    "name",
+                    page,
+                    |qb| {}
+                ))
             }
 
             async fn delete_webhook(&self, name: &str) -> $crate::StoreResult<()> {
-                $crate::sql::delete_by!(self.write_pool(), "DELETE FROM webhook WHERE name = $1", "webhook", name.to_owned())
+                $crate::sql::delete_by!(
+                    self.write_pool(),
+                    "DELETE FROM webhook WHERE name = $1",
+                    "webhook",
+                    name.to_owned()
+                )
             }
         }
     };

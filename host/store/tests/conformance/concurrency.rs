@@ -27,55 +27,29 @@ async fn exactly_one_of_many_claimers_wins_an_execution(store: &TestStore) {
     store.register_pack(&sample_bundle("sample")).await.unwrap();
     let mut workers = Vec::new();
     for n in 0..RACERS {
-        workers.push(
-            store
-                .register_worker(&new_worker(&format!("worker-{n}")))
-                .await
-                .unwrap()
-                .id,
-        );
+        workers.push(store.register_worker(&new_worker(&format!("worker-{n}"))).await.unwrap().id);
     }
     for round in 0..ROUNDS {
-        let execution = store
-            .create_execution(&new_execution("sample.notify"))
-            .await
-            .unwrap()
-            .id;
+        let execution = store.create_execution(&new_execution("sample.notify")).await.unwrap().id;
         let start = Arc::new(Barrier::new(RACERS));
         let claims = workers.iter().map(|&worker| {
             let (store, start) = (store.shared(), Arc::clone(&start));
             tokio::spawn(async move {
-                let patch = ExecutionPatch {
-                    worker: Some(worker),
-                    ..ExecutionPatch::default()
-                };
+                let patch = ExecutionPatch { worker: Some(worker), ..ExecutionPatch::default() };
                 start.wait().await;
                 let claimed = store
-                    .transition_execution(
-                        execution,
-                        &[ExecutionStatus::Requested],
-                        ExecutionStatus::Scheduling,
-                        &patch,
-                    )
+                    .transition_execution(execution, &[ExecutionStatus::Requested], ExecutionStatus::Scheduling, &patch)
                     .await
                     .expect("a claim either wins or loses; it never fails");
                 claimed.map(|_| worker)
             })
         });
-        let winners: Vec<Id> = join_all(claims)
-            .await
-            .into_iter()
-            .filter_map(|claim| claim.unwrap())
-            .collect();
+        let winners: Vec<Id> = join_all(claims).await.into_iter().filter_map(|claim| claim.unwrap()).collect();
         assert_eq!(winners.len(), 1, "round {round}: winners {winners:?}");
 
         let claimed = store.get_execution(execution).await.unwrap();
         assert_eq!(claimed.status, ExecutionStatus::Scheduling);
-        assert_eq!(
-            claimed.worker,
-            Some(winners[0]),
-            "round {round}: only the winner's patch is applied"
-        );
+        assert_eq!(claimed.worker, Some(winners[0]), "round {round}: only the winner's patch is applied");
     }
 }
 
@@ -91,35 +65,20 @@ async fn exactly_one_of_many_responders_answers_an_inquiry(store: &TestStore) {
                 let outcome = if n == 0 {
                     store.close_inquiry(inquiry, InquiryStatus::Timeout).await
                 } else {
-                    store
-                        .respond_inquiry(inquiry, &json!({"responder": n}))
-                        .await
+                    store.respond_inquiry(inquiry, &json!({"responder": n})).await
                 };
-                outcome
-                    .expect("an answer either lands or comes too late; it never fails")
-                    .map(|_| n)
+                outcome.expect("an answer either lands or comes too late; it never fails").map(|_| n)
             })
         });
-        let winners: Vec<usize> = join_all(racers)
-            .await
-            .into_iter()
-            .filter_map(|racer| racer.unwrap())
-            .collect();
+        let winners: Vec<usize> = join_all(racers).await.into_iter().filter_map(|racer| racer.unwrap()).collect();
         assert_eq!(winners.len(), 1, "round {round}: winners {winners:?}");
 
         let answered = store.get_inquiry(inquiry).await.unwrap();
         if winners[0] == 0 {
-            assert_eq!(
-                (answered.status, answered.response),
-                (InquiryStatus::Timeout, None)
-            );
+            assert_eq!((answered.status, answered.response), (InquiryStatus::Timeout, None));
         } else {
             assert_eq!(answered.status, InquiryStatus::Responded);
-            assert_eq!(
-                answered.response,
-                Some(json!({"responder": winners[0]})),
-                "round {round}"
-            );
+            assert_eq!(answered.response, Some(json!({"responder": winners[0]})), "round {round}");
         }
     }
 }
@@ -128,24 +87,16 @@ async fn concurrent_output_appends_keep_a_gapless_sequence(store: &TestStore) {
     const BATCHES: usize = 4;
     const LINES: usize = 10;
     store.register_pack(&sample_bundle("sample")).await.unwrap();
-    let execution = store
-        .create_execution(&new_execution("sample.notify"))
-        .await
-        .unwrap()
-        .id;
+    let execution = store.create_execution(&new_execution("sample.notify")).await.unwrap().id;
     let start = Arc::new(Barrier::new(RACERS));
     let writers = (0..RACERS).map(|writer| {
         let (store, start) = (store.shared(), Arc::clone(&start));
         tokio::spawn(async move {
             start.wait().await;
             for batch in 0..BATCHES {
-                let lines: Vec<(String, String)> = (0..LINES)
-                    .map(|line| ("stdout".to_owned(), format!("{writer} {batch} {line}")))
-                    .collect();
-                store
-                    .append_output(execution, &lines)
-                    .await
-                    .expect("every append is stored");
+                let lines: Vec<(String, String)> =
+                    (0..LINES).map(|line| ("stdout".to_owned(), format!("{writer} {batch} {line}"))).collect();
+                store.append_output(execution, &lines).await.expect("every append is stored");
             }
         })
     });
@@ -164,9 +115,8 @@ async fn concurrent_output_appends_keep_a_gapless_sequence(store: &TestStore) {
             .map(|line| line.text.as_str())
             .filter(|text| text.split(' ').next() == Some(writer.to_string().as_str()))
             .collect();
-        let written: Vec<String> = (0..BATCHES)
-            .flat_map(|batch| (0..LINES).map(move |line| format!("{writer} {batch} {line}")))
-            .collect();
+        let written: Vec<String> =
+            (0..BATCHES).flat_map(|batch| (0..LINES).map(move |line| format!("{writer} {batch} {line}"))).collect();
         assert_eq!(own, written);
     }
 }

@@ -19,10 +19,7 @@ async fn creates_an_enabled_identity_readable_by_id_and_login(store: &TestStore)
     let declared = new_identity("ada");
     let ada = store.create_identity(&declared).await.unwrap();
     assert_eq!(ada.login, "ada");
-    assert_eq!(
-        (ada.display_name.clone(), ada.password_hash.clone()),
-        (declared.display_name, declared.password_hash)
-    );
+    assert_eq!((ada.display_name.clone(), ada.password_hash.clone()), (declared.display_name, declared.password_hash));
     assert_eq!(ada.attributes, declared.attributes);
     assert!(ada.enabled);
     assert_eq!(ada.created, ada.updated);
@@ -42,17 +39,11 @@ async fn a_login_already_taken_is_a_conflict(store: &TestStore) {
 async fn a_patch_changes_only_the_fields_it_names(store: &TestStore) {
     let ada = store.create_identity(&new_identity("ada")).await.unwrap();
 
-    let disable = IdentityPatch {
-        enabled: Some(false),
-        ..IdentityPatch::default()
-    };
+    let disable = IdentityPatch { enabled: Some(false), ..IdentityPatch::default() };
     let disabled = store.update_identity(ada.id, &disable).await.unwrap();
     assert!(!disabled.enabled);
     assert_eq!(
-        (
-            disabled.display_name.clone(),
-            disabled.password_hash.clone()
-        ),
+        (disabled.display_name.clone(), disabled.password_hash.clone()),
         (ada.display_name.clone(), ada.password_hash.clone())
     );
     assert_eq!(disabled.attributes, ada.attributes);
@@ -67,27 +58,12 @@ async fn a_patch_changes_only_the_fields_it_names(store: &TestStore) {
     let changed = store.update_identity(ada.id, &everything).await.unwrap();
     assert_eq!(changed.display_name.as_deref(), Some("Ada Lovelace"));
     assert_eq!(changed.password_hash.as_deref(), Some("$argon2id$new"));
-    assert_eq!(
-        (changed.attributes.clone(), changed.enabled),
-        (json!({"groups": ["ops"]}), true)
-    );
-    assert_eq!(
-        (changed.id, changed.login.as_str(), changed.created),
-        (ada.id, "ada", ada.created)
-    );
+    assert_eq!((changed.attributes.clone(), changed.enabled), (json!({"groups": ["ops"]}), true));
+    assert_eq!((changed.id, changed.login.as_str(), changed.created), (ada.id, "ada", ada.created));
 
-    let nothing = store
-        .update_identity(ada.id, &IdentityPatch::default())
-        .await
-        .unwrap();
-    assert_eq!(
-        (nothing.display_name, nothing.attributes),
-        (changed.display_name, changed.attributes)
-    );
-    assert_eq!(
-        store.get_identity(ada.id).await.unwrap().password_hash,
-        changed.password_hash
-    );
+    let nothing = store.update_identity(ada.id, &IdentityPatch::default()).await.unwrap();
+    assert_eq!((nothing.display_name, nothing.attributes), (changed.display_name, changed.attributes));
+    assert_eq!(store.get_identity(ada.id).await.unwrap().password_hash, changed.password_hash);
 }
 
 async fn lists_identities_in_login_order_page_by_page(store: &TestStore) {
@@ -100,18 +76,8 @@ async fn lists_identities_in_login_order_page_by_page(store: &TestStore) {
     let first = store.list_identities(page(1, 3)).await.unwrap();
     assert_eq!((first.total, first.request), (5, page(1, 3)));
     assert_eq!(logins(first), ["ada", "bob", "cy"]);
-    assert_eq!(
-        logins(store.list_identities(page(2, 3)).await.unwrap()),
-        ["dan", "eve"]
-    );
-    assert!(
-        store
-            .list_identities(page(3, 3))
-            .await
-            .unwrap()
-            .items
-            .is_empty()
-    );
+    assert_eq!(logins(store.list_identities(page(2, 3)).await.unwrap()), ["dan", "eve"]);
+    assert!(store.list_identities(page(3, 3)).await.unwrap().items.is_empty());
 }
 
 async fn orders_logins_bytewise_whatever_the_server_collation(store: &TestStore) {

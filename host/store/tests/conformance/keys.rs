@@ -29,49 +29,20 @@ async fn owners(store: &TestStore) -> [KeyOwner; 5] {
     let watcher = store.get_sensor("sample.watcher").await.unwrap();
     [
         KeyOwner::System,
-        KeyOwner::Identity {
-            id: ada.id,
-            login: ada.login,
-        },
-        KeyOwner::Pack {
-            id: pack.id,
-            r#ref: pack.r#ref,
-        },
-        KeyOwner::Action {
-            id: notify.id,
-            r#ref: notify.r#ref,
-        },
-        KeyOwner::Sensor {
-            id: watcher.id,
-            r#ref: watcher.r#ref,
-        },
+        KeyOwner::Identity { id: ada.id, login: ada.login },
+        KeyOwner::Pack { id: pack.id, r#ref: pack.r#ref },
+        KeyOwner::Action { id: notify.id, r#ref: notify.r#ref },
+        KeyOwner::Sensor { id: watcher.id, r#ref: watcher.r#ref },
     ]
 }
 
 async fn stores_a_key_for_every_owner_kind(store: &TestStore) {
     for owner in owners(store).await {
-        let key = store
-            .put_key(&new_key(owner.clone(), "token", "s3cret"))
-            .await
-            .unwrap();
-        assert_eq!(
-            (key.owner_type, key.owner.as_str()),
-            (owner.owner_type(), owner.name())
-        );
-        assert_eq!(
-            (key.r#ref.clone(), key.name.as_str()),
-            (owner.key_ref("token"), "token")
-        );
-        assert_eq!(
-            (key.value.as_str(), key.encrypted, key.expires_at),
-            ("s3cret", false, None)
-        );
-        let columns = [
-            key.owner_identity,
-            key.owner_pack,
-            key.owner_action,
-            key.owner_sensor,
-        ];
+        let key = store.put_key(&new_key(owner.clone(), "token", "s3cret")).await.unwrap();
+        assert_eq!((key.owner_type, key.owner.as_str()), (owner.owner_type(), owner.name()));
+        assert_eq!((key.r#ref.clone(), key.name.as_str()), (owner.key_ref("token"), "token"));
+        assert_eq!((key.value.as_str(), key.encrypted, key.expires_at), ("s3cret", false, None));
+        let columns = [key.owner_identity, key.owner_pack, key.owner_action, key.owner_sensor];
         let expected = match &owner {
             KeyOwner::System => [None, None, None, None],
             KeyOwner::Identity { id, .. } => [Some(*id), None, None, None],
@@ -80,33 +51,15 @@ async fn stores_a_key_for_every_owner_kind(store: &TestStore) {
             KeyOwner::Sensor { id, .. } => [None, None, None, Some(*id)],
         };
         assert_eq!(columns, expected, "owner columns of {owner:?}");
-        assert_eq!(
-            store
-                .get_key(owner.owner_type(), owner.name(), "token")
-                .await
-                .unwrap(),
-            key
-        );
+        assert_eq!(store.get_key(owner.owner_type(), owner.name(), "token").await.unwrap(), key);
     }
     let every_key = store.list_keys(&KeyFilter::default(), all()).await.unwrap();
-    assert_eq!(
-        refs!(every_key),
-        [
-            "ada.token",
-            "sample.notify.token",
-            "sample.token",
-            "sample.watcher.token",
-            "token"
-        ]
-    );
+    assert_eq!(refs!(every_key), ["ada.token", "sample.notify.token", "sample.token", "sample.watcher.token", "token"]);
 }
 
 async fn putting_a_key_again_replaces_it_in_place(store: &TestStore) {
     let [_, ada, ..] = owners(store).await;
-    let first = store
-        .put_key(&new_key(ada.clone(), "token", "old"))
-        .await
-        .unwrap();
+    let first = store.put_key(&new_key(ada.clone(), "token", "old")).await.unwrap();
     let mut replacement = new_key(ada.clone(), "token", "ciphertext");
     replacement.encrypted = true;
     replacement.encryption_key_hash = Some("fingerprint".into());
@@ -114,10 +67,7 @@ async fn putting_a_key_again_replaces_it_in_place(store: &TestStore) {
 
     let second = store.put_key(&replacement).await.unwrap();
     assert_eq!((second.id, second.created), (first.id, first.created));
-    assert_eq!(
-        (second.value.as_str(), second.encrypted),
-        ("ciphertext", true)
-    );
+    assert_eq!((second.value.as_str(), second.encrypted), ("ciphertext", true));
     assert_eq!(
         (second.encryption_key_hash, second.expires_at),
         (replacement.encryption_key_hash, replacement.expires_at)
@@ -129,34 +79,15 @@ async fn putting_a_key_again_replaces_it_in_place(store: &TestStore) {
 
 async fn keys_of_unknown_owners_are_refused(store: &TestStore) {
     let ghosts = [
-        KeyOwner::Identity {
-            id: i64::MAX,
-            login: "ghost".into(),
-        },
-        KeyOwner::Pack {
-            id: i64::MAX,
-            r#ref: "ghost".into(),
-        },
-        KeyOwner::Action {
-            id: i64::MAX,
-            r#ref: "ghost.action".into(),
-        },
-        KeyOwner::Sensor {
-            id: i64::MAX,
-            r#ref: "ghost.sensor".into(),
-        },
+        KeyOwner::Identity { id: i64::MAX, login: "ghost".into() },
+        KeyOwner::Pack { id: i64::MAX, r#ref: "ghost".into() },
+        KeyOwner::Action { id: i64::MAX, r#ref: "ghost.action".into() },
+        KeyOwner::Sensor { id: i64::MAX, r#ref: "ghost.sensor".into() },
     ];
     for owner in ghosts {
         assert_unknown_reference(store.put_key(&new_key(owner, "token", "value")).await);
     }
-    assert_eq!(
-        store
-            .list_keys(&KeyFilter::default(), all())
-            .await
-            .unwrap()
-            .total,
-        0
-    );
+    assert_eq!(store.list_keys(&KeyFilter::default(), all()).await.unwrap().total, 0);
 }
 
 async fn lists_keys_in_ref_order_with_every_filter(store: &TestStore) {
@@ -171,10 +102,7 @@ async fn lists_keys_in_ref_order_with_every_filter(store: &TestStore) {
         (&action, "token"),
     ];
     for (owner, name) in keys {
-        store
-            .put_key(&new_key(owner.clone(), name, "value"))
-            .await
-            .unwrap();
+        store.put_key(&new_key(owner.clone(), name, "value")).await.unwrap();
     }
     let list = async |filter: KeyFilter| {
         let page = store.list_keys(&filter, all()).await.unwrap();
@@ -192,61 +120,25 @@ async fn lists_keys_in_ref_order_with_every_filter(store: &TestStore) {
         "token",
     ];
     assert_eq!(list(KeyFilter::default()).await, every_ref);
-    let of_packs = KeyFilter {
-        owner_type: Some(KeyOwnerType::Pack),
-        ..KeyFilter::default()
-    };
-    assert_eq!(
-        list(of_packs).await,
-        ["sample.tok%en_x", "sample.token", "sample.webhook_secret"]
-    );
-    let of_system = KeyFilter {
-        owner_type: Some(KeyOwnerType::System),
-        ..KeyFilter::default()
-    };
+    let of_packs = KeyFilter { owner_type: Some(KeyOwnerType::Pack), ..KeyFilter::default() };
+    assert_eq!(list(of_packs).await, ["sample.tok%en_x", "sample.token", "sample.webhook_secret"]);
+    let of_system = KeyFilter { owner_type: Some(KeyOwnerType::System), ..KeyFilter::default() };
     assert_eq!(list(of_system).await, ["api_url", "token"]);
-    let of_notify = KeyFilter {
-        owner: Some("sample.notify".into()),
-        ..KeyFilter::default()
-    };
+    let of_notify = KeyFilter { owner: Some("sample.notify".into()), ..KeyFilter::default() };
     assert_eq!(list(of_notify).await, ["sample.notify.token"]);
-    let named_tok = KeyFilter {
-        prefix: Some("tok".into()),
-        ..KeyFilter::default()
-    };
-    let tok = [
-        "ada.token",
-        "sample.notify.token",
-        "sample.tok%en_x",
-        "sample.token",
-        "token",
-    ];
+    let named_tok = KeyFilter { prefix: Some("tok".into()), ..KeyFilter::default() };
+    let tok = ["ada.token", "sample.notify.token", "sample.tok%en_x", "sample.token", "token"];
     assert_eq!(list(named_tok).await, tok);
     // A prefix is matched literally: `%` and `_` are not wildcards.
-    let percent = KeyFilter {
-        prefix: Some("tok%".into()),
-        ..KeyFilter::default()
-    };
+    let percent = KeyFilter { prefix: Some("tok%".into()), ..KeyFilter::default() };
     assert_eq!(list(percent).await, ["sample.tok%en_x"]);
-    let underscore = KeyFilter {
-        prefix: Some("tok_".into()),
-        ..KeyFilter::default()
-    };
+    let underscore = KeyFilter { prefix: Some("tok_".into()), ..KeyFilter::default() };
     assert!(list(underscore).await.is_empty());
-    let every_filter = KeyFilter {
-        owner_type: Some(KeyOwnerType::Pack),
-        owner: Some("sample".into()),
-        prefix: Some("to".into()),
-    };
-    assert_eq!(
-        list(every_filter).await,
-        ["sample.tok%en_x", "sample.token"]
-    );
+    let every_filter =
+        KeyFilter { owner_type: Some(KeyOwnerType::Pack), owner: Some("sample".into()), prefix: Some("to".into()) };
+    assert_eq!(list(every_filter).await, ["sample.tok%en_x", "sample.token"]);
 
-    let third = store
-        .list_keys(&KeyFilter::default(), page(3, 3))
-        .await
-        .unwrap();
+    let third = store.list_keys(&KeyFilter::default(), page(3, 3)).await.unwrap();
     assert_eq!((third.total, third.request), (7, page(3, 3)));
     assert_eq!(refs!(third), ["token"]);
 }
@@ -254,29 +146,17 @@ async fn lists_keys_in_ref_order_with_every_filter(store: &TestStore) {
 async fn keys_sharing_a_ref_are_each_listed_once_page_by_page(store: &TestStore) {
     let [_, _, pack, action, _] = owners(store).await;
     // Pack `sample` key `notify.token` and action `sample.notify` key `token`.
-    let of_pack = store
-        .put_key(&new_key(pack, "notify.token", "value"))
-        .await
-        .unwrap();
-    let of_action = store
-        .put_key(&new_key(action, "token", "value"))
-        .await
-        .unwrap();
+    let of_pack = store.put_key(&new_key(pack, "notify.token", "value")).await.unwrap();
+    let of_action = store.put_key(&new_key(action, "token", "value")).await.unwrap();
     assert_eq!(of_pack.r#ref, of_action.r#ref);
 
     let mut listed = Vec::new();
     for number in 1..=3 {
-        let one = store
-            .list_keys(&KeyFilter::default(), page(number, 1))
-            .await
-            .unwrap();
+        let one = store.list_keys(&KeyFilter::default(), page(number, 1)).await.unwrap();
         assert_eq!(one.total, 2);
         listed.extend(ids(&one.items, |k| k.id));
     }
-    assert_eq!(
-        listed,
-        [of_pack.id.min(of_action.id), of_pack.id.max(of_action.id)]
-    );
+    assert_eq!(listed, [of_pack.id.min(of_action.id), of_pack.id.max(of_action.id)]);
 }
 
 async fn expired_keys_are_hidden_until_purged(store: &TestStore) {
@@ -294,62 +174,31 @@ async fn expired_keys_are_hidden_until_purged(store: &TestStore) {
     store.put_key(&expiring("forever", None)).await.unwrap();
 
     assert_not_found(store.get_key(KeyOwnerType::System, "", "expired").await);
-    store
-        .get_key(KeyOwnerType::System, "", "later")
-        .await
-        .unwrap();
+    store.get_key(KeyOwnerType::System, "", "later").await.unwrap();
     let visible = store.list_keys(&KeyFilter::default(), all()).await.unwrap();
     assert_eq!(refs!(visible), ["forever", "later"]);
     assert_eq!(visible.total, 2);
 
     // Putting an expired key again brings it back.
     store.put_key(&expiring("revived", future)).await.unwrap();
-    store
-        .get_key(KeyOwnerType::System, "", "revived")
-        .await
-        .unwrap();
+    store.get_key(KeyOwnerType::System, "", "revived").await.unwrap();
 
     assert_eq!(store.purge_expired_keys().await.unwrap(), 1);
     assert_eq!(store.purge_expired_keys().await.unwrap(), 0);
-    assert!(
-        !store
-            .delete_key(KeyOwnerType::System, "", "expired")
-            .await
-            .unwrap(),
-        "purged"
-    );
+    assert!(!store.delete_key(KeyOwnerType::System, "", "expired").await.unwrap(), "purged");
     let kept = store.list_keys(&KeyFilter::default(), all()).await.unwrap();
     assert_eq!(refs!(kept), ["forever", "later", "revived"]);
 }
 
 async fn deletes_a_key_of_one_owner(store: &TestStore) {
     let [system, ada, ..] = owners(store).await;
-    store
-        .put_key(&new_key(system, "token", "system value"))
-        .await
-        .unwrap();
-    store
-        .put_key(&new_key(ada, "token", "ada's value"))
-        .await
-        .unwrap();
+    store.put_key(&new_key(system, "token", "system value")).await.unwrap();
+    store.put_key(&new_key(ada, "token", "ada's value")).await.unwrap();
 
-    assert!(
-        store
-            .delete_key(KeyOwnerType::Identity, "ada", "token")
-            .await
-            .unwrap()
-    );
-    assert!(
-        !store
-            .delete_key(KeyOwnerType::Identity, "ada", "token")
-            .await
-            .unwrap()
-    );
+    assert!(store.delete_key(KeyOwnerType::Identity, "ada", "token").await.unwrap());
+    assert!(!store.delete_key(KeyOwnerType::Identity, "ada", "token").await.unwrap());
     assert_not_found(store.get_key(KeyOwnerType::Identity, "ada", "token").await);
-    let system_key = store
-        .get_key(KeyOwnerType::System, "", "token")
-        .await
-        .unwrap();
+    let system_key = store.get_key(KeyOwnerType::System, "", "token").await.unwrap();
     assert_eq!(system_key.value, "system value");
 }
 
@@ -360,38 +209,18 @@ async fn the_schema_rejects_an_owner_column_that_does_not_match_the_owner_type(s
         _ => unreachable!("owners() lists the identity second"),
     };
     let sensor_id = store.get_sensor("sample.watcher").await.unwrap().id;
-    let pack_key = store
-        .put_key(&new_key(pack, "token", "value"))
-        .await
-        .unwrap()
-        .id;
-    let action_key = store
-        .put_key(&new_key(action, "token", "value"))
-        .await
-        .unwrap()
-        .id;
+    let pack_key = store.put_key(&new_key(pack, "token", "value")).await.unwrap().id;
+    let action_key = store.put_key(&new_key(action, "token", "value")).await.unwrap().id;
 
     let mismatches: [(&str, &str, Vec<i64>); 6] = [
-        (
-            "a second owner column",
-            "UPDATE datastore_key SET owner_identity = $1 WHERE id = $2",
-            vec![ada_id, pack_key],
-        ),
+        ("a second owner column", "UPDATE datastore_key SET owner_identity = $1 WHERE id = $2", vec![ada_id, pack_key]),
         (
             "another kind's column",
             "UPDATE datastore_key SET owner_pack = NULL, owner_identity = $1 WHERE id = $2",
             vec![ada_id, pack_key],
         ),
-        (
-            "no owner column",
-            "UPDATE datastore_key SET owner_pack = NULL WHERE id = $1",
-            vec![pack_key],
-        ),
-        (
-            "a system key with an owner",
-            "UPDATE datastore_key SET owner_type = 'system' WHERE id = $1",
-            vec![pack_key],
-        ),
+        ("no owner column", "UPDATE datastore_key SET owner_pack = NULL WHERE id = $1", vec![pack_key]),
+        ("a system key with an owner", "UPDATE datastore_key SET owner_type = 'system' WHERE id = $1", vec![pack_key]),
         (
             "an action key owned by a sensor",
             "UPDATE datastore_key SET owner_action = NULL, owner_sensor = $1 WHERE id = $2",
@@ -412,27 +241,11 @@ async fn the_schema_rejects_an_owner_column_that_does_not_match_the_owner_type(s
             other => panic!("{what}: expected a check violation, got {other:?}"),
         }
     }
-    let unchanged = store
-        .get_key(KeyOwnerType::Pack, "sample", "token")
-        .await
-        .unwrap();
-    assert_eq!(
-        (
-            unchanged.id,
-            unchanged.owner_pack.is_some(),
-            unchanged.owner_identity
-        ),
-        (pack_key, true, None)
-    );
+    let unchanged = store.get_key(KeyOwnerType::Pack, "sample", "token").await.unwrap();
+    assert_eq!((unchanged.id, unchanged.owner_pack.is_some(), unchanged.owner_identity), (pack_key, true, None));
 
     // The same statements are accepted when the columns agree with the type.
     let consistent = "UPDATE datastore_key SET owner_type = 'identity', owner_pack = NULL, owner_identity = $1 \
                       WHERE id = $2";
-    assert_eq!(
-        store
-            .execute_sql(consistent, &[ada_id, pack_key])
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(store.execute_sql(consistent, &[ada_id, pack_key]).await.unwrap(), 1);
 }

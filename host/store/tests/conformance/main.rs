@@ -39,11 +39,7 @@ macro_rules! conformance_tests {
 /// The refs of a page's rows, in order.
 macro_rules! refs {
     ($page:expr) => {
-        $page
-            .items
-            .iter()
-            .map(|row| row.r#ref.clone())
-            .collect::<Vec<String>>()
+        $page.items.iter().map(|row| row.r#ref.clone()).collect::<Vec<String>>()
     };
 }
 
@@ -62,7 +58,7 @@ mod packs;
 mod permissions;
 mod registration;
 mod rules;
-mod webhooks;
 mod support;
+mod webhooks;
 mod workers;
 mod workflows;

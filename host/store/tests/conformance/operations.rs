@@ -19,14 +19,8 @@ conformance_tests!(
 );
 
 async fn creates_and_updates_a_runtime_by_ref(store: &TestStore) {
-    let created = store
-        .upsert_runtime(&new_runtime("core.wasm", "wasm"))
-        .await
-        .unwrap();
-    assert_eq!(
-        (created.r#ref.as_str(), created.name.as_str()),
-        ("core.wasm", "wasm")
-    );
+    let created = store.upsert_runtime(&new_runtime("core.wasm", "wasm")).await.unwrap();
+    assert_eq!((created.r#ref.as_str(), created.name.as_str()), ("core.wasm", "wasm"));
     assert_eq!((created.pack, created.pack_ref.clone()), (None, None));
     assert_eq!(created.execution_config, json!({"command": "wasm"}));
     assert_eq!(store.get_runtime("core.wasm").await.unwrap(), created);
@@ -36,223 +30,110 @@ async fn creates_and_updates_a_runtime_by_ref(store: &TestStore) {
     changed.execution_config = json!({"pooling": true});
     let updated = store.upsert_runtime(&changed).await.unwrap();
     assert_eq!((updated.id, updated.created), (created.id, created.created));
-    assert_eq!(
-        (updated.description.as_deref(), &updated.execution_config),
-        (None, &json!({"pooling": true}))
-    );
+    assert_eq!((updated.description.as_deref(), &updated.execution_config), (None, &json!({"pooling": true})));
     assert_eq!(store.get_runtime("core.wasm").await.unwrap(), updated);
 }
 
 async fn a_runtime_name_taken_by_another_ref_is_a_conflict(store: &TestStore) {
-    let wasm = store
-        .upsert_runtime(&new_runtime("core.wasm", "wasm"))
-        .await
-        .unwrap();
-    assert_conflict(
-        store
-            .upsert_runtime(&new_runtime("other.wasm", "wasm"))
-            .await,
-    );
+    let wasm = store.upsert_runtime(&new_runtime("core.wasm", "wasm")).await.unwrap();
+    assert_conflict(store.upsert_runtime(&new_runtime("other.wasm", "wasm")).await);
     assert_not_found(store.get_runtime("other.wasm").await);
     assert_eq!(store.get_runtime("core.wasm").await.unwrap(), wasm);
 }
 
 async fn lists_runtimes_in_ref_order_page_by_page(store: &TestStore) {
-    for (runtime_ref, name) in [
-        ("core.shell", "shell"),
-        ("core.node", "node"),
-        ("core.python", "python"),
-    ] {
-        store
-            .upsert_runtime(&new_runtime(runtime_ref, name))
-            .await
-            .unwrap();
+    for (runtime_ref, name) in [("core.shell", "shell"), ("core.node", "node"), ("core.python", "python")] {
+        store.upsert_runtime(&new_runtime(runtime_ref, name)).await.unwrap();
     }
     let first = store.list_runtimes(page(1, 2)).await.unwrap();
     assert_eq!(refs!(first), ["core.node", "core.python"]);
     assert_eq!((first.total, first.request), (3, page(1, 2)));
-    assert_eq!(
-        refs!(store.list_runtimes(page(2, 2)).await.unwrap()),
-        ["core.shell"]
-    );
+    assert_eq!(refs!(store.list_runtimes(page(2, 2)).await.unwrap()), ["core.shell"]);
 }
 
 async fn deletes_a_runtime(store: &TestStore) {
-    store
-        .upsert_runtime(&new_runtime("core.shell", "shell"))
-        .await
-        .unwrap();
+    store.upsert_runtime(&new_runtime("core.shell", "shell")).await.unwrap();
     store.delete_runtime("core.shell").await.unwrap();
     assert_not_found(store.get_runtime("core.shell").await);
     assert_not_found(store.delete_runtime("core.shell").await);
     // Its name is free again.
-    store
-        .upsert_runtime(&new_runtime("other.shell", "shell"))
-        .await
-        .unwrap();
+    store.upsert_runtime(&new_runtime("other.shell", "shell")).await.unwrap();
 }
 
 async fn lists_notifications_after_an_id_oldest_first(store: &TestStore) {
     let mut created = Vec::new();
     for entity in ["1", "2", "3", "4"] {
-        created.push(
-            store
-                .create_notification(&new_notification(entity))
-                .await
-                .unwrap(),
-        );
+        created.push(store.create_notification(&new_notification(entity)).await.unwrap());
     }
     let first = &created[0];
-    assert_eq!(
-        (first.channel.as_str(), first.entity_type.as_str()),
-        ("execution", "execution")
-    );
-    assert_eq!(
-        (first.entity.as_str(), first.activity.as_str()),
-        ("1", "status_changed")
-    );
-    assert_eq!(
-        (first.state, first.content.clone()),
-        (NotificationState::Created, json!({"status": "running"}))
-    );
+    assert_eq!((first.channel.as_str(), first.entity_type.as_str()), ("execution", "execution"));
+    assert_eq!((first.entity.as_str(), first.activity.as_str()), ("1", "status_changed"));
+    assert_eq!((first.state, first.content.clone()), (NotificationState::Created, json!({"status": "running"})));
 
     let every_one = store.list_notifications(0, 100).await.unwrap();
     assert_eq!(every_one, created);
     let after_first = store.list_notifications(created[0].id, 2).await.unwrap();
     assert_eq!(after_first, created[1..3]);
-    assert!(
-        store
-            .list_notifications(created[3].id, 100)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(store.list_notifications(created[3].id, 100).await.unwrap().is_empty());
 }
 
 async fn sets_the_delivery_state_of_a_notification(store: &TestStore) {
-    let created = store
-        .create_notification(&new_notification("1"))
-        .await
-        .unwrap();
-    for state in [
-        NotificationState::Queued,
-        NotificationState::Processing,
-        NotificationState::Error,
-    ] {
-        store
-            .set_notification_state(created.id, state)
-            .await
-            .unwrap();
+    let created = store.create_notification(&new_notification("1")).await.unwrap();
+    for state in [NotificationState::Queued, NotificationState::Processing, NotificationState::Error] {
+        store.set_notification_state(created.id, state).await.unwrap();
         let stored = store.list_notifications(0, 10).await.unwrap().remove(0);
         assert_eq!((stored.id, stored.state), (created.id, state));
         assert!(stored.updated >= created.updated);
     }
-    assert_not_found(
-        store
-            .set_notification_state(created.id + 1, NotificationState::Queued)
-            .await,
-    );
+    assert_not_found(store.set_notification_state(created.id + 1, NotificationState::Queued).await);
 }
 
 async fn purges_notifications_created_before_a_time(store: &TestStore) {
-    let old = store
-        .create_notification(&new_notification("old"))
-        .await
-        .unwrap();
-    let recent = store
-        .create_notification(&new_notification("recent"))
-        .await
-        .unwrap();
-    assert!(
-        old.created < recent.created,
-        "the purge check needs distinct creation times"
-    );
+    let old = store.create_notification(&new_notification("old")).await.unwrap();
+    let recent = store.create_notification(&new_notification("recent")).await.unwrap();
+    assert!(old.created < recent.created, "the purge check needs distinct creation times");
 
     assert_eq!(store.purge_notifications(old.created).await.unwrap(), 0);
     assert_eq!(store.purge_notifications(recent.created).await.unwrap(), 1);
     assert_eq!(store.list_notifications(0, 10).await.unwrap(), [recent]);
-    assert_eq!(
-        store
-            .purge_notifications(now() + chrono::Duration::seconds(1))
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(store.purge_notifications(now() + chrono::Duration::seconds(1)).await.unwrap(), 1);
     assert!(store.list_notifications(0, 10).await.unwrap().is_empty());
 }
 
 async fn creates_and_reads_an_artifact(store: &TestStore) {
     store.register_pack(&sample_bundle("sample")).await.unwrap();
-    let execution = store
-        .create_execution(&new_execution("sample.notify"))
-        .await
-        .unwrap();
+    let execution = store.create_execution(&new_execution("sample.notify")).await.unwrap();
     let declared = new_artifact("report", Some(execution.id));
     let artifact = store.create_artifact(&declared).await.unwrap();
     assert_eq!(
-        (
-            artifact.r#ref.as_str(),
-            artifact.scope,
-            artifact.owner.as_str()
-        ),
+        (artifact.r#ref.as_str(), artifact.scope, artifact.owner.as_str()),
         ("report", declared.scope, "sample.notify")
     );
     assert_eq!(
         (artifact.artifact_type, artifact.retention_policy),
         (declared.artifact_type, declared.retention_policy)
     );
-    assert_eq!(
-        (artifact.retention_limit, artifact.execution),
-        (3, Some(execution.id))
-    );
+    assert_eq!((artifact.retention_limit, artifact.execution), (3, Some(execution.id)));
     assert_eq!(artifact.data, declared.data);
     assert_eq!(store.get_artifact(artifact.id).await.unwrap(), artifact);
-    assert_unknown_reference(
-        store
-            .create_artifact(&new_artifact("lost", Some(i64::MAX)))
-            .await,
-    );
+    assert_unknown_reference(store.create_artifact(&new_artifact("lost", Some(i64::MAX))).await);
 }
 
 async fn lists_artifacts_newest_first_by_execution(store: &TestStore) {
     store.register_pack(&sample_bundle("sample")).await.unwrap();
-    let execution = store
-        .create_execution(&new_execution("sample.notify"))
-        .await
-        .unwrap();
-    let first = store
-        .create_artifact(&new_artifact("first", Some(execution.id)))
-        .await
-        .unwrap();
-    let unrelated = store
-        .create_artifact(&new_artifact("unrelated", None))
-        .await
-        .unwrap();
-    let second = store
-        .create_artifact(&new_artifact("second", Some(execution.id)))
-        .await
-        .unwrap();
+    let execution = store.create_execution(&new_execution("sample.notify")).await.unwrap();
+    let first = store.create_artifact(&new_artifact("first", Some(execution.id))).await.unwrap();
+    let unrelated = store.create_artifact(&new_artifact("unrelated", None)).await.unwrap();
+    let second = store.create_artifact(&new_artifact("second", Some(execution.id))).await.unwrap();
 
-    let of_execution = store
-        .list_artifacts(Some(execution.id), all())
-        .await
-        .unwrap();
-    assert_eq!(
-        (of_execution.total, ids(&of_execution.items, |a| a.id)),
-        (2, vec![second.id, first.id])
-    );
+    let of_execution = store.list_artifacts(Some(execution.id), all()).await.unwrap();
+    assert_eq!((of_execution.total, ids(&of_execution.items, |a| a.id)), (2, vec![second.id, first.id]));
     let every_artifact = store.list_artifacts(None, page(1, 2)).await.unwrap();
-    assert_eq!(
-        (every_artifact.total, ids(&every_artifact.items, |a| a.id)),
-        (3, vec![second.id, unrelated.id])
-    );
+    assert_eq!((every_artifact.total, ids(&every_artifact.items, |a| a.id)), (3, vec![second.id, unrelated.id]));
 }
 
 async fn deletes_an_artifact(store: &TestStore) {
-    let artifact = store
-        .create_artifact(&new_artifact("report", None))
-        .await
-        .unwrap();
+    let artifact = store.create_artifact(&new_artifact("report", None)).await.unwrap();
     store.delete_artifact(artifact.id).await.unwrap();
     assert_not_found(store.get_artifact(artifact.id).await);
     assert_not_found(store.delete_artifact(artifact.id).await);

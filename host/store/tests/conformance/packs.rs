@@ -21,18 +21,13 @@ conformance_tests!(
 );
 
 fn of_pack(pack_ref: &str) -> ComponentFilter {
-    ComponentFilter {
-        pack: Some(pack_ref.to_owned()),
-    }
+    ComponentFilter { pack: Some(pack_ref.to_owned()) }
 }
 
 async fn registers_a_pack_with_every_component_kind(store: &TestStore) {
     let bundle = sample_bundle("sample");
     let summary = store.register_pack(&bundle).await.unwrap();
-    assert_eq!(
-        (summary.created, summary.updated, summary.deleted),
-        (SAMPLE_COMPONENTS, 0, 0)
-    );
+    assert_eq!((summary.created, summary.updated, summary.deleted), (SAMPLE_COMPONENTS, 0, 0));
     let pack = store.get_pack("sample").await.unwrap();
     assert_eq!(summary.pack_id, pack.id);
 
@@ -57,10 +52,7 @@ async fn registers_a_pack_with_every_component_kind(store: &TestStore) {
 
     let watcher = store.get_sensor("sample.watcher").await.unwrap();
     assert_eq!(watcher.trigger_types, ["sample.alert"]);
-    assert_eq!(
-        (watcher.poll_interval_s, watcher.config),
-        (Some(5), json!({"interval": 5}))
-    );
+    assert_eq!((watcher.poll_interval_s, watcher.config), (Some(5), json!({"interval": 5})));
 
     let on_alert = store.get_rule("sample.on_alert").await.unwrap();
     assert_eq!(on_alert.trigger, Some(alert.id));
@@ -69,29 +61,17 @@ async fn registers_a_pack_with_every_component_kind(store: &TestStore) {
     assert!(!store.get_rule("sample.on_tick").await.unwrap().enabled);
 
     let one_notify = store.get_policy("sample.one_notify").await.unwrap();
-    assert_eq!(
-        (one_notify.action, one_notify.policy_type),
-        (Some(notify.id), PolicyType::Concurrency)
-    );
-    assert_eq!(
-        (one_notify.threshold, one_notify.parameters),
-        (1, vec!["host".to_owned()])
-    );
+    assert_eq!((one_notify.action, one_notify.policy_type), (Some(notify.id), PolicyType::Concurrency));
+    assert_eq!((one_notify.threshold, one_notify.parameters), (1, vec!["host".to_owned()]));
 
-    let deploy = store
-        .get_workflow_definition("sample.deploy")
-        .await
-        .unwrap();
+    let deploy = store.get_workflow_definition("sample.deploy").await.unwrap();
     assert_eq!(deploy.definition, bundle.workflows[0].definition);
     let deploy_action = store.get_action("sample.deploy").await.unwrap();
     assert_eq!(deploy_action.runner_type, RunnerType::Workflow);
     assert_eq!(deploy_action.workflow_def, Some(deploy.id));
 
     let operators = store.get_permission_set("sample.operators").await.unwrap();
-    assert_eq!(
-        (operators.pack, operators.pack_ref.as_deref()),
-        (Some(pack.id), Some("sample"))
-    );
+    assert_eq!((operators.pack, operators.pack_ref.as_deref()), (Some(pack.id), Some("sample")));
     assert_eq!(operators.grants, [grant("action:view,execute")]);
 }
 
@@ -101,26 +81,11 @@ async fn reads_a_pack_by_ref_and_by_id(store: &TestStore) {
     let pack = store.get_pack("sample").await.unwrap();
     let declared = new_pack("sample");
     assert_eq!(pack.r#ref, declared.r#ref);
-    assert_eq!(
-        (pack.label, pack.description),
-        (declared.label, declared.description)
-    );
-    assert_eq!(
-        (pack.version, pack.author),
-        (declared.version, declared.author)
-    );
-    assert_eq!(
-        (pack.config_schema, pack.config),
-        (declared.config_schema, declared.config)
-    );
-    assert_eq!(
-        (pack.runtime_deps, pack.tags),
-        (declared.runtime_deps, declared.tags)
-    );
-    assert_eq!(
-        (pack.is_standard, pack.path),
-        (declared.is_standard, declared.path)
-    );
+    assert_eq!((pack.label, pack.description), (declared.label, declared.description));
+    assert_eq!((pack.version, pack.author), (declared.version, declared.author));
+    assert_eq!((pack.config_schema, pack.config), (declared.config_schema, declared.config));
+    assert_eq!((pack.runtime_deps, pack.tags), (declared.runtime_deps, declared.tags));
+    assert_eq!((pack.is_standard, pack.path), (declared.is_standard, declared.path));
     assert!(pack.created >= before && pack.updated == pack.created);
     assert_eq!(store.get_pack_by_id(pack.id).await.unwrap().r#ref, "sample");
 }
@@ -132,10 +97,7 @@ async fn lists_packs_in_ref_order_page_by_page(store: &TestStore) {
     let first = store.list_packs(page(1, 2)).await.unwrap();
     assert_eq!(refs!(first), ["alpha", "bravo"]);
     assert_eq!((first.total, first.request), (5, page(1, 2)));
-    assert_eq!(
-        refs!(store.list_packs(page(2, 2)).await.unwrap()),
-        ["charlie", "delta"]
-    );
+    assert_eq!(refs!(store.list_packs(page(2, 2)).await.unwrap()), ["charlie", "delta"]);
     assert_eq!(refs!(store.list_packs(page(3, 2)).await.unwrap()), ["echo"]);
     let beyond = store.list_packs(page(4, 2)).await.unwrap();
     assert!(beyond.items.is_empty());
@@ -146,23 +108,12 @@ async fn orders_refs_bytewise_whatever_the_server_collation(store: &TestStore) {
     // Refs sort by code point on every backend: '-' < '.' < digits < '_' < letters.
     for pack_ref in ["core_x", "core-y", "core9", "core"] {
         let mut bundle = empty_bundle(pack_ref);
-        bundle
-            .actions
-            .push(action(&format!("{pack_ref}.echo"), RunnerType::Shell));
+        bundle.actions.push(action(&format!("{pack_ref}.echo"), RunnerType::Shell));
         store.register_pack(&bundle).await.unwrap();
     }
-    assert_eq!(
-        refs!(store.list_packs(all()).await.unwrap()),
-        ["core", "core-y", "core9", "core_x"]
-    );
-    let actions = store
-        .list_actions(&ComponentFilter::default(), all())
-        .await
-        .unwrap();
-    assert_eq!(
-        refs!(actions),
-        ["core-y.echo", "core.echo", "core9.echo", "core_x.echo"]
-    );
+    assert_eq!(refs!(store.list_packs(all()).await.unwrap()), ["core", "core-y", "core9", "core_x"]);
+    let actions = store.list_actions(&ComponentFilter::default(), all()).await.unwrap();
+    assert_eq!(refs!(actions), ["core-y.echo", "core.echo", "core9.echo", "core_x.echo"]);
 }
 
 async fn lists_components_of_one_pack(store: &TestStore) {
@@ -170,51 +121,23 @@ async fn lists_components_of_one_pack(store: &TestStore) {
     store.register_pack(&sample_bundle("alpha")).await.unwrap();
 
     let actions = store.list_actions(&of_pack("alpha"), all()).await.unwrap();
-    assert_eq!(
-        refs!(actions),
-        ["alpha.deploy", "alpha.fetch", "alpha.notify"]
-    );
+    assert_eq!(refs!(actions), ["alpha.deploy", "alpha.fetch", "alpha.notify"]);
     assert_eq!(actions.total, 3);
-    let every_action = store
-        .list_actions(&ComponentFilter::default(), all())
-        .await
-        .unwrap();
+    let every_action = store.list_actions(&ComponentFilter::default(), all()).await.unwrap();
     assert_eq!(every_action.total, 6);
-    assert_eq!(
-        refs!(every_action)[..4],
-        ["alpha.deploy", "alpha.fetch", "alpha.notify", "beta.deploy"]
-    );
+    assert_eq!(refs!(every_action)[..4], ["alpha.deploy", "alpha.fetch", "alpha.notify", "beta.deploy"]);
 
     let triggers = store.list_triggers(&of_pack("beta"), all()).await.unwrap();
     assert_eq!(refs!(triggers), ["beta.alert", "beta.tick"]);
-    assert_eq!(
-        store
-            .list_triggers(&ComponentFilter::default(), all())
-            .await
-            .unwrap()
-            .total,
-        4
-    );
+    assert_eq!(store.list_triggers(&ComponentFilter::default(), all()).await.unwrap().total, 4);
 
     let sensors = store.list_sensors(&of_pack("alpha"), all()).await.unwrap();
     assert_eq!(refs!(sensors), ["alpha.watcher"]);
-    assert_eq!(
-        store
-            .list_sensors(&ComponentFilter::default(), all())
-            .await
-            .unwrap()
-            .total,
-        2
-    );
+    assert_eq!(store.list_sensors(&ComponentFilter::default(), all()).await.unwrap().total, 2);
 
-    let workflows = store
-        .list_workflow_definitions(&of_pack("beta"), all())
-        .await
-        .unwrap();
+    let workflows = store.list_workflow_definitions(&of_pack("beta"), all()).await.unwrap();
     assert_eq!(refs!(workflows), ["beta.deploy"]);
-    let every_workflow = store
-        .list_workflow_definitions(&ComponentFilter::default(), all())
-        .await;
+    let every_workflow = store.list_workflow_definitions(&ComponentFilter::default(), all()).await;
     assert_eq!(every_workflow.unwrap().total, 2);
 
     let nothing = store.list_actions(&of_pack("gamma"), all()).await.unwrap();
@@ -225,60 +148,32 @@ async fn lists_components_of_one_pack(store: &TestStore) {
 async fn lists_components_page_by_page(store: &TestStore) {
     let mut bundle = empty_bundle("sample");
     for name in ["e", "c", "a", "d", "b"] {
-        bundle
-            .actions
-            .push(action(&format!("sample.{name}"), RunnerType::Python));
+        bundle.actions.push(action(&format!("sample.{name}"), RunnerType::Python));
         bundle.triggers.push(trigger(&format!("sample.{name}")));
     }
     store.register_pack(&bundle).await.unwrap();
 
-    let second = store
-        .list_actions(&of_pack("sample"), page(2, 2))
-        .await
-        .unwrap();
+    let second = store.list_actions(&of_pack("sample"), page(2, 2)).await.unwrap();
     assert_eq!(refs!(second), ["sample.c", "sample.d"]);
     assert_eq!((second.total, second.request), (5, page(2, 2)));
-    let last = store
-        .list_triggers(&ComponentFilter::default(), page(3, 2))
-        .await
-        .unwrap();
+    let last = store.list_triggers(&ComponentFilter::default(), page(3, 2)).await.unwrap();
     assert_eq!(refs!(last), ["sample.e"]);
     assert_eq!(last.total, 5);
 }
 
 async fn lists_policies_of_one_action(store: &TestStore) {
     let mut bundle = sample_bundle("sample");
-    bundle
-        .policies
-        .push(policy("sample.a_fetch_limit", "sample.fetch"));
-    bundle
-        .policies
-        .push(policy("sample.z_notify_limit", "sample.notify"));
+    bundle.policies.push(policy("sample.a_fetch_limit", "sample.fetch"));
+    bundle.policies.push(policy("sample.z_notify_limit", "sample.notify"));
     store.register_pack(&bundle).await.unwrap();
 
-    let of_notify = store
-        .list_policies(Some("sample.notify"), all())
-        .await
-        .unwrap();
-    assert_eq!(
-        refs!(of_notify),
-        ["sample.one_notify", "sample.z_notify_limit"]
-    );
+    let of_notify = store.list_policies(Some("sample.notify"), all()).await.unwrap();
+    assert_eq!(refs!(of_notify), ["sample.one_notify", "sample.z_notify_limit"]);
     assert_eq!(of_notify.total, 2);
     let every_policy = store.list_policies(None, page(1, 2)).await.unwrap();
-    assert_eq!(
-        refs!(every_policy),
-        ["sample.a_fetch_limit", "sample.one_notify"]
-    );
+    assert_eq!(refs!(every_policy), ["sample.a_fetch_limit", "sample.one_notify"]);
     assert_eq!(every_policy.total, 3);
-    assert_eq!(
-        store
-            .list_policies(Some("sample.deploy"), all())
-            .await
-            .unwrap()
-            .total,
-        0
-    );
+    assert_eq!(store.list_policies(Some("sample.deploy"), all()).await.unwrap().total, 0);
 }
 
 async fn replaces_a_pack_configuration(store: &TestStore) {
@@ -326,8 +221,14 @@ async fn records_a_sensors_status(store: &TestStore) {
     use attune_domain::status::SensorStatus;
     store.register_pack(&sample_bundle("sample")).await.unwrap();
     let sensor = store.get_sensor("sample.watcher").await.unwrap();
-    assert_eq!((sensor.status, sensor.status_detail.clone(), sensor.status_updated), (SensorStatus::Stopped, None, None));
-    store.set_sensor_status("sample.watcher", SensorStatus::Failing, Some("exited with 1; restart in 2s")).await.unwrap();
+    assert_eq!(
+        (sensor.status, sensor.status_detail.clone(), sensor.status_updated),
+        (SensorStatus::Stopped, None, None)
+    );
+    store
+        .set_sensor_status("sample.watcher", SensorStatus::Failing, Some("exited with 1; restart in 2s"))
+        .await
+        .unwrap();
     let failing = store.get_sensor("sample.watcher").await.unwrap();
     assert_eq!(failing.status, SensorStatus::Failing);
     assert_eq!(failing.status_detail.as_deref(), Some("exited with 1; restart in 2s"));

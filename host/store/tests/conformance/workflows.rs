@@ -17,41 +17,19 @@ conformance_tests!(
 
 async fn started_workflow(store: &TestStore) -> attune_domain::workflow::WorkflowExecution {
     store.register_pack(&sample_bundle("sample")).await.unwrap();
-    let execution = store
-        .create_execution(&new_execution("sample.deploy"))
-        .await
-        .unwrap();
-    store
-        .create_workflow_execution(execution.id, "sample.deploy", &json!({"attempts": 0}))
-        .await
-        .unwrap()
+    let execution = store.create_execution(&new_execution("sample.deploy")).await.unwrap();
+    store.create_workflow_execution(execution.id, "sample.deploy", &json!({"attempts": 0})).await.unwrap()
 }
 
 async fn starts_tracking_a_running_workflow(store: &TestStore) {
     let run = started_workflow(store).await;
-    let definition = store
-        .get_workflow_definition("sample.deploy")
-        .await
-        .unwrap();
-    assert_eq!(
-        (run.workflow_def, run.status),
-        (Some(definition.id), ExecutionStatus::Running)
-    );
+    let definition = store.get_workflow_definition("sample.deploy").await.unwrap();
+    assert_eq!((run.workflow_def, run.status), (Some(definition.id), ExecutionStatus::Running));
     assert_eq!(run.variables, json!({"attempts": 0}));
     assert!(run.current_tasks.is_empty() && run.completed_tasks.is_empty());
     assert!(run.failed_tasks.is_empty() && run.skipped_tasks.is_empty());
-    assert_eq!(
-        (
-            run.error_message.clone(),
-            run.paused,
-            run.pause_reason.clone()
-        ),
-        (None, false, None)
-    );
-    assert_eq!(
-        store.get_workflow_execution(run.execution).await.unwrap(),
-        run
-    );
+    assert_eq!((run.error_message.clone(), run.paused, run.pause_reason.clone()), (None, false, None));
+    assert_eq!(store.get_workflow_execution(run.execution).await.unwrap(), run);
 }
 
 async fn saves_every_mutable_field_of_a_workflow_run(store: &TestStore) {
@@ -72,112 +50,49 @@ async fn saves_every_mutable_field_of_a_workflow_run(store: &TestStore) {
     assert!(saved.updated >= run.updated);
     changed.updated = saved.updated;
     assert_eq!(saved, changed);
-    assert_eq!(
-        store.get_workflow_execution(run.execution).await.unwrap(),
-        saved
-    );
+    assert_eq!(store.get_workflow_execution(run.execution).await.unwrap(), saved);
 }
 
 async fn an_execution_has_at_most_one_workflow_run(store: &TestStore) {
     let run = started_workflow(store).await;
-    assert_conflict(
-        store
-            .create_workflow_execution(run.execution, "sample.deploy", &json!({}))
-            .await,
-    );
-    assert_eq!(
-        store.get_workflow_execution(run.execution).await.unwrap(),
-        run
-    );
+    assert_conflict(store.create_workflow_execution(run.execution, "sample.deploy", &json!({})).await);
+    assert_eq!(store.get_workflow_execution(run.execution).await.unwrap(), run);
 }
 
 async fn workflow_runs_of_unknown_executions_are_refused(store: &TestStore) {
     store.register_pack(&sample_bundle("sample")).await.unwrap();
-    assert_unknown_reference(
-        store
-            .create_workflow_execution(i64::MAX, "sample.deploy", &json!({}))
-            .await,
-    );
-    assert_unknown_reference(
-        store
-            .create_task_execution(&new_task(i64::MAX, "build", None))
-            .await,
-    );
+    assert_unknown_reference(store.create_workflow_execution(i64::MAX, "sample.deploy", &json!({})).await);
+    assert_unknown_reference(store.create_task_execution(&new_task(i64::MAX, "build", None)).await);
 }
 
 async fn records_task_runs_in_creation_order(store: &TestStore) {
     let run = started_workflow(store).await;
-    let other = store
-        .create_execution(&new_execution("sample.deploy"))
-        .await
-        .unwrap();
-    let other_run = store
-        .create_workflow_execution(other.id, "sample.deploy", &json!({}))
-        .await
-        .unwrap();
-    let child = store
-        .create_execution(&new_execution("sample.notify"))
-        .await
-        .unwrap();
+    let other = store.create_execution(&new_execution("sample.deploy")).await.unwrap();
+    let other_run = store.create_workflow_execution(other.id, "sample.deploy", &json!({})).await.unwrap();
+    let child = store.create_execution(&new_execution("sample.notify")).await.unwrap();
 
-    let build = store
-        .create_task_execution(&new_task(run.id, "build", Some(child.id)))
-        .await
-        .unwrap();
-    assert_eq!(
-        (build.workflow_execution, build.execution),
-        (run.id, Some(child.id))
-    );
-    assert_eq!(
-        (build.task_name.as_str(), build.status),
-        ("build", ExecutionStatus::Requested)
-    );
-    assert_eq!(
-        (build.max_retries, build.timeout_seconds, build.retry_count),
-        (2, Some(60), 0)
-    );
+    let build = store.create_task_execution(&new_task(run.id, "build", Some(child.id))).await.unwrap();
+    assert_eq!((build.workflow_execution, build.execution), (run.id, Some(child.id)));
+    assert_eq!((build.task_name.as_str(), build.status), ("build", ExecutionStatus::Requested));
+    assert_eq!((build.max_retries, build.timeout_seconds, build.retry_count), (2, Some(60), 0));
     assert_eq!((build.result.clone(), build.timed_out), (None, false));
     let mut item = new_task(run.id, "deploy", None);
     item.task_index = Some(3);
     item.task_batch = Some(1);
     let deploy = store.create_task_execution(&item).await.unwrap();
     assert_eq!((deploy.task_index, deploy.task_batch), (Some(3), Some(1)));
-    let elsewhere = store
-        .create_task_execution(&new_task(other_run.id, "build", None))
-        .await
-        .unwrap();
-    let test = store
-        .create_task_execution(&new_task(run.id, "test", None))
-        .await
-        .unwrap();
+    let elsewhere = store.create_task_execution(&new_task(other_run.id, "build", None)).await.unwrap();
+    let test = store.create_task_execution(&new_task(run.id, "test", None)).await.unwrap();
 
-    assert_eq!(
-        store.list_task_executions(run.id).await.unwrap(),
-        [build, deploy, test]
-    );
-    assert_eq!(
-        store.list_task_executions(other_run.id).await.unwrap(),
-        [elsewhere]
-    );
-    assert!(
-        store
-            .list_task_executions(i64::MAX)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert_eq!(store.list_task_executions(run.id).await.unwrap(), [build, deploy, test]);
+    assert_eq!(store.list_task_executions(other_run.id).await.unwrap(), [elsewhere]);
+    assert!(store.list_task_executions(i64::MAX).await.unwrap().is_empty());
 }
 
 async fn saves_every_mutable_field_of_a_task_run(store: &TestStore) {
     let run = started_workflow(store).await;
-    let child = store
-        .create_execution(&new_execution("sample.notify"))
-        .await
-        .unwrap();
-    let task = store
-        .create_task_execution(&new_task(run.id, "build", None))
-        .await
-        .unwrap();
+    let child = store.create_execution(&new_execution("sample.notify")).await.unwrap();
+    let task = store.create_task_execution(&new_task(run.id, "build", None)).await.unwrap();
     let mut changed = task.clone();
     changed.execution = Some(child.id);
     changed.status = ExecutionStatus::Timeout;
@@ -199,10 +114,7 @@ async fn saves_every_mutable_field_of_a_task_run(store: &TestStore) {
 
 async fn missing_workflow_state_is_not_found(store: &TestStore) {
     let run = started_workflow(store).await;
-    let task = store
-        .create_task_execution(&new_task(run.id, "build", None))
-        .await
-        .unwrap();
+    let task = store.create_task_execution(&new_task(run.id, "build", None)).await.unwrap();
     assert_not_found(store.get_workflow_execution(run.execution + 1000).await);
     let mut missing_run = run.clone();
     missing_run.id += 1000;

@@ -45,7 +45,10 @@ async fn post(pipeline: &Pipeline, name: &str, body: Value) -> Id {
         headers: [("content-type".to_string(), "application/json".to_string())].into(),
         body: body.to_string().into_bytes(),
     };
-    attune_services::webhooks::fire(&pipeline.platform, post, Some(Proof::Caller(pipeline.admin().await))).await.unwrap().id
+    attune_services::webhooks::fire(&pipeline.platform, post, Some(Proof::Caller(pipeline.admin().await)))
+        .await
+        .unwrap()
+        .id
 }
 
 /// Waits until the event's rules were evaluated; returns its enforcements.
@@ -82,7 +85,10 @@ async fn a_webhook_runs_a_rules_action_with_templated_parameters(backend: Backen
     let done = pipeline.finished(executions[0].id).await;
     assert_eq!(done.status, ExecutionStatus::Completed, "{:?}", done.result);
     assert_eq!(done.result, Some(json!({"stdout": format!("api-gw failed (event {event})\n")})));
-    assert_eq!((done.rule_ref.as_deref(), done.trigger_ref.as_deref()), (Some("core.echo_alerts"), Some("core.webhook")));
+    assert_eq!(
+        (done.rule_ref.as_deref(), done.trigger_ref.as_deref()),
+        (Some("core.echo_alerts"), Some("core.webhook"))
+    );
     pipeline.stop().await;
 }
 
@@ -93,16 +99,20 @@ async fn criteria_that_do_not_match_run_nothing(backend: Backend) {
     let elsewhere = post(&pipeline, "other-hook", json!({"level": "error"})).await;
     assert!(enforcements_of(&pipeline, info).await.is_empty(), "criteria do not hold");
     assert!(enforcements_of(&pipeline, elsewhere).await.is_empty(), "another webhook's posts do not concern the rule");
-    let all = pipeline.platform.store.list_executions(&ExecutionFilter::default(), PageRequest::default()).await.unwrap();
+    let all =
+        pipeline.platform.store.list_executions(&ExecutionFilter::default(), PageRequest::default()).await.unwrap();
     assert_eq!(all.total, 0);
     pipeline.stop().await;
 }
 
 async fn a_broken_template_or_invalid_parameters_end_the_enforcement_with_a_reason(backend: Backend) {
     let pipeline = Pipeline::start(backend).await;
-    attune_services::rules::create(&pipeline.platform, alert_rule("core.bad_template", "{{ event.payload.body.nothing.here }}"))
-        .await
-        .unwrap();
+    attune_services::rules::create(
+        &pipeline.platform,
+        alert_rule("core.bad_template", "{{ event.payload.body.nothing.here }}"),
+    )
+    .await
+    .unwrap();
     let mut wrong_type = alert_rule("core.bad_parameters", "ignored");
     wrong_type.action_ref = "core.sleep".into();
     wrong_type.action_params = json!({"seconds": "{{ event.payload.body.service }}"});
@@ -139,7 +149,9 @@ async fn a_disabled_rule_records_its_match_and_runs_nothing(backend: Backend) {
 
 async fn an_event_nobody_announced_is_evaluated_anyway(backend: Backend) {
     let pipeline = Pipeline::start(backend).await;
-    attune_services::rules::create(&pipeline.platform, alert_rule("core.echo_alerts", "from the reconciler")).await.unwrap();
+    attune_services::rules::create(&pipeline.platform, alert_rule("core.echo_alerts", "from the reconciler"))
+        .await
+        .unwrap();
     // Recorded without the announcement, as if the process died right after the write.
     let event = pipeline
         .platform

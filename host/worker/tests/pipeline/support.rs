@@ -78,12 +78,8 @@ impl Pipeline {
         for n in 0..options.workers {
             pipeline.start_worker(&format!("worker-{n}"), options.concurrency).await;
         }
-        let executor = attune_executor::run(
-            pipeline.platform.clone(),
-            options.executor,
-            true,
-            pipeline.shutdown.child_token(),
-        );
+        let executor =
+            attune_executor::run(pipeline.platform.clone(), options.executor, true, pipeline.shutdown.child_token());
         pipeline.tasks.push(tokio::spawn(async move {
             executor.await.expect("the executor stops cleanly");
         }));

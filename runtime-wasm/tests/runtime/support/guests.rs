@@ -5,11 +5,7 @@ use super::wat::{self, Strings};
 
 /// Returns its parameters unchanged.
 pub fn echo() -> String {
-    wat::action(
-        &Strings::default(),
-        "",
-        "(call $ok (local.get $params) (local.get $params_len))",
-    )
+    wat::action(&Strings::default(), "", "(call $ok (local.get $params) (local.get $params_len))")
 }
 
 /// Returns `{"params": <params>, "token": "<secret token>"}` (token `null` when not granted):
@@ -58,31 +54,20 @@ pub fn secret_thief() -> String {
 
 /// Spins forever.
 pub fn infinite_loop() -> String {
-    wat::action(
-        &Strings::default(),
-        "",
-        "(loop $forever (br $forever)) (unreachable)",
-    )
+    wat::action(&Strings::default(), "", "(loop $forever (br $forever)) (unreachable)")
 }
 
 /// Logs "spinning", then spins forever.
 pub fn announced_loop() -> String {
     let mut s = Strings::default();
     let text = s.add("spinning");
-    let body = format!(
-        "(call $info {}) (loop $forever (br $forever)) (unreachable)",
-        text.args()
-    );
+    let body = format!("(call $info {}) (loop $forever (br $forever)) (unreachable)", text.args());
     wat::action(&s, "", &body)
 }
 
 /// Grows its memory by 1 MiB at a time, forever.
 pub fn memory_bomb() -> String {
-    wat::action(
-        &Strings::default(),
-        "",
-        "(loop $grow (drop (memory.grow (i32.const 16))) (br $grow)) (unreachable)",
-    )
+    wat::action(&Strings::default(), "", "(loop $grow (drop (memory.grow (i32.const 16))) (br $grow)) (unreachable)")
 }
 
 /// Executes `unreachable`.
@@ -143,11 +128,8 @@ pub fn kv_waiter() -> String {
     let mut s = Strings::default();
     let key = s.add("key");
     let empty = s.add("{}");
-    let body = format!(
-        "(call $kv_get {key} (i32.const 80)) (call $ok {empty})",
-        key = key.args(),
-        empty = empty.args(),
-    );
+    let body =
+        format!("(call $kv_get {key} (i32.const 80)) (call $ok {empty})", key = key.args(), empty = empty.args(),);
     wat::action(&s, "", &body)
 }
 
@@ -155,10 +137,7 @@ pub fn kv_waiter() -> String {
 pub fn sleeper() -> String {
     let mut s = Strings::default();
     let empty = s.add("{}");
-    let body = format!(
-        "(call $block (call $subscribe_duration (i64.const 60000000000))) (call $ok {})",
-        empty.args()
-    );
+    let body = format!("(call $block (call $subscribe_duration (i64.const 60000000000))) (call $ok {})", empty.args());
     wat::action(&s, "", &body)
 }
 

@@ -35,8 +35,7 @@ impl TestServer {
                     }
                     let head = String::from_utf8_lossy(&head);
                     let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
-                    let body = serde_json::json!({"hello": "from the test server", "path": path})
-                        .to_string();
+                    let body = serde_json::json!({"hello": "from the test server", "path": path}).to_string();
                     let response = format!(
                         "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
                         body.len()

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use attune_runtime_api::{
-    ExecutionContext, ExecutionIo, ExecutionRequest, KvError, KvStore, Limits, MemoryKv,
-    OutputFormat, OutputLine, Stream,
+    ExecutionContext, ExecutionIo, ExecutionRequest, KvError, KvStore, Limits, MemoryKv, OutputFormat, OutputLine,
+    Stream,
 };
 use attune_runtime_wasm::{WasmRuntime, WasmRuntimeConfig};
 use tempfile::TempDir;
@@ -51,12 +51,7 @@ pub fn runtime_on(cache_dir: &Path) -> WasmRuntime {
 
 /// Limits generous enough for every well-behaved test guest.
 pub fn test_limits() -> Limits {
-    Limits {
-        timeout: Duration::from_secs(30),
-        fuel: 1_000_000_000,
-        memory_bytes: 64 << 20,
-        output_bytes: 1 << 20,
-    }
+    Limits { timeout: Duration::from_secs(30), fuel: 1_000_000_000, memory_bytes: 64 << 20, output_bytes: 1 << 20 }
 }
 
 /// A request to run `entry_point` with `parameters` and nothing granted.
@@ -92,13 +87,7 @@ pub struct Recorder {
 impl Recorder {
     /// The texts of the lines recorded on `stream`.
     pub fn texts(&self, stream: Stream) -> Vec<String> {
-        self.lines
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|line| line.stream == stream)
-            .map(|line| line.text.clone())
-            .collect()
+        self.lines.lock().unwrap().iter().filter(|line| line.stream == stream).map(|line| line.text.clone()).collect()
     }
 
     /// Every line recorded.
@@ -117,10 +106,7 @@ impl attune_runtime_api::OutputSink for Recorder {
 /// Io recording into a new [`Recorder`], with a fresh cancel token.
 pub fn recorded_io() -> (ExecutionIo, Arc<Recorder>) {
     let recorder = Arc::new(Recorder::default());
-    let io = ExecutionIo {
-        output: recorder.clone(),
-        cancel: CancellationToken::new(),
-    };
+    let io = ExecutionIo { output: recorder.clone(), cancel: CancellationToken::new() };
     (io, recorder)
 }
 

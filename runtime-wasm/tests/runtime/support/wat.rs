@@ -36,14 +36,8 @@ impl Strings {
         }
         writeln!(self.segments, "  (data (i32.const {ptr}) \"{escaped}\")").unwrap();
         self.next += text.len().next_multiple_of(8).max(8);
-        assert!(
-            1024 + self.next < 32768,
-            "static strings overflow into the heap"
-        );
-        Str {
-            ptr,
-            len: text.len(),
-        }
+        assert!(1024 + self.next < 32768, "static strings overflow into the heap");
+        Str { ptr, len: text.len() }
     }
 }
 
@@ -153,16 +147,10 @@ const POLL_PARAMS: &str = "(param $sensor_ref i32) (param $sensor_ref_len i32) \
 
 /// An action module whose `run` has `body` (with `locals` declared first).
 pub fn action(strings: &Strings, locals: &str, body: &str) -> String {
-    format!(
-        "(module\n{PRELUDE}\n{}\n  (func (export \"run\") {RUN_PARAMS} {locals}\n{body})\n)",
-        strings.segments
-    )
+    format!("(module\n{PRELUDE}\n{}\n  (func (export \"run\") {RUN_PARAMS} {locals}\n{body})\n)", strings.segments)
 }
 
 /// A sensor module whose `poll` has `body`.
 pub fn sensor(strings: &Strings, locals: &str, body: &str) -> String {
-    format!(
-        "(module\n{PRELUDE}\n{}\n  (func (export \"poll\") {POLL_PARAMS} {locals}\n{body})\n)",
-        strings.segments
-    )
+    format!("(module\n{PRELUDE}\n{}\n  (func (export \"poll\") {POLL_PARAMS} {locals}\n{body})\n)", strings.segments)
 }

@@ -109,7 +109,8 @@ mod tests {
 
     #[test]
     fn entity_types_ids_and_output_narrow_it() {
-        let query = FilterQuery { entity: Some("execution".into()), id: Some(7), output: Some(true), _access_token: None };
+        let query =
+            FilterQuery { entity: Some("execution".into()), id: Some(7), output: Some(true), _access_token: None };
         let filter = Filter::try_from(query).unwrap();
         assert!(filter.passes(&status(7)));
         assert!(filter.passes(&Notice::execution_output(7, 3, "stderr", "line")));

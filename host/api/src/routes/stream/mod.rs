@@ -21,8 +21,8 @@ use std::collections::HashMap;
 use attune_bus::{Notice, Received, Subscription};
 use attune_domain::Id;
 use attune_domain::identity::Verb;
-use attune_services::auth::Caller;
 use attune_services::ServiceError;
+use attune_services::auth::Caller;
 use attune_services::rbac::{Need, pack_of};
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -66,19 +66,28 @@ async fn stream(
     upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> ApiResult<Response> {
     let filter = Filter::try_from(query)?;
-    let wanted: Vec<&str> =
-        if filter.entity.is_empty() { ENTITY_TYPES.to_vec() } else { filter.entity.iter().map(String::as_str).collect() };
+    let wanted: Vec<&str> = if filter.entity.is_empty() {
+        ENTITY_TYPES.to_vec()
+    } else {
+        filter.entity.iter().map(String::as_str).collect()
+    };
     // Refuse up front a caller who could be shown nothing; the rest is checked per notice.
     let may_view_some = |entity: &str| {
-        caller.permissions.grants().iter().any(|grant| {
-            (grant.resource == "*" || grant.resource == entity) && grant.verbs.contains(&Verb::View)
-        })
+        caller
+            .permissions
+            .grants()
+            .iter()
+            .any(|grant| (grant.resource == "*" || grant.resource == entity) && grant.verbs.contains(&Verb::View))
     };
     if !wanted.iter().any(|entity| may_view_some(entity)) {
         return Err(ServiceError::Forbidden(format!("the stream needs view on one of {}", wanted.join(", "))).into());
     }
     let upgrade = upgrade.map_err(|rejection| {
-        ApiError::new(StatusCode::UPGRADE_REQUIRED, "upgrade_required", format!("a WebSocket upgrade is required: {rejection}"))
+        ApiError::new(
+            StatusCode::UPGRADE_REQUIRED,
+            "upgrade_required",
+            format!("a WebSocket upgrade is required: {rejection}"),
+        )
     })?;
     // Subscribe before answering: everything after the upgrade is heard.
     let subscription = state.platform.bus.subscribe().await.map_err(|error| {

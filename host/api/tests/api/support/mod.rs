@@ -41,9 +41,7 @@ impl TestApi {
 
     pub async fn with_body_limit(max_body_bytes: usize) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let store = attune_store::connect(&format!("sqlite://{}/attune.db", dir.path().display()))
-            .await
-            .unwrap();
+        let store = attune_store::connect(&format!("sqlite://{}/attune.db", dir.path().display())).await.unwrap();
         let tokens = TokenIssuer::new(
             b"test-secret-test-secret-test-secret",
             Duration::from_secs(3600),
@@ -51,23 +49,10 @@ impl TestApi {
         );
         let bus = Arc::new(MemoryBus::new());
         let platform = Platform { store, tokens, cipher: Cipher::new(&[9; 32]), bus: bus.clone() };
-        attune_services::bootstrap::bootstrap(&platform, Some(ADMIN_PASSWORD.into()))
-            .await
-            .unwrap();
-        attune_packs::register_pack(platform.store.as_ref(), &shipped_packs().join("core"))
-            .await
-            .unwrap();
-        let router = app(ApiState {
-            platform: platform.clone(),
-            max_body_bytes,
-        });
-        let mut api = Self {
-            router,
-            platform,
-            bus,
-            dir,
-            token: String::new(),
-        };
+        attune_services::bootstrap::bootstrap(&platform, Some(ADMIN_PASSWORD.into())).await.unwrap();
+        attune_packs::register_pack(platform.store.as_ref(), &shipped_packs().join("core")).await.unwrap();
+        let router = app(ApiState { platform: platform.clone(), max_body_bytes });
+        let mut api = Self { router, platform, bus, dir, token: String::new() };
         let (status, body) = api
             .call(
                 "POST",
@@ -83,21 +68,13 @@ impl TestApi {
 
     /// Sends a request; `token` adds a bearer header; returns status and JSON body
     /// (`Value::Null` when empty).
-    pub async fn call(
-        &self,
-        method: &str,
-        uri: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
+    pub async fn call(&self, method: &str, uri: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
         let mut request = Request::builder().method(method).uri(uri);
         if let Some(token) = token {
             request = request.header("authorization", format!("Bearer {token}"));
         }
         let request = match body {
-            Some(body) => request
-                .header("content-type", "application/json")
-                .body(Body::from(body.to_string())),
+            Some(body) => request.header("content-type", "application/json").body(Body::from(body.to_string())),
             None => request.body(Body::empty()),
         };
         self.send(request.unwrap()).await
@@ -112,7 +89,8 @@ impl TestApi {
             Value::Null
         } else {
             // Pages and assets (`/docs`) come back as text.
-            serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
         };
         (status, body)
     }
@@ -124,8 +102,7 @@ impl TestApi {
 
     /// POST with the admin token.
     pub async fn post(&self, uri: &str, body: Value) -> (StatusCode, Value) {
-        self.call("POST", uri, Some(&self.token.clone()), Some(body))
-            .await
+        self.call("POST", uri, Some(&self.token.clone()), Some(body)).await
     }
 }
 
@@ -133,10 +110,7 @@ impl TestApi {
 pub fn assert_error(result: &(StatusCode, Value), status: StatusCode, code: &str) -> String {
     assert_eq!(result.0, status, "{}", result.1);
     assert_eq!(result.1["error"]["code"], code, "{}", result.1);
-    result.1["error"]["message"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
+    result.1["error"]["message"].as_str().unwrap_or_default().to_owned()
 }
 
 /// Registers a pack `vault` with an action taking a secret parameter.

@@ -21,10 +21,7 @@ pub fn sample_files() -> Vec<(&'static str, &'static str)> {
             "pack.yaml",
             "ref: sample\nversion: 1.2.3\nlabel: Sample\nconfig_schema:\n  channel: {type: string, default: ops}\n",
         ),
-        (
-            "triggers/alert.yaml",
-            "name: alert\nparameters:\n  level: {type: string}\npayload_schema: {type: object}\n",
-        ),
+        ("triggers/alert.yaml", "name: alert\nparameters:\n  level: {type: string}\npayload_schema: {type: object}\n"),
         (
             "actions/notify.yaml",
             "name: notify\nrunner_type: shell\nentry_point: notify.sh\nparameters:\n  text: {type: string, required: true}\n  token: {type: string, secret: true}\nsecrets: [slack_token]\n",
@@ -39,10 +36,7 @@ pub fn sample_files() -> Vec<(&'static str, &'static str)> {
             "rules/on_alert.yaml",
             "trigger: sample.alert\ntrigger_parameters: {level: error}\ncriteria:\n  trigger.body.level: {type: equals, pattern: error}\naction: sample.notify\nparameters:\n  text: \"{{ event.payload.body.service }} failed\"\n",
         ),
-        (
-            "policies/one_at_a_time.yaml",
-            "action: sample.notify\ntype: concurrency\nthreshold: 1\n",
-        ),
+        ("policies/one_at_a_time.yaml", "action: sample.notify\ntype: concurrency\nthreshold: 1\n"),
         (
             "workflows/flow.yaml",
             "parameters:\n  who: {type: string, default: you}\ntasks:\n  first:\n    action: sample.notify\n    input: {text: \"hi {{ input.who }}\"}\n    next: [{when: \"{{ succeeded() }}\", do: second}]\n  second: {action: sample.fetch}\n",

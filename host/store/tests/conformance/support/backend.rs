@@ -75,18 +75,9 @@ impl TestStore {
     async fn sqlite() -> TestStore {
         let dir = tempfile::tempdir().expect("a temporary directory for the SQLite database");
         let url = format!("sqlite://{}", dir.path().join("attune.db").display());
-        let store = SqliteStore::open(&url)
-            .await
-            .expect("open the SQLite store");
+        let store = SqliteStore::open(&url).await.expect("open the SQLite store");
         store.migrate().await.expect("migrate the SQLite store");
-        TestStore {
-            store: Arc::new(store.clone()),
-            place: Place::Sqlite {
-                store,
-                url,
-                _dir: dir,
-            },
-        }
+        TestStore { store: Arc::new(store.clone()), place: Place::Sqlite { store, url, _dir: dir } }
     }
 
     async fn postgres() -> TestStore {
@@ -102,26 +93,15 @@ impl TestStore {
         // test on such a collation (ICU, PostgreSQL 15+) so that an ORDER BY that depends on
         // it shows up. Servers without ICU get their default. (Database names cannot be
         // bound as parameters; this one is made of ASCII letters, digits and underscores.)
-        let icu = format!(
-            "CREATE DATABASE {database} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'"
-        );
+        let icu = format!("CREATE DATABASE {database} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'");
         if sqlx::query(&icu).execute(&mut admin).await.is_err() {
             run(&mut admin, &server, &format!("CREATE DATABASE {database}")).await;
         }
         let _ = admin.close().await;
         let url = format!("{server}/{database}");
-        let store = PostgresStore::open(&url)
-            .await
-            .expect("open the PostgreSQL store");
+        let store = PostgresStore::open(&url).await.expect("open the PostgreSQL store");
         store.migrate().await.expect("migrate the PostgreSQL store");
-        TestStore {
-            store: Arc::new(store.clone()),
-            place: Place::Postgres {
-                store,
-                server,
-                database,
-            },
-        }
+        TestStore { store: Arc::new(store.clone()), place: Place::Postgres { store, server, database } }
     }
 
     /// The store as callers hold it, for tasks that outlive a borrow.
@@ -158,19 +138,10 @@ impl TestStore {
     async fn remove(self) {
         match self.place {
             Place::Sqlite { store, .. } => store.close().await,
-            Place::Postgres {
-                store,
-                server,
-                database,
-            } => {
+            Place::Postgres { store, server, database } => {
                 store.close().await;
                 let mut admin = admin_connection(&server).await;
-                run(
-                    &mut admin,
-                    &server,
-                    &format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"),
-                )
-                .await;
+                run(&mut admin, &server, &format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)")).await;
                 let _ = admin.close().await;
             }
         }

@@ -71,13 +71,8 @@ pub struct PackContents {
 impl PackContents {
     /// Reads everything pack `pack_ref` owns.
     pub async fn read(store: &TestStore, pack_ref: &str) -> PackContents {
-        let of_pack = ComponentFilter {
-            pack: Some(pack_ref.to_owned()),
-        };
-        let rules_of_pack = RuleFilter {
-            pack: Some(pack_ref.to_owned()),
-            ..RuleFilter::default()
-        };
+        let of_pack = ComponentFilter { pack: Some(pack_ref.to_owned()) };
+        let rules_of_pack = RuleFilter { pack: Some(pack_ref.to_owned()), ..RuleFilter::default() };
         let pack = match store.get_pack(pack_ref).await {
             Ok(pack) => Some(pack),
             Err(StoreError::NotFound { .. }) => None,
@@ -91,19 +86,9 @@ impl PackContents {
             actions: store.list_actions(&of_pack, all()).await.unwrap().items,
             sensors: store.list_sensors(&of_pack, all()).await.unwrap().items,
             rules: store.list_rules(&rules_of_pack, all()).await.unwrap().items,
-            policies: policies
-                .into_iter()
-                .filter(|p| p.pack_ref == pack_ref)
-                .collect(),
-            workflows: store
-                .list_workflow_definitions(&of_pack, all())
-                .await
-                .unwrap()
-                .items,
-            permission_sets: permission_sets
-                .into_iter()
-                .filter(|s| s.pack_ref.as_deref() == Some(pack_ref))
-                .collect(),
+            policies: policies.into_iter().filter(|p| p.pack_ref == pack_ref).collect(),
+            workflows: store.list_workflow_definitions(&of_pack, all()).await.unwrap().items,
+            permission_sets: permission_sets.into_iter().filter(|s| s.pack_ref.as_deref() == Some(pack_ref)).collect(),
         }
     }
 
@@ -122,41 +107,13 @@ impl PackContents {
     /// `(ref, id)` of every component, for checking that ids are kept.
     pub fn component_ids(&self) -> Vec<(String, i64)> {
         let mut ids = Vec::new();
-        ids.extend(
-            self.triggers
-                .iter()
-                .map(|c| (format!("trigger {}", c.r#ref), c.id)),
-        );
-        ids.extend(
-            self.actions
-                .iter()
-                .map(|c| (format!("action {}", c.r#ref), c.id)),
-        );
-        ids.extend(
-            self.sensors
-                .iter()
-                .map(|c| (format!("sensor {}", c.r#ref), c.id)),
-        );
-        ids.extend(
-            self.rules
-                .iter()
-                .map(|c| (format!("rule {}", c.r#ref), c.id)),
-        );
-        ids.extend(
-            self.policies
-                .iter()
-                .map(|c| (format!("policy {}", c.r#ref), c.id)),
-        );
-        ids.extend(
-            self.workflows
-                .iter()
-                .map(|c| (format!("workflow {}", c.r#ref), c.id)),
-        );
-        ids.extend(
-            self.permission_sets
-                .iter()
-                .map(|c| (format!("permission set {}", c.r#ref), c.id)),
-        );
+        ids.extend(self.triggers.iter().map(|c| (format!("trigger {}", c.r#ref), c.id)));
+        ids.extend(self.actions.iter().map(|c| (format!("action {}", c.r#ref), c.id)));
+        ids.extend(self.sensors.iter().map(|c| (format!("sensor {}", c.r#ref), c.id)));
+        ids.extend(self.rules.iter().map(|c| (format!("rule {}", c.r#ref), c.id)));
+        ids.extend(self.policies.iter().map(|c| (format!("policy {}", c.r#ref), c.id)));
+        ids.extend(self.workflows.iter().map(|c| (format!("workflow {}", c.r#ref), c.id)));
+        ids.extend(self.permission_sets.iter().map(|c| (format!("permission set {}", c.r#ref), c.id)));
         ids
     }
 }

@@ -16,8 +16,8 @@ use attune_domain::policy::NewPolicy;
 use attune_domain::rule::NewRule;
 use attune_domain::runtime::NewRuntime;
 use attune_domain::status::{
-    ArtifactType, EnforcementCondition, EnforcementStatus, ExecutionStatus, KeyOwnerType,
-    OutputFormat, PolicyMethod, PolicyType, RetentionPolicyType, RunnerType, WorkerType,
+    ArtifactType, EnforcementCondition, EnforcementStatus, ExecutionStatus, KeyOwnerType, OutputFormat, PolicyMethod,
+    PolicyType, RetentionPolicyType, RunnerType, WorkerType,
 };
 use attune_domain::trigger::{NewSensor, NewTrigger};
 use attune_domain::worker::NewWorker;
@@ -57,10 +57,7 @@ pub fn sample_bundle(pack_ref: &str) -> PackBundle {
 
 /// A bundle holding only the pack row.
 pub fn empty_bundle(pack_ref: &str) -> PackBundle {
-    PackBundle {
-        pack: Some(new_pack(pack_ref)),
-        ..PackBundle::default()
-    }
+    PackBundle { pack: Some(new_pack(pack_ref)), ..PackBundle::default() }
 }
 
 /// A pack row with every field set.
@@ -311,11 +308,7 @@ pub fn new_artifact(artifact_ref: &str, execution: Option<Id>) -> NewArtifact {
 }
 
 /// A requested run of task `task_name` of `workflow_execution`.
-pub fn new_task(
-    workflow_execution: Id,
-    task_name: &str,
-    execution: Option<Id>,
-) -> NewWorkflowTaskExecution {
+pub fn new_task(workflow_execution: Id, task_name: &str, execution: Option<Id>) -> NewWorkflowTaskExecution {
     NewWorkflowTaskExecution {
         workflow_execution,
         execution,
