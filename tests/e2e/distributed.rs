@@ -1,7 +1,8 @@
 //! The distributed deployment: `attune api`, `attune executor`, two `attune worker`s and
-//! `attune notifier` as separate processes on PostgreSQL and RabbitMQ. WebAssembly and
-//! shell executions run through them, both workers take work, the notifier's stream shows
-//! them live, and a RabbitMQ restart in the middle of a run loses nothing.
+//! `attune notifier` and `attune sensor` as separate processes on PostgreSQL and RabbitMQ.
+//! WebAssembly and shell executions run through them, both workers take work, the
+//! notifier's stream shows them live, a RabbitMQ restart in the middle of a run loses
+//! nothing, and afterwards the sensor role fires a timer rule.
 
 use std::collections::{BTreeSet, HashMap};
 use std::process::Command;
@@ -73,6 +74,9 @@ async fn roles_share_work_and_survive_a_broker_restart() {
     }
     let notifier =
         Server::start_role(role(&database, &prefix, &dir("notifier")), "notifier", "Attune notifier is listening on ");
+    let mut sensor = role(&database, &prefix, &dir("sensor"));
+    sensor.env("ATTUNE__SENSOR__REFRESH_MS", "200");
+    let _sensor = Server::start_role(sensor, "sensor", "Attune sensor service is running");
     let token = api.login("admin", PASSWORD).await;
     // Notices cross processes through the broker: the notifier hears what the API and the
     // workers did.
@@ -123,6 +127,27 @@ async fn roles_share_work_and_survive_a_broker_restart() {
     let results = wait_all(&api, &token, &restart_ids, Duration::from_secs(180)).await;
     for id in &restart_ids {
         assert_eq!(results[id]["status"], "completed", "{}", results[id]);
+    }
+
+    // The sensor role, through the same broker restart, fires a timer rule made now.
+    let rule = json!({
+        "ref": "core.every_second",
+        "trigger": "core.intervaltimer",
+        "trigger_parameters": {"unit": "seconds", "interval": 1},
+        "action": "core.echo",
+        "parameters": {"message": "timer event {{ event.id }}"},
+    });
+    let (status, created) = api.call("POST", "/api/v1/rules", Some(&token), Some(rule)).await;
+    assert_eq!(status, 201, "{created}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let path = "/api/v1/executions?rule=core.every_second&status=completed";
+        let (_, fired) = api.call("GET", path, Some(&token), None).await;
+        if fired["pagination"]["total"].as_u64().unwrap_or_default() >= 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the timer rule did not run twice: {fired}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 
