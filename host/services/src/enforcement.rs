@@ -84,7 +84,9 @@ async fn enforce(platform: &Platform, event: &Event, view: &EventView, rule: &Ru
         Err(error) => Some(format!("criteria cannot be evaluated: {error}")),
     };
     let status = if rule.enabled { EnforcementStatus::Created } else { EnforcementStatus::Disabled };
-    let Some(enforcement) = record(platform, event, rule, status).await? else { return Ok(true) };
+    let Some(Recorded { enforcement, earlier }) = record(platform, event, rule, status).await? else {
+        return Ok(true);
+    };
     if enforcement.status != EnforcementStatus::Created {
         return Ok(true);
     }
@@ -92,8 +94,8 @@ async fn enforce(platform: &Platform, event: &Event, view: &EventView, rule: &Ru
         return finish(platform, &enforcement, Some(&reason)).await.map(|_| true);
     }
     // Processed before, up to requesting the execution: do not request a second one.
-    let earlier = ExecutionFilter { enforcement: Some(enforcement.id), ..ExecutionFilter::default() };
-    if platform.store.list_executions(&earlier, PageRequest::new(1, 1)).await?.total > 0 {
+    let requested = ExecutionFilter { enforcement: Some(enforcement.id), ..ExecutionFilter::default() };
+    if earlier && platform.store.list_executions(&requested, PageRequest::new(1, 1)).await?.total > 0 {
         return finish(platform, &enforcement, None).await.map(|_| true);
     }
     let reason = match run_action(platform, event, view, rule, enforcement.id).await {
@@ -106,13 +108,20 @@ async fn enforce(platform: &Platform, event: &Event, view: &EventView, rule: &Ru
     finish(platform, &enforcement, reason.as_deref()).await.map(|_| true)
 }
 
+/// An enforcement, and whether an earlier attempt at the event left it (then it may have
+/// requested its execution already; one created just now cannot have).
+struct Recorded {
+    enforcement: Enforcement,
+    earlier: bool,
+}
+
 /// The enforcement of `rule` for `event`: created now, or the one a previous attempt left.
 async fn record(
     platform: &Platform,
     event: &Event,
     rule: &Rule,
     status: EnforcementStatus,
-) -> ServiceResult<Option<Enforcement>> {
+) -> ServiceResult<Option<Recorded>> {
     let new = NewEnforcement {
         rule_ref: rule.r#ref.clone(),
         trigger_ref: event.trigger_ref.clone(),
@@ -125,14 +134,16 @@ async fn record(
         reason: None,
     };
     match crate::notify::create_enforcement(platform.store.as_ref(), platform.bus.as_ref(), &new).await {
-        Ok(enforcement) => Ok(Some(enforcement)),
+        Ok(enforcement) => Ok(Some(Recorded { enforcement, earlier: false })),
         Err(StoreError::Conflict(_)) => {
             let filter = EnforcementFilter {
                 rule_ref: Some(rule.r#ref.clone()),
                 event: Some(event.id),
                 ..EnforcementFilter::default()
             };
-            Ok(platform.store.list_enforcements(&filter, PageRequest::new(1, 1)).await?.items.into_iter().next())
+            let found =
+                platform.store.list_enforcements(&filter, PageRequest::new(1, 1)).await?.items.into_iter().next();
+            Ok(found.map(|enforcement| Recorded { enforcement, earlier: true }))
         }
         Err(other) => Err(other.into()),
     }
