@@ -105,43 +105,12 @@ impl Reconciler {
     ) -> StoreResult<()> {
         use ExecutionStatus::*;
         let id = execution.id;
-        let none = ExecutionPatch::default();
         match execution.status {
             Requested if stale => {
                 self.hint(&Queue::Executor, Message::ExecutionRequested { execution: id }, report).await;
             }
-            Scheduling
-                if stale
-                    && transition_execution(
-                        self.store.as_ref(),
-                        self.bus.as_ref(),
-                        id,
-                        &[Scheduling],
-                        Requested,
-                        &none,
-                    )
-                    .await?
-                    .is_some() =>
-            {
-                report.requeued += 1;
-                self.hint(&Queue::Executor, Message::ExecutionRequested { execution: id }, report).await;
-            }
-            Scheduled
-                if !worker_alive
-                    && transition_execution(
-                        self.store.as_ref(),
-                        self.bus.as_ref(),
-                        id,
-                        &[Scheduled],
-                        Requested,
-                        &none,
-                    )
-                    .await?
-                    .is_some() =>
-            {
-                report.requeued += 1;
-                self.hint(&Queue::Executor, Message::ExecutionRequested { execution: id }, report).await;
-            }
+            Scheduling if stale => self.requeue(id, Scheduling, report).await?,
+            Scheduled if !worker_alive => self.requeue(id, Scheduled, report).await?,
             Scheduled if stale => {
                 if let Some(worker) = execution.worker {
                     self.hint(&Queue::Worker(worker), Message::ExecutionScheduled { execution: id }, report).await;
@@ -175,6 +144,17 @@ impl Reconciler {
                 }
             }
             _ => {}
+        }
+        Ok(())
+    }
+
+    /// Moves execution `id` from `from` back to `requested` and tells the executors again;
+    /// nothing when it moved meanwhile.
+    async fn requeue(&self, id: Id, from: ExecutionStatus, report: &mut ReconcileReport) -> StoreResult<()> {
+        let (store, bus, none) = (self.store.as_ref(), self.bus.as_ref(), ExecutionPatch::default());
+        if transition_execution(store, bus, id, &[from], ExecutionStatus::Requested, &none).await?.is_some() {
+            report.requeued += 1;
+            self.hint(&Queue::Executor, Message::ExecutionRequested { execution: id }, report).await;
         }
         Ok(())
     }

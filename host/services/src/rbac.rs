@@ -79,6 +79,14 @@ impl Permissions {
         self.grants.iter().any(|grant| grant.allows(need.resource, need.pack, need.verb))
     }
 
+    /// True when some grant allows `verb` on `resource` in at least one pack (or outside
+    /// any): whether there is anything of that type the caller may act on at all.
+    pub fn allows_somewhere(&self, resource: &str, verb: Verb) -> bool {
+        self.grants
+            .iter()
+            .any(|grant| (grant.resource == "*" || grant.resource == resource) && grant.verbs.contains(&verb))
+    }
+
     /// `Ok` when some grant allows `need`; otherwise `forbidden`, naming what is missing.
     pub fn require(&self, need: Need<'_>) -> ServiceResult<()> {
         if self.allows(need) { Ok(()) } else { Err(ServiceError::Forbidden(format!("needs {need}"))) }
@@ -139,6 +147,9 @@ mod tests {
             "needs delete on pack core"
         );
         assert!(Permissions::default().require(Need::new("event", Verb::View)).is_err());
+        assert!(core_runner.allows_somewhere("action", Verb::View), "a scoped grant is somewhere");
+        assert!(!core_runner.allows_somewhere("event", Verb::View));
+        assert!(!core_runner.allows_somewhere("execution", Verb::Execute));
     }
 
     #[test]

@@ -72,14 +72,7 @@ async fn stream(
         filter.entity.iter().map(String::as_str).collect()
     };
     // Refuse up front a caller who could be shown nothing; the rest is checked per notice.
-    let may_view_some = |entity: &str| {
-        caller
-            .permissions
-            .grants()
-            .iter()
-            .any(|grant| (grant.resource == "*" || grant.resource == entity) && grant.verbs.contains(&Verb::View))
-    };
-    if !wanted.iter().any(|entity| may_view_some(entity)) {
+    if !wanted.iter().any(|entity| caller.permissions.allows_somewhere(entity, Verb::View)) {
         return Err(ServiceError::Forbidden(format!("the stream needs view on one of {}", wanted.join(", "))).into());
     }
     let upgrade = upgrade.map_err(|rejection| {
