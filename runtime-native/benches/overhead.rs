@@ -18,7 +18,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use attune_runtime_api::{ExecutionContext, ExecutionIo, ExecutionRequest, Limits, MemoryKv, OutputFormat, Runtime};
+use attune_runtime_api::{
+    ExecutionContext, ExecutionIo, ExecutionRequest, Limits, MemoryKv, OutputFormat, RequestedLimits, Runtime,
+};
 use attune_runtime_native::{NativeConfig, NativeRuntimes};
 use serde_json::json;
 
@@ -108,6 +110,7 @@ fn request(pack_dir: &Path, script: &Path) -> ExecutionRequest {
         output_format: OutputFormat::Json,
         allowed_hosts: Vec::new(),
         limits: Limits { timeout: Duration::from_secs(60), fuel: 0, memory_bytes: 0, output_bytes: 10 << 20 },
+        requested_limits: RequestedLimits::default(),
         kv: Arc::new(MemoryKv::new()),
     }
 }

@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::sandbox::SandboxConfig;
+
 /// How the native runtimes start actions and where they build pack environments.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -27,10 +29,13 @@ pub struct NativeConfig {
     /// `PATH` given to actions (the pack environment's `bin` directory is put in front).
     /// Default: the worker's own `PATH`.
     pub path: Option<String>,
-    /// `HOME` given to actions. Default: the worker's own `HOME`.
+    /// `HOME` given to actions when the sandbox is off (confined processes get their
+    /// private `/tmp`). Default: the worker's own `HOME`.
     pub home: Option<PathBuf>,
     /// `LANG` given to actions. Default `C.UTF-8`, so that interpreters read and write UTF-8.
     pub lang: String,
+    /// How native processes are confined, and their limits.
+    pub sandbox: SandboxConfig,
 }
 
 impl Default for NativeConfig {
@@ -43,6 +48,7 @@ impl Default for NativeConfig {
             path: None,
             home: None,
             lang: "C.UTF-8".into(),
+            sandbox: SandboxConfig::default(),
         }
     }
 }

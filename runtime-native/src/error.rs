@@ -58,6 +58,10 @@ pub enum SetupError {
     #[error("cancelled while preparing the action's environment")]
     Cancelled,
 
+    /// The sandbox cannot confine the action.
+    #[error(transparent)]
+    Sandbox(#[from] crate::sandbox::SandboxError),
+
     /// The action process could not be started.
     #[error("could not start {}: {source}", program.display())]
     Spawn {

@@ -1,9 +1,9 @@
 //! What an action is given: the stdin document and the `ATTUNE_*` variables.
 //!
-//! Parameters and secrets travel only on stdin, as one JSON document:
-//! `{"parameters": {...}, "secrets": {...}, "context": {...}, "config": {...}}`.
-//! The environment carries identifiers only — plus the execution-scoped API token, which
-//! SPEC §7 puts there and which expires with the execution.
+//! Parameters, secrets and the execution-scoped API token travel only on stdin, as one
+//! JSON document: `{"parameters": {...}, "secrets": {...}, "context": {...},
+//! "config": {...}, "api_token": "..."}`. The environment carries identifiers only: no
+//! credential is ever in it, where every process the action starts would inherit it.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -22,6 +22,9 @@ pub struct ActionInput<'a> {
     pub context: &'a ExecutionContext,
     /// The pack's configuration.
     pub config: &'a serde_json::Value,
+    /// The execution-scoped API token, when the execution has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_token: Option<&'a str>,
 }
 
 impl<'a> ActionInput<'a> {
@@ -32,6 +35,7 @@ impl<'a> ActionInput<'a> {
             secrets: &request.secrets,
             context: &request.context,
             config: &request.pack_config,
+            api_token: request.context.api_token.as_deref(),
         }
     }
 
@@ -53,7 +57,6 @@ pub fn attune_variables(context: &ExecutionContext) -> Vec<(OsString, OsString)>
     ];
     let optional = [
         ("ATTUNE_API_URL", &context.api_url),
-        ("ATTUNE_API_TOKEN", &context.api_token),
         ("ATTUNE_RULE", &context.rule_ref),
         ("ATTUNE_TRIGGER", &context.trigger_ref),
     ];
@@ -68,7 +71,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_document_holds_everything_but_the_token() {
+    fn the_document_holds_everything_and_the_environment_no_credential() {
         let context = ExecutionContext {
             execution_id: 7,
             action_ref: "p.a".into(),
@@ -78,15 +81,23 @@ mod tests {
             ..ExecutionContext::default()
         };
         let secrets = BTreeMap::from([("k".to_owned(), "v".to_owned())]);
-        let input =
-            ActionInput { parameters: &json!({"x": 1}), secrets: &secrets, context: &context, config: &json!({}) };
+        let input = ActionInput {
+            parameters: &json!({"x": 1}),
+            secrets: &secrets,
+            context: &context,
+            config: &json!({}),
+            api_token: context.api_token.as_deref(),
+        };
         let document: serde_json::Value = serde_json::from_slice(&input.to_document()).unwrap();
         assert_eq!(document["parameters"], json!({"x": 1}));
         assert_eq!(document["secrets"], json!({"k": "v"}));
         assert_eq!(document["context"]["execution_id"], json!(7));
-        assert_eq!(document["context"].get("api_token"), None);
+        assert_eq!(document["context"].get("api_token"), None, "once, at the top level");
+        assert_eq!(document["api_token"], json!("tok"));
 
-        let names: Vec<_> = attune_variables(&context).into_iter().map(|(k, _)| k.into_string().unwrap()).collect();
-        assert_eq!(names, ["ATTUNE_ACTION", "ATTUNE_EXEC_ID", "ATTUNE_PACK", "ATTUNE_API_TOKEN"]);
+        let variables = attune_variables(&context);
+        let names: Vec<_> = variables.iter().map(|(k, _)| k.to_str().unwrap()).collect();
+        assert_eq!(names, ["ATTUNE_ACTION", "ATTUNE_EXEC_ID", "ATTUNE_PACK"]);
+        assert!(variables.iter().all(|(_, v)| v != "tok"));
     }
 }

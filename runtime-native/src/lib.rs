@@ -76,6 +76,7 @@ pub mod language;
 pub mod process;
 mod result;
 pub mod runtime;
+pub mod sandbox;
 pub mod toolchain;
 
 pub use config::{Interpreters, NativeConfig};
@@ -84,4 +85,5 @@ pub use input::{ActionInput, attune_variables};
 pub use language::{Launch, ScriptLanguage, ScriptTarget};
 pub use process::{Ending, ProcessSpec, Supervised, SupervisionPolicy};
 pub use runtime::{NativeRuntimes, ScriptRuntime};
+pub use sandbox::{Exposure, NativeLimits, Sandbox, SandboxConfig, SandboxError, SandboxStatus};
 pub use toolchain::{SetupIo, Toolchain};

@@ -1,34 +1,66 @@
 //! How a supervised action becomes an [`Outcome`].
 //!
 //! The order of the checks is the order of precedence: a stopped action (cancelled, timed
-//! out) reports why it was stopped; an action whose output crossed the limit fails with
-//! `invalid_output` whether it was stopped for it or exited first (so that the outcome does
-//! not depend on which of the two the supervisor saw first); then the exit code; and only a
-//! zero exit has its stdout parsed.
+//! out) reports why it was stopped; then what the sandbox reports (it could not start the
+//! action; a limit of the process tree ended it); an action whose output crossed the limit
+//! fails with `invalid_output` whether it was stopped for it or exited first (so that the
+//! outcome does not depend on which of the two the supervisor saw first); then the exit
+//! code; and only a zero exit has its stdout parsed.
 
 use std::os::unix::process::ExitStatusExt;
 use std::time::Duration;
 
-use attune_runtime_api::{BoundedCapture, CapturedText, Failure, FailureKind, Outcome, OutputFormat, Stream};
+use attune_runtime_api::{
+    BoundedCapture, CapturedText, Failure, FailureKind, Limits, Metering, Outcome, OutputFormat, Stream,
+};
 
 use crate::process::{Ending, Supervised};
+use crate::sandbox::NativeLimits;
+use crate::sandbox::spec::{HelperReport, LimitReached};
 
-/// The outcome of an action that ran under `timeout` with `output_limit` bytes per stream.
-pub(crate) fn outcome(run: Supervised, format: OutputFormat, timeout: Duration, output_limit: usize) -> Outcome {
-    let exit_code = match run.ending {
-        Ending::Exited => run.exit_status.and_then(|status| status.code()),
+/// A finished action: how its process ended, what the sandbox reported, how long it took.
+pub(crate) struct Ended {
+    /// The supervised process (the sandbox helper, which ends the way the action did).
+    pub run: Supervised,
+    /// The sandbox's report; `None` with the sandbox off, or when the helper was killed.
+    pub report: Option<HelperReport>,
+    /// Wall-clock time from start to end.
+    pub wall: Duration,
+}
+
+/// The outcome of an action that ran under `limits` (its timeout and output limit) and
+/// `native` (its sandbox's limits).
+pub(crate) fn outcome(ended: Ended, format: OutputFormat, limits: &Limits, native: &NativeLimits) -> Outcome {
+    let exit_code = match ended.run.ending {
+        Ending::Exited => ended.run.exit_status.and_then(|status| status.code()),
         _ => None,
     };
-    let result = judge(&run, format, timeout, output_limit);
-    Outcome { result, stdout: run.stdout, stderr: run.stderr, exit_code, ..Outcome::new(Ok(serde_json::Value::Null)) }
+    let result = judge(&ended, format, limits, native);
+    let report = ended.report.as_ref();
+    let metering = Metering {
+        fuel_consumed: None,
+        cpu_ms: report.map(|r| r.cpu_ms),
+        peak_memory_bytes: report.map_or(0, |r| r.peak_memory_bytes),
+        wall_ms: u64::try_from(ended.wall.as_millis()).unwrap_or(u64::MAX),
+    };
+    Outcome {
+        result,
+        stdout: ended.run.stdout,
+        stderr: ended.run.stderr,
+        exit_code,
+        metering: Some(metering),
+        ..Outcome::new(Ok(serde_json::Value::Null))
+    }
 }
 
 fn judge(
-    run: &Supervised,
+    ended: &Ended,
     format: OutputFormat,
-    timeout: Duration,
-    output_limit: usize,
+    limits: &Limits,
+    native: &NativeLimits,
 ) -> Result<serde_json::Value, Failure> {
+    let run = &ended.run;
+    let output_limit = limits.output_bytes;
     let overflowing = match run.ending {
         Ending::OutputLimit(stream) => Some(stream),
         _ if run.stdout.truncated => Some(Stream::Stdout),
@@ -43,10 +75,18 @@ fn judge(
         Ending::TimedOut => {
             return fail(
                 FailureKind::Timeout,
-                format!("did not finish within {}; the action's processes were stopped", seconds(timeout)),
+                format!("did not finish within {}; the action's processes were stopped", seconds(limits.timeout)),
             );
         }
         Ending::Exited | Ending::OutputLimit(_) => {}
+    }
+    if let Some(report) = &ended.report {
+        if let Some(problem) = &report.setup_error {
+            return fail(FailureKind::SetupFailed, format!("the sandbox could not start the action: {problem}"));
+        }
+        if let Some(limit) = report.limit {
+            return Err(limit_failure(limit, native));
+        }
     }
     if let Some(stream) = overflowing {
         let name = if stream == Stream::Stderr { "stderr" } else { "stdout" };
@@ -73,6 +113,24 @@ fn judge(
         code => fail(
             FailureKind::NonzeroExit,
             format!("exited with code {}{}", code.unwrap_or(-1), last_words(&run.stderr, output_limit)),
+        ),
+    }
+}
+
+/// The failure of a tree the sandbox ended at `limit`.
+fn limit_failure(limit: LimitReached, native: &NativeLimits) -> Failure {
+    match limit {
+        LimitReached::Memory => Failure::new(
+            FailureKind::MemoryLimit,
+            format!("its processes used more than their {} MiB of memory and were stopped", native.memory_mb),
+        ),
+        LimitReached::Processes => Failure::new(
+            FailureKind::ProcessLimit,
+            format!("reached its limit of {} processes and threads and was stopped", native.processes),
+        ),
+        LimitReached::Cpu => Failure::new(
+            FailureKind::CpuLimit,
+            format!("a process used more than its {} s of CPU time and was stopped", native.cpu_s.unwrap_or(0)),
         ),
     }
 }

@@ -1,6 +1,7 @@
 //! The [`Runtime`] the three languages share, and the constructor the worker calls.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use async_trait::async_trait;
 use attune_runtime_api::{ExecutionIo, ExecutionRequest, FailureKind, Outcome, Runtime, RuntimeRegistry};
@@ -9,8 +10,9 @@ use crate::config::NativeConfig;
 use crate::error::SetupError;
 use crate::input::{ActionInput, attune_variables};
 use crate::language::{Node, Python, ScriptLanguage, ScriptTarget, Shell};
-use crate::process::{self, ProcessSpec, SupervisionPolicy};
-use crate::result;
+use crate::process::{self, SupervisionPolicy};
+use crate::result::{self, Ended};
+use crate::sandbox::Confined;
 use crate::toolchain::{SetupIo, Toolchain};
 
 /// Runs actions of one [`ScriptLanguage`] as supervised subprocesses.
@@ -32,25 +34,29 @@ impl ScriptRuntime {
         Self { language, toolchain }
     }
 
-    /// Everything up to the spawn: interpreter, environment, input, process description.
-    async fn prepare(&self, request: &ExecutionRequest, io: &ExecutionIo) -> Result<ProcessSpec, SetupError> {
-        // An absolute path: a bare file name would be looked up on PATH by `bash -c '. x'`.
-        let entry_point = std::path::absolute(&request.entry_point).unwrap_or_else(|_| request.entry_point.clone());
+    /// Everything up to the spawn: interpreter, environment, input, and the process
+    /// confined as the sandbox says.
+    async fn prepare(&self, request: &ExecutionRequest, io: &ExecutionIo) -> Result<Confined, SetupError> {
+        // Real paths: a bare file name would be looked up on PATH by `bash -c '. x'`, and
+        // the sandbox shows the pack at the path it really has.
+        let missing = || SetupError::EntryPointMissing(request.entry_point.clone());
+        let entry_point = std::fs::canonicalize(&request.entry_point).map_err(|_| missing())?;
         if !entry_point.is_file() {
-            return Err(SetupError::EntryPointMissing(entry_point));
+            return Err(missing());
         }
-        let target = ScriptTarget {
-            pack_ref: &request.context.pack_ref,
-            pack_dir: &request.pack_dir,
-            entry_point: &entry_point,
-        };
+        let pack_dir = std::fs::canonicalize(&request.pack_dir).map_err(|_| missing())?;
+        let target =
+            ScriptTarget { pack_ref: &request.context.pack_ref, pack_dir: &pack_dir, entry_point: &entry_point };
         let setup =
             SetupIo { output: io.output.clone(), cancel: io.cancel.clone(), output_limit: request.limits.output_bytes };
         let launch = self.language.prepare(&self.toolchain, &target, &setup).await?;
         let input = ActionInput::of(request);
         let mut stdin = self.language.stdin_preamble(&input).unwrap_or_default();
         stdin.extend(input.to_document());
-        Ok(launch.into_spec(&self.toolchain, attune_variables(&request.context), &request.pack_dir, stdin))
+        let exposure = launch.exposure(&pack_dir);
+        let spec = launch.into_spec(&self.toolchain, attune_variables(&request.context), &pack_dir, stdin);
+        let limits = self.toolchain.config().sandbox.limits.resolve(&request.requested_limits);
+        Ok(self.toolchain.sandbox().confine(spec, &exposure, &limits)?)
     }
 }
 
@@ -61,8 +67,8 @@ impl Runtime for ScriptRuntime {
     }
 
     async fn execute(&self, request: ExecutionRequest, io: ExecutionIo) -> Outcome {
-        let spec = match self.prepare(&request, &io).await {
-            Ok(spec) => spec,
+        let confined = match self.prepare(&request, &io).await {
+            Ok(confined) => confined,
             Err(SetupError::Cancelled) => {
                 return Outcome::failed(FailureKind::Cancelled, SetupError::Cancelled.to_string());
             }
@@ -76,11 +82,18 @@ impl Runtime for ScriptRuntime {
             grace_period: self.toolchain.config().grace_period(),
             output_limit: Some(request.limits.output_bytes),
         };
+        let Confined { spec, report } = confined;
         let program = spec.program.clone();
-        match process::run(spec, &policy, io.output.clone(), &io.cancel).await {
-            Ok(run) => result::outcome(run, request.output_format, request.limits.timeout, request.limits.output_bytes),
-            Err(source) => Outcome::failed(FailureKind::SetupFailed, SetupError::Spawn { program, source }.to_string()),
-        }
+        let started = Instant::now();
+        let run = match process::run(spec, &policy, io.output.clone(), &io.cancel).await {
+            Ok(run) => run,
+            Err(source) => {
+                return Outcome::failed(FailureKind::SetupFailed, SetupError::Spawn { program, source }.to_string());
+            }
+        };
+        let ended = Ended { run, report: report.read(), wall: started.elapsed() };
+        let limits = self.toolchain.config().sandbox.limits.resolve(&request.requested_limits);
+        result::outcome(ended, request.output_format, &request.limits, &limits)
     }
 }
 

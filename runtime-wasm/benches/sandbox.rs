@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use attune_runtime_api::{
-    ExecutionContext, ExecutionIo, ExecutionRequest, LimitPolicy, MemoryKv, OutputFormat, Runtime,
+    ExecutionContext, ExecutionIo, ExecutionRequest, LimitPolicy, MemoryKv, OutputFormat, RequestedLimits, Runtime,
 };
 use attune_runtime_wasm::{WasmRuntime, WasmRuntimeConfig, World, build};
 use wasmtime::component::{Component, Linker};
@@ -180,6 +180,7 @@ fn request(entry_point: &Path, n: u64) -> ExecutionRequest {
         output_format: OutputFormat::Json,
         allowed_hosts: Vec::new(),
         limits: LimitPolicy::default().defaults,
+        requested_limits: RequestedLimits::default(),
         kv: Arc::new(MemoryKv::new()),
     }
 }

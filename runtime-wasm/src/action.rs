@@ -36,7 +36,7 @@ impl WasmRuntime {
     pub fn new(config: WasmRuntimeConfig) -> Result<Self, SetupError> {
         let engine = crate::engine::build_engine(&config)?;
         let linker = host::linker(&engine).map_err(|e| SetupError::Engine(format!("{e:#}")))?;
-        let components = ComponentRegistry::new(engine.clone(), linker, &config.cache_dir)?;
+        let components = ComponentRegistry::new(engine.clone(), linker, &config.cache_dir, &config.cache_key)?;
         Ok(Self { inner: Arc::new(Inner { engine, components }) })
     }
 

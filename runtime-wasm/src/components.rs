@@ -28,6 +28,7 @@ use crate::digest::ComponentDigest;
 use crate::error::SetupError;
 use crate::host::HostState;
 use crate::python_cache::PythonCache;
+use crate::seal::CacheKey;
 
 /// A component ready to instantiate, for the world it was prepared for.
 #[derive(Clone)]
@@ -69,14 +70,20 @@ pub(crate) struct ComponentRegistry {
 }
 
 impl ComponentRegistry {
-    /// A registry compiling with `engine`, linking with `linker`, caching under `cache_dir`.
-    pub(crate) fn new(engine: Engine, linker: Linker<HostState>, cache_dir: &Path) -> Result<Self, SetupError> {
-        let disk = Arc::new(DiskCache::open(cache_dir, &engine)?);
+    /// A registry compiling with `engine`, linking with `linker`, caching under `cache_dir`
+    /// in files sealed with `key`.
+    pub(crate) fn new(
+        engine: Engine,
+        linker: Linker<HostState>,
+        cache_dir: &Path,
+        key: &CacheKey,
+    ) -> Result<Self, SetupError> {
+        let disk = Arc::new(DiskCache::open(cache_dir, &engine, key.clone())?);
         Ok(Self {
             engine,
             linker,
             disk,
-            python: PythonCache::new(cache_dir.join("python")),
+            python: PythonCache::new(cache_dir.join("python"), key.clone()),
             digests: Mutex::default(),
             prepared: Mutex::default(),
             compiled: Arc::default(),

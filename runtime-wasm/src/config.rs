@@ -11,12 +11,17 @@ use std::time::Duration;
 
 use attune_runtime_api::LimitPolicy;
 
+use crate::seal::CacheKey;
+
 /// Configuration of one [`crate::WasmRuntime`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WasmRuntimeConfig {
     /// Directory of compiled components, one file per component digest, under a
     /// sub-directory per engine compatibility hash. Created when missing.
     pub cache_dir: PathBuf,
+    /// What cached files are sealed with: derive it from a server secret so that a
+    /// restart reuses the cache; the default is a random key of this process.
+    pub cache_key: CacheKey,
     /// The largest linear memory any execution may be granted (the `limits.max_memory_mb`
     /// cap). Each pool slot reserves address space for this much; a request asking for more
     /// is clamped to it.
@@ -44,6 +49,7 @@ impl WasmRuntimeConfig {
     pub fn with_cache_dir(cache_dir: impl Into<PathBuf>) -> Self {
         Self {
             cache_dir: cache_dir.into(),
+            cache_key: CacheKey::random(),
             max_memory_bytes: LimitPolicy::default().caps.memory_bytes,
             max_instances: 256,
             epoch_tick: Duration::from_millis(5),

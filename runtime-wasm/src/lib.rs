@@ -13,6 +13,7 @@
 //! - `engine`: the shared engine (pooling allocator, fuel, epoch clock).
 //! - `cache`, `digest`, `components`, `python_cache`: from an entry point to a
 //!   pre-instantiated component, compiled once and cached on disk by digest.
+//! - [`seal`]: the MAC every cached file carries ([`CacheKey`]).
 //! - `host`: the store's data and the host side of `log`, `secrets`, `config`, `kv`.
 //! - `http_policy`: the `allowed_hosts` allowlist in front of `wasi:http`.
 //! - `limits`: fuel, memory, deadline and cancellation, and naming the limit that fired.
@@ -35,6 +36,7 @@ mod http_policy;
 mod limits;
 mod python_cache;
 mod sandbox;
+pub mod seal;
 pub mod sensor;
 
 pub use action::WasmRuntime;
@@ -44,4 +46,5 @@ pub use config::WasmRuntimeConfig;
 pub use digest::ComponentDigest;
 pub use error::SetupError;
 pub use http_policy::HostAllowlist;
+pub use seal::CacheKey;
 pub use sensor::{PollReport, SensorEvent, SensorSpec};

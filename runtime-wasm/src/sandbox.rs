@@ -84,7 +84,12 @@ pub(crate) async fn run<C: GuestCall>(
         stdout: finish(&captures.stdout),
         stderr: finish(&captures.stderr),
         log,
-        metering: Metering { fuel_consumed: limits.fuel.saturating_sub(fuel_left), peak_memory_bytes, wall_ms },
+        metering: Metering {
+            fuel_consumed: Some(limits.fuel.saturating_sub(fuel_left)),
+            cpu_ms: None,
+            peak_memory_bytes,
+            wall_ms,
+        },
         denied_secrets,
     }
 }

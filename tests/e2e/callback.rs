@@ -1,10 +1,11 @@
-//! Actions call the API back: a Python action reads `ATTUNE_API_URL` and `ATTUNE_API_TOKEN`
-//! and fetches its own execution as the identity that requested it; once the execution has
+//! Actions call the API back: a Python action reads `ATTUNE_API_URL` from its environment
+//! and its token from its stdin document (no credential is ever in the environment), and
+//! fetches its own execution as the identity that requested it; once the execution has
 //! ended the same token is refused.
 
 use serde_json::json;
 
-use crate::support::{Server, attune};
+use crate::support::{Server, attune, share_with_actions};
 
 const PASSWORD: &str = "callback-e2e-password";
 
@@ -12,8 +13,10 @@ const PASSWORD: &str = "callback-e2e-password";
 /// the test to try afterwards.
 const CALLBACK: &str = r#"import json, os, sys, urllib.request
 
-params = json.load(sys.stdin)["parameters"]
-url, token = os.environ["ATTUNE_API_URL"], os.environ["ATTUNE_API_TOKEN"]
+document = json.load(sys.stdin)
+params, token = document["parameters"], document["api_token"]
+url = os.environ["ATTUNE_API_URL"]
+assert not any("TOKEN" in name for name in os.environ), "no credential in the environment"
 with open(params["token_file"], "w") as f:
     f.write(token)
 
@@ -33,6 +36,8 @@ async fn an_action_calls_the_api_back_while_it_runs_and_only_then() {
     let scratch = tempfile::tempdir().unwrap();
     let mut command = attune(&scratch.path().join("data"));
     command.env("ATTUNE_ADMIN_PASSWORD", PASSWORD);
+    let shared = scratch.path().join("shared");
+    share_with_actions(&mut command, &shared);
     let server = Server::start(command);
     let token = server.login("admin", PASSWORD).await;
 
@@ -49,7 +54,7 @@ async fn an_action_calls_the_api_back_while_it_runs_and_only_then() {
         server.call("POST", "/api/v1/packs/register", Some(&token), Some(json!({"path": pack}))).await;
     assert_eq!(status, 200, "{registered}");
 
-    let token_file = scratch.path().join("token");
+    let token_file = shared.join("token");
     let (status, created) = server
         .call(
             "POST",

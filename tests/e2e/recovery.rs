@@ -7,14 +7,15 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::support::{Server, attune};
+use crate::support::{Server, attune, share_with_actions};
 
 const EXECUTIONS: usize = 50;
 
 #[tokio::test]
 async fn kill_dash_nine_mid_run_loses_nothing_and_runs_nothing_twice() {
     let data = tempfile::tempdir().unwrap();
-    let ledger = data.path().join("ledger.txt");
+    let shared = data.path().join("shared");
+    let ledger = shared.join("ledger.txt");
     let pack = data.path().join("crashy");
     std::fs::create_dir_all(pack.join("actions")).unwrap();
     std::fs::write(pack.join("pack.yaml"), "ref: crashy\nversion: 1.0.0\n").unwrap();
@@ -32,6 +33,7 @@ async fn kill_dash_nine_mid_run_loses_nothing_and_runs_nothing_twice() {
 
     let mut command = attune(data.path());
     command.env("ATTUNE_ADMIN_PASSWORD", "crash-test-password").env("ATTUNE__WORKER__CONCURRENCY", "8");
+    share_with_actions(&mut command, &shared);
     let server = Server::start(command);
     let token = server.login("admin", "crash-test-password").await;
     let (status, _) = server.call("POST", "/api/v1/packs/register", Some(&token), Some(json!({"path": pack}))).await;
@@ -53,6 +55,7 @@ async fn kill_dash_nine_mid_run_loses_nothing_and_runs_nothing_twice() {
     let server = Server::start({
         let mut command = attune(data.path());
         command.env("ATTUNE__WORKER__CONCURRENCY", "8");
+        share_with_actions(&mut command, &shared);
         command
     });
     let token = server.login("admin", "crash-test-password").await;

@@ -29,6 +29,16 @@ pub fn attune(data_dir: &Path) -> Command {
     command
 }
 
+/// Makes `dir` (created) a directory every native action of the servers `command` starts
+/// may write: the tests' way of seeing what sandboxed actions did.
+pub fn share_with_actions(command: &mut Command, dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(dir).unwrap();
+    // Actions may run as another user (a root server's `run_as`).
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    command.env("ATTUNE__RUNTIMES__NATIVE__WRITABLE_PATHS", format!("[{}]", dir.display()));
+}
+
 /// A running `attune` process that printed its ready line, killed on drop.
 pub struct Server {
     child: Child,

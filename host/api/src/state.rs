@@ -9,4 +9,7 @@ pub struct ApiState {
     pub platform: Platform,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
+    /// What the native sandbox of this process's worker was found to be at start-up
+    /// (shown by `/health`); `None` in a process that runs no worker.
+    pub sandbox: Option<serde_json::Value>,
 }

@@ -2,6 +2,7 @@
 //! names concrete backends (store, bus, runtimes).
 
 use std::future::Future;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,17 +16,19 @@ use attune_sensor::{RestartBackoff, SensorConfig, SensorDeps};
 use attune_services::Platform;
 use attune_worker::{WorkerConfig, WorkerDeps};
 
-use crate::runtimes::{native_runtimes, runtime_registry, wasm_runtime};
+use attune_runtime_native::{NativeRuntimes, SandboxStatus};
 
-/// Opens the store (migrating it), loads or generates the server secrets, and builds the
-/// shared platform handles around `bus`.
-pub async fn platform(config: &Config, bus: Arc<dyn Bus>) -> anyhow::Result<Platform> {
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
+use crate::environment::Inherited;
+use crate::runtimes::{runtime_registry, wasm_runtime};
+
+/// Opens the store (migrating it), loads or generates the server secrets (from `env` or
+/// the data directory), and builds the shared platform handles around `bus`.
+pub async fn platform(config: &Config, env: &Inherited, bus: Arc<dyn Bus>) -> anyhow::Result<Platform> {
+    secure_data_dir(&config.data_dir)?;
     let url = config.database_url();
     let store =
         attune_store::connect(&url).await.with_context(|| format!("cannot open the database {}", redact(&url)))?;
-    let secrets = ServerSecrets::load_or_generate(&config.data_dir, |name| std::env::var(name).ok())
+    let secrets = ServerSecrets::load_or_generate(&config.data_dir, |name| env.get(name))
         .context("cannot load the server secrets")?;
     let tokens = TokenIssuer::new(
         &secrets.jwt_secret,
@@ -33,6 +36,30 @@ pub async fn platform(config: &Config, bus: Arc<dyn Bus>) -> anyhow::Result<Plat
         Duration::from_secs(config.auth.refresh_token_ttl_s),
     );
     Ok(Platform { store, tokens, cipher: Cipher::new(&secrets.encryption_key), bus })
+}
+
+/// Creates the data directory readable by the server's user only (0700), and makes the
+/// files it holds (database, secrets, caches: created 0600 under the server's umask) the
+/// same if an earlier version left them wider.
+fn secure_data_dir(dir: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+    let private = |path: &Path, mode: u32| -> anyhow::Result<()> {
+        let current = std::fs::symlink_metadata(path)?.permissions().mode() & 0o777;
+        if current & 0o077 != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+                .with_context(|| format!("cannot make {} private (mode {mode:o})", path.display()))?;
+        }
+        Ok(())
+    };
+    private(dir, 0o700)?;
+    for file in ["attune.db", "attune.db-wal", "attune.db-shm", "jwt_secret", "encryption_key"] {
+        let path = dir.join(file);
+        if path.exists() {
+            private(&path, 0o600)?;
+        }
+    }
+    Ok(())
 }
 
 /// The configured bus: RabbitMQ for an `amqp://` URL.
@@ -110,8 +137,8 @@ pub fn executor_config(config: &Config) -> ExecutorConfig {
 }
 
 /// The worker's settings; `default_name` is used when `worker.name` is not configured
-/// (otherwise `<host>-<pid>`).
-pub fn worker_config(config: &Config, default_name: Option<&str>) -> WorkerConfig {
+/// (otherwise `<host>-<pid>`); `sandbox` is what its native sandbox was found to be.
+pub fn worker_config(config: &Config, default_name: Option<&str>, sandbox: &SandboxStatus) -> WorkerConfig {
     let name = config.worker.name.clone().unwrap_or_else(|| match default_name {
         Some(name) => name.to_owned(),
         None => format!("{}-{}", host_name(), std::process::id()),
@@ -122,18 +149,19 @@ pub fn worker_config(config: &Config, default_name: Option<&str>) -> WorkerConfi
         heartbeat_every: Duration::from_secs(config.worker.heartbeat_s.max(1)),
         limits: limit_policy(config),
         api_url: Some(api_url(config)),
+        sandbox: serde_json::to_value(sandbox).ok(),
         ..WorkerConfig::named("")
     }
 }
 
 /// What a worker needs: the platform's store, bus, cipher and token issuer, and every runtime.
-pub fn worker_deps(platform: &Platform, config: &Config) -> anyhow::Result<WorkerDeps> {
+pub fn worker_deps(platform: &Platform, config: &Config, native: &NativeRuntimes) -> anyhow::Result<WorkerDeps> {
     Ok(WorkerDeps {
         store: platform.store.clone(),
         bus: platform.bus.clone(),
         cipher: platform.cipher.clone(),
         tokens: platform.tokens.clone(),
-        registry: runtime_registry(config)?,
+        registry: runtime_registry(config, &platform.cipher, native)?,
     })
 }
 
@@ -156,12 +184,12 @@ pub fn sensor_config(config: &Config) -> SensorConfig {
 
 /// What the sensor service needs: the platform's store and bus, the WebAssembly runtime and
 /// the native toolchain.
-pub fn sensor_deps(platform: &Platform, config: &Config) -> anyhow::Result<SensorDeps> {
+pub fn sensor_deps(platform: &Platform, config: &Config, native: &NativeRuntimes) -> anyhow::Result<SensorDeps> {
     Ok(SensorDeps {
         store: platform.store.clone(),
         bus: platform.bus.clone(),
-        wasm: wasm_runtime(config)?,
-        toolchain: native_runtimes(config).toolchain().clone(),
+        wasm: wasm_runtime(config, &platform.cipher)?,
+        toolchain: native.toolchain().clone(),
     })
 }
 

@@ -11,6 +11,7 @@
 mod args;
 mod commands;
 mod compose;
+mod environment;
 mod logging;
 mod rabbitmq;
 mod runtimes;
@@ -21,8 +22,11 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // Files the server creates (database, secrets, caches) are its own alone.
+    nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o077));
     let args = args::Args::parse();
-    let config = match attune_config::load(args.config.as_deref(), std::env::vars()) {
+    let inherited = environment::Inherited::take();
+    let config = match attune_config::load(args.config.as_deref(), inherited.vars()) {
         Ok(config) => config,
         Err(error) => {
             eprintln!("attune: configuration error: {error}");
@@ -37,7 +41,7 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(commands::run(args.command, config)) {
+    match runtime.block_on(commands::run(args.command, config, inherited)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("attune: {error:#}");

@@ -1,31 +1,90 @@
 //! The runtimes a worker runs actions with, and the sensor service its sensors with: the
-//! WebAssembly sandbox and the shell, Python and Node subprocess runners.
+//! WebAssembly sandbox and the shell, Python and Node subprocess runners, confined by the
+//! native sandbox.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
 use attune_config::Config;
 use attune_runtime_api::RuntimeRegistry;
-use attune_runtime_native::{NativeConfig, NativeRuntimes};
-use attune_runtime_wasm::{WasmRuntime, WasmRuntimeConfig};
+use attune_runtime_native::sandbox::{NativeLimitPolicy, NativeLimits};
+use attune_runtime_native::{NativeConfig, NativeRuntimes, SandboxConfig, SandboxStatus};
+use attune_runtime_wasm::{CacheKey, WasmRuntime, WasmRuntimeConfig};
+use attune_security::Cipher;
 
 use crate::compose::limit_policy;
 
-/// Every runtime, configured from `config`.
-pub fn runtime_registry(config: &Config) -> anyhow::Result<RuntimeRegistry> {
+/// Every runtime: the WebAssembly one and `native`'s.
+pub fn runtime_registry(config: &Config, cipher: &Cipher, native: &NativeRuntimes) -> anyhow::Result<RuntimeRegistry> {
     let mut registry = RuntimeRegistry::new();
-    registry.register(Arc::new(wasm_runtime(config)?));
-    native_runtimes(config).register_into(&mut registry);
+    registry.register(Arc::new(wasm_runtime(config, cipher)?));
+    native.register_into(&mut registry);
     Ok(registry)
 }
 
-/// The WebAssembly runtime, its component cache in the data directory.
-pub fn wasm_runtime(config: &Config) -> anyhow::Result<WasmRuntime> {
-    WasmRuntime::new(WasmRuntimeConfig::new(config.wasm_cache_dir(), &limit_policy(config)))
-        .context("cannot start the WebAssembly runtime")
+/// The WebAssembly runtime, its component cache in the data directory, sealed with a key
+/// derived from the server's encryption key.
+pub fn wasm_runtime(config: &Config, cipher: &Cipher) -> anyhow::Result<WasmRuntime> {
+    let mut wasm = WasmRuntimeConfig::new(config.wasm_cache_dir(), &limit_policy(config));
+    wasm.cache_key = CacheKey::derived_from(&cipher.derive_key("component cache"));
+    WasmRuntime::new(wasm).context("cannot start the WebAssembly runtime")
 }
 
-/// The shell, Python and Node runtimes, their pack environments under `runtime_envs_dir`.
-pub fn native_runtimes(config: &Config) -> NativeRuntimes {
-    NativeRuntimes::new(NativeConfig::with_envs_dir(config.runtime_envs_dir()))
+/// The shell, Python and Node runtimes, their sandbox checked: start-up fails when the
+/// host cannot confine native processes (unless the sandbox is turned off, which is said
+/// loudly at every start).
+pub async fn native_runtimes(config: &Config) -> anyhow::Result<(NativeRuntimes, SandboxStatus)> {
+    let runtimes = NativeRuntimes::new(native_config(config));
+    let status = runtimes.toolchain().sandbox().probe().await.context("cannot start the native runtimes")?;
+    match &status {
+        SandboxStatus::Off => tracing::error!(
+            "native sandbox {}; set runtimes.native.sandbox: true unless every pack is trusted as much as the \
+             server itself",
+            status.describe()
+        ),
+        SandboxStatus::On { .. } => tracing::info!("native sandbox {}", status.describe()),
+    }
+    Ok((runtimes, status))
+}
+
+/// The native runtimes' settings from `runtimes.native.*`, with everything of the server's
+/// that native processes must never see.
+fn native_config(config: &Config) -> NativeConfig {
+    let native = &config.runtimes.native;
+    let l = &native.limits;
+    let mut hidden: Vec<PathBuf> = vec![config.data_dir.clone(), config.packs_dir.clone(), config.runtime_envs_dir()];
+    hidden.extend(config.file.clone());
+    hidden.extend(native.hidden_paths.iter().cloned());
+    let defaults = SandboxConfig::default();
+    NativeConfig {
+        grace_period_ms: native.grace_period_ms,
+        setup_timeout_s: native.setup_timeout_s,
+        sandbox: SandboxConfig {
+            enabled: native.sandbox,
+            helper: native.sandbox_helper.clone(),
+            run_as: native.run_as.clone(),
+            limits: NativeLimitPolicy {
+                defaults: NativeLimits {
+                    memory_mb: l.memory_mb,
+                    processes: l.processes,
+                    open_files: l.open_files,
+                    cpu_s: l.cpu_s,
+                    tmp_mb: l.tmp_mb,
+                },
+                caps: NativeLimits {
+                    memory_mb: l.max_memory_mb,
+                    processes: l.max_processes,
+                    open_files: l.max_open_files,
+                    cpu_s: l.max_cpu_s,
+                    tmp_mb: l.max_tmp_mb,
+                },
+            },
+            system_paths: native.system_paths.clone().unwrap_or(defaults.system_paths),
+            writable_paths: native.writable_paths.clone(),
+            hidden_paths: hidden,
+            ..defaults
+        },
+        ..NativeConfig::with_envs_dir(config.runtime_envs_dir())
+    }
 }

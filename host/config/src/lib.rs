@@ -15,6 +15,6 @@ mod model;
 
 pub use load::{ConfigError, load};
 pub use model::{
-    AuthConfig, BusConfig, Config, DatabaseConfig, LimitsConfig, LogConfig, LogFormat, SensorConfig, ServerConfig,
-    WorkerConfig,
+    AuthConfig, BusConfig, Config, DatabaseConfig, LimitsConfig, LogConfig, LogFormat, NativeLimitsConfig,
+    NativeRuntimeConfig, RuntimesConfig, SensorConfig, ServerConfig, WorkerConfig,
 };

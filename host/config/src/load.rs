@@ -76,14 +76,16 @@ pub fn load(file: Option<&Path>, env: impl IntoIterator<Item = (String, String)>
         from_env.push((path.join("."), name));
     }
 
-    serde_path_to_error::deserialize::<_, Config>(Value::Mapping(root)).map_err(|error| {
+    let mut config = serde_path_to_error::deserialize::<_, Config>(Value::Mapping(root)).map_err(|error| {
         let key = error.path().to_string();
         let origin = from_env
             .iter()
             .find(|(set, _)| key == *set || key.starts_with(&format!("{set}.")) || set.starts_with(&format!("{key}.")))
             .map_or_else(|| file_origin.clone(), |(_, var)| var.clone());
         ConfigError::Invalid { origin, key, message: error.into_inner().to_string() }
-    })
+    })?;
+    config.file = file.map(Path::to_path_buf);
+    Ok(config)
 }
 
 fn read_file(path: &Path) -> Result<Mapping, ConfigError> {
@@ -185,6 +187,20 @@ mod tests {
         let ConfigError::Invalid { key, message, .. } = error else { panic!("{error}") };
         assert_eq!(key, "sensor.refresh_s");
         assert!(message.contains("unknown field `refresh_s`"), "{message}");
+    }
+
+    #[test]
+    fn the_native_runtime_section_is_read_and_the_file_remembered() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(dir.path(), "runtimes:\n  native:\n    run_as: attune-run\n    limits: {processes: 32}\n");
+        let config = load(Some(&file), env(&[("ATTUNE__RUNTIMES__NATIVE__SANDBOX", "false")])).unwrap();
+        let native = &config.runtimes.native;
+        assert_eq!(native.run_as.as_deref(), Some("attune-run"));
+        assert_eq!((native.limits.processes, native.limits.memory_mb), (32, 512));
+        assert!(!native.sandbox);
+        assert_eq!(config.file.as_deref(), Some(file.as_path()));
+        let error = load(None, env(&[("ATTUNE__RUNTIMES__NATIVE__RUNAS", "x")])).unwrap_err();
+        assert!(error.to_string().contains("unknown field `runas`"), "{error}");
     }
 
     #[test]

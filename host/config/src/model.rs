@@ -30,8 +30,14 @@ pub struct Config {
     pub worker: WorkerConfig,
     /// The sensor service role (timers and sensors).
     pub sensor: SensorConfig,
+    /// The runtimes actions and sensors run in.
+    pub runtimes: RuntimesConfig,
     /// Logging.
     pub log: LogConfig,
+    /// The file this configuration was read from, if any (never visible to native
+    /// actions).
+    #[serde(skip)]
+    pub file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -48,7 +54,9 @@ impl Default for Config {
             executor: ExecutorConfig::default(),
             worker: WorkerConfig::default(),
             sensor: SensorConfig::default(),
+            runtimes: RuntimesConfig::default(),
             log: LogConfig::default(),
+            file: None,
         }
     }
 }
@@ -223,6 +231,108 @@ impl Default for SensorConfig {
             restart_initial_ms: 1000,
             restart_max_ms: 60_000,
             restart_reset_after_s: 60,
+        }
+    }
+}
+
+/// `runtimes.*`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RuntimesConfig {
+    /// Shell, Python and Node actions and sensors.
+    pub native: NativeRuntimeConfig,
+}
+
+/// `runtimes.native.*`: how native processes are started, confined and limited.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NativeRuntimeConfig {
+    /// Confine every native action, sensor and environment build (the default). `false`
+    /// runs them with the server's own user and access: only for packs trusted as much as
+    /// the server itself. Start-up fails when the host cannot confine processes and this
+    /// is on.
+    pub sandbox: bool,
+    /// The user confined processes run as when the server runs as root: a name, a uid or
+    /// `uid:gid` (default `nobody`; a dedicated user is better). An unprivileged server
+    /// runs them as its own user in a user namespace.
+    pub run_as: Option<String>,
+    /// The `attune-sandbox` helper (default: beside the `attune` executable, else on
+    /// `PATH`).
+    pub sandbox_helper: Option<PathBuf>,
+    /// System directories visible read-only to native processes; absent: `/usr`, `/bin`,
+    /// `/sbin`, `/lib*`, `/etc` and `/run/systemd/resolve`.
+    pub system_paths: Option<Vec<PathBuf>>,
+    /// Host directories every native process may read and write, shared by all executions
+    /// of all packs (a spool directory); none by default.
+    pub writable_paths: Vec<PathBuf>,
+    /// Further paths never visible to native processes (the data directory, the packs
+    /// directory but for each process's own pack, the environments and the configuration
+    /// file never are).
+    pub hidden_paths: Vec<PathBuf>,
+    /// Default and maximum limits of each execution.
+    pub limits: NativeLimitsConfig,
+    /// Milliseconds between SIGTERM and SIGKILL when a process tree is stopped.
+    pub grace_period_ms: u64,
+    /// Seconds a pack environment build (pip, npm) may take.
+    pub setup_timeout_s: u64,
+}
+
+impl Default for NativeRuntimeConfig {
+    fn default() -> Self {
+        Self {
+            sandbox: true,
+            run_as: None,
+            sandbox_helper: None,
+            system_paths: None,
+            writable_paths: Vec::new(),
+            hidden_paths: Vec::new(),
+            limits: NativeLimitsConfig::default(),
+            grace_period_ms: 5000,
+            setup_timeout_s: 900,
+        }
+    }
+}
+
+/// `runtimes.native.limits.*`: defaults apply when an action asks for nothing; maxima cap
+/// what it asks for (in its `limits`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NativeLimitsConfig {
+    /// Memory of an execution's process tree, MiB.
+    pub memory_mb: u64,
+    /// Largest memory an action may ask for, MiB.
+    pub max_memory_mb: u64,
+    /// Processes and threads of an execution.
+    pub processes: u64,
+    /// Largest number of processes an action may ask for.
+    pub max_processes: u64,
+    /// Open files per process.
+    pub open_files: u64,
+    /// Largest number of open files an action may ask for.
+    pub max_open_files: u64,
+    /// CPU seconds per process; absent: only the timeout.
+    pub cpu_s: Option<u64>,
+    /// Largest CPU time an action may ask for; absent: no cap.
+    pub max_cpu_s: Option<u64>,
+    /// Size of an execution's private `/tmp`, MiB.
+    pub tmp_mb: u64,
+    /// Largest `/tmp` an action may ask for, MiB.
+    pub max_tmp_mb: u64,
+}
+
+impl Default for NativeLimitsConfig {
+    fn default() -> Self {
+        Self {
+            memory_mb: 512,
+            max_memory_mb: 8192,
+            processes: 256,
+            max_processes: 4096,
+            open_files: 1024,
+            max_open_files: 65_536,
+            cpu_s: None,
+            max_cpu_s: None,
+            tmp_mb: 64,
+            max_tmp_mb: 4096,
         }
     }
 }

@@ -80,12 +80,46 @@ pub struct ActionManifest {
     pub idempotent: bool,
 }
 
-/// An action's `limits`.
+/// An action's `limits`: `fuel` for WASM actions; `processes`, `open_files`, `cpu_s` and
+/// `tmp_mb` for native ones; `memory_mb` for both.
 #[derive(Debug, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LimitsManifest {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fuel: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub memory_mb: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub processes: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_files: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu_s: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tmp_mb: Option<u64>,
+}
+
+impl LimitsManifest {
+    /// Why these limits do not suit an action of `runner_type`, if they do not.
+    pub fn check(&self, wasm: bool) -> Result<(), String> {
+        let native_only = [
+            ("processes", self.processes),
+            ("open_files", self.open_files),
+            ("cpu_s", self.cpu_s),
+            ("tmp_mb", self.tmp_mb),
+        ];
+        let wasm_only = [("fuel", self.fuel)];
+        let (misplaced, kind) =
+            if wasm { (&native_only[..], "native (python, shell, node)") } else { (&wasm_only[..], "wasm") };
+        if let Some((name, _)) = misplaced.iter().find(|(_, value)| value.is_some()) {
+            return Err(format!("limits.{name} applies to {kind} actions only"));
+        }
+        let every = [("memory_mb", self.memory_mb)].into_iter().chain(native_only).chain(wasm_only);
+        if let Some((name, _)) = every.into_iter().find(|(_, value)| *value == Some(0)) {
+            return Err(format!("limits.{name} must be greater than 0"));
+        }
+        Ok(())
+    }
 }
 
 /// `triggers/<name>.yaml`.
@@ -205,4 +239,22 @@ pub struct PermissionSetManifest {
     pub label: Option<String>,
     pub description: Option<String>,
     pub grants: Vec<Grant>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_are_checked_against_the_runtime_that_enforces_them() {
+        let parse = |yaml: &str| serde_yaml_ng::from_str::<LimitsManifest>(yaml).unwrap();
+        assert_eq!(parse("{fuel: 10, memory_mb: 64}").check(true), Ok(()));
+        assert_eq!(parse("{processes: 8, open_files: 64, cpu_s: 5, tmp_mb: 16, memory_mb: 256}").check(false), Ok(()));
+        assert_eq!(parse("{fuel: 10}").check(false), Err("limits.fuel applies to wasm actions only".into()));
+        assert_eq!(
+            parse("{processes: 4}").check(true),
+            Err("limits.processes applies to native (python, shell, node) actions only".into())
+        );
+        assert_eq!(parse("{memory_mb: 0}").check(false), Err("limits.memory_mb must be greater than 0".into()));
+    }
 }

@@ -21,7 +21,9 @@ pub struct Limits {
     pub output_bytes: usize,
 }
 
-/// What an action definition asks for (all optional).
+/// What an action definition asks for (all optional). Each runtime reads the limits it
+/// enforces: WASM fuel and memory; native memory, processes, open files, CPU time and
+/// temporary space.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequestedLimits {
@@ -31,6 +33,14 @@ pub struct RequestedLimits {
     pub fuel: Option<u64>,
     /// Mebibytes of memory.
     pub memory_mb: Option<u64>,
+    /// Native: processes and threads.
+    pub processes: Option<u64>,
+    /// Native: open files per process.
+    pub open_files: Option<u64>,
+    /// Native: CPU seconds per process.
+    pub cpu_s: Option<u64>,
+    /// Native: mebibytes of temporary space.
+    pub tmp_mb: Option<u64>,
 }
 
 /// Server-side defaults and caps, from configuration.
@@ -92,7 +102,12 @@ mod tests {
     #[test]
     fn an_action_may_lower_but_not_exceed_the_caps() {
         let policy = LimitPolicy::default();
-        let lowered = policy.resolve(&RequestedLimits { timeout_s: Some(5), fuel: Some(1000), memory_mb: Some(16) });
+        let lowered = policy.resolve(&RequestedLimits {
+            timeout_s: Some(5),
+            fuel: Some(1000),
+            memory_mb: Some(16),
+            ..RequestedLimits::default()
+        });
         assert_eq!(lowered.timeout, Duration::from_secs(5));
         assert_eq!(lowered.fuel, 1000);
         assert_eq!(lowered.memory_bytes, 16 << 20);
@@ -101,6 +116,7 @@ mod tests {
             timeout_s: Some(u64::MAX / 2),
             fuel: Some(u64::MAX),
             memory_mb: Some(u64::MAX),
+            ..RequestedLimits::default()
         });
         assert_eq!(greedy.timeout, policy.caps.timeout);
         assert_eq!(greedy.fuel, policy.caps.fuel);

@@ -10,8 +10,13 @@ use crate::output::CapturedText;
 pub enum FailureKind {
     /// WASM: the guest used all its fuel.
     FuelExhausted,
-    /// WASM: the guest tried to grow memory past its limit.
+    /// WASM: the guest tried to grow memory past its limit. Native: the process tree used
+    /// more memory than its limit.
     MemoryLimit,
+    /// Native: the process tree reached its limit of processes and threads (a fork bomb).
+    ProcessLimit,
+    /// Native: a process used more CPU time than its limit.
+    CpuLimit,
     /// The wall-clock limit passed.
     Timeout,
     /// WASM: the guest trapped (unreachable, out-of-bounds access, stack overflow...).
@@ -81,12 +86,17 @@ pub enum TerminalStatus {
     Cancelled,
 }
 
-/// Resources a WASM execution used.
+/// Resources an execution used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Metering {
-    /// Fuel consumed by the guest.
-    pub fuel_consumed: u64,
-    /// Largest linear memory size reached, in bytes.
+    /// WASM: fuel consumed by the guest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fuel_consumed: Option<u64>,
+    /// Native: CPU time (user and system) of the whole process tree, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_ms: Option<u64>,
+    /// WASM: largest linear memory size reached. Native: largest memory of the process
+    /// tree seen (its anonymous memory, or one process's resident set). In bytes.
     pub peak_memory_bytes: u64,
     /// Wall-clock time of the execution, in milliseconds.
     pub wall_ms: u64,
@@ -106,7 +116,7 @@ pub struct Outcome {
     pub log: CapturedText,
     /// Native: the process exit code, when it exited on its own.
     pub exit_code: Option<i32>,
-    /// WASM: resources used.
+    /// Resources used.
     pub metering: Option<Metering>,
     /// Secret names the action asked for without being granted them (audited).
     pub denied_secrets: Vec<String>,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
 use crate::kv::KvStore;
-use crate::limits::Limits;
+use crate::limits::{Limits, RequestedLimits};
 use crate::output::OutputSink;
 
 /// How a native action's stdout is turned into its result.
@@ -74,6 +74,9 @@ pub struct ExecutionRequest {
     pub allowed_hosts: Vec<String>,
     /// Effective limits, already resolved against the server's caps.
     pub limits: Limits,
+    /// What the action asked for, for the limits a runtime resolves against its own
+    /// policy (native processes, open files, CPU time, temporary space, memory).
+    pub requested_limits: RequestedLimits,
     /// The pack-scoped datastore.
     pub kv: Arc<dyn KvStore>,
 }

@@ -29,6 +29,8 @@ pub enum CipherError {
 pub struct Cipher {
     cipher: Aes256Gcm,
     fingerprint: String,
+    /// Keys for other purposes are derived from this one.
+    derivation: [u8; 32],
 }
 
 impl std::fmt::Debug for Cipher {
@@ -41,7 +43,19 @@ impl Cipher {
     /// A cipher for `key`.
     pub fn new(key: &[u8; 32]) -> Self {
         let fingerprint = hex::encode(&Sha256::digest(key)[..8]);
-        Self { cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key)), fingerprint }
+        let derivation = *key;
+        Self { cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key)), fingerprint, derivation }
+    }
+
+    /// A key for `purpose` (such as sealing caches), derived from the encryption key with
+    /// HMAC-SHA256: every process of a deployment derives the same one, and knowing it
+    /// reveals nothing of the encryption key or of keys for other purposes.
+    pub fn derive_key(&self, purpose: &str) -> [u8; 32] {
+        use hmac::Mac;
+        let mut mac = <hmac::Hmac<Sha256> as Mac>::new_from_slice(&self.derivation).expect("HMAC takes any key length");
+        mac.update(b"attune key derivation v1\0");
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
     }
 
     /// A short, non-reversible identifier of the key (stored beside encrypted values to tell
@@ -83,6 +97,16 @@ impl Cipher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn derived_keys_are_stable_per_purpose_and_key() {
+        let cipher = Cipher::new(&[7; 32]);
+        let cache = cipher.derive_key("component cache");
+        assert_eq!(cache, Cipher::new(&[7; 32]).derive_key("component cache"));
+        assert_ne!(cache, cipher.derive_key("something else"));
+        assert_ne!(cache, Cipher::new(&[8; 32]).derive_key("component cache"));
+        assert_ne!(cache, [7; 32]);
+    }
 
     #[test]
     fn round_trips_with_a_fresh_nonce_each_time() {

@@ -20,6 +20,8 @@ pub struct WorkerConfig {
     pub api_url: Option<String>,
     /// How long a stopping worker lets running executions finish.
     pub shutdown_grace: Duration,
+    /// What its native sandbox was found to be at start-up (shown in its capabilities).
+    pub sandbox: Option<serde_json::Value>,
 }
 
 impl WorkerConfig {
@@ -32,6 +34,7 @@ impl WorkerConfig {
             limits: LimitPolicy::default(),
             api_url: None,
             shutdown_grace: Duration::from_secs(10),
+            sandbox: None,
         }
     }
 }

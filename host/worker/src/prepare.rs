@@ -52,11 +52,17 @@ pub async fn prepare(with: &Preparation<'_>, execution: &Execution) -> Result<Pr
     let parameters =
         unseal(&execution.parameters, secret_names.iter().copied(), with.cipher).map_err(|e| e.to_string())?;
     let secrets = granted_secrets(with.store.as_ref(), with.cipher, &action).await?;
-    let limits = with.config.limits.resolve(&RequestedLimits {
+    let limit = |name: &str| action.limits[name].as_u64();
+    let requested_limits = RequestedLimits {
         timeout_s: action.timeout_s.and_then(|t| u64::try_from(t).ok()),
-        fuel: action.limits["fuel"].as_u64(),
-        memory_mb: action.limits["memory_mb"].as_u64(),
-    });
+        fuel: limit("fuel"),
+        memory_mb: limit("memory_mb"),
+        processes: limit("processes"),
+        open_files: limit("open_files"),
+        cpu_s: limit("cpu_s"),
+        tmp_mb: limit("tmp_mb"),
+    };
+    let limits = with.config.limits.resolve(&requested_limits);
     let api_token = api_token(with, execution, limits.timeout).await?;
     let redactor = Redactor::new(
         Redactor::values_of(&parameters, secret_names.iter().copied())
@@ -87,6 +93,7 @@ pub async fn prepare(with: &Preparation<'_>, execution: &Execution) -> Result<Pr
         },
         allowed_hosts: action.allowed_hosts.clone(),
         limits,
+        requested_limits,
         kv: Arc::new(PackKv::new(with.store.clone(), pack.id, pack.r#ref)),
     };
     Ok(Prepared { runtime, request, redactor })

@@ -83,7 +83,7 @@ pub async fn start(deps: WorkerDeps, config: WorkerConfig) -> Result<RegisteredW
             runner_types: deps.registry.runner_types(),
             host: std::env::var("HOSTNAME").ok(),
             port: None,
-            capabilities: json!({ "concurrency": config.concurrency }),
+            capabilities: json!({ "concurrency": config.concurrency, "sandbox": config.sandbox }),
         })
         .await?;
     tracing::info!(worker = %worker.name, id = worker.id, runners = ?worker.runner_types, "worker registered");

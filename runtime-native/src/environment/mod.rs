@@ -48,7 +48,7 @@ pub trait EnvironmentRecipe: Send + Sync {
     fn tool_identity(&self) -> String;
     /// Whether a complete build in `dir` still works.
     fn is_intact(&self, dir: &Path) -> bool;
-    /// Builds it into `dir`, which does not exist yet, for the pack in `pack_dir`.
+    /// Builds it into `dir`, an empty directory, for the pack in `pack_dir`.
     async fn build(&self, dir: &Path, pack_dir: &Path, steps: &SetupSteps<'_>) -> Result<(), SetupError>;
 }
 
@@ -92,7 +92,7 @@ impl PackEnvironments {
             return Ok(None);
         }
         let dir = self.dir_of(pack_ref, recipe.name())?;
-        let steps = SetupSteps { pack_ref, environment: recipe.label(), toolchain, io };
+        let steps = SetupSteps { pack_ref, pack_dir, build_dir: &dir, environment: recipe.label(), toolchain, io };
         let reading = format!("reading {}", recipe.manifest());
         let wanted = fingerprint::fingerprint(recipe, pack_dir).map_err(|e| steps.failed(&reading, e.to_string()))?;
         if fingerprint::is_current(&dir, &wanted, recipe) {
@@ -127,6 +127,8 @@ impl PackEnvironments {
             std::fs::remove_dir_all(&dir)
                 .map_err(|e| steps.failed(&format!("removing {}", dir.display()), e.to_string()))?;
         }
+        // Created empty here: a confined installer can only write into what exists.
+        std::fs::create_dir(&dir).map_err(|e| steps.failed(&format!("creating {}", dir.display()), e.to_string()))?;
         recipe.build(&dir, pack_dir, &steps).await?;
         fingerprint::mark_current(&dir, &wanted).map_err(|e| steps.failed("recording the build", e.to_string()))?;
         steps.announce(format!("the {} of pack `{pack_ref}` is ready", recipe.label()));

@@ -1,4 +1,8 @@
-//! Running the installers of an environment build, supervised like actions.
+//! Running the installers of an environment build, supervised and confined like actions:
+//! installers run third-party code (package build scripts). A step sees the system
+//! directories, the pack and the tool's installation read-only and the environment being
+//! built writable; it has the network (to reach its package index) and the sandbox's
+//! largest limits.
 //!
 //! Their output goes to the execution's output as `log` lines (info for stdout, warn for
 //! stderr), so that it is visible live but never mistaken for the action's own stdout. A
@@ -13,6 +17,7 @@ use attune_runtime_api::{CapturedText, OutputLine, OutputSink, Stream};
 
 use crate::error::SetupError;
 use crate::process::{self, Ending, ProcessSpec, SupervisionPolicy};
+use crate::sandbox::{Confined, Exposure};
 use crate::toolchain::{SetupIo, Toolchain};
 
 /// How many of a tool's error lines go into the failure message.
@@ -21,6 +26,9 @@ const ERROR_LINES_IN_MESSAGE: usize = 4;
 /// Runs the steps of one environment build.
 pub struct SetupSteps<'a> {
     pub(crate) pack_ref: &'a str,
+    pub(crate) pack_dir: &'a Path,
+    /// The environment being built: the only place a step may write.
+    pub(crate) build_dir: &'a Path,
     pub(crate) environment: &'static str,
     pub(crate) toolchain: &'a Toolchain,
     pub(crate) io: &'a SetupIo,
@@ -55,7 +63,14 @@ impl SetupSteps<'_> {
             cwd: cwd.to_path_buf(),
             ..ProcessSpec::default()
         };
+        let sandbox = self.toolchain.sandbox();
+        let handing_over = format!("giving {} to the sandbox's user", self.build_dir.display());
+        sandbox.hand_over(self.build_dir).map_err(|e| self.failed(&handing_over, e.to_string()))?;
+        let mut read_only = vec![self.pack_dir.to_path_buf()];
+        read_only.extend(Toolchain::installations(program));
+        let exposure = Exposure { read_only, writable: vec![self.build_dir.to_path_buf()] };
         let config = self.toolchain.config();
+        let Confined { spec, report } = sandbox.confine(spec, &exposure, &config.sandbox.limits.for_builds())?;
         let policy = SupervisionPolicy {
             timeout: Some(config.setup_timeout()),
             grace_period: config.grace_period(),
@@ -65,6 +80,14 @@ impl SetupSteps<'_> {
         let done = process::run(spec, &policy, sink, &self.io.cancel)
             .await
             .map_err(|error| self.failed(step, format!("could not start {}: {error}", program.display())))?;
+        if let Some(report) = report.read() {
+            if let Some(problem) = report.setup_error {
+                return Err(self.failed(step, format!("the sandbox could not start it: {problem}")));
+            }
+            if let Some(limit) = report.limit {
+                return Err(self.failed(step, format!("the sandbox stopped it at its {limit} limit")));
+            }
+        }
         match done.ending {
             Ending::Exited if done.exit_status.is_some_and(|s| s.success()) => Ok(()),
             Ending::Exited => {

@@ -18,6 +18,7 @@ use async_trait::async_trait;
 use crate::error::SetupError;
 use crate::input::ActionInput;
 use crate::process::ProcessSpec;
+use crate::sandbox::Exposure;
 use crate::toolchain::{SetupIo, Toolchain};
 
 pub use node::Node;
@@ -49,6 +50,9 @@ pub struct Launch {
     pub path_prefix: Vec<PathBuf>,
     /// Further variables (`NODE_PATH`). Never anything secret.
     pub env: Vec<(OsString, OsString)>,
+    /// What the process must see read-only besides the system directories and its pack:
+    /// the interpreter's installation and the pack's environment.
+    pub visible: Vec<PathBuf>,
 }
 
 impl Launch {
@@ -65,6 +69,13 @@ impl Launch {
         env.extend(self.env);
         env.extend(extra_env);
         ProcessSpec { program: self.program, args: self.args, env, cwd: cwd.to_path_buf(), stdin }
+    }
+
+    /// What a confined process of this launch sees beyond the system directories: the
+    /// pack in `pack_dir` and [`Launch::visible`], read-only.
+    pub fn exposure(&self, pack_dir: &Path) -> Exposure {
+        let read_only = std::iter::once(pack_dir.to_path_buf()).chain(self.visible.iter().cloned()).collect();
+        Exposure { read_only, writable: Vec::new() }
     }
 }
 

@@ -28,13 +28,15 @@ impl ScriptLanguage for Node {
     ) -> Result<Launch, SetupError> {
         let recipe = NodeModules { node: toolchain.node().await? };
         let environment = toolchain.environment(&recipe, target, io).await?;
+        let mut visible = Toolchain::installations(&recipe.node);
         let (path_prefix, env) = match environment {
             Some(dir) => {
                 let modules = NodeModules::modules(&dir);
+                visible.push(dir);
                 (vec![modules.join(".bin")], vec![("NODE_PATH".into(), modules.into_os_string())])
             }
             None => (Vec::new(), Vec::new()),
         };
-        Ok(Launch { program: recipe.node, args: vec![target.entry_point.into()], path_prefix, env })
+        Ok(Launch { program: recipe.node, args: vec![target.entry_point.into()], path_prefix, env, visible })
     }
 }

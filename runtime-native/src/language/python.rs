@@ -32,8 +32,12 @@ impl ScriptLanguage for Python {
     ) -> Result<Launch, SetupError> {
         let recipe = PythonVirtualenv { python: toolchain.python3().await? };
         let environment = toolchain.environment(&recipe, target, io).await?;
+        let mut visible = Toolchain::installations(&recipe.python);
         let (program, path_prefix) = match environment {
-            Some(dir) => (PythonVirtualenv::interpreter(&dir), vec![dir.join("bin")]),
+            Some(dir) => {
+                visible.push(dir.clone());
+                (PythonVirtualenv::interpreter(&dir), vec![dir.join("bin")])
+            }
             None => (recipe.python, Vec::new()),
         };
         Ok(Launch {
@@ -41,6 +45,7 @@ impl ScriptLanguage for Python {
             args: vec!["-u".into(), "-s".into(), "-B".into(), target.entry_point.into()],
             path_prefix,
             env: Vec::new(),
+            visible,
         })
     }
 }

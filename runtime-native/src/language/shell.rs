@@ -48,6 +48,7 @@ impl Shell {
             args: vec!["--noprofile".into(), "--norc".into(), "-c".into(), LOADER.into(), script.into()],
             path_prefix: Vec::new(),
             env: Vec::new(),
+            visible: Toolchain::installations(bash),
         }
     }
 
@@ -76,7 +77,7 @@ impl ScriptLanguage for Shell {
     }
 
     fn stdin_preamble(&self, input: &ActionInput<'_>) -> Option<Vec<u8>> {
-        Some(Self::framed_prelude(&shell_prelude(input.parameters, input.secrets)))
+        Some(Self::framed_prelude(&shell_prelude(input.parameters, input.secrets, input.api_token)))
     }
 }
 

@@ -1,4 +1,5 @@
-//! The shell convenience variables: `PARAM_<NAME>` and `SECRET_<NAME>`.
+//! The shell convenience variables: `PARAM_<NAME>`, `SECRET_<NAME>` and, when the
+//! execution has one, `ATTUNE_API_TOKEN`.
 //!
 //! Shell scripts would otherwise need `jq` to read their stdin document. The shell runner
 //! sources a prelude of plain assignments before the script, so each top-level parameter
@@ -18,8 +19,12 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// The prelude for `parameters` (a JSON object; anything else gives no parameter
-/// variables) and `secrets`.
-pub fn shell_prelude(parameters: &serde_json::Value, secrets: &BTreeMap<String, String>) -> String {
+/// variables), `secrets` and the execution's `api_token`.
+pub fn shell_prelude(
+    parameters: &serde_json::Value,
+    secrets: &BTreeMap<String, String>,
+    api_token: Option<&str>,
+) -> String {
     let mut prelude = String::new();
     if let Some(parameters) = parameters.as_object() {
         // Sorted here: the map's own order depends on serde_json's features.
@@ -36,6 +41,9 @@ pub fn shell_prelude(parameters: &serde_json::Value, secrets: &BTreeMap<String, 
     }
     for (name, value) in secrets {
         assign(&mut prelude, "SECRET_", name, value);
+    }
+    if let Some(token) = api_token {
+        assign(&mut prelude, "ATTUNE_", "API_TOKEN", token);
     }
     prelude
 }
@@ -86,7 +94,7 @@ mod tests {
             "café": "x",
         });
         let secrets = BTreeMap::from([("api.token".to_owned(), "s3cr3t".to_owned())]);
-        let prelude = shell_prelude(&parameters, &secrets);
+        let prelude = shell_prelude(&parameters, &secrets, None);
         let lines: Vec<&str> = prelude.lines().collect();
         assert!(prelude.is_ascii());
         assert_eq!(
@@ -103,5 +111,11 @@ mod tests {
                 "SECRET_API_TOKEN=$'s3cr3t'",
             ]
         );
+    }
+
+    #[test]
+    fn the_api_token_is_an_unexported_variable_too() {
+        let prelude = shell_prelude(&json!({}), &BTreeMap::new(), Some("t'k"));
+        assert_eq!(prelude, "ATTUNE_API_TOKEN=$'t\\'k'\n");
     }
 }

@@ -1,11 +1,11 @@
-//! What the three script runtimes share: the interpreters, the pack environments, and the
-//! base environment every child starts from.
+//! What the three script runtimes share: the interpreters, the pack environments, the
+//! sandbox, and the base environment every child starts from.
 
 mod interpreters;
 mod tool_env;
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use attune_runtime_api::OutputSink;
@@ -15,6 +15,8 @@ use crate::config::NativeConfig;
 use crate::environment::{EnvironmentRecipe, PackEnvironments};
 use crate::error::SetupError;
 use crate::language::ScriptTarget;
+use crate::sandbox::Sandbox;
+pub(crate) use interpreters::find_executable;
 use interpreters::{Interpreter, Resolution};
 
 /// The channels and bounds of one environment build: where its tool output goes and what
@@ -29,7 +31,7 @@ pub struct SetupIo {
     pub output_limit: usize,
 }
 
-/// Interpreters, environments and the base environment of children.
+/// Interpreters, environments, the sandbox and the base environment of children.
 pub struct Toolchain {
     config: NativeConfig,
     /// The worker's own `PATH`: where bare interpreter names are looked up.
@@ -43,6 +45,7 @@ pub struct Toolchain {
     node: Interpreter,
     npm: Interpreter,
     environments: PackEnvironments,
+    sandbox: Sandbox,
 }
 
 impl std::fmt::Debug for Toolchain {
@@ -70,6 +73,7 @@ impl Toolchain {
             node: Interpreter::new("node", i.node.clone(), Resolution::AsFound),
             npm: Interpreter::new("npm", i.npm.clone(), Resolution::AsFound),
             environments: PackEnvironments::new(config.runtime_envs_dir.clone()),
+            sandbox: Sandbox::new(&config.sandbox, config.grace_period()),
             worker_path,
             home,
             tool_env,
@@ -85,6 +89,11 @@ impl Toolchain {
     /// The per-pack environments.
     pub fn environments(&self) -> &PackEnvironments {
         &self.environments
+    }
+
+    /// What every action, sensor and environment build is confined by.
+    pub fn sandbox(&self) -> &Sandbox {
+        &self.sandbox
     }
 
     /// The environment `recipe` builds for the target's pack, made current first; `None`
@@ -116,6 +125,28 @@ impl Toolchain {
     /// npm, for packs with a `package.json`.
     pub async fn npm(&self) -> Result<PathBuf, SetupError> {
         self.npm.path(&self.worker_path, &self.tool_env).await
+    }
+
+    /// The installations an interpreter belongs to, which a confined process must see to
+    /// run it: the directory above its `bin` (`/usr`, `~/.pyenv/versions/3.11.7`), for the
+    /// path as given and for the file it really is (a virtualenv's `python` and npm's
+    /// `bin/npm` link elsewhere).
+    pub fn installations(interpreter: &Path) -> Vec<PathBuf> {
+        let above_bin = |path: &Path| {
+            let dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
+            match dir.file_name() {
+                Some(name) if name == "bin" || name == "sbin" => dir.parent().map(Path::to_path_buf).unwrap_or(dir),
+                _ => dir,
+            }
+        };
+        let mut found = vec![above_bin(interpreter)];
+        if let Ok(real) = std::fs::canonicalize(interpreter) {
+            let real = above_bin(&real);
+            if !found.contains(&real) {
+                found.push(real);
+            }
+        }
+        found
     }
 
     /// The environment of tools the worker runs itself (installers): see `tool_env`.

@@ -53,9 +53,11 @@ async fn local_runs_commands_and_reports_their_output() {
     let reads = run_core(&fixture, "local", json!({"cmd": "cat; echo after"})).await;
     assert_eq!(completed(&reads)["stdout"], json!("after\n"));
 
-    let cwd = fixture.dir.path().to_str().unwrap().to_owned();
-    let in_dir = run_core(&fixture, "local", json!({"cmd": "pwd", "cwd": cwd})).await;
-    assert_eq!(completed(&in_dir)["stdout"], json!(format!("{cwd}\n")));
+    // The sandbox's own temporary directory: the host's are not visible.
+    let in_dir = run_core(&fixture, "local", json!({"cmd": "mkdir -p /tmp/work && cd /tmp/work && pwd"})).await;
+    assert_eq!(completed(&in_dir)["stdout"], json!("/tmp/work\n"));
+    let there = run_core(&fixture, "local", json!({"cmd": "pwd", "cwd": "/tmp"})).await;
+    assert_eq!(completed(&there)["stdout"], json!("/tmp\n"));
 
     let failing = run_core(&fixture, "local", json!({"cmd": "echo 'no such file' >&2; exit 4"})).await;
     let failure = failing.result.clone().unwrap_err();

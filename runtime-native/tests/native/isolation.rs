@@ -5,15 +5,15 @@ use std::collections::BTreeSet;
 use attune_runtime_api::{ExecutionRequest, FailureKind, OutputFormat};
 use serde_json::json;
 
-use crate::support::{Fixture, Live, completed, run};
+use crate::support::{Fixture, Live, MARKED_SLEEP, completed, host_pids, run};
 
 const SECRET: &str = "hunter2-very-secret-value";
 const SECRET_PARAMETER: &str = "p4ssw0rd-given-as-parameter";
 
-/// The variables an action may see when every optional context field is set.
-const ALLOWED: [&str; 10] = [
+/// The variables an action may see when every optional context field is set: no
+/// credential among them.
+const ALLOWED: [&str; 9] = [
     "ATTUNE_ACTION",
-    "ATTUNE_API_TOKEN",
     "ATTUNE_API_URL",
     "ATTUNE_EXEC_ID",
     "ATTUNE_PACK",
@@ -120,10 +120,13 @@ console.log(`leaks=${needles.some((n) => seen.some((s) => s.includes(n))) ? 1 : 
 async fn a_running_action_shows_no_secret_to_other_processes() {
     let fixture = Fixture::new();
     let pack = fixture.pack("observed");
-    let script = pack.script("wait.sh", "sleep 300 &\necho \"pids $$ $!\"\nwait\n");
-    let request = with_full_context(pack.request(&script, json!({})));
+    let script = pack.script("wait.sh", &format!("{MARKED_SLEEP}wait\n"));
+    let mut request = with_full_context(pack.request(&script, json!({})));
+    request.parameters["mark"] = json!(fixture.marker());
     let (mut live, execution) = Live::start(fixture.runtime("shell"), request);
-    let pids = live.numbers_after("pids ").await;
+    live.line_starting("started").await;
+    let pids = [host_pids(&fixture.marker()), host_pids(&script.display().to_string())].concat();
+    assert_eq!(pids.len(), 2, "{pids:?}");
     for pid in pids {
         for entry in ["environ", "cmdline"] {
             let bytes = std::fs::read(format!("/proc/{pid}/{entry}")).unwrap();

@@ -14,7 +14,7 @@ async fn stdin_holds_the_whole_input_document() {
     request.secrets.insert("token".into(), "t0k3n".into());
     request.pack_config = json!({"region": "eu"});
     request.context.rule_ref = Some("docs.on_alert".into());
-    request.context.api_token = Some("never-in-the-document".into());
+    request.context.api_token = Some("execution-scoped-token".into());
 
     let (outcome, _) = run(&fixture.runtime("shell"), request).await;
     let document = completed(&outcome);
@@ -25,7 +25,8 @@ async fn stdin_holds_the_whole_input_document() {
     assert_eq!(document["context"]["action_ref"], json!("docs.test"));
     assert_eq!(document["context"]["pack_ref"], json!("docs"));
     assert_eq!(document["context"]["rule_ref"], json!("docs.on_alert"));
-    assert!(!outcome.stdout.text.contains("never-in-the-document"));
+    assert_eq!(document["api_token"], json!("execution-scoped-token"));
+    assert_eq!(document["context"].get("api_token"), None);
 }
 
 #[tokio::test]

@@ -5,52 +5,52 @@ use std::time::{Duration, Instant};
 use attune_runtime_api::{BoundedCapture, FailureKind, OutputFormat, Stream, TerminalStatus};
 use serde_json::json;
 
-use crate::support::{Fixture, Live, TEST_GRACE, dies_within, exists, printed_pid, run};
+use crate::support::{Fixture, Live, MARKED_SLEEP, TEST_GRACE, all_die_within, dies_within, host_pids, run};
 
 /// A leader and a grandchild that both ignore SIGTERM (an ignored signal stays ignored
-/// across fork and exec), so only the SIGKILL after the grace period stops them.
-const STUBBORN_TREE: &str = r#"trap '' TERM
-sleep 300 &
-echo "leader $$"
-echo "grandchild $!"
-while :; do sleep 1; done
-"#;
+/// across fork and exec), so only the SIGKILL after the grace period stops them. The
+/// grandchild is named after the fixture's marker so that the test finds it on the host.
+fn stubborn_tree() -> String {
+    format!("trap '' TERM\n{MARKED_SLEEP}while :; do sleep 1; done\n")
+}
 
 #[tokio::test]
 async fn a_timeout_kills_the_whole_tree_within_the_grace_period() {
-    let fixture = Fixture::new();
-    let pack = fixture.pack("slow");
-    let script = pack.script("stubborn.sh", STUBBORN_TREE);
-    let mut request = pack.request(&script, json!({}));
-    request.limits.timeout = Duration::from_millis(500);
-    request.output_format = OutputFormat::Text;
+    for (mode, fixture) in Fixture::both() {
+        let pack = fixture.pack("slow");
+        let script = pack.script("stubborn.sh", &stubborn_tree());
+        let mut request = pack.request(&script, json!({"mark": fixture.marker()}));
+        request.limits.timeout = Duration::from_millis(500);
+        request.output_format = OutputFormat::Text;
 
-    let started = Instant::now();
-    let (outcome, _) = run(&fixture.runtime("shell"), request).await;
-    let stopped_after = started.elapsed() - Duration::from_millis(500);
-    let tree_deadline = started + Duration::from_millis(500) + TEST_GRACE + Duration::from_secs(1);
+        let started = Instant::now();
+        let (mut live, execution) = Live::start(fixture.runtime("shell"), request);
+        live.line_starting("started").await;
+        let tree: Vec<i32> = [host_pids(&fixture.marker()), host_pids(&script.display().to_string())].concat();
+        assert_eq!(tree.len(), 2, "{mode}: leader and grandchild, found {tree:?}");
+        let outcome = execution.await.unwrap();
+        let stopped_after = started.elapsed() - Duration::from_millis(500);
 
-    assert_eq!(outcome.status(), TerminalStatus::Timeout);
-    let failure = outcome.result.clone().unwrap_err();
-    assert_eq!(failure.kind, FailureKind::Timeout);
-    assert_eq!(failure.message, "did not finish within 0.500 s; the action's processes were stopped");
-    assert!(
-        stopped_after >= TEST_GRACE && stopped_after <= TEST_GRACE + Duration::from_secs(1),
-        "stopped {stopped_after:?} after the timeout"
-    );
-    let leader = printed_pid(&outcome, "leader");
-    let grandchild = printed_pid(&outcome, "grandchild");
-    assert!(!exists(leader), "the action process was not reaped");
-    let left = tree_deadline.saturating_duration_since(Instant::now());
-    assert!(dies_within(grandchild, left).await, "the grandchild outlived grace + 1 s");
+        assert_eq!(outcome.status(), TerminalStatus::Timeout, "{mode}");
+        let failure = outcome.result.clone().unwrap_err();
+        assert_eq!(failure.kind, FailureKind::Timeout);
+        assert_eq!(failure.message, "did not finish within 0.500 s; the action's processes were stopped");
+        assert!(
+            stopped_after >= TEST_GRACE && stopped_after <= TEST_GRACE + Duration::from_secs(1),
+            "{mode}: stopped {stopped_after:?} after the timeout"
+        );
+        for pid in tree {
+            assert!(dies_within(pid, Duration::from_secs(1)).await, "{mode}: {pid} outlived grace + 1 s");
+        }
+    }
 }
 
 #[tokio::test]
 async fn a_cooperative_tree_stops_at_sigterm_without_waiting_for_the_grace_period() {
     let fixture = Fixture::with_config(|config| config.grace_period_ms = 30_000);
     let pack = fixture.pack("polite");
-    let script = pack.script("tree.sh", "sleep 300 &\necho \"grandchild $!\"\nwait\n");
-    let mut request = pack.request(&script, json!({}));
+    let script = pack.script("tree.sh", &format!("{MARKED_SLEEP}wait\n"));
+    let mut request = pack.request(&script, json!({"mark": fixture.marker()}));
     request.limits.timeout = Duration::from_millis(300);
     request.output_format = OutputFormat::Text;
 
@@ -58,65 +58,93 @@ async fn a_cooperative_tree_stops_at_sigterm_without_waiting_for_the_grace_perio
     let (outcome, _) = run(&fixture.runtime("shell"), request).await;
     assert_eq!(outcome.result.clone().unwrap_err().kind, FailureKind::Timeout);
     assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
-    assert!(dies_within(printed_pid(&outcome, "grandchild"), Duration::from_secs(1)).await);
+    assert!(all_die_within(&fixture.marker(), Duration::from_secs(1)).await);
 }
 
 #[tokio::test]
 async fn cancellation_stops_the_tree_and_ends_cancelled() {
-    let fixture = Fixture::new();
-    let pack = fixture.pack("cancel");
-    let script = pack.script(
-        "tree.py",
-        r#"
-import subprocess, sys, time
-child = subprocess.Popen(["sleep", "300"])
-print("grandchild", child.pid)
+    for (mode, fixture) in Fixture::both() {
+        let pack = fixture.pack("cancel");
+        let script = pack.script(
+            "tree.py",
+            r#"
+import json, subprocess, sys, time
+mark = json.load(sys.stdin)["parameters"]["mark"]
+child = subprocess.Popen([mark, "300"], executable="sleep")
 print("started")
 time.sleep(300)
 "#,
-    );
-    let (mut live, execution) = Live::start(fixture.runtime("python"), pack.request(&script, json!({})));
-    let grandchild = live.numbers_after("grandchild ").await[0];
-    live.line_starting("started").await;
-    assert!(exists(grandchild));
+        );
+        let request = pack.request(&script, json!({"mark": fixture.marker()}));
+        let (mut live, execution) = Live::start(fixture.runtime("python"), request);
+        live.line_starting("started").await;
+        assert_eq!(host_pids(&fixture.marker()).len(), 1, "{mode}: the grandchild runs");
 
-    live.io.cancel.cancel();
-    let outcome = execution.await.unwrap();
-    assert_eq!(outcome.status(), TerminalStatus::Cancelled);
-    assert_eq!(outcome.result.unwrap_err().message, "cancelled; the action's processes were stopped");
-    assert!(dies_within(grandchild, TEST_GRACE + Duration::from_secs(1)).await, "the grandchild survived cancellation");
+        live.io.cancel.cancel();
+        let outcome = execution.await.unwrap();
+        assert_eq!(outcome.status(), TerminalStatus::Cancelled, "{mode}");
+        assert_eq!(outcome.result.unwrap_err().message, "cancelled; the action's processes were stopped");
+        let within = TEST_GRACE + Duration::from_secs(1);
+        assert!(all_die_within(&fixture.marker(), within).await, "{mode}: the grandchild survived cancellation");
+    }
 }
 
 #[tokio::test]
 async fn abandoning_an_execution_kills_its_tree() {
-    let fixture = Fixture::new();
-    let pack = fixture.pack("abandoned");
-    let script = pack.script("tree.sh", "sleep 300 &\necho \"pids $$ $!\"\nwait\n");
-    // As when the worker shuts down: the execution's future is dropped mid-run.
-    let (mut live, execution) = Live::start(fixture.runtime("shell"), pack.request(&script, json!({})));
-    let pids = live.numbers_after("pids ").await;
-    execution.abort();
-    assert!(execution.await.unwrap_err().is_cancelled());
-    for pid in pids {
-        assert!(dies_within(pid, Duration::from_secs(2)).await, "{pid} outlived its execution");
+    for (mode, fixture) in Fixture::both() {
+        let pack = fixture.pack("abandoned");
+        let script = pack.script("tree.sh", &format!("{MARKED_SLEEP}wait\n"));
+        // As when the worker shuts down: the execution's future is dropped mid-run.
+        let request = pack.request(&script, json!({"mark": fixture.marker()}));
+        let (mut live, execution) = Live::start(fixture.runtime("shell"), request);
+        live.line_starting("started").await;
+        let tree: Vec<i32> = [host_pids(&fixture.marker()), host_pids(&script.display().to_string())].concat();
+        assert_eq!(tree.len(), 2, "{mode}: {tree:?}");
+        execution.abort();
+        assert!(execution.await.unwrap_err().is_cancelled());
+        for pid in tree {
+            assert!(dies_within(pid, Duration::from_secs(2)).await, "{mode}: {pid} outlived its execution");
+        }
     }
 }
 
 #[tokio::test]
 async fn background_processes_left_behind_are_stopped_when_the_action_exits() {
-    let fixture = Fixture::new();
-    let pack = fixture.pack("leftover");
-    let script = pack.script("daemon.sh", "sleep 300 &\necho \"{\\\"daemon\\\": $!}\"\n");
-    let (outcome, _) = run(&fixture.runtime("shell"), pack.request(&script, json!({}))).await;
-    let daemon = outcome.result.as_ref().unwrap()["daemon"].as_i64().unwrap() as i32;
-    assert!(dies_within(daemon, Duration::from_secs(1)).await, "a background process outlived its action");
+    for (mode, fixture) in Fixture::both() {
+        let pack = fixture.pack("leftover");
+        // One stays in the action's process group, one leaves it with setsid.
+        let script = pack.script(
+            "daemon.sh",
+            r#"(exec -a "$PARAM_MARK-in-group" sleep 300) &
+setsid bash -c 'exec -a "$0" sleep 300' "$PARAM_MARK-detached" &
+echo '{}'
+"#,
+        );
+        let (outcome, _) =
+            run(&fixture.runtime("shell"), pack.request(&script, json!({"mark": fixture.marker()}))).await;
+        assert_eq!(outcome.status(), TerminalStatus::Completed, "{mode}");
+        let in_group = format!("{}-in-group", fixture.marker());
+        assert!(all_die_within(&in_group, Duration::from_secs(1)).await, "{mode}: a background process survived");
+        let detached = format!("{}-detached", fixture.marker());
+        if mode == "confined" {
+            // The sandbox's PID namespace ends with it: leaving the group is no escape.
+            assert_eq!(host_pids(&detached), Vec::<i32>::new(), "{mode}: a detached process survived");
+        } else {
+            // Only a process group holds an unconfined tree together.
+            for pid in host_pids(&detached) {
+                let _ = std::process::Command::new("kill").arg("-9").arg(pid.to_string()).status();
+            }
+        }
+    }
 }
 
 #[tokio::test]
 async fn lines_are_streamed_while_the_action_runs_in_order() {
-    let fixture = Fixture::new();
+    let gates = tempfile::tempdir().unwrap();
+    // The gate must be visible inside the sandbox.
+    let fixture = Fixture::with_config(|config| config.sandbox.system_paths.push(gates.path().to_path_buf()));
     let pack = fixture.pack("stream");
-    let gate = fixture.dir.path().join("gate");
+    let gate = gates.path().join("gate");
     let made = std::process::Command::new("mkfifo").arg(&gate).status().unwrap();
     assert!(made.success());
     let script = pack.script(
@@ -162,7 +190,7 @@ async fn output_beyond_the_limit_is_truncated_and_stops_the_action() {
     let fixture = Fixture::new();
     let pack = fixture.pack("flood");
     // Endless output: only the limit stops it.
-    let script = pack.script("flood.sh", "echo \"leader $$\"\nyes 'all work and no play'\n");
+    let script = pack.script("flood.sh", "yes 'all work and no play'\n");
     let mut request = pack.request(&script, json!({}));
     request.limits.output_bytes = 64 * 1024;
     request.output_format = OutputFormat::Text;
@@ -179,7 +207,7 @@ async fn output_beyond_the_limit_is_truncated_and_stops_the_action() {
     assert_eq!(lines.last().unwrap().text, notice, "the live output ends with the notice");
     let streamed: usize = lines.iter().map(|l| l.text.len() + 1).sum();
     assert!(streamed <= 64 * 1024 + notice.len() + 1, "streamed {streamed} bytes");
-    assert!(!exists(printed_pid(&outcome, "leader")));
+    assert!(all_die_within(&script.display().to_string(), Duration::from_secs(1)).await);
 }
 
 #[tokio::test]

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use attune_runtime_api::{
-    ExecutionContext, ExecutionIo, ExecutionRequest, Limits, MemoryKv, Outcome, OutputFormat, OutputLine, Runtime,
+    ExecutionContext, ExecutionIo, ExecutionRequest, Limits, MemoryKv, Outcome, OutputFormat, OutputLine,
+    RequestedLimits, Runtime,
 };
 use attune_runtime_native::{NativeConfig, NativeRuntimes};
 use serde_json::{Value, json};
@@ -30,11 +31,30 @@ impl Fixture {
         Self::with_config(|_| {})
     }
 
+    /// A fixture whose actions run with the sandbox turned off (the configuration that
+    /// trusts native actions).
+    pub fn unconfined() -> Self {
+        Self::with_config(|config| config.sandbox.enabled = false)
+    }
+
+    /// A confined fixture and an unconfined one: what holds for both.
+    pub fn both() -> [(&'static str, Self); 2] {
+        [("confined", Self::new()), ("unconfined", Self::unconfined())]
+    }
+
+    /// A name for processes of this fixture that the test looks for on the host (`exec -a`
+    /// gives a process this name): the sandbox hides the host's pids from actions.
+    pub fn marker(&self) -> String {
+        let tag: String = self.dir.path().to_string_lossy().chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        format!("attune-test-{tag}")
+    }
+
     /// A fixture whose configuration `adjust` changes (environments stay in the temp dir).
     pub fn with_config(adjust: impl FnOnce(&mut NativeConfig)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = NativeConfig::with_envs_dir(dir.path().join("envs"));
         config.grace_period_ms = TEST_GRACE.as_millis() as u64;
+        config.sandbox.helper = Some(env!("CARGO_BIN_EXE_attune-sandbox").into());
         adjust(&mut config);
         Self { runtimes: NativeRuntimes::new(config), dir }
     }
@@ -108,6 +128,7 @@ impl TestPack {
             output_format: OutputFormat::Json,
             allowed_hosts: Vec::new(),
             limits: Limits { timeout: Duration::from_secs(60), fuel: 0, memory_bytes: 0, output_bytes: 10 << 20 },
+            requested_limits: RequestedLimits::default(),
             kv: Arc::new(MemoryKv::new()),
         }
     }
@@ -137,12 +158,6 @@ impl Live {
         let io = live.io.clone();
         let execution = tokio::spawn(async move { runtime.execute(request, io).await });
         (live, execution)
-    }
-
-    /// The numbers an action printed on a line `<prefix> <n> <n>...` (waiting for it).
-    pub async fn numbers_after(&mut self, prefix: &str) -> Vec<i32> {
-        let line = self.line_starting(prefix).await;
-        line.text[prefix.len()..].split_whitespace().map(|n| n.parse().expect("a number")).collect()
     }
 
     /// The next line whose text starts with `prefix` (others are skipped).
@@ -200,17 +215,40 @@ pub async fn dies_within(pid: i32, within: Duration) -> bool {
     .expect("the waiting thread does not panic")
 }
 
-/// Whether `pid` exists at all in the process table (as a zombie too).
-pub fn exists(pid: i32) -> bool {
-    Path::new(&format!("/proc/{pid}")).exists()
+/// Shell lines starting `sleep 300` in the background under the name `$PARAM_MARK` (see
+/// [`Fixture::marker`]), and waiting until it carries that name, then printing `started`.
+pub const MARKED_SLEEP: &str = r#"(exec -a "$PARAM_MARK" sleep 300) &
+until tr '\0' ' ' < /proc/$!/cmdline 2>/dev/null | grep -q "^$PARAM_MARK "; do :; done
+echo started
+"#;
+
+/// The host pids of the processes whose command line contains `marker`, but for the
+/// sandbox's own (whose specification names everything the action runs).
+pub fn host_pids(marker: &str) -> Vec<i32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    let wanted = |cmdline: Vec<u8>| {
+        let program = cmdline.split(|&b| b == 0).next().unwrap_or_default();
+        contains(&cmdline, marker) && !program.ends_with(b"attune-sandbox")
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(wanted))
+        .collect()
 }
 
-/// The pids printed by an action as `<label> <pid>` lines of stdout.
-pub fn printed_pid(outcome: &Outcome, label: &str) -> i32 {
-    outcome
-        .stdout
-        .text
-        .lines()
-        .find_map(|line| line.strip_prefix(label)?.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no `{label}` line in stdout: {}", outcome.stdout.text))
+/// Waits until every process found by [`host_pids`] for `marker` has died, for at most
+/// `within`; returns whether they all did.
+pub async fn all_die_within(marker: &str, within: Duration) -> bool {
+    let deadline = std::time::Instant::now() + within;
+    for pid in host_pids(marker) {
+        if !dies_within(pid, deadline.saturating_duration_since(std::time::Instant::now())).await {
+            return false;
+        }
+    }
+    host_pids(marker).is_empty()
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|window| window == needle.as_bytes())
 }

@@ -4,7 +4,9 @@ use attune_runtime_api::Runtime;
 use attune_runtime_wasm::ComponentStats;
 use serde_json::json;
 
-use crate::support::{Sandbox, guests, recorded_io, request, runtime_on};
+use attune_runtime_wasm::CacheKey;
+
+use crate::support::{Sandbox, guests, recorded_io, request, runtime_on, runtime_sealing_with};
 
 #[tokio::test]
 async fn a_restarted_runtime_loads_compiled_components_from_the_cache() {
@@ -52,6 +54,30 @@ async fn a_damaged_cache_file_is_recompiled() {
     let outcome = restarted.execute(request(&echo, json!({"ok": true})), io).await;
     assert_eq!(outcome.result, Ok(json!({"ok": true})));
     assert_eq!(restarted.stats(), ComponentStats { compiled: 1, loaded_from_disk: 0 });
+}
+
+/// Someone who can write the cache directory but does not hold the server's secret plants
+/// an artifact (here: a genuine compiled component, sealed with another key, under the name
+/// of the one the server will look for). It is discarded and the component compiled again:
+/// a planted artifact is never mapped as code.
+#[tokio::test]
+async fn an_artifact_sealed_without_the_servers_key_is_never_loaded() {
+    let sandbox = Sandbox::new();
+    let cache = sandbox.dir.path().join("cache");
+    let echo = sandbox.guest("echo", &guests::echo());
+    let attacker = runtime_sealing_with(&cache, CacheKey::derived_from(b"not the server's secret"));
+    attacker.prepare(&echo, attune_runtime_wasm::World::Action).await.unwrap();
+    assert_eq!(attacker.stats().compiled, 1);
+
+    let server = runtime_on(&cache);
+    let (io, _) = recorded_io();
+    let outcome = server.execute(request(&echo, json!({"ok": true})), io).await;
+    assert_eq!(outcome.result, Ok(json!({"ok": true})));
+    assert_eq!(server.stats(), ComponentStats { compiled: 1, loaded_from_disk: 0 }, "the planted file was not used");
+    let (io, _) = recorded_io();
+    let restarted = runtime_on(&cache);
+    restarted.execute(request(&echo, json!({})), io).await;
+    assert_eq!(restarted.stats().loaded_from_disk, 1, "the server's own artifact replaced it");
 }
 
 #[tokio::test]

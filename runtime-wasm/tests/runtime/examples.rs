@@ -51,6 +51,7 @@ fn example_request(name: &str, parameters: serde_json::Value) -> ExecutionReques
         timeout_s: metadata.timeout,
         fuel: metadata.limits.as_ref().and_then(|l| l.fuel),
         memory_mb: metadata.limits.as_ref().and_then(|l| l.memory_mb),
+        ..RequestedLimits::default()
     });
     request.allowed_hosts = metadata.allowed_hosts;
     request.secrets = metadata.secrets.iter().map(|name| (name.clone(), format!("value-of-{name}"))).collect();

@@ -22,7 +22,7 @@ async fn log_lines_and_stdout_are_captured_and_streamed() {
     let log_line = &recorder.lines()[0];
     assert_eq!(log_line.level.as_deref(), Some("info"));
     let metering = outcome.metering.expect("metering");
-    assert!(metering.fuel_consumed > 0);
+    assert!(metering.fuel_consumed.unwrap() > 0);
     assert!(metering.peak_memory_bytes >= 64 << 10, "{metering:?}");
 }
 

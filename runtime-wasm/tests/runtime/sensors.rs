@@ -43,7 +43,7 @@ async fn a_sensor_is_polled_on_schedule_and_keeps_state_in_kv() {
             report.result,
             Ok(vec![SensorEvent { trigger_ref: "tests.tick".into(), payload: json!({"poll": poll}) }])
         );
-        assert!(report.metering.fuel_consumed > 0);
+        assert!(report.metering.fuel_consumed.unwrap() > 0);
     }
     io.cancel.cancel();
     schedule.await.expect("the schedule stops when cancelled");

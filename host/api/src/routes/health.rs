@@ -27,6 +27,11 @@ struct Health {
     version: &'static str,
     /// The store.
     store: StoreHealth,
+    /// The native sandbox of this process's worker, when it runs one: `status` (`on` or
+    /// `off`), whom native actions run as, and the Landlock ABI in use.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    sandbox: Option<serde_json::Value>,
 }
 
 /// The store's health.
@@ -56,6 +61,7 @@ async fn health(State(state): State<ApiState>) -> (StatusCode, axum::Json<Health
         status: if status == StatusCode::OK { "ok" } else { "degraded" },
         version: env!("CARGO_PKG_VERSION"),
         store: StoreHealth { backend: state.platform.store.backend(), status: store_state },
+        sandbox: state.sandbox.clone(),
     };
     (status, axum::Json(body))
 }

@@ -8,33 +8,35 @@ use tokio_util::sync::CancellationToken;
 
 use super::startup;
 use crate::compose;
+use crate::environment::Inherited;
 use crate::signals::shutdown_signal;
 
 /// `attune api`: first-start setup and pack registration, then serves the API; the work it
 /// accepts is carried to the other roles by the bus. Workers must see the packs at the same
 /// paths (a shared or identical packs directory).
-pub async fn api(config: Config) -> anyhow::Result<()> {
+pub async fn api(config: Config, env: &Inherited) -> anyhow::Result<()> {
     let bus = compose::shared_bus(&config, "api").await?;
-    let platform = compose::platform(&config, bus).await?;
-    startup::prepare(&platform, &config).await?;
-    let app = attune_api::app(ApiState { platform, max_body_bytes: config.server.max_body_bytes });
+    let platform = compose::platform(&config, env, bus).await?;
+    startup::prepare(&platform, &config, env).await?;
+    let app = attune_api::app(ApiState { platform, max_body_bytes: config.server.max_body_bytes, sandbox: None });
     compose::serve(app, "Attune", compose::listen(&config).await?, shutdown_signal()).await
 }
 
 /// `attune notifier`: serves only the live stream (`/api/v1/stream`) and `/health`, holding
 /// the WebSocket connections of live views apart from the REST API. Notices reach it from
 /// every role through the bus.
-pub async fn notifier(config: Config) -> anyhow::Result<()> {
+pub async fn notifier(config: Config, env: &Inherited) -> anyhow::Result<()> {
     let bus = compose::shared_bus(&config, "notifier").await?;
-    let platform = compose::platform(&config, bus).await?;
-    let app = attune_api::notifier_app(ApiState { platform, max_body_bytes: config.server.max_body_bytes });
+    let platform = compose::platform(&config, env, bus).await?;
+    let state = ApiState { platform, max_body_bytes: config.server.max_body_bytes, sandbox: None };
+    let app = attune_api::notifier_app(state);
     compose::serve(app, "Attune notifier", compose::listen(&config).await?, shutdown_signal()).await
 }
 
 /// `attune executor`: schedules and reconciles until SIGINT or SIGTERM.
-pub async fn executor(config: Config) -> anyhow::Result<()> {
+pub async fn executor(config: Config, env: &Inherited) -> anyhow::Result<()> {
     let bus = compose::shared_bus(&config, "executor").await?;
-    let platform = compose::platform(&config, bus).await?;
+    let platform = compose::platform(&config, env, bus).await?;
     let shutdown = CancellationToken::new();
     let stop = shutdown.clone();
     tokio::spawn(async move {
@@ -46,11 +48,12 @@ pub async fn executor(config: Config) -> anyhow::Result<()> {
 }
 
 /// `attune worker`: runs executions until SIGINT or SIGTERM.
-pub async fn worker(config: Config) -> anyhow::Result<()> {
+pub async fn worker(config: Config, env: &Inherited) -> anyhow::Result<()> {
     let bus = compose::shared_bus(&config, "worker").await?;
-    let platform = compose::platform(&config, bus).await?;
-    let worker_config = compose::worker_config(&config, None);
-    let deps = compose::worker_deps(&platform, &config)?;
+    let platform = compose::platform(&config, env, bus).await?;
+    let (native, sandbox) = crate::runtimes::native_runtimes(&config).await?;
+    let worker_config = compose::worker_config(&config, None, &sandbox);
+    let deps = compose::worker_deps(&platform, &config, &native)?;
     let worker = attune_worker::start(deps, worker_config).await.context("worker cannot start")?;
     println!("Attune worker {} is running", worker.id());
     let shutdown = CancellationToken::new();
@@ -66,11 +69,14 @@ pub async fn worker(config: Config) -> anyhow::Result<()> {
 /// `attune sensor`: fires the timers and runs the sensors until SIGINT or SIGTERM. Run
 /// exactly one per installation: a second would fire every timer and run every sensor
 /// again. It reads sensors from the packs the API registered, at the same paths.
-pub async fn sensor(config: Config) -> anyhow::Result<()> {
+pub async fn sensor(config: Config, env: &Inherited) -> anyhow::Result<()> {
     let bus = compose::shared_bus(&config, "sensor").await?;
-    let platform = compose::platform(&config, bus).await?;
-    let service =
-        attune_sensor::SensorService::new(compose::sensor_deps(&platform, &config)?, compose::sensor_config(&config));
+    let platform = compose::platform(&config, env, bus).await?;
+    let (native, _) = crate::runtimes::native_runtimes(&config).await?;
+    let service = attune_sensor::SensorService::new(
+        compose::sensor_deps(&platform, &config, &native)?,
+        compose::sensor_config(&config),
+    );
     let shutdown = CancellationToken::new();
     let stop = shutdown.clone();
     tokio::spawn(async move {

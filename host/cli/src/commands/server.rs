@@ -9,12 +9,13 @@ use tokio_util::sync::CancellationToken;
 
 use super::startup;
 use crate::compose;
+use crate::environment::Inherited;
 use crate::signals::shutdown_signal;
 
 /// Starts every role and runs until SIGINT or SIGTERM. With no `bus.url`, the roles talk
 /// through an in-process bus and this process owns all the work: its start-up
 /// reconciliation re-drives everything a previous run left unfinished.
-pub async fn run(mut config: Config) -> anyhow::Result<()> {
+pub async fn run(mut config: Config, env: &Inherited) -> anyhow::Result<()> {
     // Bound first, so that actions and sensors are told the address it really has (port 0
     // picks one) when no public URL is configured.
     let listener = compose::listen(&config).await?;
@@ -25,20 +26,23 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
         None => (Arc::new(MemoryBus::new()), true),
         Some(_) => (compose::bus(&config).await?, false),
     };
-    let platform = compose::platform(&config, bus).await?;
-    startup::prepare(&platform, &config).await?;
+    let platform = compose::platform(&config, env, bus).await?;
+    let (native, sandbox) = crate::runtimes::native_runtimes(&config).await?;
+    startup::prepare(&platform, &config, env).await?;
 
     let shutdown = CancellationToken::new();
     // The worker first, so that the executor's first pass finds it alive.
     let worker = attune_worker::start(
-        compose::worker_deps(&platform, &config)?,
-        compose::worker_config(&config, Some("embedded")),
+        compose::worker_deps(&platform, &config, &native)?,
+        compose::worker_config(&config, Some("embedded"), &sandbox),
     )
     .await
     .context("the worker cannot start")?;
     let worker = tokio::spawn(worker.run(shutdown.child_token()));
-    let sensor =
-        attune_sensor::SensorService::new(compose::sensor_deps(&platform, &config)?, compose::sensor_config(&config));
+    let sensor = attune_sensor::SensorService::new(
+        compose::sensor_deps(&platform, &config, &native)?,
+        compose::sensor_config(&config),
+    );
     let sensor = tokio::spawn(sensor.run(shutdown.child_token()));
     let executor = tokio::spawn(attune_executor::run(
         platform.clone(),
@@ -47,7 +51,11 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
         shutdown.child_token(),
     ));
 
-    let state = ApiState { platform, max_body_bytes: config.server.max_body_bytes };
+    let state = ApiState {
+        platform,
+        max_body_bytes: config.server.max_body_bytes,
+        sandbox: serde_json::to_value(&sandbox).ok(),
+    };
     let served = compose::serve(attune_api::app(state), "Attune", listener, shutdown_signal()).await;
     shutdown.cancel();
     if let Ok(Err(error)) = executor.await {

@@ -6,13 +6,15 @@ use attune_config::Config;
 use attune_services::Platform;
 use attune_services::bootstrap::{ADMIN_LOGIN, bootstrap};
 
+use crate::environment::Inherited;
+
 /// Environment variable that sets the admin password on first start.
 const ADMIN_PASSWORD_VAR: &str = "ATTUNE_ADMIN_PASSWORD";
 
 /// Seeds runtimes and roles, creates the admin identity on first start (printing a generated
 /// password once), and registers every pack under the packs directory.
-pub async fn prepare(platform: &Platform, config: &Config) -> anyhow::Result<()> {
-    let admin_password = std::env::var(ADMIN_PASSWORD_VAR).ok().filter(|p| !p.is_empty());
+pub async fn prepare(platform: &Platform, config: &Config, env: &Inherited) -> anyhow::Result<()> {
+    let admin_password = env.get(ADMIN_PASSWORD_VAR);
     if let Some(admin) = bootstrap(platform, admin_password).await.context("first-start setup failed")? {
         if admin.generated {
             // Printed once, on the first start only: it is not stored anywhere in clear.

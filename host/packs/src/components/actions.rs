@@ -44,8 +44,8 @@ pub(crate) fn action(ctx: &PackContext<'_>, file: &Path, m: ActionManifest) -> R
         return Err("timeout must be a positive number of seconds".into());
     }
     let is_wasm = m.runner_type == RunnerType::Wasm;
-    if !is_wasm && m.limits.is_some() {
-        return Err("limits apply to wasm actions only".into());
+    if let Some(limits) = &m.limits {
+        limits.check(is_wasm)?;
     }
     if !is_wasm && !m.allowed_hosts.is_empty() {
         return Err("allowed_hosts apply to wasm actions only".into());

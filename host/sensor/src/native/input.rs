@@ -56,6 +56,7 @@ pub(crate) fn stdin(language: &dyn ScriptLanguage, unit: &CustomSensor, start: u
         secrets: &no_secrets,
         context: &context,
         config: &unit.pack.config,
+        api_token: None,
     };
     let mut bytes = language.stdin_preamble(&as_action).unwrap_or_default();
     let input = SensorInput {

@@ -4,10 +4,12 @@
 //! The language prepares the launch (interpreter, the pack's virtualenv or
 //! `node_modules`), the script gets its input on stdin (`input`) and writes events on
 //! stdout (`lines`), and the native runtime's supervisor runs it in its own process group
-//! with no timeout and no output limit. When the process ends — crash or clean exit, a
-//! sensor is not meant to stop — the sensor is `failing` ("exited with code 1;
-//! restarting in 4 s") and is started again after an exponential back-off. Stopping the
-//! sensor stops the whole process group: SIGTERM, the configured grace period, SIGKILL.
+//! with no timeout and no output limit, confined by the native sandbox like an action (its
+//! pack, its environment and the system directories read-only, a private `/tmp`, the
+//! default native limits). When the process ends — crash or clean exit, a sensor is not
+//! meant to stop — the sensor is `failing` ("exited with code 1; restarting in 4 s") and
+//! is started again after an exponential back-off. Stopping the sensor stops the whole
+//! process group: SIGTERM, the configured grace period, SIGKILL.
 
 mod input;
 mod lines;
@@ -20,6 +22,8 @@ use std::time::Duration;
 use attune_domain::status::SensorStatus;
 use attune_runtime_api::{OutputLine, OutputSink};
 use attune_runtime_native::process::supervise;
+use attune_runtime_native::sandbox::Confined;
+use attune_runtime_native::sandbox::spec::HelperReport;
 use attune_runtime_native::{Ending, ScriptLanguage, ScriptTarget, SetupError, SetupIo, SupervisionPolicy, Toolchain};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -97,7 +101,13 @@ async fn run_once(ctx: &Context, sensor: &NativeSensor, start: u64, cancel: &Can
     };
     let stdin = input::stdin(sensor.language.as_ref(), unit, start);
     let variables = input::variables(unit, sensor.api_url.as_deref());
+    let exposure = launch.exposure(&pack_dir);
     let spec = launch.into_spec(&sensor.toolchain, variables, &pack_dir, stdin);
+    let limits = sensor.toolchain.config().sandbox.limits.defaults;
+    let Confined { spec, report } = match sensor.toolchain.sandbox().confine(spec, &exposure, &limits) {
+        Ok(confined) => confined,
+        Err(error) => return Run::NotStarted(format!("cannot start: {error}")),
+    };
     let program = spec.program.clone();
     let process = match spec.spawn() {
         Ok(process) => process,
@@ -120,9 +130,14 @@ async fn run_once(ctx: &Context, sensor: &NativeSensor, start: u64, cancel: &Can
     if let Err(error) = consumer.await {
         tracing::error!(sensor = %unit.sensor_ref(), %error, "a sensor output consumer panicked");
     }
+    let detail = match report.read() {
+        Some(HelperReport { setup_error: Some(problem), .. }) => format!("the sandbox could not start it: {problem}"),
+        Some(HelperReport { limit: Some(limit), .. }) => format!("stopped at its {limit} limit"),
+        _ => describe(supervised.exit_status),
+    };
     match supervised.ending {
         Ending::Cancelled => Run::Cancelled,
-        _ => Run::Ended { detail: describe(supervised.exit_status), uptime: started.elapsed() },
+        _ => Run::Ended { detail, uptime: started.elapsed() },
     }
 }
 

@@ -13,9 +13,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use attune_runtime_api::{
     ExecutionContext, ExecutionIo, ExecutionRequest, KvError, KvStore, Limits, MemoryKv, OutputFormat, OutputLine,
-    Stream,
+    RequestedLimits, Stream,
 };
-use attune_runtime_wasm::{WasmRuntime, WasmRuntimeConfig};
+use attune_runtime_wasm::{CacheKey, WasmRuntime, WasmRuntimeConfig};
 use tempfile::TempDir;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -42,10 +42,17 @@ impl Sandbox {
     }
 }
 
-/// A runtime caching compiled components in `cache_dir`.
+/// A runtime caching compiled components in `cache_dir`, sealed with the key every test
+/// server shares (as a restarted server derives the same key from its secret).
 pub fn runtime_on(cache_dir: &Path) -> WasmRuntime {
+    runtime_sealing_with(cache_dir, CacheKey::derived_from(b"the test server's secret"))
+}
+
+/// A runtime caching compiled components in `cache_dir`, sealed with `key`.
+pub fn runtime_sealing_with(cache_dir: &Path, key: CacheKey) -> WasmRuntime {
     let mut config = WasmRuntimeConfig::with_cache_dir(cache_dir);
     config.max_memory_bytes = 256 << 20;
+    config.cache_key = key;
     WasmRuntime::new(config).expect("runtime")
 }
 
@@ -72,6 +79,7 @@ pub fn request(entry_point: &Path, parameters: serde_json::Value) -> ExecutionRe
         output_format: OutputFormat::Json,
         allowed_hosts: Vec::new(),
         limits: test_limits(),
+        requested_limits: RequestedLimits::default(),
         kv: Arc::new(MemoryKv::new()),
     }
 }
