@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 
 use attune_domain::identity::Verb;
-use attune_services::auth::{Caller, authenticate};
+use attune_services::auth::{Caller, ExecutionScope, authenticate};
 use attune_services::rbac::{Need, pack_of};
 use axum::extract::{FromRequestParts, MatchedPath, RawPathParams, Request, State};
 use axum::http::{Method, StatusCode, Uri};
@@ -220,6 +220,9 @@ pub async fn authorize(State(state): State<ApiState>, request: Request, next: Ne
         .map(|raw| raw.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
         .unwrap_or_default();
     let mut request = Request::from_parts(parts, body);
+    if let Some(scope) = caller.execution_scope() {
+        within_execution_scope(&state, rule, &params, scope).await?;
+    }
     match rule.access {
         Access::Grant { resource, verb, pack } => {
             let pack = pack_for(&state, pack, &params, request.uri()).await?;
@@ -235,6 +238,53 @@ pub async fn authorize(State(state): State<ApiState>, request: Request, next: Ne
     }
     request.extensions_mut().insert::<Caller>(caller);
     Ok(next.run(request).await)
+}
+
+/// The routes an execution's token may call ([`ExecutionScope`]), on top of its identity's
+/// grants: who it is, its pack's keys (the keys service narrows them to that pack), starting
+/// executions, and the state, output, children and cancellation of its own execution and of
+/// those it started.
+const EXECUTION_TOKEN_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/api/v1/auth/me"),
+    ("GET", "/api/v1/keys"),
+    ("GET", "/api/v1/keys/{name}"),
+    ("PUT", "/api/v1/keys/{name}"),
+    ("DELETE", "/api/v1/keys/{name}"),
+    ("POST", "/api/v1/actions/{action_ref}/execute"),
+    ("POST", "/api/v1/executions"),
+    ("GET", "/api/v1/executions/{id}"),
+    ("GET", "/api/v1/executions/{id}/children"),
+    ("GET", "/api/v1/executions/{id}/output"),
+    ("POST", "/api/v1/executions/{id}/cancel"),
+];
+
+/// `Ok` when an execution's token may call `rule`'s route with `params`.
+async fn within_execution_scope(
+    state: &ApiState,
+    rule: &Rule,
+    params: &HashMap<String, String>,
+    scope: &ExecutionScope,
+) -> Result<(), ApiError> {
+    let refused = || {
+        ApiError::from(attune_services::ServiceError::Forbidden(format!(
+            "an execution's token may only read and write its pack's keys, start executions, and follow \
+             execution {} and the executions it started; not {} {}",
+            scope.execution, rule.method, rule.path
+        )))
+    };
+    if !EXECUTION_TOKEN_ROUTES.contains(&(rule.method, rule.path)) {
+        return Err(refused());
+    }
+    let Some(id) = params.get("id") else { return Ok(()) };
+    let id: i64 = id.parse().map_err(|_| refused())?;
+    if id == scope.execution {
+        return Ok(());
+    }
+    match state.platform.store.get_execution(id).await {
+        Ok(execution) if execution.parent == Some(scope.execution) => Ok(()),
+        Ok(_) | Err(attune_store::StoreError::NotFound { .. }) => Err(refused()),
+        Err(other) => Err(attune_services::ServiceError::from(other).into()),
+    }
 }
 
 /// The `access_token` query parameter of a WebSocket upgrade: browsers cannot set an
@@ -313,6 +363,13 @@ mod tests {
             {
                 assert!(attune_domain::identity::RESOURCE_TYPES.contains(&resource), "{rule:?}");
             }
+        }
+    }
+
+    #[test]
+    fn execution_token_routes_are_routes() {
+        for (method, path) in EXECUTION_TOKEN_ROUTES {
+            assert!(RULES.iter().any(|rule| rule.method == *method && rule.path == *path), "{method} {path}");
         }
     }
 

@@ -36,6 +36,11 @@ pub struct Rule {
     pub action_params: Json,
     /// Disabled rules enforce nothing.
     pub enabled: bool,
+    /// The identity that created it through the API (none for rules from pack files).
+    pub created_by: Option<Id>,
+    /// The identity that last wrote its definition through the API: executions it starts
+    /// act as this identity (none for rules from pack files).
+    pub updated_by: Option<Id>,
     /// Created at.
     pub created: Timestamp,
     /// Last changed at.
@@ -63,6 +68,9 @@ pub struct NewRule {
     pub action_params: Json,
     /// Whether it is enabled.
     pub enabled: bool,
+    /// The identity writing it through the API (none from pack files).
+    #[serde(default)]
+    pub author: Option<Id>,
 }
 
 /// The criteria operators a rule may use (`criteria.<path>.type`).

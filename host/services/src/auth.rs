@@ -38,8 +38,21 @@ pub enum Credential {
     AccessToken,
     /// An API key (its id).
     ApiKey(Id),
-    /// The token of a running execution (its id), given to its action as `ATTUNE_API_TOKEN`.
-    ExecutionToken(Id),
+    /// The token of a running execution, given to its action in its input: see
+    /// [`ExecutionScope`].
+    ExecutionToken(ExecutionScope),
+}
+
+/// What an execution's token may reach, whatever its identity's grants: the keys of the
+/// execution's pack, the executions it starts, and the execution itself and those it
+/// started (their state, output and cancellation). Identities, API keys, permission sets,
+/// packs and everything else are refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecutionScope {
+    /// The execution the token belongs to.
+    pub execution: Id,
+    /// The pack of its action.
+    pub pack: String,
 }
 
 /// Who made a request, once their credential is verified, with what they may do.
@@ -56,6 +69,14 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The execution a token was issued to, when the caller is an execution's action.
+    pub fn execution_scope(&self) -> Option<&ExecutionScope> {
+        match &self.credential {
+            Credential::ExecutionToken(scope) => Some(scope),
+            _ => None,
+        }
+    }
+
     /// `Ok` when the caller's grants allow `need`; otherwise `forbidden`, naming it.
     pub fn require(&self, need: Need<'_>) -> ServiceResult<()> {
         self.permissions.require(need)
@@ -230,11 +251,15 @@ async fn issue(platform: &Platform, identity: &Identity) -> ServiceResult<TokenP
 }
 
 /// The identity behind a credential, if it still exists and is enabled.
-/// `execution`, if it has not ended: an execution token is refused once its execution has.
-async fn running(platform: &Platform, execution: Id) -> ServiceResult<Id> {
+/// The scope of `execution`'s token, if it has not ended: an execution token is refused
+/// once its execution has.
+async fn running(platform: &Platform, execution: Id) -> ServiceResult<ExecutionScope> {
     let ended = || ServiceError::Unauthenticated(format!("execution {execution} of this token has ended"));
     match platform.store.get_execution(execution).await {
-        Ok(found) if !found.status.is_terminal() => Ok(execution),
+        Ok(found) if !found.status.is_terminal() => {
+            let pack = crate::rbac::pack_of(&found.action_ref).unwrap_or_default().to_owned();
+            Ok(ExecutionScope { execution, pack })
+        }
         Ok(_) | Err(StoreError::NotFound { .. }) => Err(ended()),
         Err(other) => Err(other.into()),
     }

@@ -117,6 +117,11 @@ pub async fn list(
     query: KeyQuery,
     page: PageRequest,
 ) -> ServiceResult<Page<KeyView>> {
+    if let Some(execution) = caller.execution_scope()
+        && !(query.scope == Some(KeyOwnerType::Pack) && query.owner.as_deref() == Some(execution.pack.as_str()))
+    {
+        return Err(beyond_the_pack(&execution.pack));
+    }
     let owner = match (query.scope, query.owner) {
         (None, Some(_)) => return Err(ServiceError::field("owner", "needs a scope")),
         (None, None) => {
@@ -215,8 +220,14 @@ pub async fn delete(platform: &Platform, caller: &Caller, address: &KeyAddress) 
     Ok(())
 }
 
-/// `Ok` when `caller` may apply `verb` to the keys of `owner` in `scope`.
+/// `Ok` when `caller` may apply `verb` to the keys of `owner` in `scope`: an execution's
+/// token only to its pack's keys, anyone as their grants say.
 fn authorize(caller: &Caller, scope: KeyOwnerType, owner: &str, verb: Verb) -> ServiceResult<()> {
+    if let Some(execution) = caller.execution_scope()
+        && !(scope == KeyOwnerType::Pack && owner == execution.pack)
+    {
+        return Err(beyond_the_pack(&execution.pack));
+    }
     let need = Need::new("key", verb);
     match scope {
         KeyOwnerType::Identity if owner == caller.login => Ok(()),
@@ -224,6 +235,12 @@ fn authorize(caller: &Caller, scope: KeyOwnerType, owner: &str, verb: Verb) -> S
         KeyOwnerType::Pack => caller.require(need.in_pack(Some(owner))),
         KeyOwnerType::Action | KeyOwnerType::Sensor => caller.require(need.in_pack(pack_of(owner))),
     }
+}
+
+fn beyond_the_pack(pack: &str) -> ServiceError {
+    ServiceError::Forbidden(format!(
+        "an execution's token reaches only the keys of its pack (scope=pack, owner={pack})"
+    ))
 }
 
 /// The owner an address names: none (empty) for system keys, the caller for identity keys

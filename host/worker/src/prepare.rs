@@ -99,16 +99,33 @@ pub async fn prepare(with: &Preparation<'_>, execution: &Execution) -> Result<Pr
     Ok(Prepared { runtime, request, redactor })
 }
 
-/// The execution's `ATTUNE_API_TOKEN`: it acts as the identity that requested the execution
-/// and is refused once the execution has ended (or after its time limit). Executions nobody
-/// requested by hand (from rules, workflows) get none, as do those whose requester is gone.
+/// The execution's API token (in its input, never its environment): it acts as the
+/// identity that requested the execution, or for an execution a rule started as the
+/// rule's last author, within the execution's scope (see `ExecutionScope`), and is refused
+/// once the execution has ended (or after its time limit). Executions of rules from pack
+/// files get none, as do those whose identity is gone or disabled.
 async fn api_token(with: &Preparation<'_>, execution: &Execution, limit: Duration) -> Result<Option<String>, String> {
-    let Some(requester) = execution.executor else { return Ok(None) };
-    match with.store.get_identity(requester).await {
+    let acting_as = match execution.executor {
+        Some(requester) => Some(requester),
+        None => rule_author(with.store.as_ref(), execution).await?,
+    };
+    let Some(acting_as) = acting_as else { return Ok(None) };
+    match with.store.get_identity(acting_as).await {
         Ok(identity) if identity.enabled => {
             Ok(Some(with.tokens.issue_for_execution(identity.id, &identity.login, execution.id, safety_margin(limit))))
         }
         Ok(_) | Err(StoreError::NotFound { .. }) => Ok(None),
+        Err(other) => Err(other.to_string()),
+    }
+}
+
+/// Who last wrote the definition of the rule that started `execution`, as it was when the
+/// rule matched (the enforcement's snapshot of it).
+async fn rule_author(store: &dyn Store, execution: &Execution) -> Result<Option<i64>, String> {
+    let Some(enforcement) = execution.enforcement else { return Ok(None) };
+    match store.get_enforcement(enforcement).await {
+        Ok(enforcement) => Ok(enforcement.config["updated_by"].as_i64()),
+        Err(StoreError::NotFound { .. }) => Ok(None),
         Err(other) => Err(other.to_string()),
     }
 }

@@ -81,6 +81,7 @@ async fn create(
         action_ref: body.action_ref.clone(),
         parameters: body.parameters,
         executor: Some(caller.identity_id),
+        parent: started_by(&caller),
         ..ExecutionRequest::default()
     };
     let execution = executions::request(&state.platform, request).await.map_err(|error| match error {
@@ -105,9 +106,16 @@ async fn execute_action(
         action_ref,
         parameters: body.parameters,
         executor: Some(caller.identity_id),
+        parent: started_by(&caller),
         ..ExecutionRequest::default()
     };
     Ok((StatusCode::CREATED, data(executions::request(&state.platform, request).await?)))
+}
+
+/// The execution whose action asks for a new one (with its token): the new one is its
+/// child, which its token may then follow and cancel.
+fn started_by(caller: &Caller) -> Option<i64> {
+    caller.execution_scope().map(|scope| scope.execution)
 }
 
 #[derive(Deserialize, Default, IntoParams)]

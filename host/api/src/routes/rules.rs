@@ -65,7 +65,7 @@ struct RuleBody {
 }
 
 impl RuleBody {
-    fn into_rule(self, default_ref: Option<&str>) -> NewRule {
+    fn into_rule(self, default_ref: Option<&str>, author: &Caller) -> NewRule {
         let rule_ref = self.rule_ref.or(default_ref.map(str::to_owned)).unwrap_or_default();
         let empty = || Value::Object(Default::default());
         NewRule {
@@ -80,6 +80,7 @@ impl RuleBody {
             action_ref: self.action,
             action_params: self.parameters.unwrap_or_else(empty),
             enabled: self.enabled.unwrap_or(true),
+            author: Some(author.identity_id),
         }
     }
 }
@@ -92,7 +93,7 @@ async fn create(
     Extension(caller): Extension<Caller>,
     Json(body): Json<RuleBody>,
 ) -> ApiResult<(StatusCode, axum::Json<Value>)> {
-    let rule = body.into_rule(None);
+    let rule = body.into_rule(None, &caller);
     // The access table cannot see the body: the rule's pack is checked here.
     caller.require(Need::new("rule", Verb::Create).in_pack(pack_of(&rule.r#ref)))?;
     may_run(&caller, &rule)?;
@@ -108,7 +109,7 @@ async fn update(
     Path(rule_ref): Path<String>,
     Json(body): Json<RuleBody>,
 ) -> ApiResult<axum::Json<Value>> {
-    let rule = body.into_rule(Some(&rule_ref));
+    let rule = body.into_rule(Some(&rule_ref), &caller);
     may_run(&caller, &rule)?;
     Ok(data(rules::update(&state.platform, &rule_ref, rule).await?))
 }

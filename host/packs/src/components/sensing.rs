@@ -85,6 +85,7 @@ pub(crate) fn rule(ctx: &PackContext<'_>, file: &Path, m: RuleManifest) -> Resul
         action_ref: m.action,
         action_params,
         enabled: m.enabled.unwrap_or(true),
+        author: None,
     })
 }
 

@@ -95,6 +95,7 @@ impl Harness {
             action_ref: "core.noop".into(),
             action_params: serde_json::json!({}),
             enabled: true,
+            author: None,
         };
         self.store.store.create_rule(&rule).await.unwrap();
     }

@@ -234,7 +234,7 @@ macro_rules! impl_pack_store {
                          trigger_params = excluded.trigger_params, criteria = excluded.criteria, \
                          action = excluded.action, action_ref = excluded.action_ref, \
                          action_params = excluded.action_params, enabled = excluded.enabled, \
-                         from_pack = TRUE, updated = excluded.updated \
+                         from_pack = TRUE, updated_by = NULL, updated = excluded.updated \
                          WHERE rule.pack = excluded.pack",
                     )
                     .bind(&r.r#ref).bind(pack.id).bind(&pack.r#ref).bind(&r.label).bind(&r.description)
@@ -431,12 +431,15 @@ macro_rules! impl_pack_store {
                 let now = $crate::sql::now();
                 let created = sqlx::query_as(
                     "INSERT INTO rule (ref, pack, pack_ref, label, description, trigger, trigger_ref, trigger_params, \
-                     criteria, action, action_ref, action_params, enabled, from_pack, created, updated) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, FALSE, $14, $14) RETURNING *",
+                     criteria, action, action_ref, action_params, enabled, from_pack, created_by, updated_by, \
+                     created, updated) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, FALSE, $15, $15, $14, $14) \
+                     RETURNING *",
                 )
                 .bind(&rule.r#ref).bind(pack).bind(pack_ref).bind(&rule.label).bind(&rule.description)
                 .bind(trigger).bind(&rule.trigger_ref).bind(&rule.trigger_params).bind(&rule.criteria)
                 .bind(action).bind(&rule.action_ref).bind(&rule.action_params).bind(rule.enabled).bind(now)
+                .bind(rule.author)
                 .fetch_one(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(created)
@@ -452,11 +455,12 @@ macro_rules! impl_pack_store {
                 let updated = sqlx::query_as(
                     "UPDATE rule SET label = $1, description = $2, trigger = $3, trigger_ref = $4, \
                      trigger_params = $5, criteria = $6, action = $7, action_ref = $8, action_params = $9, \
-                     enabled = $10, updated = $11 WHERE ref = $12 RETURNING *",
+                     enabled = $10, updated = $11, updated_by = $13 WHERE ref = $12 RETURNING *",
                 )
                 .bind(&rule.label).bind(&rule.description).bind(trigger).bind(&rule.trigger_ref)
                 .bind(&rule.trigger_params).bind(&rule.criteria).bind(action).bind(&rule.action_ref)
                 .bind(&rule.action_params).bind(rule.enabled).bind($crate::sql::now()).bind(rule_ref)
+                .bind(rule.author)
                 .fetch_optional(&mut *tx).await?
                 .ok_or_else(|| $crate::StoreError::not_found("rule", rule_ref))?;
                 tx.commit().await?;

@@ -22,6 +22,7 @@ backend_tests!(
     a_broken_template_or_invalid_parameters_end_the_enforcement_with_a_reason,
     a_disabled_rule_records_its_match_and_runs_nothing,
     an_event_nobody_announced_is_evaluated_anyway,
+    a_rules_executions_act_as_its_last_author,
 );
 
 fn alert_rule(rule_ref: &str, message: &str) -> NewRule {
@@ -35,6 +36,7 @@ fn alert_rule(rule_ref: &str, message: &str) -> NewRule {
         action_ref: "core.echo".into(),
         action_params: json!({"message": message}),
         enabled: true,
+        author: None,
     }
 }
 
@@ -168,5 +170,47 @@ async fn an_event_nobody_announced_is_evaluated_anyway(backend: Backend) {
     let executions = executions_of(&pipeline, enforcements[0].id).await;
     let done = pipeline.finished(executions[0].id).await;
     assert_eq!(done.result, Some(json!({"stdout": "from the reconciler\n"})));
+    pipeline.stop().await;
+}
+
+/// Prints who the execution's API token acts as (its claims are not secret; the token is).
+const WHOAMI: &str = r#"import base64, json, sys
+token = json.load(sys.stdin).get("api_token")
+if token:
+    claims = token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))
+    print(json.dumps({"acts_as": int(claims["sub"]), "execution": claims["execution"]}))
+else:
+    print(json.dumps({"acts_as": None}))
+"#;
+
+async fn a_rules_executions_act_as_its_last_author(backend: Backend) {
+    let pipeline = Pipeline::start(backend).await;
+    let action = "runner_type: python\nentry_point: whoami.py\n";
+    pipeline.register_pack("whoami", &[("actions/show.yaml", action), ("actions/whoami.py", WHOAMI)]).await;
+    let admin = pipeline.admin().await.identity_id;
+    let mut authored = alert_rule("whoami.authored", "");
+    authored.action_ref = "whoami.show".into();
+    authored.action_params = json!({});
+    authored.author = Some(admin);
+    attune_services::rules::create(&pipeline.platform, authored).await.unwrap();
+    let mut anonymous = alert_rule("whoami.from_files", "");
+    anonymous.action_ref = "whoami.show".into();
+    anonymous.action_params = json!({});
+    attune_services::rules::create(&pipeline.platform, anonymous).await.unwrap();
+
+    let event = post(&pipeline, "alerts", json!({"level": "error"})).await;
+    let mut enforcements = enforcements_of(&pipeline, event).await;
+    enforcements.sort_by(|a, b| a.rule_ref.cmp(&b.rule_ref));
+    let mut results = Vec::new();
+    for enforcement in &enforcements {
+        let execution = executions_of(&pipeline, enforcement.id).await.remove(0);
+        let done = pipeline.finished(execution.id).await;
+        assert_eq!(done.status, ExecutionStatus::Completed, "{:?}", done.result);
+        results.push((enforcement.rule_ref.clone(), done.id, done.result.unwrap()));
+    }
+    let (_, id, authored) = &results[0];
+    assert_eq!(authored, &json!({"acts_as": admin, "execution": id}), "the author's token, bound to its execution");
+    assert_eq!(results[1].2, json!({"acts_as": null}), "a rule without an author gets no token");
     pipeline.stop().await;
 }

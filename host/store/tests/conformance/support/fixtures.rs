@@ -140,6 +140,7 @@ pub fn rule(rule_ref: &str, trigger_ref: &str, action_ref: &str) -> NewRule {
         action_ref: action_ref.to_owned(),
         action_params: json!({"text": "{{ event.payload.message }}"}),
         enabled: true,
+        author: None,
     }
 }
 
