@@ -9,6 +9,7 @@ mod masking;
 mod postgres;
 mod recovery;
 mod rules;
+mod sandbox;
 mod sensors;
 mod stream;
 mod support;

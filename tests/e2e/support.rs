@@ -87,6 +87,11 @@ impl Server {
         Server { child, url, banner, client: reqwest::Client::new() }
     }
 
+    /// The server process's pid.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The generated admin password, if this start printed one.
     pub fn admin_password(&self) -> Option<String> {
         self.banner.iter().find_map(|line| line.split_once("(shown only now): ").map(|(_, p)| p.trim().to_owned()))

@@ -8,6 +8,12 @@
 
 use std::collections::BTreeMap;
 
+#[allow(unsafe_code)]
+unsafe extern "C" {
+    /// The process environment (POSIX).
+    static environ: *const *mut std::ffi::c_char;
+}
+
 /// The `ATTUNE*` variables the server was started with.
 #[derive(Clone, Default)]
 pub struct Inherited {
@@ -22,20 +28,40 @@ impl std::fmt::Debug for Inherited {
 }
 
 impl Inherited {
-    /// Takes every `ATTUNE*` variable out of the process environment. Must be called
-    /// before any other thread exists.
+    /// Takes every `ATTUNE*` variable out of the process environment, and wipes it from
+    /// the memory `/proc/<pid>/environ` shows (the block the kernel set up at `exec`,
+    /// which removing a variable does not touch). Must be called before any other thread
+    /// exists.
     #[allow(unsafe_code)]
     pub fn take() -> Self {
-        let vars: BTreeMap<String, String> = std::env::vars_os()
-            .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)))
-            .filter(|(name, _)| name.starts_with("ATTUNE"))
-            .collect();
-        for name in vars.keys() {
-            // SAFETY: called from `main` before the async runtime (or any other thread) is
-            // started, so nothing reads or writes the environment concurrently.
-            unsafe { std::env::remove_var(name) };
+        // SAFETY: called from `main` before the async runtime (or any other thread) is
+        // started, so nothing reads or writes the environment concurrently. `environ` is a
+        // NULL-terminated array of pointers to NUL-terminated strings, as POSIX defines it.
+        // The strings wiped are no longer in `environ` (removed first) and nothing else
+        // refers to them: their names and values were copied out.
+        unsafe {
+            let mut found = Vec::new();
+            let mut entry = environ;
+            while !(*entry).is_null() {
+                let text = std::ffi::CStr::from_ptr(*entry);
+                if text.to_bytes().starts_with(b"ATTUNE") {
+                    found.push((*entry, text.to_bytes().len()));
+                }
+                entry = entry.add(1);
+            }
+            let mut vars = BTreeMap::new();
+            for &(text, len) in &found {
+                let bytes = std::slice::from_raw_parts(text.cast::<u8>(), len);
+                let (name, value) = bytes.split_at(bytes.iter().position(|&b| b == b'=').unwrap_or(len));
+                let name = String::from_utf8_lossy(name).into_owned();
+                std::env::remove_var(&name);
+                vars.insert(name, String::from_utf8_lossy(value.get(1..).unwrap_or_default()).into_owned());
+            }
+            for (text, len) in found {
+                std::ptr::write_bytes(text, 0, len);
+            }
+            Self { vars }
         }
-        Self { vars }
     }
 
     /// The value of `name`, if it was set (and not empty).

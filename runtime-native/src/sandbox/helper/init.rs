@@ -96,7 +96,7 @@ fn supervise(program: Pid, signals: &SignalFd, limits: &ProcessLimits) -> Ending
         }
         wait_for_signal(signals, next_look.saturating_duration_since(Instant::now()), true);
     };
-    stop_the_rest(&mut tree, signals, Duration::from_millis(limits.grace_ms));
+    stop_the_rest(&mut tree, &mut watch, signals, Duration::from_millis(limits.grace_ms), interval);
     let usage = getrusage(UsageWho::RUSAGE_CHILDREN).ok();
     let cpu_ms = usage.map_or(0, |u| {
         let ms = |t: nix::sys::time::TimeVal| t.tv_sec() as u64 * 1000 + t.tv_usec() as u64 / 1000;
@@ -108,8 +108,10 @@ fn supervise(program: Pid, signals: &SignalFd, limits: &ProcessLimits) -> Ending
 }
 
 /// SIGTERM to every other process of the namespace, the grace period for them to end,
-/// SIGKILL; every one reaped.
-fn stop_the_rest(tree: &mut Tree, signals: &SignalFd, grace: Duration) {
+/// SIGKILL; every one reaped. The limits are still watched meanwhile: what the program left
+/// behind (a fork bomb whose first process returned at once) may be what reaches them,
+/// and is then killed without waiting.
+fn stop_the_rest(tree: &mut Tree, watch: &mut Watch, signals: &SignalFd, grace: Duration, interval: Duration) {
     if tree.reap_all_now() {
         return;
     }
@@ -119,7 +121,12 @@ fn stop_the_rest(tree: &mut Tree, signals: &SignalFd, grace: Duration) {
         if tree.reap_all_now() {
             return;
         }
-        wait_for_signal(signals, deadline.saturating_duration_since(Instant::now()), false);
+        if let Some(limit) = watch.look() {
+            tree.limit = tree.limit.or(Some(limit));
+            break;
+        }
+        let wait = interval.min(deadline.saturating_duration_since(Instant::now()));
+        wait_for_signal(signals, wait, false);
     }
     let _ = kill(Pid::from_raw(-1), Signal::SIGKILL);
     while !matches!(waitpid(None, None), Err(Errno::ECHILD)) {}
