@@ -7,8 +7,11 @@ CARGO ?= cargo
 
 .PHONY: run test build release lint fmt migrate
 
+# The server and its sandbox helper (attune-sandbox, which every native action starts
+# through) are built together; the server finds the helper beside itself.
 run:
-	$(CARGO) run -p attune -- server
+	$(CARGO) build -p attune -p attune-runtime-native --bins
+	$${CARGO_TARGET_DIR:-target}/debug/attune server
 
 test:
 	scripts/test.sh
@@ -17,7 +20,7 @@ build:
 	$(CARGO) build --workspace
 
 release:
-	$(CARGO) build --release -p attune
+	$(CARGO) build --release -p attune -p attune-runtime-native --bins
 
 lint:
 	$(CARGO) fmt --all --check

@@ -13,3 +13,4 @@ mod sandbox;
 mod sensors;
 mod stream;
 mod support;
+mod unprivileged;

@@ -15,7 +15,12 @@ pub fn repo() -> PathBuf {
 
 /// A command running the built binary with a clean Attune environment.
 pub fn attune(data_dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_attune"));
+    with_attune_environment(Command::new(env!("CARGO_BIN_EXE_attune")), data_dir)
+}
+
+/// `command` with a clean Attune environment: nothing of the test's own, the data in
+/// `data_dir`, the repository's packs, any free port.
+pub fn with_attune_environment(mut command: Command, data_dir: &Path) -> Command {
     for (name, _) in std::env::vars() {
         if name.starts_with("ATTUNE") {
             command.env_remove(name);
