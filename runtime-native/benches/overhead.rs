@@ -1,17 +1,20 @@
 //! Execution overhead of the native runtimes against a raw spawn of the same interpreter
-//! running the same trivial script, both measured in the same run.
+//! running the same trivial script, all measured in the same run: the runtime with its
+//! sandbox (the default) and without it (`runtimes.native.sandbox: false`).
 //!
-//! Run with `cargo bench -p attune-runtime-native --bench overhead` (release build).
-//! `ATTUNE_BENCH_ITERATIONS` sets the measured runs per case (default 100). Runs of the
-//! runtime and of the raw spawn alternate, so that drift in machine load affects both.
+//! Run with `cargo bench -p attune-runtime-native --bench overhead` (release build; the
+//! `attune-sandbox` helper is built with it). `ATTUNE_BENCH_ITERATIONS` sets the measured
+//! runs per case (default 100). Runs of the three alternate, so that drift in machine load
+//! affects each alike.
 //!
 //! The raw spawn is what any runner must do at least: start the interpreter on the script
 //! with stdout and stderr piped, and wait for it. It gets the same clean environment as the
 //! action (`PATH`, `HOME`, `LANG`): what the worker's own environment holds changes
 //! interpreter start-up (node loading `NODE_EXTRA_CA_CERTS`, for one) and is not the
-//! runtime's cost. The runtime adds the input document on stdin (and the shell prelude on
-//! fd 3), a process group, output streaming and capture, supervision, and parsing stdout
-//! as JSON.
+//! runtime's cost. The runtime adds the input document on stdin (and the shell prelude), a
+//! process group, output streaming and capture, supervision, and parsing stdout as JSON;
+//! the sandbox adds the helper's process, the namespaces, the view of the filesystem,
+//! Landlock and the limits.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -48,11 +51,19 @@ async fn bench(iterations: usize) {
     let dir = tempfile::tempdir().expect("temp dir");
     let pack_dir = dir.path().join("bench");
     std::fs::create_dir_all(pack_dir.join("actions")).expect("pack dir");
-    let runtimes = NativeRuntimes::new(NativeConfig::with_envs_dir(dir.path().join("envs")));
-    let toolchain = runtimes.toolchain().clone();
+    let confined = NativeRuntimes::new(NativeConfig::with_envs_dir(dir.path().join("envs")));
+    let mut off = NativeConfig::with_envs_dir(dir.path().join("envs"));
+    off.sandbox.enabled = false;
+    let unconfined = NativeRuntimes::new(off);
+    let sandbox = confined.toolchain().sandbox().probe().await.expect("the sandbox works on this host");
+    let toolchain = confined.toolchain().clone();
 
     println!("native runtime overhead: {iterations} runs per case; median (mean) in ms");
-    println!("{:<7} {:>17} {:>17} {:>9} {:>6}  interpreter", "runner", "raw spawn", "runtime", "overhead", "ratio");
+    println!("sandbox {}", sandbox.describe());
+    println!(
+        "{:<7} {:>17} {:>17} {:>17} {:>9} {:>9} {:>6}  interpreter",
+        "runner", "raw spawn", "unconfined", "sandboxed", "sandbox", "overhead", "ratio"
+    );
     for case in CASES {
         let script = pack_dir.join("actions").join(case.script);
         std::fs::write(&script, case.source).expect("script");
@@ -62,35 +73,43 @@ async fn bench(iterations: usize) {
             _ => toolchain.node().await,
         }
         .expect("interpreter installed");
-        let runtime =
-            runtimes.runtimes().into_iter().find(|r| r.runner_types() == [case.runner_type]).expect("runtime");
+        let runtime_of = |runtimes: &NativeRuntimes| {
+            runtimes.runtimes().into_iter().find(|r| r.runner_types() == [case.runner_type]).expect("runtime")
+        };
+        let (sandboxed, plain) = (runtime_of(&confined), runtime_of(&unconfined));
         let request = request(&pack_dir, &script);
         let clean_env = toolchain.child_env(&[]);
 
         for _ in 0..WARM_UP_RUNS {
             raw_spawn(&interpreter, &script, &pack_dir, &clean_env).await;
-            run_action(&runtime, request.clone()).await;
+            run_action(&plain, request.clone()).await;
+            run_action(&sandboxed, request.clone()).await;
         }
-        let mut raw = Vec::with_capacity(iterations);
-        let mut managed = Vec::with_capacity(iterations);
+        let (mut raw, mut without, mut with) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..iterations {
             raw.push(raw_spawn(&interpreter, &script, &pack_dir, &clean_env).await);
-            managed.push(run_action(&runtime, request.clone()).await);
+            without.push(run_action(&plain, request.clone()).await);
+            with.push(run_action(&sandboxed, request.clone()).await);
         }
         let (raw_median, raw_mean) = summary(&mut raw);
-        let (median, mean) = summary(&mut managed);
+        let (plain_median, plain_mean) = summary(&mut without);
+        let (median, mean) = summary(&mut with);
         println!(
-            "{:<7} {:>7.2} ({:>7.2}) {:>7.2} ({:>7.2}) {:>+9.2} {:>5.2}x  {}",
+            "{:<7} {:>7.2} ({:>7.2}) {:>7.2} ({:>7.2}) {:>7.2} ({:>7.2}) {:>+9.2} {:>+9.2} {:>5.2}x  {}",
             case.runner_type,
             ms(raw_median),
             ms(raw_mean),
+            ms(plain_median),
+            ms(plain_mean),
             ms(median),
             ms(mean),
+            ms(median) - ms(plain_median),
             ms(median) - ms(raw_median),
             median.as_secs_f64() / raw_median.as_secs_f64(),
             interpreter.display()
         );
     }
+    println!("sandbox: sandboxed − unconfined; overhead and ratio: sandboxed against the raw spawn");
 }
 
 fn request(pack_dir: &Path, script: &Path) -> ExecutionRequest {
