@@ -13,10 +13,12 @@ async fn a_newcomer_starts_logs_in_and_lists_the_core_pack() {
     let server = Server::start(attune(&data_dir));
 
     let password = server.admin_password().expect("the first start prints the admin password");
-    for secret in ["jwt_secret", "encryption_key"] {
-        let mode = std::fs::metadata(data_dir.join(secret)).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600, "{secret}");
+    for private in ["jwt_secret", "encryption_key", "attune.db", "attune.db-wal"] {
+        let mode = std::fs::metadata(data_dir.join(private)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{private}");
     }
+    let mode = std::fs::metadata(&data_dir).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700, "the data directory is the server's alone");
     assert!(data_dir.join("attune.db").is_file());
 
     let (status, health) = server.call("GET", "/health", None, None).await;
