@@ -142,7 +142,8 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/api/v1/rules", grant("rule", View, PackFilter)),
     rule("POST", "/api/v1/rules", InHandler("create on rule in the pack of the body's ref, and execute on its action")),
     rule("GET", "/api/v1/rules/{rule_ref}", grant("rule", View, Ref("rule_ref"))),
-    rule("PUT", "/api/v1/rules/{rule_ref}", grant("rule", Modify, Ref("rule_ref"))),
+    // Replacing a rule writes a new one: it needs what creating one does (and modify).
+    rule("PUT", "/api/v1/rules/{rule_ref}", grant("rule", Create, Ref("rule_ref"))),
     rule("DELETE", "/api/v1/rules/{rule_ref}", grant("rule", Delete, Ref("rule_ref"))),
     rule("POST", "/api/v1/rules/{rule_ref}/enable", grant("rule", Modify, Ref("rule_ref"))),
     rule("POST", "/api/v1/rules/{rule_ref}/disable", grant("rule", Modify, Ref("rule_ref"))),

@@ -30,6 +30,10 @@ pub struct Execution {
     pub status: ExecutionStatus,
     /// Validated parameters (secret ones encrypted).
     pub parameters: Json,
+    /// Names of the parameters stored sealed (encrypted): those the action declares
+    /// secret, and those a rule's template filled with a value from an encrypted key.
+    #[sqlx(json)]
+    pub sealed_parameters: Vec<String>,
     /// The result, once terminal.
     pub result: Option<Json>,
     /// The worker it is assigned to.
@@ -46,6 +50,20 @@ pub struct Execution {
     pub created: Timestamp,
     /// Last changed at.
     pub updated: Timestamp,
+}
+
+impl Execution {
+    /// The names of its sealed parameters: those recorded, and those its action snapshot
+    /// declares secret (what executions stored before the record existed relied on).
+    pub fn sealed_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.sealed_parameters.iter().map(String::as_str).collect();
+        for name in crate::action::secret_parameters(&self.config["param_schema"]) {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        names
+    }
 }
 
 /// An execution to create (status `requested`).
@@ -67,6 +85,8 @@ pub struct NewExecution {
     pub trigger_ref: Option<String>,
     /// Validated parameters (secret ones already encrypted).
     pub parameters: Json,
+    /// Names of the parameters sealed in `parameters`.
+    pub sealed_parameters: Vec<String>,
     /// Attempt number.
     pub attempt: i32,
 }

@@ -128,22 +128,10 @@ fn unconditional_cycle<'a>(edges: &BTreeMap<&'a str, Vec<(&'a str, bool)>>) -> O
     edges.keys().find_map(|node| visit(node, edges, &mut marks))
 }
 
-/// Checks that every string under `value` parses as a template.
+/// Checks that every string under `value` is a template the shared environment accepts
+/// (it parses, and uses nothing refused).
 pub fn check_templates(at: &str, value: &Value) -> Result<(), String> {
-    match value {
-        Value::String(text) if text.contains("{{") || text.contains("{%") => {
-            let mut tera = tera::Tera::default();
-            tera.add_raw_template(at, text).map(|_| ()).map_err(|e| {
-                let cause = std::error::Error::source(&e).map(|c| c.to_string()).unwrap_or_default();
-                format!("{at}: invalid template: {}", cause.lines().last().unwrap_or(&cause).trim())
-            })
-        }
-        Value::Array(items) => {
-            items.iter().enumerate().try_for_each(|(i, item)| check_templates(&format!("{at}[{i}]"), item))
-        }
-        Value::Object(fields) => fields.iter().try_for_each(|(k, v)| check_templates(&format!("{at}.{k}"), v)),
-        _ => Ok(()),
-    }
+    attune_templates::check_value(value, at).map_err(|e| format!("{}: invalid template: {}", e.at, e.message))
 }
 
 #[cfg(test)]

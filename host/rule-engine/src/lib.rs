@@ -5,8 +5,8 @@
 //!   `{type: <operator>, pattern: <value>}`, all of which must hold.
 //! - [`path`]: what a dotted path addresses in an event (`trigger.x` and `event.payload.x`
 //!   both address the payload).
-//! - [`template`]: rendering a rule's `parameters` with Tera, with the namespaces `event`,
-//!   `pack.config`, `system` and a `kv("name")` function.
+//! - [`template`]: rendering a rule's `parameters` in the shared template environment, with
+//!   the namespaces `event`, `pack.config`, `system` and a `kv("name")` function.
 
 pub mod criteria;
 pub mod path;
@@ -14,4 +14,4 @@ pub mod template;
 
 pub use criteria::{CriteriaError, evaluate};
 pub use path::EventView;
-pub use template::{KvLookup, TemplateContext, TemplateError, render};
+pub use template::{KvLookup, KvValue, Rendered, TemplateContext, TemplateError, check, render};

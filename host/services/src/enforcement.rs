@@ -14,14 +14,17 @@
 use async_trait::async_trait;
 use attune_domain::event::{Enforcement, Event, NewEnforcement};
 use attune_domain::execution::ExecutionFilter;
+use attune_domain::identity::Verb;
 use attune_domain::page::PageRequest;
 use attune_domain::rule::Rule;
 use attune_domain::status::{EnforcementCondition, EnforcementStatus, KeyOwnerType};
 use attune_domain::{Id, Json};
-use attune_rule_engine::{EventView, KvLookup, TemplateContext, evaluate, render};
+use attune_rule_engine::{EventView, KvLookup, KvValue, TemplateContext, evaluate, render};
 use attune_store::{EnforcementFilter, RuleFilter, StoreError};
 
 use crate::executions::{self, ExecutionRequest};
+use crate::rbac::{Need, Permissions};
+use crate::secret_params::holding;
 use crate::{Platform, ServiceError, ServiceResult};
 
 /// Evaluates every rule on the event's trigger, unless that was done already. Returns the
@@ -149,7 +152,9 @@ async fn record(
     }
 }
 
-/// Renders the rule's parameters and requests the execution.
+/// Renders the rule's parameters and requests the execution. Values the templates read
+/// from encrypted keys make the parameters holding them sealed and masked, like secret
+/// parameters.
 async fn run_action(
     platform: &Platform,
     event: &Event,
@@ -164,18 +169,20 @@ async fn run_action(
         rule_ref: rule.r#ref.clone(),
         timestamp: chrono::Utc::now().to_rfc3339(),
     };
-    let kv = RuleKv { platform, pack_ref: &rule.pack_ref };
-    let parameters = render(&rule.action_params, &context, &kv)
+    let kv = RuleKv { platform, pack_ref: &rule.pack_ref, author: RuleAuthor::of(platform, rule).await? };
+    let rendered = render(&rule.action_params, &context, &kv)
         .await
         .map_err(|e| ServiceError::BadRequest(format!("template error: {e}")))?;
+    let seal_also = holding(&rendered.value, &rendered.secrets).into_iter().map(str::to_owned).collect();
     executions::request(
         platform,
         ExecutionRequest {
             action_ref: rule.action_ref.clone(),
-            parameters,
+            parameters: rendered.value,
             enforcement: Some(enforcement),
             rule_ref: Some(rule.r#ref.clone()),
             trigger_ref: Some(event.trigger_ref.clone()),
+            seal_also,
             ..ExecutionRequest::default()
         },
     )
@@ -192,22 +199,74 @@ async fn finish(platform: &Platform, enforcement: &Enforcement, reason: Option<&
     Ok(())
 }
 
+/// Whose access a rule's templates read the datastore with.
+enum RuleAuthor {
+    /// The rule comes from its pack's files: it reads its own pack's keys only.
+    Pack,
+    /// The identity that last wrote the rule, with its grants as they are now.
+    Identity(Permissions),
+    /// Its author is gone or disabled: it reads nothing.
+    Gone,
+}
+
+impl RuleAuthor {
+    async fn of(platform: &Platform, rule: &Rule) -> ServiceResult<Self> {
+        let Some(author) = rule.updated_by else { return Ok(RuleAuthor::Pack) };
+        match platform.store.get_identity(author).await {
+            Ok(identity) if identity.enabled => {
+                Ok(RuleAuthor::Identity(Permissions::from_sets(platform.store.identity_permission_sets(author).await?)))
+            }
+            Ok(_) | Err(StoreError::NotFound { .. }) => Ok(RuleAuthor::Gone),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// Whether the author may read the key `scope`/`owner` (`decrypt`: its value in clear),
+    /// as `GET /api/v1/keys/{name}` would let them.
+    fn may_read(&self, scope: KeyOwnerType, pack: &str, decrypt: bool) -> bool {
+        match self {
+            RuleAuthor::Pack => scope == KeyOwnerType::Pack,
+            RuleAuthor::Gone => false,
+            RuleAuthor::Identity(permissions) => {
+                let in_pack = (scope == KeyOwnerType::Pack).then_some(pack);
+                let allows = |verb| permissions.allows(Need::new("key", verb).in_pack(in_pack));
+                allows(Verb::View) && (!decrypt || allows(Verb::Execute))
+            }
+        }
+    }
+}
+
 /// `kv("name")` in a rule's templates: the rule's pack's key, else the system key of that
-/// name. Encrypted keys are decrypted: the rule's author asked for the value by name.
+/// name, when the rule's author may read it (see [`RuleAuthor`]). A value from an encrypted
+/// key is decrypted and reported secret.
 struct RuleKv<'a> {
     platform: &'a Platform,
     pack_ref: &'a str,
+    author: RuleAuthor,
 }
 
 #[async_trait]
 impl KvLookup for RuleKv<'_> {
-    async fn get(&self, name: &str) -> Result<Option<String>, String> {
+    async fn get(&self, name: &str) -> Result<Option<KvValue>, String> {
         for (owner_type, owner) in [(KeyOwnerType::Pack, self.pack_ref), (KeyOwnerType::System, "")] {
             match self.platform.store.get_key(owner_type, owner, name).await {
-                Ok(key) if key.encrypted => {
-                    return self.platform.cipher.decrypt(&key.value).map(Some).map_err(|e| e.to_string());
+                Ok(key) if !self.author.may_read(owner_type, self.pack_ref, key.encrypted) => {
+                    let whose = match self.author {
+                        RuleAuthor::Pack => "a rule from pack files reads only its own pack's keys",
+                        RuleAuthor::Gone => "the rule's author no longer exists or is disabled",
+                        RuleAuthor::Identity(_) => "the rule's author may not read it",
+                    };
+                    return Err(format!("{whose} ({owner_type} key)"));
                 }
-                Ok(key) => return Ok(Some(key.value)),
+                Ok(key) if key.encrypted => {
+                    return self
+                        .platform
+                        .cipher
+                        .decrypt(&key.value)
+                        .map(|v| Some(KvValue::secret(v)))
+                        .map_err(|e| e.to_string());
+                }
+                Ok(key) => return Ok(Some(KvValue::plain(key.value))),
                 Err(StoreError::NotFound { .. }) => continue,
                 Err(other) => return Err(other.to_string()),
             }

@@ -3,7 +3,6 @@
 //! re-run.
 
 use attune_bus::{Message, Queue};
-use attune_domain::action::secret_parameters;
 use attune_domain::execution::{Execution, ExecutionFilter, ExecutionPatch, NewExecution, OutputLine};
 use attune_domain::page::{Page, PageRequest};
 use attune_domain::status::ExecutionStatus;
@@ -31,6 +30,9 @@ pub struct ExecutionRequest {
     pub rule_ref: Option<String>,
     /// The trigger behind the rule.
     pub trigger_ref: Option<String>,
+    /// Parameters to seal (and mask) besides those the action declares secret: those a
+    /// rule's template filled with a secret.
+    pub seal_also: Vec<String>,
 }
 
 /// Validates the parameters against the action's schema (defaults applied), seals the
@@ -47,7 +49,13 @@ pub async fn request(platform: &Platform, request: ExecutionRequest) -> ServiceR
         ),
         fields,
     })?;
-    let sealed = seal(&parameters, schema.secret_names(), &platform.cipher);
+    let mut sealed_names: Vec<String> = schema.secret_names().map(str::to_owned).collect();
+    for name in request.seal_also {
+        if !sealed_names.contains(&name) && parameters.get(&name).is_some() {
+            sealed_names.push(name);
+        }
+    }
+    let sealed = seal(&parameters, sealed_names.iter().map(String::as_str), &platform.cipher);
     let config = serde_json::to_value(&action).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let new = NewExecution {
         action_ref: action.r#ref.clone(),
@@ -58,6 +66,7 @@ pub async fn request(platform: &Platform, request: ExecutionRequest) -> ServiceR
         rule_ref: request.rule_ref,
         trigger_ref: request.trigger_ref,
         parameters: sealed,
+        sealed_parameters: sealed_names,
         attempt: 1,
     };
     let execution = crate::notify::create_execution(platform.store.as_ref(), platform.bus.as_ref(), &new).await?;
@@ -123,9 +132,9 @@ pub async fn cancel(platform: &Platform, id: Id) -> ServiceResult<Execution> {
 /// Runs an execution's action again with the same parameters, as a new execution.
 pub async fn rerun(platform: &Platform, id: Id, executor: Option<Id>) -> ServiceResult<Execution> {
     let original = platform.store.get_execution(id).await?;
-    let secrets = secret_parameters(&original.config["param_schema"]);
-    let parameters =
-        unseal(&original.parameters, secrets, &platform.cipher).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let sealed: Vec<String> = original.sealed_names().into_iter().map(str::to_owned).collect();
+    let parameters = unseal(&original.parameters, sealed.iter().map(String::as_str), &platform.cipher)
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
     request(
         platform,
         ExecutionRequest {
@@ -133,6 +142,7 @@ pub async fn rerun(platform: &Platform, id: Id, executor: Option<Id>) -> Service
             parameters,
             executor,
             parent: original.parent,
+            seal_also: sealed,
             ..ExecutionRequest::default()
         },
     )
@@ -189,8 +199,8 @@ pub async fn abandon(
 
 /// The execution with its secret parameters masked.
 pub fn masked(mut execution: Execution) -> Execution {
-    let secrets = secret_parameters(&execution.config["param_schema"]);
-    execution.parameters = mask(&execution.parameters, secrets);
+    let sealed: Vec<String> = execution.sealed_names().into_iter().map(str::to_owned).collect();
+    execution.parameters = mask(&execution.parameters, sealed.iter().map(String::as_str));
     execution
 }
 

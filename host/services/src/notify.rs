@@ -130,6 +130,7 @@ mod tests {
             rule_ref: None,
             trigger_ref: None,
             parameters: json!({}),
+            sealed_parameters: Vec::new(),
             attempt: 1,
         }
     }

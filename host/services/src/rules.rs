@@ -49,7 +49,10 @@ pub async fn list(platform: &Platform, filter: &RuleFilter, page: PageRequest) -
 /// The checks of [`attune_packs::references::check_rule`], as a validation error listing
 /// each problem under the field it is about.
 async fn check(platform: &Platform, rule: &NewRule) -> ServiceResult<()> {
-    let problems = attune_packs::references::check_rule(platform.store.as_ref(), rule).await?;
+    let mut problems = attune_packs::references::check_rule(platform.store.as_ref(), rule).await?;
+    if let Err(error) = attune_rule_engine::check(&rule.action_params) {
+        problems.push(format!("{}: {}", error.at, error.message));
+    }
     if problems.is_empty() {
         return Ok(());
     }

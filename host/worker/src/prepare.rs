@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use attune_domain::action::{Action, secret_parameters};
+use attune_domain::action::Action;
 use attune_domain::execution::Execution;
 use attune_domain::status::{KeyOwnerType, OutputFormat};
 use attune_runtime_api::{ExecutionContext, ExecutionRequest, RequestedLimits, Runtime};
@@ -48,7 +48,7 @@ pub async fn prepare(with: &Preparation<'_>, execution: &Execution) -> Result<Pr
     let pack_dir = PathBuf::from(pack.path.clone().ok_or_else(|| format!("pack '{}' has no directory", pack.r#ref))?);
     let entry_point =
         action.entry_point.clone().ok_or_else(|| format!("action '{}' has no entry point", action.r#ref))?;
-    let secret_names = secret_parameters(&action.param_schema);
+    let secret_names = execution.sealed_names();
     let parameters =
         unseal(&execution.parameters, secret_names.iter().copied(), with.cipher).map_err(|e| e.to_string())?;
     let secrets = granted_secrets(with.store.as_ref(), with.cipher, &action).await?;

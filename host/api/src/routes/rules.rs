@@ -110,6 +110,7 @@ async fn update(
     Json(body): Json<RuleBody>,
 ) -> ApiResult<axum::Json<Value>> {
     let rule = body.into_rule(Some(&rule_ref), &caller);
+    caller.require(Need::new("rule", Verb::Modify).in_pack(pack_of(&rule_ref)))?;
     may_run(&caller, &rule)?;
     Ok(data(rules::update(&state.platform, &rule_ref, rule).await?))
 }

@@ -85,3 +85,45 @@ async fn invalid_rules_are_refused_naming_the_field() {
     assert_error(&api.post("/api/v1/rules/core.nothing/enable", json!({})).await, StatusCode::NOT_FOUND, "not_found");
     assert_eq!(api.get("/api/v1/rules").await.1["pagination"]["total"], 1, "nothing else was stored");
 }
+
+#[tokio::test]
+async fn replacing_a_rule_needs_what_creating_one_does_and_authors_are_recorded() {
+    let api = TestApi::start().await;
+    let (_, created) = api.post("/api/v1/rules", webhook_rule()).await;
+    assert_eq!(created["data"]["created_by"], 1, "{created}");
+    assert_eq!(created["data"]["updated_by"], 1);
+
+    // An operator may enable and disable rules, not rewrite what they run.
+    let operator = api.identity_with("ops", &["operator"]).await;
+    let mut rewritten = webhook_rule();
+    rewritten["parameters"] = json!({"message": "{{ kv(\"db_password\") }}"});
+    let refused = api.call("PUT", "/api/v1/rules/core.echo_alerts", Some(&operator), Some(rewritten.clone())).await;
+    let message = assert_error(&refused, StatusCode::FORBIDDEN, "forbidden");
+    assert!(message.contains("create on rule in pack core"), "{message}");
+    let toggled = api.call("POST", "/api/v1/rules/core.echo_alerts/disable", Some(&operator), None).await;
+    assert_eq!(toggled.0, StatusCode::OK, "{}", toggled.1);
+
+    let editor_token = api.identity_with("ed", &["editor"]).await;
+    let (status, replaced) =
+        api.call("PUT", "/api/v1/rules/core.echo_alerts", Some(&editor_token), Some(rewritten)).await;
+    assert_eq!(status, StatusCode::OK, "{replaced}");
+    assert_eq!(
+        (replaced["data"]["created_by"].as_i64(), replaced["data"]["updated_by"].as_i64().is_some()),
+        (Some(1), true)
+    );
+    assert_ne!(replaced["data"]["updated_by"], 1, "the editor wrote it last");
+}
+
+#[tokio::test]
+async fn templates_using_what_the_environment_refuses_are_refused_when_saved() {
+    let api = TestApi::start().await;
+    for template in ["{% include \"/etc/passwd\" %}", "{% for i in [1] %}{% set_global x = 1 %}{% endfor %}", "{{ oops"]
+    {
+        let mut rule = webhook_rule();
+        rule["parameters"] = json!({"message": template});
+        let result = api.post("/api/v1/rules", rule).await;
+        assert_error(&result, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        let fields = &result.1["error"]["details"]["fields"];
+        assert!(fields.as_array().unwrap().iter().any(|f| f["field"] == "parameters"), "{template}: {}", result.1);
+    }
+}

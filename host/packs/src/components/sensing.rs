@@ -73,6 +73,7 @@ pub(crate) fn rule(ctx: &PackContext<'_>, file: &Path, m: RuleManifest) -> Resul
     ComponentRef::parse(&m.action).map_err(|e| format!("action: {e}"))?;
     let trigger_params = object_or_empty("trigger_parameters", m.trigger_parameters)?;
     let action_params = object_or_empty("parameters", m.parameters)?;
+    crate::workflow::check_templates("parameters", &action_params)?;
     let criteria = object_or_empty("criteria", m.criteria)?;
     check_criteria(&criteria)?;
     Ok(NewRule {

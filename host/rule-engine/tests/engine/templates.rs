@@ -3,18 +3,18 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use attune_rule_engine::{EventView, KvLookup, TemplateContext, render};
+use attune_rule_engine::{EventView, KvLookup, KvValue, TemplateContext, render};
 use serde_json::{Value, json};
 
 struct Datastore(HashMap<&'static str, &'static str>);
 
 #[async_trait]
 impl KvLookup for Datastore {
-    async fn get(&self, name: &str) -> Result<Option<String>, String> {
+    async fn get(&self, name: &str) -> Result<Option<KvValue>, String> {
         if name == "broken" {
             return Err("store unreachable".into());
         }
-        Ok(self.0.get(name).map(|v| v.to_string()))
+        Ok(self.0.get(name).map(|v| KvValue::plain(*v)))
     }
 }
 
@@ -35,7 +35,7 @@ fn context() -> TemplateContext {
 
 async fn render_with(params: Value) -> Result<Value, String> {
     let kv = Datastore(HashMap::from([("greeting", "hello"), ("region", "eu-west")]));
-    render(&params, &context(), &kv).await.map_err(|e| e.to_string())
+    render(&params, &context(), &kv).await.map(|rendered| rendered.value).map_err(|e| e.to_string())
 }
 
 #[tokio::test]

@@ -20,8 +20,8 @@ macro_rules! impl_execution_store {
                 let now = $crate::sql::now();
                 let created = sqlx::query_as(
                     "INSERT INTO execution (action, action_ref, config, parent, enforcement, executor, rule_ref, \
-                     trigger_ref, status, parameters, attempt, created, updated) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING *",
+                     trigger_ref, status, parameters, attempt, created, updated, sealed_parameters) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13) RETURNING *",
                 )
                 .bind(action)
                 .bind(&execution.action_ref)
@@ -35,6 +35,7 @@ macro_rules! impl_execution_store {
                 .bind(&execution.parameters)
                 .bind(execution.attempt)
                 .bind(now)
+                .bind(sqlx::types::Json(&execution.sealed_parameters))
                 .fetch_one(&mut *tx)
                 .await?;
                 tx.commit().await?;

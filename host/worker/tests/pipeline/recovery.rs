@@ -28,6 +28,7 @@ async fn a_lost_hint_is_sent_again(backend: Backend) {
             rule_ref: None,
             trigger_ref: None,
             parameters: json!({}),
+            sealed_parameters: Vec::new(),
             attempt: 1,
         })
         .await

@@ -23,6 +23,7 @@ backend_tests!(
     a_disabled_rule_records_its_match_and_runs_nothing,
     an_event_nobody_announced_is_evaluated_anyway,
     a_rules_executions_act_as_its_last_author,
+    templates_reach_no_host_and_only_the_keys_their_author_may_read,
 );
 
 fn alert_rule(rule_ref: &str, message: &str) -> NewRule {
@@ -212,5 +213,72 @@ async fn a_rules_executions_act_as_its_last_author(backend: Backend) {
     let (_, id, authored) = &results[0];
     assert_eq!(authored, &json!({"acts_as": admin, "execution": id}), "the author's token, bound to its execution");
     assert_eq!(results[1].2, json!({"acts_as": null}), "a rule without an author gets no token");
+    pipeline.stop().await;
+}
+
+/// A rule echoing `message` on the alerts webhook, written by `author`.
+fn echo_rule(rule_ref: &str, message: &str, author: Option<Id>) -> NewRule {
+    NewRule { author, ..alert_rule(rule_ref, message) }
+}
+
+async fn templates_reach_no_host_and_only_the_keys_their_author_may_read(backend: Backend) {
+    use attune_domain::key::{KeyOwner, NewKey};
+    let pipeline = Pipeline::start(backend).await;
+    let admin = pipeline.admin().await.identity_id;
+    let operator = pipeline.identity_with("ops", "operator").await;
+    let cipher = &pipeline.platform.cipher;
+    for (name, value, encrypted) in [("db_password", "hunter2-db-secret", true), ("greeting", "hello", false)] {
+        let value = if encrypted { cipher.encrypt(value) } else { value.to_owned() };
+        let key = NewKey {
+            owner: KeyOwner::System,
+            name: name.into(),
+            value,
+            encrypted,
+            encryption_key_hash: encrypted.then(|| cipher.fingerprint().to_owned()),
+            expires_at: None,
+        };
+        pipeline.platform.store.put_key(&key).await.unwrap();
+    }
+    let rules = [
+        echo_rule("core.environment", "{{ get_env(name=\"PATH\") }}", Some(admin)),
+        echo_rule("core.operator_secret", "{{ kv(\"db_password\") }}", Some(operator)),
+        echo_rule("core.operator_plain", "{{ kv(\"greeting\") }}", Some(operator)),
+        echo_rule("core.pack_file_secret", "{{ kv(\"db_password\") }}", None),
+        echo_rule("core.admin_secret", "password: {{ kv(\"db_password\") }}", Some(admin)),
+    ];
+    for rule in rules {
+        attune_services::rules::create(&pipeline.platform, rule).await.unwrap();
+    }
+
+    let event = post(&pipeline, "alerts", json!({"level": "error"})).await;
+    let enforcements = enforcements_of(&pipeline, event).await;
+    let reason = |rule: &str| {
+        let found = enforcements.iter().find(|e| e.rule_ref == rule).unwrap_or_else(|| panic!("{rule}"));
+        found.reason.clone().unwrap_or_default()
+    };
+    assert!(reason("core.environment").contains("get_env is not available"), "{}", reason("core.environment"));
+    assert!(
+        reason("core.operator_secret").contains("the rule's author may not read it"),
+        "{}",
+        reason("core.operator_secret")
+    );
+    assert!(reason("core.pack_file_secret").contains("reads only its own pack's keys"));
+    for enforcement in &enforcements {
+        assert!(!enforcement.reason.clone().unwrap_or_default().contains("hunter2"), "{enforcement:?}");
+    }
+    let ran = |rule: &str| enforcements.iter().find(|e| e.rule_ref == rule).unwrap().id;
+    let plain = pipeline.finished(executions_of(&pipeline, ran("core.operator_plain")).await[0].id).await;
+    assert_eq!(plain.result, Some(json!({"stdout": "hello\n"})));
+
+    // The value of an encrypted key reaches the action, and nothing else: the parameter
+    // holding it is sealed at rest, masked when shown, and masked in the output.
+    let secret = executions_of(&pipeline, ran("core.admin_secret")).await.remove(0);
+    assert!(!secret.parameters.to_string().contains("hunter2"), "sealed at rest: {}", secret.parameters);
+    assert_eq!(secret.sealed_parameters, ["message"]);
+    let shown = attune_services::executions::get(&pipeline.platform, secret.id).await.unwrap();
+    assert_eq!(shown.parameters["message"], json!(attune_domain::MASK));
+    let done = pipeline.finished(secret.id).await;
+    assert_eq!(done.status, ExecutionStatus::Completed, "{:?}", done.result);
+    assert_eq!(done.result, Some(json!({"stdout": format!("{}\n", attune_domain::MASK)})));
     pipeline.stop().await;
 }

@@ -140,6 +140,24 @@ impl Pipeline {
         attune_services::auth::authenticate(&self.platform, &tokens.access_token).await.unwrap()
     }
 
+    /// An identity holding only the built-in role `role` (created on first use); its id.
+    pub async fn identity_with(&self, login: &str, role: &str) -> Id {
+        self.admin().await;
+        let store = &self.platform.store;
+        if let Ok(found) = store.get_identity_by_login(login).await {
+            return found.id;
+        }
+        let new = attune_domain::identity::NewIdentity {
+            login: login.into(),
+            display_name: None,
+            password_hash: None,
+            attributes: serde_json::json!({}),
+        };
+        let identity = store.create_identity(&new).await.unwrap();
+        store.assign_permission_set(identity.id, role).await.unwrap();
+        identity.id
+    }
+
     /// Requests an execution; returns its id.
     pub async fn request(&self, action_ref: &str, parameters: Value) -> Id {
         let request = ExecutionRequest { action_ref: action_ref.into(), parameters, ..ExecutionRequest::default() };

@@ -209,6 +209,7 @@ pub fn new_execution(action_ref: &str) -> NewExecution {
         rule_ref: None,
         trigger_ref: None,
         parameters: json!({"text": "hello"}),
+        sealed_parameters: Vec::new(),
         attempt: 1,
     }
 }
