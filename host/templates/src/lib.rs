@@ -16,7 +16,7 @@
 //! affected.
 //!
 //! Module plan:
-//! - [`limits`]: [`TemplateLimits`].
+//! - [`limits`]: the bounds of one render ([`TemplateLimits`]).
 //! - [`check`]: the constructs a template may not use, checked on the parsed template (also
 //!   when a rule is saved, before anything renders it).
 //! - [`kv`]: `kv("name")`, the datastore function, read ahead through [`KvLookup`] (Tera's
