@@ -1,9 +1,10 @@
-//! Secrets stay secret: an action takes a secret parameter and a granted secret, runs by hand,
-//! again by re-run, and from a rule whose template reads an encrypted key; then every place a
-//! value could leak is searched for the clear values — every API answer, every notice on the
-//! live stream, the server's log at debug level, and the database files themselves (every
-//! row of every table, execution, event and enforcement rows included, and the write-ahead
-//! log). None may hold them.
+//! Secrets stay secret: an action takes a secret parameter and a secret bound to a system
+//! key, runs by hand, again by re-run, and from a rule whose template reads an encrypted
+//! key, and prints them every way it can — as they are, base64-encoded, reversed, in two
+//! pieces on two lines, as a number; then every place a value could leak is searched for
+//! them — every API answer, every notice on the live stream, the server's log at debug
+//! level, and the database files themselves (every row of every table, execution, event and
+//! enforcement rows included, and the write-ahead log). None may hold them.
 
 use std::time::{Duration, Instant};
 
@@ -19,7 +20,23 @@ const TOKEN: &str = "tok-4d1e-very-secret";
 const DB_PASSWORD: &str = "db-pass-9c2f-secret";
 /// The encrypted key a rule's template passes as the secret parameter.
 const RULE_TOKEN: &str = "rule-tok-77aa-secret";
-const SECRETS: [&str; 3] = [TOKEN, DB_PASSWORD, RULE_TOKEN];
+/// A secret number parameter.
+const PIN: &str = "9182736455";
+const SECRETS: [&str; 4] = [TOKEN, DB_PASSWORD, RULE_TOKEN, PIN];
+
+/// The forms of the secrets the action prints besides the clear ones.
+fn disguised() -> Vec<String> {
+    use base64::Engine;
+    let mut forms = Vec::new();
+    for secret in [TOKEN, DB_PASSWORD, RULE_TOKEN] {
+        forms.push(base64::engine::general_purpose::STANDARD.encode(secret));
+        forms.push(secret.chars().rev().collect());
+        let (first, second) = secret.split_at(8);
+        forms.push(format!("first={first}"));
+        forms.push(second.to_owned());
+    }
+    forms
+}
 
 /// Everything the API answered, for the search at the end.
 struct Recorder<'a> {
@@ -59,14 +76,21 @@ fn write_pack(root: &std::path::Path) -> std::path::PathBuf {
     std::fs::write(
         pack.join("actions/leak.yaml"),
         "runner_type: shell\nentry_point: leak.sh\nsecrets: [db_password]\nparameters:\n  \
-         token: {type: string, secret: true, required: true}\n",
+         token: {type: string, secret: true, required: true}\n  pin: {type: integer, secret: true}\n",
     )
     .unwrap();
-    // Does its worst: both values on stdout, stderr and in the result.
+    // Does its worst: the values on stdout, stderr and in the result, disguised too.
     std::fs::write(
         pack.join("actions/leak.sh"),
-        "echo \"token=$PARAM_TOKEN db=$SECRET_DB_PASSWORD\" >&2\n\
-         printf '{\"token\": \"%s\", \"db\": \"%s\"}' \"$PARAM_TOKEN\" \"$SECRET_DB_PASSWORD\"\n",
+        r#"echo "token=$PARAM_TOKEN db=$SECRET_DB_PASSWORD" >&2
+for secret in "$PARAM_TOKEN" "$SECRET_DB_PASSWORD"; do
+  printf '%s' "$secret" | base64 >&2
+  printf '%s\n' "$secret" | rev >&2
+  echo "first=${secret:0:8}" >&2
+  echo "${secret:8}" >&2
+done
+printf '{"token": "%s", "db": "%s", "pin": %s}' "$PARAM_TOKEN" "$SECRET_DB_PASSWORD" "${PARAM_PIN:-0}"
+"#,
     )
     .unwrap();
     pack
@@ -100,6 +124,10 @@ async fn no_clear_secret_in_answers_notices_log_or_rows() {
     let pack = write_pack(scratch.path());
     let (status, registered) = api.call("POST", "/api/v1/packs/register", Some(json!({"path": pack}))).await;
     assert_eq!(status, 200, "{registered}");
+    // A system key reaches the pack's actions only through an administrator's binding.
+    let binding = json!({"scope": "system", "key": "db_password"});
+    let (status, bound) = api.call("PUT", "/api/v1/packs/masked/secrets/db_password", Some(binding)).await;
+    assert_eq!(status, 201, "{bound}");
     for (name, value) in [("db_password", DB_PASSWORD), ("rule_token", RULE_TOKEN)] {
         let (status, key) =
             api.call("PUT", &format!("/api/v1/keys/{name}"), Some(json!({"value": value, "encrypted": true}))).await;
@@ -116,8 +144,13 @@ async fn no_clear_secret_in_answers_notices_log_or_rows() {
     assert_eq!(api.call("POST", "/api/v1/webhooks", Some(json!({"name": "masked-hook"}))).await.0, 201);
 
     // By hand, from the rule, and again by re-run.
-    let (status, manual) =
-        api.call("POST", "/api/v1/actions/masked.leak/execute", Some(json!({"parameters": {"token": TOKEN}}))).await;
+    let (status, manual) = api
+        .call(
+            "POST",
+            "/api/v1/actions/masked.leak/execute",
+            Some(json!({"parameters": {"token": TOKEN, "pin": 9182736455_i64}})),
+        )
+        .await;
     assert_eq!(status, 201);
     let manual = manual["data"]["id"].as_i64().unwrap();
     let (status, posted) = api.call("POST", "/api/v1/webhooks/masked-hook", Some(json!({"hello": "world"}))).await;
@@ -130,7 +163,8 @@ async fn no_clear_secret_in_answers_notices_log_or_rows() {
     // They ran, the secrets reached the action, and what came back is masked.
     for execution in &executions {
         assert_eq!(execution["status"], "completed", "{execution}");
-        assert_eq!(execution["result"], json!({"token": "********", "db": "********"}), "{execution}");
+        let pin = if execution["rule_ref"].is_null() { json!("********") } else { json!(0) };
+        assert_eq!(execution["result"], json!({"token": "********", "db": "********", "pin": pin}), "{execution}");
         assert_eq!(execution["parameters"]["token"], "********", "{execution}");
         let id = execution["id"].as_i64().unwrap();
         let (_, output) = api.call("GET", &format!("/api/v1/executions/{id}/output"), None).await;
@@ -174,7 +208,8 @@ async fn no_clear_secret_in_answers_notices_log_or_rows() {
     }
     assert!(!rows.is_empty());
     let rows = String::from_utf8_lossy(&rows);
-    for secret in SECRETS {
+    let forms = disguised();
+    for secret in SECRETS.iter().copied().chain(forms.iter().map(String::as_str)) {
         for (place, text) in
             [("API answers", answers.clone()), ("notices", notices.join("\n")), ("server log", log.clone())]
         {

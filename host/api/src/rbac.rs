@@ -118,6 +118,10 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/v1/packs/register", grant("pack", Create, Nothing)),
     rule("GET", "/api/v1/packs/{pack_ref}", grant("pack", View, Pack("pack_ref"))),
     rule("DELETE", "/api/v1/packs/{pack_ref}", grant("pack", Delete, Pack("pack_ref"))),
+    rule("GET", "/api/v1/packs/{pack_ref}/secrets", grant("pack", View, Pack("pack_ref"))),
+    // Binding a secret: an administrator's (reading any key in clear), who may change the pack.
+    rule("PUT", "/api/v1/packs/{pack_ref}/secrets/{name}", grant("key", Execute, Nothing)),
+    rule("DELETE", "/api/v1/packs/{pack_ref}/secrets/{name}", grant("key", Execute, Nothing)),
     rule("GET", "/api/v1/actions", grant("action", View, PackFilter)),
     rule("GET", "/api/v1/actions/{action_ref}", grant("action", View, Ref("action_ref"))),
     rule("GET", "/api/v1/triggers", grant("trigger", View, PackFilter)),

@@ -88,6 +88,27 @@ impl Action {
     pub fn secret_parameters(&self) -> Vec<&str> {
         secret_parameters(&self.param_schema)
     }
+
+    /// The action as shown: the defaults of its secret parameters masked.
+    pub fn masked(mut self) -> Self {
+        self.param_schema = mask_secret_defaults(&self.param_schema);
+        self
+    }
+}
+
+/// `param_schema` with the `default` of every secret parameter shown as `********`.
+pub fn mask_secret_defaults(param_schema: &Json) -> Json {
+    let mut masked = param_schema.clone();
+    if let Some(props) = masked.as_object_mut() {
+        for prop in props.values_mut() {
+            if prop.get("secret").and_then(Json::as_bool) == Some(true)
+                && let Some(default) = prop.get_mut("default")
+            {
+                *default = Json::String(crate::MASK.into());
+            }
+        }
+    }
+    masked
 }
 
 /// Names of the parameters marked `secret: true` in a flat parameter schema.

@@ -141,3 +141,47 @@ mod tests {
         assert_eq!(pack.owner_type(), KeyOwnerType::Pack);
     }
 }
+
+/// A secret a pack's actions may receive beyond their pack's and their own keys: under the
+/// name they ask for (`secrets: [name]`), the value of a system key or of another pack's
+/// key. Made by an administrator, never by a pack's files.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct SecretBinding {
+    /// Unique id.
+    pub id: Id,
+    /// The pack whose actions receive it.
+    pub pack: Id,
+    /// That pack's ref.
+    pub pack_ref: String,
+    /// The name the actions ask for.
+    pub name: String,
+    /// The scope of the key given: `system` or `pack`.
+    pub key_scope: KeyOwnerType,
+    /// The key's pack, for a pack key (empty for a system key).
+    pub key_owner: String,
+    /// The key's name.
+    pub key_name: String,
+    /// The administrator who made it.
+    pub created_by: Option<Id>,
+    /// Created at.
+    pub created: Timestamp,
+    /// Last changed at.
+    pub updated: Timestamp,
+}
+
+/// A binding to make (or replace, for the same pack and name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewSecretBinding {
+    /// The pack whose actions receive it.
+    pub pack_ref: String,
+    /// The name the actions ask for.
+    pub name: String,
+    /// `system` or `pack`.
+    pub key_scope: KeyOwnerType,
+    /// The key's pack, for a pack key.
+    pub key_owner: String,
+    /// The key's name.
+    pub key_name: String,
+    /// Who makes it.
+    pub created_by: Option<Id>,
+}

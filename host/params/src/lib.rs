@@ -158,7 +158,9 @@ impl Property {
     fn check(&self, name: &str, value: &Value) -> Vec<FieldError> {
         self.validator
             .iter_errors(value)
-            .map(|error| FieldError { field: name.to_owned(), message: error.to_string() })
+            // Masked: a message must say what is wrong, never repeat the value (it may be a
+            // secret a template filled in).
+            .map(|error| FieldError { field: name.to_owned(), message: error.masked().to_string() })
             .collect()
     }
 }
@@ -216,6 +218,16 @@ mod tests {
             "{}",
             errors[2].message
         );
+    }
+
+    #[test]
+    fn messages_never_repeat_the_value() {
+        let errors =
+            schema().validate(&json!({"url": 42, "token": {"nested": "hunter2-secret"}, "width": "wide-secret"}));
+        for error in errors.unwrap_err() {
+            assert!(!error.message.contains("hunter2") && !error.message.contains("wide-secret"), "{error:?}");
+            assert!(!error.message.contains("42"), "{error:?}");
+        }
     }
 
     #[test]

@@ -201,6 +201,9 @@ pub async fn abandon(
 pub fn masked(mut execution: Execution) -> Execution {
     let sealed: Vec<String> = execution.sealed_names().into_iter().map(str::to_owned).collect();
     execution.parameters = mask(&execution.parameters, sealed.iter().map(String::as_str));
+    if let Some(schema) = execution.config.get_mut("param_schema") {
+        *schema = attune_domain::action::mask_secret_defaults(schema);
+    }
     execution
 }
 

@@ -286,7 +286,7 @@ fn not_found(scope: KeyOwnerType, owner: &str, name: &str) -> ServiceError {
 }
 
 /// Key names: 1 to 256 letters, digits, `_`, `-` and `.` (as actions' datastore names).
-fn check_name(name: &str) -> ServiceResult<()> {
+pub(crate) fn check_name(name: &str) -> ServiceResult<()> {
     let ok = !name.is_empty()
         && name.len() <= 256
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));

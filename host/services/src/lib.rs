@@ -47,6 +47,7 @@ pub mod permission_sets;
 pub mod platform;
 pub mod rbac;
 pub mod rules;
+pub mod secret_bindings;
 pub mod secret_params;
 pub mod webhooks;
 

@@ -16,6 +16,9 @@ use crate::environment::{count_loops, environment};
 use crate::kv::{KvFunction, KvLookup, names_read, with_named_arguments};
 use crate::limits::TemplateLimits;
 
+/// What a secret is shown as.
+const MASK: &str = "********";
+
 /// What one render sees.
 pub struct Scope<'a> {
     /// The top-level names templates read (`event`, `pack`, `input`...).
@@ -70,7 +73,8 @@ pub async fn render(value: &Value, at: &str, scope: &Scope<'_>) -> Result<Render
             .map_err(|e| TemplateError { at: at.to_owned(), message: format!("kv(\"{name}\"): {e}") })?;
         read.insert(name, found);
     }
-    let secrets = read.values().flatten().filter(|found| found.secret).map(|found| found.value.clone()).collect();
+    let secrets: Vec<String> =
+        read.values().flatten().filter(|found| found.secret).map(|found| found.value.clone()).collect();
 
     let mut functions = scope.functions.clone();
     functions.push(("kv", Arc::new(KvFunction(read))));
@@ -80,7 +84,13 @@ pub async fn render(value: &Value, at: &str, scope: &Scope<'_>) -> Result<Render
             .map_err(|e| TemplateError { at: at.to_owned(), message: e.to_string() })?,
         output_left: scope.limits.output_bytes,
     };
-    let value = renderer.value(value, at)?;
+    let value = renderer.value(value, at).map_err(|mut error| {
+        // A message may quote what it failed on: never a secret.
+        for secret in &secrets {
+            error.message = error.message.replace(secret.as_str(), MASK);
+        }
+        error
+    })?;
     Ok(Rendered { value, secrets })
 }
 

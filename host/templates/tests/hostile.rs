@@ -97,3 +97,13 @@ async fn secret_values_read_are_reported_and_refusals_name_the_key() {
     let error = render(&json!({"a": "{{ kv(\"forbidden\") }}"}), "parameters", &scope).await.unwrap_err();
     assert_eq!(error.to_string(), "parameters: kv(\"forbidden\"): not allowed to read it");
 }
+
+#[tokio::test]
+async fn error_messages_never_repeat_a_secret() {
+    for template in ["{{ throw(message=kv(\"token\")) }}", "{{ kv(\"token\") + 1 }}", "{{ kv(\"token\") | round }}"] {
+        let error = render_one(template, json!({})).await.unwrap_err();
+        assert!(!error.contains("s3cr3t-value"), "{template}: {error}");
+    }
+    let thrown = render_one("{{ throw(message=kv(\"token\")) }}", json!({})).await.unwrap_err();
+    assert!(thrown.contains("********"), "{thrown}");
+}

@@ -2,14 +2,15 @@
 //! (the API's output route) sees them while the action runs; each stored line is then
 //! broadcast as a notice for live views (`/api/v1/stream`).
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use attune_bus::{Bus, Notice};
 use attune_domain::Id;
 use attune_runtime_api::{OutputLine, OutputSink, Stream};
 use attune_services::notify::broadcast;
-use attune_services::secret_params::Redactor;
+use attune_services::secret_params::{Redactor, mask_spanning};
 use attune_store::Store;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -21,19 +22,68 @@ const LINGER: Duration = Duration::from_millis(50);
 
 /// An [`OutputSink`] that masks secrets in each line and queues it for a background
 /// writer.
+///
+/// A line that ends with the start of a secret is held back until the next line of its
+/// stream arrives (or the output ends): if that line holds the rest, the secret printed in
+/// two pieces is masked in both. Each stream remembers the end of its last line for the
+/// same check when nothing was held.
 pub struct StoreOutput {
     lines: mpsc::UnboundedSender<OutputLine>,
     redactor: Redactor,
+    streams: Mutex<HashMap<Stream, Recent>>,
+}
+
+/// The last line of one stream: held back, or already sent.
+enum Recent {
+    Held(OutputLine),
+    Sent(String),
 }
 
 impl OutputSink for StoreOutput {
     fn emit(&self, mut line: OutputLine) {
-        if !self.redactor.is_empty() {
-            line.text = self.redactor.text(&line.text);
+        if self.redactor.is_empty() {
+            self.send(line);
+            return;
         }
+        line.text = self.redactor.text(&line.text);
+        let mut streams = self.streams.lock().expect("output streams lock");
+        match streams.remove(&line.stream) {
+            Some(Recent::Held(mut held)) => {
+                let found = self.redactor.spanning(&held.text, &line.text);
+                (held.text, line.text) = mask_spanning(&held.text, &line.text, found);
+                self.send(held);
+            }
+            Some(Recent::Sent(tail)) => {
+                let found = self.redactor.spanning(&tail, &line.text);
+                line.text = mask_spanning(&tail, &line.text, (0, found.1)).1;
+            }
+            None => {}
+        }
+        if self.redactor.may_continue(&line.text) {
+            streams.insert(line.stream, Recent::Held(line));
+        } else {
+            streams.insert(line.stream, Recent::Sent(line.text.clone()));
+            self.send(line);
+        }
+    }
+}
+
+impl StoreOutput {
+    fn send(&self, line: OutputLine) {
         // The writer only stops after the sink is dropped; a send error cannot happen while
         // the runtime still holds the sink.
         let _ = self.lines.send(line);
+    }
+}
+
+impl Drop for StoreOutput {
+    fn drop(&mut self) {
+        let streams = std::mem::take(self.streams.get_mut().expect("output streams lock"));
+        for recent in streams.into_values() {
+            if let Recent::Held(line) = recent {
+                self.send(line);
+            }
+        }
     }
 }
 
@@ -96,7 +146,7 @@ pub fn store_output(
             }
         }
     });
-    (Arc::new(StoreOutput { lines: sender, redactor }), OutputWriter { task })
+    (Arc::new(StoreOutput { lines: sender, redactor, streams: Mutex::default() }), OutputWriter { task })
 }
 
 /// Stores `batch` and, once stored, broadcasts its lines.

@@ -130,8 +130,10 @@ async fn rule_author(store: &dyn Store, execution: &Execution) -> Result<Option<
     }
 }
 
-/// The secrets an action is granted, decrypted. A name is looked up as a key of the action,
-/// then of its pack, then of the system; names with no key are left out.
+/// The secrets an action is granted, decrypted: for each name it lists, its own key of
+/// that name, else its pack's, else the key an administrator bound to that name for its
+/// pack (a system key or another pack's). Names with no key are left out: a pack's files
+/// alone never reach a system key.
 async fn granted_secrets(
     store: &dyn Store,
     cipher: &Cipher,
@@ -139,13 +141,15 @@ async fn granted_secrets(
 ) -> Result<BTreeMap<String, String>, String> {
     let mut granted = BTreeMap::new();
     for name in &action.secrets {
-        let owners = [
-            (KeyOwnerType::Action, action.r#ref.as_str()),
-            (KeyOwnerType::Pack, action.pack_ref.as_str()),
-            (KeyOwnerType::System, ""),
+        let mut places = vec![
+            (KeyOwnerType::Action, action.r#ref.clone(), name.clone()),
+            (KeyOwnerType::Pack, action.pack_ref.clone(), name.clone()),
         ];
-        for (owner_type, owner) in owners {
-            match store.get_key(owner_type, owner, name).await {
+        if let Some(binding) = store.find_secret_binding(&action.pack_ref, name).await.map_err(|e| e.to_string())? {
+            places.push((binding.key_scope, binding.key_owner, binding.key_name));
+        }
+        for (owner_type, owner, key_name) in places {
+            match store.get_key(owner_type, &owner, &key_name).await {
                 Ok(key) => {
                     let value = if key.encrypted {
                         cipher.decrypt(&key.value).map_err(|e| format!("secret '{name}': {e}"))?

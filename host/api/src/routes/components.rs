@@ -38,14 +38,15 @@ fn filter(params: &ListParams) -> ComponentFilter {
     responses((status = OK, description = "A page of actions", body = Paged<Action>)))]
 async fn list_actions(State(state): State<ApiState>, Query(params): Query<ListParams>) -> ApiResult<axum::Json<Value>> {
     let store = &state.platform.store;
-    Ok(page(store.list_actions(&filter(&params), params.page_request()).await.map_err(ServiceError::from)?))
+    let actions = store.list_actions(&filter(&params), params.page_request()).await.map_err(ServiceError::from)?;
+    Ok(page(actions.map(Action::masked)))
 }
 
 /// Show one action by ref (`pack.name`).
 #[utoipa::path(get, path = "/api/v1/actions/{action_ref}", tag = "actions",
     responses((status = OK, description = "The action", body = Data<Action>)))]
 async fn show_action(State(state): State<ApiState>, Path(action_ref): Path<String>) -> ApiResult<axum::Json<Value>> {
-    Ok(data(state.platform.store.get_action(&action_ref).await.map_err(ServiceError::from)?))
+    Ok(data(state.platform.store.get_action(&action_ref).await.map_err(ServiceError::from)?.masked()))
 }
 
 /// List triggers, optionally of one pack.

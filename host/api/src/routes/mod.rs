@@ -12,6 +12,7 @@ mod operations;
 mod packs;
 mod permissions;
 mod rules;
+mod secret_bindings;
 mod stream;
 mod webhooks;
 
@@ -35,6 +36,7 @@ pub fn router(state: ApiState) -> Router {
         // Webhook posts may be signed instead of carrying a credential.
         .merge(webhooks::router())
         .merge(packs::router())
+        .merge(secret_bindings::router())
         .merge(components::router())
         .merge(executions::router())
         .merge(operations::router())
@@ -73,6 +75,7 @@ pub fn documented() -> Vec<utoipa::openapi::OpenApi> {
         auth::Doc::openapi(),
         webhooks::Doc::openapi(),
         packs::Doc::openapi(),
+        secret_bindings::Doc::openapi(),
         components::Doc::openapi(),
         executions::Doc::openapi(),
         operations::Doc::openapi(),

@@ -192,3 +192,38 @@ async fn keys_expire_after_their_ttl() {
     let result = api.call("PUT", "/api/v1/keys/k", Some(&api.token), Some(json!({"value": "v", "ttl_s": 0}))).await;
     assert_error(&result, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
 }
+
+#[tokio::test]
+async fn only_an_administrator_binds_a_system_secret_to_a_pack() {
+    let api = TestApi::start().await;
+    let uri = "/api/v1/packs/core/secrets/db_password";
+    let binding = json!({"scope": "system", "key": "db_password"});
+    let editor = api.identity_with("ed", &["editor"]).await;
+    let refused = api.call("PUT", uri, Some(&editor), Some(binding.clone())).await;
+    let message = assert_error(&refused, StatusCode::FORBIDDEN, "forbidden");
+    assert!(message.contains("execute on key"), "{message}");
+
+    let (status, made) = api.call("PUT", uri, Some(&api.token), Some(binding.clone())).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    assert_eq!(
+        (made["data"]["key_scope"].as_str(), made["data"]["key_name"].as_str()),
+        (Some("system"), Some("db_password"))
+    );
+    let other_pack = json!({"scope": "pack", "owner": "core", "key": "elsewhere"});
+    assert_eq!(api.call("PUT", uri, Some(&api.token), Some(other_pack)).await.0, StatusCode::OK, "replaced");
+    let (_, listed) = api.call("GET", "/api/v1/packs/core/secrets", Some(&editor), None).await;
+    assert_eq!(listed["data"][0]["key_owner"], "core", "{listed}");
+
+    for (body, field) in [
+        (json!({"scope": "identity", "key": "x"}), "scope"),
+        (json!({"scope": "pack", "key": "x"}), "owner"),
+        (json!({"scope": "pack", "owner": "ghost", "key": "x"}), "owner"),
+        (json!({"scope": "system", "key": "bad name!"}), "key"),
+    ] {
+        let result = api.call("PUT", uri, Some(&api.token), Some(body)).await;
+        assert_error(&result, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        assert_eq!(result.1["error"]["details"]["fields"][0]["field"], field, "{}", result.1);
+    }
+    assert_eq!(api.call("DELETE", uri, Some(&api.token), None).await.0, StatusCode::NO_CONTENT);
+    assert_error(&api.call("DELETE", uri, Some(&api.token), None).await, StatusCode::NOT_FOUND, "not_found");
+}

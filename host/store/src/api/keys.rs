@@ -1,7 +1,7 @@
 //! Datastore keys.
 
 use async_trait::async_trait;
-use attune_domain::key::{Key, NewKey};
+use attune_domain::key::{Key, NewKey, NewSecretBinding, SecretBinding};
 use attune_domain::page::{Page, PageRequest};
 use attune_domain::status::KeyOwnerType;
 
@@ -32,4 +32,13 @@ pub trait KeyStore: Send + Sync {
     async fn delete_key(&self, owner_type: KeyOwnerType, owner: &str, name: &str) -> StoreResult<bool>;
     /// Deletes expired keys; returns how many.
     async fn purge_expired_keys(&self) -> StoreResult<u64>;
+    /// Binds a secret name of a pack to a key (replacing an earlier binding of that name);
+    /// the pack must exist.
+    async fn put_secret_binding(&self, binding: &NewSecretBinding) -> StoreResult<SecretBinding>;
+    /// The binding of secret `name` for the actions of `pack_ref`, if there is one.
+    async fn find_secret_binding(&self, pack_ref: &str, name: &str) -> StoreResult<Option<SecretBinding>>;
+    /// A pack's bindings, by name.
+    async fn list_secret_bindings(&self, pack_ref: &str) -> StoreResult<Vec<SecretBinding>>;
+    /// Removes a binding; returns whether it existed.
+    async fn delete_secret_binding(&self, pack_ref: &str, name: &str) -> StoreResult<bool>;
 }

@@ -113,6 +113,68 @@ macro_rules! impl_key_store {
                     .await?;
                 Ok(done.rows_affected())
             }
+
+            async fn put_secret_binding(
+                &self,
+                binding: &attune_domain::key::NewSecretBinding,
+            ) -> $crate::StoreResult<attune_domain::key::SecretBinding> {
+                let mut tx = self.write_pool().begin().await?;
+                let pack: Option<attune_domain::Id> = sqlx::query_scalar("SELECT id FROM pack WHERE ref = $1")
+                    .bind(&binding.pack_ref)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let pack = pack.ok_or_else(|| $crate::StoreError::not_found("pack", &binding.pack_ref))?;
+                let stored = sqlx::query_as(
+                    "INSERT INTO secret_binding (pack, pack_ref, name, key_scope, key_owner, key_name, created_by, \
+                     created, updated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
+                     ON CONFLICT (pack, name) DO UPDATE SET key_scope = excluded.key_scope, \
+                     key_owner = excluded.key_owner, key_name = excluded.key_name, \
+                     created_by = excluded.created_by, updated = excluded.updated RETURNING *",
+                )
+                .bind(pack)
+                .bind(&binding.pack_ref)
+                .bind(&binding.name)
+                .bind(binding.key_scope)
+                .bind(&binding.key_owner)
+                .bind(&binding.key_name)
+                .bind(binding.created_by)
+                .bind($crate::sql::now())
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(stored)
+            }
+
+            async fn find_secret_binding(
+                &self,
+                pack_ref: &str,
+                name: &str,
+            ) -> $crate::StoreResult<Option<attune_domain::key::SecretBinding>> {
+                Ok(sqlx::query_as("SELECT * FROM secret_binding WHERE pack_ref = $1 AND name = $2")
+                    .bind(pack_ref)
+                    .bind(name)
+                    .fetch_optional(self.read_pool())
+                    .await?)
+            }
+
+            async fn list_secret_bindings(
+                &self,
+                pack_ref: &str,
+            ) -> $crate::StoreResult<Vec<attune_domain::key::SecretBinding>> {
+                Ok(sqlx::query_as("SELECT * FROM secret_binding WHERE pack_ref = $1 ORDER BY name")
+                    .bind(pack_ref)
+                    .fetch_all(self.read_pool())
+                    .await?)
+            }
+
+            async fn delete_secret_binding(&self, pack_ref: &str, name: &str) -> $crate::StoreResult<bool> {
+                let done = sqlx::query("DELETE FROM secret_binding WHERE pack_ref = $1 AND name = $2")
+                    .bind(pack_ref)
+                    .bind(name)
+                    .execute(self.write_pool())
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
         }
     };
 }

@@ -17,6 +17,7 @@ conformance_tests!(
     expired_keys_are_hidden_until_purged,
     deletes_a_key_of_one_owner,
     the_schema_rejects_an_owner_column_that_does_not_match_the_owner_type,
+    secret_bindings_are_made_replaced_listed_and_removed_with_their_pack,
 );
 
 /// One owner of each kind: the system, identity `ada`, pack `sample`, action
@@ -248,4 +249,37 @@ async fn the_schema_rejects_an_owner_column_that_does_not_match_the_owner_type(s
     let consistent = "UPDATE datastore_key SET owner_type = 'identity', owner_pack = NULL, owner_identity = $1 \
                       WHERE id = $2";
     assert_eq!(store.execute_sql(consistent, &[ada_id, pack_key]).await.unwrap(), 1);
+}
+
+async fn secret_bindings_are_made_replaced_listed_and_removed_with_their_pack(store: &TestStore) {
+    use attune_domain::key::NewSecretBinding;
+    store.register_pack(&sample_bundle("sample")).await.unwrap();
+    let binding = |name: &str, key: &str| NewSecretBinding {
+        pack_ref: "sample".into(),
+        name: name.into(),
+        key_scope: KeyOwnerType::System,
+        key_owner: String::new(),
+        key_name: key.into(),
+        created_by: None,
+    };
+    let made = store.put_secret_binding(&binding("db", "db_password")).await.unwrap();
+    assert_eq!((made.pack_ref.as_str(), made.key_name.as_str()), ("sample", "db_password"));
+    let replaced = store.put_secret_binding(&binding("db", "other_password")).await.unwrap();
+    assert_eq!((replaced.id, replaced.key_name.as_str()), (made.id, "other_password"));
+    store.put_secret_binding(&binding("api", "api_token")).await.unwrap();
+    let names: Vec<String> = store.list_secret_bindings("sample").await.unwrap().into_iter().map(|b| b.name).collect();
+    assert_eq!(names, ["api", "db"]);
+    assert_eq!(
+        store.find_secret_binding("sample", "db").await.unwrap().map(|b| b.key_name),
+        Some("other_password".into())
+    );
+    assert_eq!(store.find_secret_binding("sample", "nope").await.unwrap(), None);
+    let mut ghost = binding("x", "y");
+    ghost.pack_ref = "ghost".into();
+    assert!(matches!(store.put_secret_binding(&ghost).await, Err(attune_store::StoreError::NotFound { .. })));
+
+    assert!(store.delete_secret_binding("sample", "api").await.unwrap());
+    assert!(!store.delete_secret_binding("sample", "api").await.unwrap());
+    store.delete_pack("sample").await.unwrap();
+    assert!(store.list_secret_bindings("sample").await.unwrap().is_empty(), "bindings go with their pack");
 }

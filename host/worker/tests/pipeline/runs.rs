@@ -11,6 +11,7 @@ backend_tests!(
     a_shell_action_completes_with_its_output,
     a_wasm_action_completes_with_metering,
     a_wasm_action_reads_its_granted_secret,
+    a_system_secret_reaches_an_action_only_through_a_binding,
     failures_and_timeouts_end_with_their_status,
     two_workers_share_the_load,
     an_execution_nobody_can_run_fails_after_waiting,
@@ -63,6 +64,39 @@ async fn a_wasm_action_reads_its_granted_secret(backend: Backend) {
     let execution = pipeline.run("examples-wasm.use_secret", json!({})).await;
     assert_eq!(execution.status, ExecutionStatus::Completed, "{:?}", execution.result);
     assert_eq!(execution.result, Some(json!({"authenticated": true, "token_length": 12})));
+    pipeline.stop().await;
+}
+
+async fn a_system_secret_reaches_an_action_only_through_a_binding(backend: Backend) {
+    use attune_services::secret_bindings::{BoundKey, bind};
+    let pipeline = Pipeline::start(backend).await;
+    let cipher = &pipeline.platform.cipher;
+    let key = NewKey {
+        owner: KeyOwner::System,
+        name: "shared_token".into(),
+        value: cipher.encrypt("system-wide-token"),
+        encrypted: true,
+        encryption_key_hash: Some(cipher.fingerprint().into()),
+        expires_at: None,
+    };
+    pipeline.platform.store.put_key(&key).await.unwrap();
+    // The action asks for `api_token`; the system has a key by another name, and nothing
+    // of the pack's files can reach it.
+    let unbound = pipeline.run("examples-wasm.use_secret", json!({})).await;
+    assert_eq!(unbound.status, ExecutionStatus::Failed, "{:?}", unbound.result);
+
+    let admin = pipeline.admin().await;
+    let bound = BoundKey::System("shared_token".into());
+    bind(&pipeline.platform, &admin, "examples-wasm", "api_token", bound).await.unwrap();
+    let granted = pipeline.run("examples-wasm.use_secret", json!({})).await;
+    assert_eq!(granted.status, ExecutionStatus::Completed, "{:?}", granted.result);
+    assert_eq!(granted.result, Some(json!({"authenticated": true, "token_length": 17})));
+
+    let operator = pipeline.identity_with("ops", "operator").await;
+    let tokens = pipeline.platform.tokens.issue(operator, "ops");
+    let caller = attune_services::auth::authenticate(&pipeline.platform, &tokens.access_token).await.unwrap();
+    let refused = bind(&pipeline.platform, &caller, "examples-wasm", "other", BoundKey::System("x".into())).await;
+    assert!(matches!(refused, Err(attune_services::ServiceError::Forbidden(_))), "{refused:?}");
     pipeline.stop().await;
 }
 
