@@ -112,3 +112,36 @@ async fn the_stream_needs_a_credential_which_browsers_pass_in_the_query() {
     let (mut socket, _) = tokio_tungstenite::connect_async(format!("{url}?access_token={token}")).await.unwrap();
     assert_eq!(next(&mut socket).await["type"], "subscribed");
 }
+
+#[tokio::test]
+async fn a_stream_closes_when_its_identity_is_disabled() {
+    let data = tempfile::tempdir().unwrap();
+    let mut command = attune(data.path());
+    command.env("ATTUNE_ADMIN_PASSWORD", "stream-password-123");
+    let server = Server::start(command);
+    let admin = server.login("admin", "stream-password-123").await;
+    let bob = json!({"login": "bob", "password": "bobs-long-password"});
+    assert_eq!(server.call("POST", "/api/v1/identities", Some(&admin), Some(bob)).await.0, 201);
+    let assign = server.call("PUT", "/api/v1/identities/bob/permission-sets/viewer", Some(&admin), None).await;
+    assert_eq!(assign.0, 204);
+    let token = server.login("bob", "bobs-long-password").await;
+    let mut socket = connect(&server, "?entity=execution", &token).await;
+    assert_eq!(next(&mut socket).await["type"], "subscribed");
+
+    let disable = json!({"enabled": false});
+    assert_eq!(server.call("PATCH", "/api/v1/identities/bob", Some(&admin), Some(disable)).await.0, 200);
+    let frame = next(&mut socket).await;
+    assert_eq!(frame["type"], "error", "{frame}");
+    let closing = tokio::time::timeout(std::time::Duration::from_secs(30), socket.next()).await.unwrap();
+    match closing {
+        Some(Ok(Message::Close(Some(close)))) => {
+            assert_eq!(u16::from(close.code), 1008, "{close:?}");
+        }
+        other => panic!("expected a close frame, got {other:?}"),
+    }
+    // And no execution started afterwards reaches it.
+    let (status, _) = server.call("POST", "/api/v1/actions/core.noop/execute", Some(&admin), Some(json!({}))).await;
+    assert_eq!(status, 201);
+    let after = tokio::time::timeout(std::time::Duration::from_secs(2), socket.next()).await;
+    assert!(matches!(after, Ok(None) | Ok(Some(Err(_))) | Err(_)), "the stream stays closed: {after:?}");
+}

@@ -7,6 +7,17 @@ use axum::http::header::AUTHORIZATION;
 use crate::error::ApiError;
 use crate::state::ApiState;
 
+/// The credential a request presented, kept for handlers that must check it again later (a
+/// live stream outlives the request that opened it). Never printed.
+#[derive(Clone)]
+pub struct Presented(pub String);
+
+impl std::fmt::Debug for Presented {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Presented(..)")
+    }
+}
+
 /// The caller of a route: the one the access layer (`crate::rbac`) authenticated, or, where
 /// the layer let the request through without a credential (signed webhook posts), one
 /// authenticated here. Rejects with 401 like the layer.

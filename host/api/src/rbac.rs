@@ -22,7 +22,7 @@ use axum::http::{Method, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::auth::bearer_token;
+use crate::auth::{Presented, bearer_token};
 use crate::error::ApiError;
 use crate::state::ApiState;
 
@@ -242,6 +242,7 @@ pub async fn authorize(State(state): State<ApiState>, request: Request, next: Ne
         Access::Public | Access::Authenticated | Access::InHandler(_) => {}
     }
     request.extensions_mut().insert::<Caller>(caller);
+    request.extensions_mut().insert(Presented(credential.to_owned()));
     Ok(next.run(request).await)
 }
 

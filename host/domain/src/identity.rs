@@ -22,6 +22,9 @@ pub struct Identity {
     pub attributes: Json,
     /// Disabled identities cannot authenticate.
     pub enabled: bool,
+    /// Generation of its credentials: tokens issued under an earlier one are refused.
+    #[serde(skip)]
+    pub token_generation: i64,
     /// Created at.
     pub created: Timestamp,
     /// Last changed at.
@@ -160,6 +163,18 @@ pub struct PermissionAssignment {
     pub created: Timestamp,
     /// Last changed at.
     pub updated: Timestamp,
+}
+
+impl std::fmt::Display for Grant {
+    /// The compact form `resource[@pack]:verb,verb`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.resource)?;
+        if let Some(pack) = &self.pack {
+            write!(f, "@{pack}")?;
+        }
+        let verbs: Vec<&str> = self.verbs.iter().map(|verb| verb.as_str()).collect();
+        write!(f, ":{}", verbs.join(","))
+    }
 }
 
 impl std::str::FromStr for Grant {

@@ -38,6 +38,10 @@ pub struct Claims {
     /// The execution an execution token is bound to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execution: Option<i64>,
+    /// The generation of the identity's credentials it was issued under: a token of an
+    /// earlier generation (before a password change or a disable) is refused.
+    #[serde(default)]
+    pub generation: i64,
 }
 
 impl Claims {
@@ -71,6 +75,13 @@ pub enum TokenError {
     Invalid,
 }
 
+/// Whom a token is issued to.
+struct Subject<'a> {
+    identity_id: i64,
+    login: &'a str,
+    generation: i64,
+}
+
 /// Issues and verifies tokens with one secret.
 #[derive(Clone)]
 pub struct TokenIssuer {
@@ -97,16 +108,18 @@ impl TokenIssuer {
         }
     }
 
-    /// A fresh access + refresh pair for an identity.
+    /// A fresh access + refresh pair for an identity whose credentials were never revoked
+    /// (generation 0).
     pub fn issue(&self, identity_id: i64, login: &str) -> TokenPair {
-        self.issue_recorded(identity_id, login).0
+        self.issue_recorded(identity_id, login, 0).0
     }
 
-    /// A fresh pair and the claims of its refresh token, for callers that record issued
-    /// refresh tokens (to accept each once).
-    pub fn issue_recorded(&self, identity_id: i64, login: &str) -> (TokenPair, Claims) {
-        let (access_token, _) = self.sign(identity_id, login, TokenKind::Access, self.access_ttl, None);
-        let (refresh_token, refresh) = self.sign(identity_id, login, TokenKind::Refresh, self.refresh_ttl, None);
+    /// A fresh pair under credential generation `generation`, and the claims of its
+    /// refresh token, for callers that record issued refresh tokens (to accept each once).
+    pub fn issue_recorded(&self, identity_id: i64, login: &str, generation: i64) -> (TokenPair, Claims) {
+        let subject = Subject { identity_id, login, generation };
+        let (access_token, _) = self.sign(&subject, TokenKind::Access, self.access_ttl, None);
+        let (refresh_token, refresh) = self.sign(&subject, TokenKind::Refresh, self.refresh_ttl, None);
         let pair = TokenPair {
             access_token,
             refresh_token,
@@ -116,30 +129,31 @@ impl TokenIssuer {
         (pair, refresh)
     }
 
-    /// An execution token: acts as `identity_id` (who requested execution `execution`) for at
-    /// most `ttl`, and only while that execution has not ended (checked by whoever accepts
-    /// it).
-    pub fn issue_for_execution(&self, identity_id: i64, login: &str, execution: i64, ttl: Duration) -> String {
-        self.sign(identity_id, login, TokenKind::Execution, ttl, Some(execution)).0
-    }
-
-    fn sign(
+    /// An execution token: acts as `identity_id` (who requested execution `execution`)
+    /// under credential generation `generation` for at most `ttl`, and only while that
+    /// execution has not ended (checked by whoever accepts it).
+    pub fn issue_for_execution(
         &self,
         identity_id: i64,
         login: &str,
-        kind: TokenKind,
+        generation: i64,
+        execution: i64,
         ttl: Duration,
-        execution: Option<i64>,
-    ) -> (String, Claims) {
+    ) -> String {
+        self.sign(&Subject { identity_id, login, generation }, TokenKind::Execution, ttl, Some(execution)).0
+    }
+
+    fn sign(&self, subject: &Subject<'_>, kind: TokenKind, ttl: Duration, execution: Option<i64>) -> (String, Claims) {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
         let claims = Claims {
-            sub: identity_id.to_string(),
-            login: login.to_owned(),
+            sub: subject.identity_id.to_string(),
+            login: subject.login.to_owned(),
             kind,
             iat: now,
             exp: now + ttl.as_secs(),
             jti: hex::encode(rand::random::<[u8; 16]>()),
             execution,
+            generation: subject.generation,
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .expect("HS256 signing of serializable claims cannot fail");
@@ -191,10 +205,10 @@ mod tests {
     #[test]
     fn recorded_issue_returns_the_refresh_claims() {
         let issuer = issuer(b"secret");
-        let (pair, claims) = issuer.issue_recorded(3, "bob");
+        let (pair, claims) = issuer.issue_recorded(3, "bob", 0);
         let verified = issuer.verify(&pair.refresh_token, TokenKind::Refresh).unwrap();
         assert_eq!(verified, claims);
-        let (again, other) = issuer.issue_recorded(3, "bob");
+        let (again, other) = issuer.issue_recorded(3, "bob", 0);
         assert_ne!(other.jti, claims.jti, "every token has its own id");
         assert_ne!(again.refresh_token, pair.refresh_token);
     }
@@ -202,9 +216,10 @@ mod tests {
     #[test]
     fn execution_tokens_carry_their_execution_and_are_only_execution_tokens() {
         let issuer = issuer(b"secret");
-        let token = issuer.issue_for_execution(4, "carol", 77, Duration::from_secs(60));
+        let token = issuer.issue_for_execution(4, "carol", 2, 77, Duration::from_secs(60));
         let claims = issuer.verify_any(&token, &[TokenKind::Access, TokenKind::Execution]).unwrap();
         assert_eq!((claims.identity_id(), claims.kind, claims.execution), (Some(4), TokenKind::Execution, Some(77)));
+        assert_eq!(claims.generation, 2);
         assert_eq!(issuer.verify(&token, TokenKind::Access), Err(TokenError::Invalid), "not an access token");
         assert_eq!(issuer.verify(&token, TokenKind::Refresh), Err(TokenError::Invalid));
         let pair = issuer.issue(4, "carol");
@@ -225,6 +240,7 @@ mod tests {
             exp: 2,
             jti: "x".into(),
             execution: None,
+            generation: 0,
         };
         let old = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &issuer.encoding).unwrap();
         assert_eq!(issuer.verify(&old, TokenKind::Access), Err(TokenError::Expired));

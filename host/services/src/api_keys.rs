@@ -3,7 +3,8 @@
 //! A key is shown once, when it is created; the store keeps its SHA-256 digest and its first
 //! characters. A key acts as its identity, with that identity's grants, wherever an access
 //! token is accepted (`Authorization: Bearer atk_...`). Deleting a key revokes it; an expired
-//! key, or a key of a disabled identity, is refused.
+//! key, or a key of a disabled identity, is refused. Only a caller covering every grant of
+//! an identity creates or revokes its keys (see [`crate::identities`]).
 
 use attune_domain::credential::{ApiKey, NewApiKey};
 use attune_domain::identity::Identity;
@@ -11,7 +12,8 @@ use attune_security::api_keys::{api_key_digest, generate_api_key};
 use attune_store::StoreError;
 use serde::Serialize;
 
-use crate::auth::{Credential, active_identity};
+use crate::auth::{Caller, Credential, active_identity};
+use crate::identities::require_outranks;
 use crate::{Platform, ServiceError, ServiceResult};
 
 /// Longest lifetime a key may be given (ten years), so that an expiry always fits a timestamp.
@@ -35,6 +37,7 @@ pub struct CreatedApiKey {
 /// when given.
 pub async fn create(
     platform: &Platform,
+    caller: &Caller,
     login: &str,
     name: &str,
     expires_in_s: Option<u64>,
@@ -52,6 +55,7 @@ pub async fn create(
         Some(s) => Some(chrono::Utc::now() + chrono::TimeDelta::seconds(s as i64)),
     };
     let identity = platform.store.get_identity_by_login(login).await?;
+    require_outranks(platform, caller, &identity).await?;
     let generated = generate_api_key();
     let new = NewApiKey {
         identity: identity.id,
@@ -66,7 +70,7 @@ pub async fn create(
         }
         other => other.into(),
     })?;
-    tracing::info!(login, key = %api_key.prefix, "API key created");
+    tracing::info!(login, key = %api_key.prefix, by = %caller.login, "API key created");
     Ok(CreatedApiKey { api_key, key: generated.key })
 }
 
@@ -77,10 +81,11 @@ pub async fn list(platform: &Platform, login: &str) -> ServiceResult<Vec<ApiKey>
 }
 
 /// Revokes key `id` of identity `login`.
-pub async fn revoke(platform: &Platform, login: &str, id: i64) -> ServiceResult<()> {
+pub async fn revoke(platform: &Platform, caller: &Caller, login: &str, id: i64) -> ServiceResult<()> {
     let identity = platform.store.get_identity_by_login(login).await?;
+    require_outranks(platform, caller, &identity).await?;
     platform.store.delete_api_key(identity.id, id).await?;
-    tracing::info!(login, key = id, "API key revoked");
+    tracing::info!(login, key = id, by = %caller.login, "API key revoked");
     Ok(())
 }
 

@@ -163,6 +163,11 @@ pub async fn authenticate(platform: &Platform, credential: &str) -> ServiceResul
             .verify_any(credential, &[TokenKind::Access, TokenKind::Execution])
             .map_err(|e| ServiceError::Unauthenticated(format!("access token refused: {e}")))?;
         let identity = active_identity(platform, claims.identity_id()).await?;
+        if claims.generation != identity.token_generation {
+            return Err(ServiceError::Unauthenticated(
+                "access token refused: revoked (the identity's password changed or it was disabled)".into(),
+            ));
+        }
         match claims.execution {
             Some(execution) => (identity, Credential::ExecutionToken(running(platform, execution).await?)),
             None => (identity, Credential::AccessToken),
@@ -181,8 +186,8 @@ pub async fn me(platform: &Platform, caller: &Caller) -> ServiceResult<Profile> 
     })
 }
 
-/// Changes the caller's own password after checking the current one. Every refresh token of
-/// the identity is revoked; the answer is a fresh pair for the caller.
+/// Changes the caller's own password after checking the current one. Every token and API
+/// key of the identity is revoked; the answer is a fresh pair for the caller.
 pub async fn change_password(
     platform: &Platform,
     caller: &Caller,
@@ -205,9 +210,9 @@ pub async fn change_password(
     }
     let patch = IdentityPatch { password_hash: Some(hash_blocking(new).await?), ..IdentityPatch::default() };
     let identity = platform.store.update_identity(identity.id, &patch).await?;
-    platform.store.revoke_refresh_tokens(identity.id).await?;
-    tracing::info!(login = %identity.login, "password changed; refresh tokens revoked");
-    issue(platform, &identity).await
+    let generation = platform.store.revoke_credentials(identity.id).await?;
+    tracing::info!(login = %identity.login, "password changed; every token and API key of the identity revoked");
+    issue(platform, &Identity { token_generation: generation, ..identity }).await
 }
 
 /// Checks a password about to be set.
@@ -240,7 +245,7 @@ async fn verify_blocking(password: &str, hash: String) -> ServiceResult<bool> {
 
 /// Issues a pair to `identity` and records its refresh token.
 async fn issue(platform: &Platform, identity: &Identity) -> ServiceResult<TokenPair> {
-    let (pair, refresh) = platform.tokens.issue_recorded(identity.id, &identity.login);
+    let (pair, refresh) = platform.tokens.issue_recorded(identity.id, &identity.login, identity.token_generation);
     let expires_at = chrono::DateTime::from_timestamp(i64::try_from(refresh.exp).unwrap_or(i64::MAX), 0)
         .ok_or_else(|| ServiceError::Internal(format!("refresh token expiry {} out of range", refresh.exp)))?;
     platform

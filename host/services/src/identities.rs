@@ -1,6 +1,12 @@
 //! Identities managed through the API: users (with a password) and service accounts
 //! (without one: they authenticate with API keys), and the permission sets they hold.
 //!
+//! Nobody acts on an identity that holds more than they do: changing, disabling or
+//! deleting an identity, taking a permission set from it and managing its API keys all need
+//! a caller whose grants cover every grant the identity holds (which an identity acting on
+//! itself always does). Otherwise a help desk holding `identity:modify` could reset the
+//! administrator's password or mint an API key for it.
+//!
 //! The installation never loses its last administrator: disabling, deleting or taking
 //! `admin` away from the last enabled identity holding it is refused, atomically in the
 //! store (two administrators cannot remove each other at the same moment).
@@ -125,14 +131,20 @@ pub async fn get(platform: &Platform, login: &str) -> ServiceResult<IdentityView
     })
 }
 
-/// Changes an identity. Setting a password or disabling the identity revokes its refresh
-/// tokens; disabling the last enabled administrator is refused.
-pub async fn update(platform: &Platform, login: &str, changes: IdentityChanges) -> ServiceResult<IdentityView> {
+/// Changes an identity. Setting a password or disabling the identity revokes every token and
+/// API key it has; disabling the last enabled administrator is refused.
+pub async fn update(
+    platform: &Platform,
+    caller: &Caller,
+    login: &str,
+    changes: IdentityChanges,
+) -> ServiceResult<IdentityView> {
     check_attributes(&changes.attributes)?;
     if let Some(password) = &changes.password {
         check_password("password", password)?;
     }
     let identity = platform.store.get_identity_by_login(login).await?;
+    require_outranks(platform, caller, &identity).await?;
     let password_hash = match &changes.password {
         Some(password) => Some(hash_blocking(password).await?),
         None => None,
@@ -146,17 +158,19 @@ pub async fn update(platform: &Platform, login: &str, changes: IdentityChanges) 
     };
     let updated = platform.store.update_identity_keeping(identity.id, &patch, ADMIN_SET).await.map_err(last_admin)?;
     if ends_sessions {
-        platform.store.revoke_refresh_tokens(updated.id).await?;
+        platform.store.revoke_credentials(updated.id).await?;
+        tracing::info!(login, "every token and API key of the identity revoked");
     }
     Ok(IdentityView::of(updated))
 }
 
 /// Deletes an identity (its keys, API keys and assignments go with it); deleting the last
 /// enabled administrator is refused.
-pub async fn delete(platform: &Platform, login: &str) -> ServiceResult<()> {
+pub async fn delete(platform: &Platform, caller: &Caller, login: &str) -> ServiceResult<()> {
     let identity = platform.store.get_identity_by_login(login).await?;
+    require_outranks(platform, caller, &identity).await?;
     platform.store.delete_identity_keeping(identity.id, ADMIN_SET).await.map_err(last_admin)?;
-    tracing::info!(login, "identity deleted");
+    tracing::info!(login, by = %caller.login, "identity deleted");
     Ok(())
 }
 
@@ -188,6 +202,7 @@ pub async fn assign(platform: &Platform, caller: &Caller, login: &str, set_ref: 
 /// hold it. Taking `admin` from its last enabled holder is refused.
 pub async fn unassign(platform: &Platform, caller: &Caller, login: &str, set_ref: &str) -> ServiceResult<()> {
     let identity = platform.store.get_identity_by_login(login).await?;
+    require_outranks(platform, caller, &identity).await?;
     let removed =
         platform.store.unassign_permission_set_keeping(identity.id, set_ref, ADMIN_SET).await.map_err(last_admin)?;
     if !removed {
@@ -195,6 +210,21 @@ pub async fn unassign(platform: &Platform, caller: &Caller, login: &str, set_ref
     }
     tracing::info!(login, set = set_ref, by = %caller.login, "permission set unassigned");
     Ok(())
+}
+
+/// `Ok` when `caller`'s grants cover every grant `identity` holds; otherwise `forbidden`,
+/// naming the identity and the first grant the caller lacks.
+pub(crate) async fn require_outranks(platform: &Platform, caller: &Caller, identity: &Identity) -> ServiceResult<()> {
+    let held: Vec<_> =
+        platform.store.identity_permission_sets(identity.id).await?.into_iter().flat_map(|set| set.grants).collect();
+    match caller.permissions.first_uncovered(&held) {
+        None => Ok(()),
+        Some(grant) => Err(ServiceError::Forbidden(format!(
+            "identity '{}' holds {grant}, which the caller does not: only a caller holding at least as much may \
+             change it, take its permission sets or manage its API keys",
+            identity.login
+        ))),
+    }
 }
 
 fn last_admin(error: StoreError) -> ServiceError {

@@ -104,21 +104,18 @@ impl Permissions {
         })
     }
 
+    /// The first grant of `grants` these permissions do not cover.
+    pub fn first_uncovered<'g>(&self, grants: &'g [Grant]) -> Option<&'g Grant> {
+        grants.iter().find(|grant| !self.covers(grant))
+    }
+
     /// `Ok` when these permissions cover every grant of `grants`: nobody hands out more
     /// than they hold. Otherwise `forbidden`, naming the first grant not covered.
     pub fn require_covers(&self, grants: &[Grant]) -> ServiceResult<()> {
-        match grants.iter().find(|grant| !self.covers(grant)) {
+        match self.first_uncovered(grants) {
             None => Ok(()),
             Some(grant) => {
-                let verbs: Vec<&str> = grant.verbs.iter().map(|v| v.as_str()).collect();
-                let target = match &grant.pack {
-                    Some(pack) => format!("{}@{pack}", grant.resource),
-                    None => grant.resource.clone(),
-                };
-                Err(ServiceError::Forbidden(format!(
-                    "cannot hand out {target}:{}: the caller does not hold it",
-                    verbs.join(",")
-                )))
+                Err(ServiceError::Forbidden(format!("cannot hand out {grant}: the caller does not hold it")))
             }
         }
     }

@@ -112,7 +112,14 @@ async fn api_token(with: &Preparation<'_>, execution: &Execution, limit: Duratio
     let Some(acting_as) = acting_as else { return Ok(None) };
     match with.store.get_identity(acting_as).await {
         Ok(identity) if identity.enabled => {
-            Ok(Some(with.tokens.issue_for_execution(identity.id, &identity.login, execution.id, safety_margin(limit))))
+            let ttl = safety_margin(limit);
+            Ok(Some(with.tokens.issue_for_execution(
+                identity.id,
+                &identity.login,
+                identity.token_generation,
+                execution.id,
+                ttl,
+            )))
         }
         Ok(_) | Err(StoreError::NotFound { .. }) => Ok(None),
         Err(other) => Err(other.to_string()),

@@ -102,6 +102,7 @@ struct UpdateBody {
     responses((status = OK, description = "The identity", body = Data<IdentityView>)))]
 async fn update(
     State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     Path(login): Path<String>,
     Json(body): Json<UpdateBody>,
 ) -> ApiResult<axum::Json<Value>> {
@@ -111,14 +112,18 @@ async fn update(
         enabled: body.enabled,
         password: body.password,
     };
-    Ok(data(identities::update(&state.platform, &login, changes).await?))
+    Ok(data(identities::update(&state.platform, &caller, &login, changes).await?))
 }
 
 /// Delete an identity (never the last administrator).
 #[utoipa::path(delete, path = "/api/v1/identities/{login}", tag = "identities",
     responses((status = NO_CONTENT, description = "Deleted")))]
-async fn remove(State(state): State<ApiState>, Path(login): Path<String>) -> ApiResult<StatusCode> {
-    identities::delete(&state.platform, &login).await?;
+async fn remove(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(login): Path<String>,
+) -> ApiResult<StatusCode> {
+    identities::delete(&state.platform, &caller, &login).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -185,17 +190,22 @@ struct CreateKeyBody {
     responses((status = CREATED, description = "The key", body = Data<CreatedApiKey>)))]
 async fn create_key(
     State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     Path(login): Path<String>,
     Json(body): Json<CreateKeyBody>,
 ) -> ApiResult<(StatusCode, axum::Json<Value>)> {
-    let created = api_keys::create(&state.platform, &login, &body.name, body.expires_in_s).await?;
+    let created = api_keys::create(&state.platform, &caller, &login, &body.name, body.expires_in_s).await?;
     Ok((StatusCode::CREATED, data(created)))
 }
 
 /// Revoke an API key.
 #[utoipa::path(delete, path = "/api/v1/identities/{login}/api-keys/{id}", tag = "identities",
     responses((status = NO_CONTENT, description = "Revoked")))]
-async fn revoke_key(State(state): State<ApiState>, Path((login, id)): Path<(String, Id)>) -> ApiResult<StatusCode> {
-    api_keys::revoke(&state.platform, &login, id).await?;
+async fn revoke_key(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path((login, id)): Path<(String, Id)>,
+) -> ApiResult<StatusCode> {
+    api_keys::revoke(&state.platform, &caller, &login, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

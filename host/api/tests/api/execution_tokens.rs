@@ -18,7 +18,7 @@ async fn execution_with_token(api: &TestApi) -> (i64, String) {
         api.post("/api/v1/actions/core.echo/execute", json!({"parameters": {"message": "x"}})).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let id = created["data"]["id"].as_i64().unwrap();
-    let token = api.platform.tokens.issue_for_execution(1, "admin", id, Duration::from_secs(60));
+    let token = api.platform.tokens.issue_for_execution(1, "admin", 0, id, Duration::from_secs(60));
     (id, token)
 }
 

@@ -4,6 +4,7 @@ mod access;
 mod api_keys;
 mod auth;
 mod datastore;
+mod escalation;
 mod execution_tokens;
 mod executions;
 mod identities;

@@ -16,6 +16,10 @@ pub trait CredentialStore: Send + Sync {
     async fn use_refresh_token(&self, jti: &str) -> StoreResult<RefreshUse>;
     /// Revokes every refresh token of `identity` not revoked yet; returns how many.
     async fn revoke_refresh_tokens(&self, identity: Id) -> StoreResult<u64>;
+    /// Revokes every credential of an identity at once, in one transaction: its refresh
+    /// tokens, its API keys, and (by moving its token generation on) every access and
+    /// execution token issued so far. Returns the new generation.
+    async fn revoke_credentials(&self, identity: Id) -> StoreResult<i64>;
     /// Deletes expired refresh tokens; returns how many.
     async fn purge_expired_refresh_tokens(&self) -> StoreResult<u64>;
 

@@ -58,6 +58,30 @@ macro_rules! impl_credential_store {
                 Ok(done.rows_affected())
             }
 
+            async fn revoke_credentials(&self, identity: attune_domain::Id) -> $crate::StoreResult<i64> {
+                let now = $crate::sql::now();
+                let mut tx = self.write_pool().begin().await?;
+                let generation: Option<i64> = sqlx::query_scalar(
+                    "UPDATE identity SET token_generation = token_generation + 1, updated = $1 WHERE id = $2 \
+                     RETURNING token_generation",
+                )
+                .bind(now)
+                .bind(identity)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let generation = generation.ok_or_else(|| $crate::StoreError::not_found("identity", identity))?;
+                sqlx::query(
+                    "UPDATE refresh_token SET revoked = $1, updated = $1 WHERE identity = $2 AND revoked IS NULL",
+                )
+                .bind(now)
+                .bind(identity)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("DELETE FROM api_key WHERE identity = $1").bind(identity).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(generation)
+            }
+
             async fn purge_expired_refresh_tokens(&self) -> $crate::StoreResult<u64> {
                 let done = sqlx::query("DELETE FROM refresh_token WHERE expires_at <= $1")
                     .bind($crate::sql::now())

@@ -18,6 +18,7 @@ conformance_tests!(
     refresh_tokens_and_api_keys_go_with_their_identity,
     api_keys_are_found_by_digest_listed_touched_and_revoked,
     api_key_names_are_unique_per_identity_and_digests_everywhere,
+    revoking_credentials_moves_the_generation_and_drops_tokens_and_keys_of_that_identity_only,
 );
 
 fn refresh_token(jti: &str, identity: Id, ttl: TimeDelta) -> NewRefreshToken {
@@ -149,4 +150,25 @@ async fn api_key_names_are_unique_per_identity_and_digests_everywhere(store: &Te
     store.create_api_key(&api_key(other.id, "deploys", &"3".repeat(64))).await.unwrap();
     assert_conflict(store.create_api_key(&api_key(other.id, "backups", &"1".repeat(64))).await);
     assert_eq!(store.list_api_keys(bot.id).await.unwrap().len(), 1);
+}
+
+async fn revoking_credentials_moves_the_generation_and_drops_tokens_and_keys_of_that_identity_only(store: &TestStore) {
+    let ada = store.create_identity(&new_identity("ada")).await.unwrap();
+    let bob = store.create_identity(&new_identity("bob")).await.unwrap();
+    assert_eq!(ada.token_generation, 0);
+    store.record_refresh_token(&refresh_token("ada-1", ada.id, TimeDelta::days(7))).await.unwrap();
+    store.record_refresh_token(&refresh_token("bob-1", bob.id, TimeDelta::days(7))).await.unwrap();
+    store.create_api_key(&api_key(ada.id, "ci", &"c".repeat(64))).await.unwrap();
+    store.create_api_key(&api_key(bob.id, "ci", &"d".repeat(64))).await.unwrap();
+
+    assert_eq!(store.revoke_credentials(ada.id).await.unwrap(), 1);
+    assert_eq!(store.revoke_credentials(ada.id).await.unwrap(), 2, "every revocation moves it on");
+    assert_eq!(store.get_identity(ada.id).await.unwrap().token_generation, 2);
+    assert_eq!(store.use_refresh_token("ada-1").await.unwrap(), RefreshUse::Invalid);
+    assert!(store.list_api_keys(ada.id).await.unwrap().is_empty());
+
+    assert_eq!(store.get_identity(bob.id).await.unwrap().token_generation, 0, "others keep theirs");
+    assert_eq!(store.list_api_keys(bob.id).await.unwrap().len(), 1);
+    assert!(matches!(store.use_refresh_token("bob-1").await.unwrap(), RefreshUse::Consumed(_)));
+    assert!(matches!(store.revoke_credentials(9_999).await, Err(attune_store::StoreError::NotFound { .. })));
 }

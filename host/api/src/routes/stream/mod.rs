@@ -11,21 +11,27 @@
 //! answered with `{"type": "error", "message": ...}`. A client too slow to keep up gets
 //! `{"type": "lagged", "missed": n}` and the stream goes on from the oldest notice kept.
 //!
+//! A stream outlives the request that opened it, so its credential is checked again every
+//! [`RECHECK_EVERY`]: when it has expired or been revoked (a password change, a disabled
+//! identity, a deleted API key), the stream says so in an `error` frame and closes with
+//! code 1008 (policy violation); otherwise the caller's grants are refreshed.
+//!
 //! A stream is a view, not a record: what happened before it connected, or while it lagged,
 //! is read from the REST routes.
 
 mod filter;
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use attune_bus::{Notice, Received, Subscription};
 use attune_domain::Id;
 use attune_domain::identity::Verb;
 use attune_services::ServiceError;
-use attune_services::auth::Caller;
+use attune_services::auth::{Caller, authenticate};
 use attune_services::rbac::{Need, pack_of};
 use axum::extract::State;
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -36,9 +42,13 @@ use serde_json::json;
 pub use filter::Filter;
 use filter::{ENTITY_TYPES, FilterQuery};
 
+use crate::auth::Presented;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Query;
 use crate::state::ApiState;
+
+/// How often an open stream checks its credential again.
+pub const RECHECK_EVERY: Duration = Duration::from_secs(5);
 
 pub fn router() -> Router<ApiState> {
     Router::new().route("/api/v1/stream", get(stream))
@@ -62,6 +72,7 @@ pub struct Doc;
 async fn stream(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
+    Extension(credential): Extension<Presented>,
     Query(query): Query<FilterQuery>,
     upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> ApiResult<Response> {
@@ -87,7 +98,7 @@ async fn stream(
         tracing::error!(%error, "cannot subscribe to notices");
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "live notices are unavailable; try again")
     })?;
-    let viewer = Viewer { state, caller, packs: HashMap::new() };
+    let viewer = Viewer { state, caller, credential, packs: HashMap::new() };
     Ok(upgrade.on_upgrade(move |socket| forward(socket, subscription, filter, viewer)))
 }
 
@@ -103,8 +114,17 @@ async fn forward(mut socket: WebSocket, mut subscription: Subscription, mut filt
     if send(&mut socket, json!({"type": "subscribed", "filter": filter})).await.is_err() {
         return;
     }
+    let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + RECHECK_EVERY, RECHECK_EVERY);
     loop {
         tokio::select! {
+            _ = recheck.tick() => {
+                if let Err(refused) = viewer.reauthenticate().await {
+                    let _ = send(&mut socket, json!({"type": "error", "message": refused})).await;
+                    let close = CloseFrame { code: close_code::POLICY, reason: "credential expired or revoked".into() };
+                    let _ = socket.send(Message::Close(Some(close))).await;
+                    return;
+                }
+            }
             received = subscription.next() => {
                 let frame = match received {
                     Some(Received::Notice(notice)) => {
@@ -157,10 +177,30 @@ const REMEMBERED_EXECUTIONS: usize = 4096;
 struct Viewer {
     state: ApiState,
     caller: Caller,
+    credential: Presented,
     packs: HashMap<Id, Option<String>>,
 }
 
 impl Viewer {
+    /// Verifies the stream's credential again and takes the caller's current grants; the
+    /// reason it was refused otherwise. A store that cannot answer keeps the stream going.
+    async fn reauthenticate(&mut self) -> Result<(), String> {
+        match authenticate(&self.state.platform, &self.credential.0).await {
+            Ok(caller) => {
+                self.caller = caller;
+                Ok(())
+            }
+            Err(ServiceError::Unauthenticated(reason)) => {
+                tracing::info!(login = %self.caller.login, %reason, "live stream closed: its credential is no longer valid");
+                Err(reason)
+            }
+            Err(error) => {
+                tracing::warn!(%error, "could not check a live stream's credential again; it stays open");
+                Ok(())
+            }
+        }
+    }
+
     async fn may_see(&mut self, notice: &Notice) -> bool {
         let resource = notice.entity_type();
         let pack = match notice {
