@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use crate::support::{Server, attune, share_with_actions};
+use crate::support::{Server, attune, own_packs_dir, share_with_actions};
 
 const PASSWORD: &str = "callback-e2e-password";
 
@@ -38,10 +38,11 @@ async fn an_action_calls_the_api_back_while_it_runs_and_only_then() {
     command.env("ATTUNE_ADMIN_PASSWORD", PASSWORD);
     let shared = scratch.path().join("shared");
     share_with_actions(&mut command, &shared);
+    let packs = own_packs_dir(&mut command, &scratch.path().join("packs"));
     let server = Server::start(command);
     let token = server.login("admin", PASSWORD).await;
 
-    let pack = scratch.path().join("callback");
+    let pack = packs.join("callback");
     std::fs::create_dir_all(pack.join("actions")).unwrap();
     std::fs::write(pack.join("pack.yaml"), "ref: callback\nversion: 1.0.0\n").unwrap();
     std::fs::write(

@@ -4,7 +4,7 @@ use std::os::unix::fs::PermissionsExt;
 
 use serde_json::json;
 
-use crate::support::{Server, attune};
+use crate::support::{Server, attune, own_packs_dir};
 
 #[tokio::test]
 async fn a_newcomer_starts_logs_in_and_lists_the_core_pack() {
@@ -46,13 +46,15 @@ async fn a_newcomer_starts_logs_in_and_lists_the_core_pack() {
 #[tokio::test]
 async fn the_admin_password_can_be_given_and_a_broken_pack_is_refused_whole() {
     let data = tempfile::tempdir().unwrap();
+    let scratch = tempfile::tempdir().unwrap();
     let mut command = attune(data.path());
     command.env("ATTUNE_ADMIN_PASSWORD", "given-password-123");
+    let packs = own_packs_dir(&mut command, &scratch.path().join("packs"));
     let server = Server::start(command);
     assert_eq!(server.admin_password(), None, "a given password is not printed");
     let token = server.login("admin", "given-password-123").await;
 
-    let pack = data.path().join("broken-pack");
+    let pack = packs.join("broken-pack");
     std::fs::create_dir_all(pack.join("actions")).unwrap();
     std::fs::write(pack.join("pack.yaml"), "ref: broken\nversion: 1.0.0\n").unwrap();
     std::fs::write(pack.join("actions/ok.yaml"), "runner_type: shell\nentry_point: ok.sh\n").unwrap();

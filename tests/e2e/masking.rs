@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::stream::{Socket, connect};
-use crate::support::{Server, attune};
+use crate::support::{Server, attune, own_packs_dir};
 
 const PASSWORD: &str = "masking-e2e-password";
 /// The secret parameter given by hand.
@@ -116,12 +116,13 @@ async fn no_clear_secret_in_answers_notices_log_or_rows() {
         .env("ATTUNE_ADMIN_PASSWORD", PASSWORD)
         .env("RUST_LOG", "debug")
         .stderr(std::fs::File::create(&log_path).unwrap());
+    let packs = own_packs_dir(&mut command, &scratch.path().join("packs"));
     let server = Server::start(command);
     let token = server.login("admin", PASSWORD).await;
     let mut stream = connect(&server, "?output=true", &token).await;
     let mut api = Recorder { server: &server, token, answers: Vec::new() };
 
-    let pack = write_pack(scratch.path());
+    let pack = write_pack(&packs);
     let (status, registered) = api.call("POST", "/api/v1/packs/register", Some(json!({"path": pack}))).await;
     assert_eq!(status, 200, "{registered}");
     // A system key reaches the pack's actions only through an administrator's binding.

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::support::{Server, attune, share_with_actions};
+use crate::support::{Server, attune, own_packs_dir, share_with_actions};
 
 const EXECUTIONS: usize = 50;
 
@@ -16,7 +16,8 @@ async fn kill_dash_nine_mid_run_loses_nothing_and_runs_nothing_twice() {
     let data = tempfile::tempdir().unwrap();
     let shared = data.path().join("shared");
     let ledger = shared.join("ledger.txt");
-    let pack = data.path().join("crashy");
+    let packs = data.path().join("packs");
+    let pack = packs.join("crashy");
     std::fs::create_dir_all(pack.join("actions")).unwrap();
     std::fs::write(pack.join("pack.yaml"), "ref: crashy\nversion: 1.0.0\n").unwrap();
     std::fs::write(
@@ -34,6 +35,7 @@ async fn kill_dash_nine_mid_run_loses_nothing_and_runs_nothing_twice() {
     let mut command = attune(data.path());
     command.env("ATTUNE_ADMIN_PASSWORD", "crash-test-password").env("ATTUNE__WORKER__CONCURRENCY", "8");
     share_with_actions(&mut command, &shared);
+    own_packs_dir(&mut command, &packs);
     let server = Server::start(command);
     let token = server.login("admin", "crash-test-password").await;
     let (status, _) = server.call("POST", "/api/v1/packs/register", Some(&token), Some(json!({"path": pack}))).await;

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::support::{Server, attune};
+use crate::support::{Server, attune, own_packs_dir};
 
 const PASSWORD: &str = "sandbox-e2e-password";
 const VICTIM_SECRET: &str = "victim-secret-9f86d081884c7d659a2f";
@@ -131,6 +131,7 @@ async fn hostile_native_actions_harm_only_themselves() {
     let data_dir = scratch.path().join("data");
     let mut command = attune(&data_dir);
     command.env("ATTUNE_ADMIN_PASSWORD", PASSWORD);
+    let packs = own_packs_dir(&mut command, &scratch.path().join("packs"));
     let server = Server::start(command);
     let token = server.login("admin", PASSWORD).await;
     let server_pid = server.pid();
@@ -141,7 +142,7 @@ async fn hostile_native_actions_harm_only_themselves() {
     let environ = std::fs::read(format!("/proc/{server_pid}/environ")).unwrap();
     assert!(!String::from_utf8_lossy(&environ).contains("ATTUNE_ADMIN_PASSWORD"), "the server forgot its secrets");
 
-    let pack = scratch.path().join("probe");
+    let pack = packs.join("probe");
     write_pack(&pack);
     let (status, registered) =
         server.call("POST", "/api/v1/packs/register", Some(&token), Some(json!({"path": pack}))).await;

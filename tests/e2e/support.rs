@@ -34,6 +34,21 @@ pub fn with_attune_environment(mut command: Command, data_dir: &Path) -> Command
     command
 }
 
+/// Gives the servers `command` starts their own packs directory `dir` (created), holding
+/// links to the repository's packs, and returns it: API registration reads only from under
+/// the packs directory, so tests write the packs they register there.
+pub fn own_packs_dir(command: &mut Command, dir: &Path) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    for entry in std::fs::read_dir(repo().join("packs")).unwrap() {
+        let entry = entry.unwrap();
+        if entry.path().join("pack.yaml").is_file() {
+            std::os::unix::fs::symlink(entry.path(), dir.join(entry.file_name())).unwrap();
+        }
+    }
+    command.env("ATTUNE__PACKS_DIR", dir);
+    dir.to_path_buf()
+}
+
 /// Makes `dir` (created) a directory every native action of the servers `command` starts
 /// may write: the tests' way of seeing what sandboxed actions did.
 pub fn share_with_actions(command: &mut Command, dir: &Path) {

@@ -7,6 +7,8 @@ use attune_services::Platform;
 pub struct ApiState {
     /// Store, tokens and cipher.
     pub platform: Platform,
+    /// The only place packs are registered from through the API.
+    pub packs_dir: std::path::PathBuf,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
     /// What the native sandbox of this process's worker was found to be at start-up

@@ -10,6 +10,7 @@
 //! Module plan:
 //! - [`error`]: problems, each naming its file.
 //! - `files`: reading YAML files safely (size limit, located parse errors).
+//! - `links`: symbolic links must stay inside the pack.
 //! - `manifest`: the file formats, as serde structs that reject unknown keys.
 //! - `components`: turning each manifest into its domain form, with per-file validation.
 //! - `workflow`: structural checks of workflow graphs.
@@ -20,6 +21,7 @@
 mod components;
 pub mod error;
 mod files;
+mod links;
 mod manifest;
 pub mod references;
 mod register;
@@ -30,7 +32,7 @@ use std::path::{Path, PathBuf};
 use attune_domain::pack::PackBundle;
 
 pub use error::{PackError, Problem};
-pub use register::{RegisteredPack, register_pack, register_packs_dir};
+pub use register::{RegisteredPack, checked_pack, register_pack, register_packs_dir, store_pack};
 
 /// A pack read from disk and validated file by file.
 #[derive(Debug, Clone)]

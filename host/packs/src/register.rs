@@ -7,7 +7,7 @@ use attune_store::{Store, StoreError};
 use serde::Serialize;
 
 use crate::references::check_references;
-use crate::{PackError, load_pack};
+use crate::{LoadedPack, PackError, load_pack};
 
 /// A pack that was registered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -21,11 +21,24 @@ pub struct RegisteredPack {
 /// Loads the pack in `dir`, checks it against what is registered, and stores it: all of it,
 /// or (on any problem) nothing.
 pub async fn register_pack(store: &dyn Store, dir: &Path) -> Result<RegisteredPack, PackError> {
+    let loaded = checked_pack(store, dir).await?;
+    store_pack(store, &loaded).await
+}
+
+/// Loads the pack in `dir` and checks its references against what is registered, without
+/// storing anything: for callers that decide whether it may be stored ([`store_pack`]).
+pub async fn checked_pack(store: &dyn Store, dir: &Path) -> Result<LoadedPack, PackError> {
     let loaded = load_pack(dir)?;
     let problems = check_references(store, &loaded).await?;
     if !problems.is_empty() {
         return Err(PackError::Invalid { dir: dir.display().to_string(), problems });
     }
+    Ok(loaded)
+}
+
+/// Stores a pack [`checked_pack`] loaded, in one transaction.
+pub async fn store_pack(store: &dyn Store, loaded: &LoadedPack) -> Result<RegisteredPack, PackError> {
+    let dir = &loaded.dir;
     let summary = store.register_pack(&loaded.bundle).await.map_err(|error| match error {
         // Something the checks saw disappeared in between (a concurrent delete).
         StoreError::UnknownReference(message) => PackError::single(dir, "", message),

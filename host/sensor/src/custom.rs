@@ -45,6 +45,11 @@ impl CustomSensor {
 
     /// The event for one occurrence the sensor reported, or why it is dropped.
     pub(crate) fn event(&self, trigger_ref: &str, payload: Json) -> Result<NewEvent, String> {
+        if attune_services::rbac::pack_of(trigger_ref) != Some(self.pack.r#ref.as_str()) {
+            return Err(format!(
+                "dropped an event of trigger '{trigger_ref}': a sensor may only fire its own pack's triggers"
+            ));
+        }
         if !self.sensor.trigger_types.iter().any(|t| t == trigger_ref) {
             return Err(format!(
                 "dropped an event of trigger '{trigger_ref}', which is not among the sensor's trigger_types ({})",

@@ -64,6 +64,11 @@ impl Permissions {
         Self { sets: refs, grants }
     }
 
+    /// What exactly `grants` allow, held by no named set: for comparing grant lists.
+    pub fn from_grants(grants: Vec<Grant>) -> Self {
+        Self { sets: Vec::new(), grants }
+    }
+
     /// Refs of the permission sets held.
     pub fn sets(&self) -> &[String] {
         &self.sets

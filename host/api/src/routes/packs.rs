@@ -1,11 +1,12 @@
 //! `/api/v1/packs`: register from a server path, list, show, delete.
 
 use attune_domain::pack::Pack;
+use attune_services::auth::Caller;
 use attune_services::packs::{self, Registration};
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
+use axum::{Extension, Router};
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -31,15 +32,19 @@ pub struct Doc;
 #[serde(deny_unknown_fields)]
 #[schema(as = PackRegistration)]
 struct RegisterRequest {
-    /// A pack directory on the server's filesystem.
+    /// A pack directory under the server's packs directory (absolute, or relative to it).
     path: String,
 }
 
 /// Register (or re-register) the pack in a directory on the server.
 #[utoipa::path(post, path = "/api/v1/packs/register", tag = "packs", request_body = RegisterRequest,
     responses((status = OK, description = "The stored pack and what changed", body = Data<Registration>)))]
-async fn register(State(state): State<ApiState>, Json(body): Json<RegisterRequest>) -> ApiResult<axum::Json<Value>> {
-    Ok(data(packs::register(&state.platform, &body.path).await?))
+async fn register(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Json(body): Json<RegisterRequest>,
+) -> ApiResult<axum::Json<Value>> {
+    Ok(data(packs::register(&state.platform, &caller, &state.packs_dir, &body.path).await?))
 }
 
 /// List packs.

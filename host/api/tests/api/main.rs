@@ -7,6 +7,7 @@ mod datastore;
 mod escalation;
 mod execution_tokens;
 mod executions;
+mod hostile_packs;
 mod identities;
 mod openapi;
 mod packs;

@@ -18,7 +18,9 @@ pub async fn api(config: Config, env: &Inherited) -> anyhow::Result<()> {
     let bus = compose::shared_bus(&config, "api").await?;
     let platform = compose::platform(&config, env, bus).await?;
     startup::prepare(&platform, &config, env).await?;
-    let app = attune_api::app(ApiState { platform, max_body_bytes: config.server.max_body_bytes, sandbox: None });
+    let packs_dir = config.packs_dir.clone();
+    let state = ApiState { platform, packs_dir, max_body_bytes: config.server.max_body_bytes, sandbox: None };
+    let app = attune_api::app(state);
     compose::serve(app, "Attune", compose::listen(&config).await?, shutdown_signal()).await
 }
 
@@ -28,7 +30,8 @@ pub async fn api(config: Config, env: &Inherited) -> anyhow::Result<()> {
 pub async fn notifier(config: Config, env: &Inherited) -> anyhow::Result<()> {
     let bus = compose::shared_bus(&config, "notifier").await?;
     let platform = compose::platform(&config, env, bus).await?;
-    let state = ApiState { platform, max_body_bytes: config.server.max_body_bytes, sandbox: None };
+    let packs_dir = config.packs_dir.clone();
+    let state = ApiState { platform, packs_dir, max_body_bytes: config.server.max_body_bytes, sandbox: None };
     let app = attune_api::notifier_app(state);
     compose::serve(app, "Attune notifier", compose::listen(&config).await?, shutdown_signal()).await
 }

@@ -53,6 +53,7 @@ pub async fn run(mut config: Config, env: &Inherited) -> anyhow::Result<()> {
 
     let state = ApiState {
         platform,
+        packs_dir: config.packs_dir.clone(),
         max_body_bytes: config.server.max_body_bytes,
         sandbox: serde_json::to_value(&sandbox).ok(),
     };

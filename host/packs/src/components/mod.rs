@@ -118,6 +118,13 @@ pub(crate) fn load(dir: &Path) -> Result<LoadedPack, PackError> {
     if !manifest_path.is_file() {
         return Err(PackError::single(dir, "pack.yaml", "missing: a pack directory needs a pack.yaml"));
     }
+    let links = crate::links::links_leaving(dir);
+    if !links.is_empty() {
+        let root = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        let problems =
+            links.into_iter().map(|(path, message)| Problem { file: relative(&root, &path), message }).collect();
+        return Err(PackError::Invalid { dir: dir.display().to_string(), problems });
+    }
     let manifest: PackManifest =
         read_yaml(&manifest_path).map_err(|message| PackError::single(dir, "pack.yaml", message))?;
     let pack = pack_row(dir, manifest).map_err(|message| PackError::single(dir, "pack.yaml", message))?;

@@ -45,7 +45,15 @@ pub(crate) fn sensor(ctx: &PackContext<'_>, file: &Path, m: SensorManifest) -> R
         return Err("trigger_types must name at least one trigger".into());
     }
     for trigger in &m.trigger_types {
-        ComponentRef::parse(trigger).map_err(|e| format!("trigger_types: {e}"))?;
+        let parsed = ComponentRef::parse(trigger).map_err(|e| format!("trigger_types: {e}"))?;
+        // Built-in sensors are the server's timers, configured by the pack: they fire core's
+        // timer triggers. Sensors running the pack's own code fire only the pack's triggers.
+        if m.runner_type != RunnerType::Builtin && parsed.pack() != ctx.pack_ref {
+            return Err(format!(
+                "trigger_types: '{trigger}' belongs to pack '{}'; a sensor may only fire its own pack's triggers",
+                parsed.pack()
+            ));
+        }
     }
     if m.poll_interval.is_some_and(|s| s <= 0) {
         return Err("poll_interval must be a positive number of seconds".into());

@@ -163,11 +163,13 @@ async fn secrets_never_reach_output_or_results(backend: Backend) {
         ("actions/leak.yaml", "runner_type: shell\nentry_point: leak.sh\nsecrets: [db_password]\nparameters:\n  token: {type: string, secret: true, required: true}\n"),
         ("actions/leak.sh", "echo \"token=$PARAM_TOKEN\" >&2\necho \"db=$SECRET_DB_PASSWORD\" >&2\nprintf '{\"echo\": \"%s\", \"db\": \"%s\"}' \"$PARAM_TOKEN\" \"$SECRET_DB_PASSWORD\"\n"),
     ]).await;
+    // The pack's own secret reaches its action without an administrator's binding.
+    let pack = pipeline.platform.store.get_pack("leaky").await.unwrap();
     pipeline
         .platform
         .store
         .put_key(&NewKey {
-            owner: KeyOwner::System,
+            owner: KeyOwner::Pack { id: pack.id, r#ref: pack.r#ref },
             name: "db_password".into(),
             value: pipeline.platform.cipher.encrypt("correct-horse-db"),
             encrypted: true,

@@ -51,7 +51,8 @@ impl TestApi {
         let platform = Platform { store, tokens, cipher: Cipher::new(&[9; 32]), bus: bus.clone() };
         attune_services::bootstrap::bootstrap(&platform, Some(ADMIN_PASSWORD.into())).await.unwrap();
         attune_packs::register_pack(platform.store.as_ref(), &shipped_packs().join("core")).await.unwrap();
-        let router = app(ApiState { platform: platform.clone(), max_body_bytes, sandbox: None });
+        let packs_dir = dir.path().to_path_buf();
+        let router = app(ApiState { platform: platform.clone(), packs_dir, max_body_bytes, sandbox: None });
         let mut api = Self { router, platform, bus, dir, token: String::new() };
         let (status, body) = api
             .call(
