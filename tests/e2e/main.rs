@@ -1,5 +1,6 @@
 //! End-to-end tests: the real `attune` binary, started as a process, driven over HTTP.
 
+mod abuse;
 mod callback;
 mod config;
 mod distributed;

@@ -19,12 +19,20 @@ pub struct ApiError {
     pub message: String,
     /// Structured details (offending fields, pack problems), when any.
     pub details: Option<Value>,
+    /// Seconds after which trying again may succeed (`Retry-After`), when known.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
     /// An error without details.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), details: None }
+        Self { status, code, message: message.into(), details: None, retry_after: None }
+    }
+
+    /// 429 `too_many_requests`, to be tried again after `wait`.
+    pub fn too_many_requests(message: impl Into<String>, wait: std::time::Duration) -> Self {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        Self { retry_after: Some(seconds), ..Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", message) }
     }
 
     /// 401 `unauthorized`.
@@ -91,7 +99,11 @@ pub struct ErrorDetail {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let error = ErrorDetail { code: self.code, message: self.message, details: self.details };
-        (self.status, Json(ErrorBody { error })).into_response()
+        let mut response = (self.status, Json(ErrorBody { error })).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

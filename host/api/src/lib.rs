@@ -12,11 +12,14 @@
 //! - `envelope`: the `data`/`pagination` envelopes and page parameters.
 //! - `auth`: the bearer credential of a request, and the caller of routes that authenticate
 //!   in their handlers.
+//! - `throttle`: login attempts limited per client address and per login.
+//! - `deadline`: request bodies read within a deadline.
 //! - [`rbac`]: the access table (what each route needs) and the layer that enforces it.
 //! - [`openapi`]: the OpenAPI document, from the handlers' annotations and the access table.
 //! - `routes`: one module per resource, each returning its own `Router`.
 
 mod auth;
+mod deadline;
 mod envelope;
 pub mod error;
 mod extract;
@@ -24,23 +27,32 @@ pub mod openapi;
 pub mod rbac;
 mod routes;
 pub mod state;
+mod throttle;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
-pub use state::ApiState;
+pub use state::{ApiState, HttpLimits};
 
 /// The whole HTTP application: `/health` and `/api/v1`. Tests drive it without a socket.
 pub fn app(state: ApiState) -> Router {
-    let max_body = state.max_body_bytes;
-    routes::router(state).layer(DefaultBodyLimit::max(max_body)).layer(TraceLayer::new_for_http())
+    let limits = state.limits.clone();
+    with_limits(routes::router(state), limits)
 }
 
 /// The notifier role's application: `/health` and the live stream (`/api/v1/stream`) only,
 /// so that long-lived WebSocket connections can be served apart from the REST API.
 pub fn notifier_app(state: ApiState) -> Router {
-    let max_body = state.max_body_bytes;
-    routes::notifier_router(state).layer(DefaultBodyLimit::max(max_body)).layer(TraceLayer::new_for_http())
+    let limits = state.limits.clone();
+    with_limits(routes::notifier_router(state), limits)
+}
+
+fn with_limits(router: Router, limits: HttpLimits) -> Router {
+    let max_body = limits.max_body_bytes;
+    router
+        .layer(axum::middleware::from_fn_with_state(limits, deadline::read_body_within))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(TraceLayer::new_for_http())
 }

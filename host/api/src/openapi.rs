@@ -138,7 +138,12 @@ fn describe(path: &str, method: &Method, operation: &mut Operation) {
         answers.push(ErrorAnswer::Conflict);
     }
     if operation.request_body.is_some() {
-        answers.extend([ErrorAnswer::TooLarge, ErrorAnswer::UnsupportedMediaType, ErrorAnswer::Unprocessable]);
+        answers.extend([
+            ErrorAnswer::RequestTimeout,
+            ErrorAnswer::TooLarge,
+            ErrorAnswer::UnsupportedMediaType,
+            ErrorAnswer::Unprocessable,
+        ]);
     }
     for answer in answers {
         let reference = RefOr::Ref(Ref::from_response_name(answer.name()));
@@ -210,18 +215,20 @@ enum ErrorAnswer {
     Forbidden,
     NotFound,
     Conflict,
+    RequestTimeout,
     TooLarge,
     UnsupportedMediaType,
     Unprocessable,
 }
 
 impl ErrorAnswer {
-    const ALL: [ErrorAnswer; 8] = [
+    const ALL: [ErrorAnswer; 9] = [
         Self::BadRequest,
         Self::Unauthorized,
         Self::Forbidden,
         Self::NotFound,
         Self::Conflict,
+        Self::RequestTimeout,
         Self::TooLarge,
         Self::UnsupportedMediaType,
         Self::Unprocessable,
@@ -234,6 +241,7 @@ impl ErrorAnswer {
             Self::Forbidden => "Forbidden",
             Self::NotFound => "NotFound",
             Self::Conflict => "Conflict",
+            Self::RequestTimeout => "RequestTimeout",
             Self::TooLarge => "PayloadTooLarge",
             Self::UnsupportedMediaType => "UnsupportedMediaType",
             Self::Unprocessable => "Unprocessable",
@@ -247,6 +255,7 @@ impl ErrorAnswer {
             Self::Forbidden => "403",
             Self::NotFound => "404",
             Self::Conflict => "409",
+            Self::RequestTimeout => "408",
             Self::TooLarge => "413",
             Self::UnsupportedMediaType => "415",
             Self::Unprocessable => "422",
@@ -262,6 +271,7 @@ impl ErrorAnswer {
             Self::Forbidden => "The credential's grants do not allow this (`forbidden`, naming the missing grant)",
             Self::NotFound => "Not found (`not_found`)",
             Self::Conflict => "Conflicts with what is stored (`conflict`)",
+            Self::RequestTimeout => "The body did not arrive within `server.body_timeout_s` (`request_timeout`)",
             Self::TooLarge => "The body is larger than the server accepts (`payload_too_large`)",
             Self::UnsupportedMediaType => "The body is not `application/json` (`unsupported_media_type`)",
             Self::Unprocessable => {

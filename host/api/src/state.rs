@@ -1,6 +1,13 @@
 //! What every handler shares.
 
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+use std::time::Duration;
+
 use attune_services::Platform;
+
+use crate::throttle::LoginThrottle;
 
 /// Handler state: cheap to clone.
 #[derive(Clone)]
@@ -8,10 +15,47 @@ pub struct ApiState {
     /// Store, tokens and cipher.
     pub platform: Platform,
     /// The only place packs are registered from through the API.
-    pub packs_dir: std::path::PathBuf,
-    /// Largest accepted request body.
-    pub max_body_bytes: usize,
+    pub packs_dir: PathBuf,
+    /// What one request may cost.
+    pub limits: HttpLimits,
     /// What the native sandbox of this process's worker was found to be at start-up
     /// (shown by `/health`); `None` in a process that runs no worker.
     pub sandbox: Option<serde_json::Value>,
+    /// Login attempts so far, per client and per login.
+    pub login_throttle: Arc<LoginThrottle>,
+    /// Output streams (`output?follow=true`) open now.
+    pub output_followers: Arc<AtomicUsize>,
+}
+
+/// What one request may cost the server.
+#[derive(Debug, Clone)]
+pub struct HttpLimits {
+    /// Largest accepted request body (larger: `413`).
+    pub max_body_bytes: usize,
+    /// Time a client has to send a whole request body (slower: `408`).
+    pub body_timeout: Duration,
+    /// Login attempts per client address per minute (`0`: unlimited).
+    pub login_attempts_per_minute: u32,
+    /// Failed logins per login per minute (`0`: unlimited).
+    pub login_failures_per_minute: u32,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 10 << 20,
+            body_timeout: Duration::from_secs(30),
+            login_attempts_per_minute: 30,
+            login_failures_per_minute: 10,
+        }
+    }
+}
+
+impl ApiState {
+    /// The state of a process serving `platform`, registering packs from `packs_dir`.
+    pub fn new(platform: Platform, packs_dir: PathBuf, limits: HttpLimits) -> Self {
+        let login_throttle =
+            Arc::new(LoginThrottle::new(limits.login_attempts_per_minute, limits.login_failures_per_minute));
+        Self { platform, packs_dir, limits, sandbox: None, login_throttle, output_followers: Arc::default() }
+    }
 }

@@ -98,12 +98,24 @@ pub async fn serve(
     app: axum::Router,
     name: &str,
     listener: tokio::net::TcpListener,
+    config: &Config,
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     tracing::info!(%address, "API ready");
     println!("{name} is listening on http://{address}");
-    axum::serve(listener, app).with_graceful_shutdown(stop).await.context("server failed")
+    let header_timeout = Duration::from_secs(config.server.header_timeout_s.max(1));
+    crate::http::serve(app, listener, header_timeout, stop).await.context("server failed")
+}
+
+/// What one request may cost, from `server.*` and `auth.*`.
+pub fn http_limits(config: &Config) -> attune_api::HttpLimits {
+    attune_api::HttpLimits {
+        max_body_bytes: config.server.max_body_bytes,
+        body_timeout: Duration::from_secs(config.server.body_timeout_s.max(1)),
+        login_attempts_per_minute: config.auth.login_attempts_per_minute,
+        login_failures_per_minute: config.auth.login_failures_per_minute,
+    }
 }
 
 /// Default and maximum execution limits from `limits.*`.

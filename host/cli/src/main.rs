@@ -4,7 +4,7 @@
 //! an in-process bus); `attune api`, `attune executor`, `attune worker`, `attune sensor` and
 //! `attune notifier` run one role each for a distributed deployment on PostgreSQL and RabbitMQ; `attune
 //! migrate` brings a database's schema up to date. The composition root — the one place that names every
-//! backend — is [`compose`], with [`runtimes`] and [`rabbitmq`].
+//! backend — is [`compose`], with [`runtimes`] and [`rabbitmq`]; [`http`] is the HTTP server loop.
 //!
 //! Exit codes: 0 success, 1 failure while running, 2 bad usage or configuration.
 
@@ -12,6 +12,7 @@ mod args;
 mod commands;
 mod compose;
 mod environment;
+mod http;
 mod logging;
 mod rabbitmq;
 mod runtimes;

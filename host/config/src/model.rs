@@ -89,11 +89,22 @@ pub struct ServerConfig {
     pub public_url: Option<String>,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
+    /// Seconds a client has to send a request's headers; a connection that takes longer is
+    /// closed (slow clients cannot hold connections open).
+    pub header_timeout_s: u64,
+    /// Seconds a client has to send a whole request body (else `408`).
+    pub body_timeout_s: u64,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self { listen: "127.0.0.1:8080".into(), public_url: None, max_body_bytes: 10 << 20 }
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            public_url: None,
+            max_body_bytes: 10 << 20,
+            header_timeout_s: 10,
+            body_timeout_s: 30,
+        }
     }
 }
 
@@ -123,11 +134,22 @@ pub struct AuthConfig {
     pub access_token_ttl_s: u64,
     /// Lifetime of refresh tokens, in seconds.
     pub refresh_token_ttl_s: u64,
+    /// Logins one client address may attempt per minute (bursts up to that many); `0`
+    /// turns the limit off.
+    pub login_attempts_per_minute: u32,
+    /// Failed logins one login may take per minute, from any address, before its logins
+    /// are refused for a while; `0` turns the limit off.
+    pub login_failures_per_minute: u32,
 }
 
 impl Default for AuthConfig {
     fn default() -> Self {
-        Self { access_token_ttl_s: 3600, refresh_token_ttl_s: 7 * 24 * 3600 }
+        Self {
+            access_token_ttl_s: 3600,
+            refresh_token_ttl_s: 7 * 24 * 3600,
+            login_attempts_per_minute: 30,
+            login_failures_per_minute: 10,
+        }
     }
 }
 

@@ -19,6 +19,9 @@ pub struct Webhook {
     pub secret: Option<String>,
     /// Disabled webhooks refuse posts.
     pub enabled: bool,
+    /// When set, signed posts must carry a signed timestamp no further than this many
+    /// seconds from now, and each signature is accepted once.
+    pub replay_window_s: Option<i64>,
     /// Created at.
     pub created: Timestamp,
     /// Last changed at.
@@ -44,4 +47,6 @@ pub struct NewWebhook {
     pub secret: Option<String>,
     /// Whether it accepts posts.
     pub enabled: bool,
+    /// See [`Webhook::replay_window_s`].
+    pub replay_window_s: Option<i64>,
 }

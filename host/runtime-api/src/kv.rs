@@ -14,6 +14,20 @@ use async_trait::async_trait;
 #[error("datastore error: {0}")]
 pub struct KvError(pub String);
 
+/// Longest time-to-live a key may be given: ten years. Beyond some point expiry instants
+/// stop being representable; no datastore entry needs more.
+pub const MAX_TTL_S: u64 = 10 * 365 * 86_400;
+
+/// Refuses a time-to-live longer than [`MAX_TTL_S`]; every [`KvStore::set`] checks it first.
+pub fn check_ttl(ttl: Option<Duration>) -> Result<(), KvError> {
+    match ttl {
+        Some(ttl) if ttl.as_secs() > MAX_TTL_S => {
+            Err(KvError(format!("ttl-seconds {} is more than the longest allowed, {MAX_TTL_S}", ttl.as_secs())))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// A pack-scoped key-value datastore.
 #[async_trait]
 pub trait KvStore: Send + Sync {
@@ -53,6 +67,7 @@ impl KvStore for MemoryKv {
     }
 
     async fn set(&self, key: &str, value: &str, ttl: Option<Duration>) -> Result<(), KvError> {
+        check_ttl(ttl)?;
         let expiry = ttl.map(|ttl| Instant::now() + ttl);
         self.entries.lock().expect("kv lock poisoned").insert(key.to_owned(), (value.to_owned(), expiry));
         Ok(())

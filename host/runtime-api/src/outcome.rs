@@ -32,6 +32,9 @@ pub enum FailureKind {
     /// The runtime could not start the action (missing interpreter, invalid component,
     /// dependency installation failed...).
     SetupFailed,
+    /// A fault inside Attune (a panic while running the action); logged, and the execution
+    /// ends rather than staying `running`.
+    InternalError,
 }
 
 impl FailureKind {

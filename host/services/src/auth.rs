@@ -227,20 +227,31 @@ pub(crate) fn check_password(field: &str, password: &str) -> ServiceResult<()> {
     Ok(())
 }
 
-/// Hashes a password off the async workers (Argon2 is deliberately slow).
-pub(crate) async fn hash_blocking(password: &str) -> ServiceResult<String> {
-    let password = password.to_owned();
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| ServiceError::Internal(e.to_string()))
+/// Runs one Argon2 computation off the async workers, at most one per CPU at a time.
+///
+/// Each costs tens of MiB and tens of milliseconds on purpose. Without a bound, a burst of
+/// logins would start as many at once as the blocking pool has threads (hundreds): memory
+/// would balloon and every other request would wait for CPU. Callers beyond the bound
+/// queue here instead (and the API throttles logins before they get this far).
+async fn argon2<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> ServiceResult<T> {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let slots = SLOTS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
+    });
+    let _slot = slots.acquire().await.map_err(|e| ServiceError::Internal(e.to_string()))?;
+    tokio::task::spawn_blocking(work).await.map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
-/// Verifies a password off the async workers.
+/// Hashes a password (see [`argon2`]).
+pub(crate) async fn hash_blocking(password: &str) -> ServiceResult<String> {
+    let password = password.to_owned();
+    argon2(move || hash_password(&password)).await
+}
+
+/// Verifies a password (see [`argon2`]).
 async fn verify_blocking(password: &str, hash: String) -> ServiceResult<bool> {
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .map_err(|e| ServiceError::Internal(e.to_string()))
+    argon2(move || verify_password(&password, &hash)).await
 }
 
 /// Issues a pair to `identity` and records its refresh token.

@@ -25,7 +25,7 @@ use crate::rbac::{Need, pack_of};
 use crate::{Platform, ServiceError, ServiceResult};
 
 /// Longest TTL a key may be given (ten years), so that an expiry always fits a timestamp.
-pub const MAX_TTL_S: u64 = 10 * 365 * 86_400;
+pub const MAX_TTL_S: u64 = attune_runtime_api::kv::MAX_TTL_S;
 
 /// Where a key lives: its scope, its owner (none for system keys; the caller by default for
 /// identity keys) and its name.

@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use attune_domain::Id;
 use attune_domain::key::{KeyOwner, NewKey};
 use attune_domain::status::KeyOwnerType;
+use attune_runtime_api::kv::check_ttl;
 use attune_runtime_api::{KvError, KvStore};
 use attune_store::{Store, StoreError};
 
@@ -46,7 +47,8 @@ impl KvStore for PackKv {
 
     async fn set(&self, key: &str, value: &str, ttl: Option<Duration>) -> Result<(), KvError> {
         check_name(key)?;
-        let expires_at = ttl.map(|ttl| chrono::Utc::now() + chrono::Duration::from_std(ttl).unwrap_or_default());
+        check_ttl(ttl)?;
+        let expires_at = ttl.map(|ttl| chrono::Utc::now() + chrono::TimeDelta::seconds(ttl.as_secs() as i64));
         let key = NewKey {
             owner: KeyOwner::Pack { id: self.pack_id, r#ref: self.pack_ref.clone() },
             name: key.to_owned(),

@@ -12,8 +12,11 @@
 //! - `prepare`: turning a stored execution into a runtime request — parameters unsealed,
 //!   granted secrets resolved and decrypted, limits resolved against the server's caps.
 //! - `output`: output lines batched into the store as they are produced.
+//! - `guard`: a panic while preparing or running an action ends that execution `failed`
+//!   (`internal_error`) instead of leaving it running.
 
 pub mod config;
+mod guard;
 mod output;
 mod prepare;
 pub mod role;

@@ -15,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use attune_services::notify::transition_execution;
 
+use crate::guard::guarded;
 use crate::output::store_output;
 use crate::prepare::{Preparation, Prepared, prepare, safety_margin};
 use crate::role::Shared;
@@ -64,22 +65,34 @@ async fn execute(shared: &Shared, execution: &Execution, cancel: CancellationTok
         registry: &shared.registry,
         config: &shared.config,
     };
-    let Prepared { runtime, request, redactor } = match prepare(&preparation, execution).await {
-        Ok(prepared) => prepared,
-        Err(message) => return (Outcome::failed(FailureKind::SetupFailed, message), Redactor::default()),
+    let Prepared { runtime, request, redactor } = match guarded(prepare(&preparation, execution)).await {
+        Ok(Ok(prepared)) => prepared,
+        Ok(Err(message)) => return (Outcome::failed(FailureKind::SetupFailed, message), Redactor::default()),
+        Err(panic) => return (internal_error(execution, "preparing", &panic), Redactor::default()),
     };
     let limit = request.limits.timeout;
     let (sink, writer) = store_output(shared.store.clone(), shared.bus.clone(), execution.id, redactor.clone());
     let io = ExecutionIo { output: sink, cancel };
-    let outcome = match tokio::time::timeout(safety_margin(limit), runtime.execute(request, io)).await {
-        Ok(outcome) => outcome,
-        Err(_) => Outcome::failed(
+    let outcome = match guarded(tokio::time::timeout(safety_margin(limit), runtime.execute(request, io))).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(_)) => Outcome::failed(
             FailureKind::Timeout,
             format!("the runtime did not stop the action after its {}s limit", limit.as_secs()),
         ),
+        Err(panic) => internal_error(execution, "running", &panic),
     };
     writer.finish().await;
     (outcome, redactor)
+}
+
+/// The outcome of an execution whose preparation or run panicked: logged in full here, and
+/// told to its readers without the panic's text (which may quote internal state).
+fn internal_error(execution: &Execution, step: &str, panic: &str) -> Outcome {
+    tracing::error!(execution = execution.id, action = %execution.action_ref, panic, "a panic while {step} the action");
+    Outcome::failed(
+        FailureKind::InternalError,
+        format!("the worker failed while {step} this action; the cause is in the worker's log"),
+    )
 }
 
 /// Records the outcome, secrets masked: `running|canceling → completed|failed|timeout|cancelled`.

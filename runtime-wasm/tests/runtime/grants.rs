@@ -35,6 +35,20 @@ async fn a_secret_not_granted_is_none_and_recorded() {
 }
 
 #[tokio::test]
+async fn a_time_to_live_past_any_date_is_refused_not_a_crash() {
+    let sandbox = Sandbox::new();
+    let kv = Arc::new(MemoryKv::new());
+    let mut request = request(&sandbox.guest("forever", &guests::kv_forever()), json!({}));
+    request.kv = kv.clone();
+    let (io, _) = recorded_io();
+
+    let outcome = sandbox.runtime.execute(request, io).await;
+
+    assert_eq!(outcome.result, Ok(json!({"refused": true})), "the guest is told, and carries on");
+    assert_eq!(kv.get("forever").await.unwrap(), None, "nothing was stored");
+}
+
+#[tokio::test]
 async fn the_datastore_and_pack_config_are_reachable() {
     let sandbox = Sandbox::new();
     let kv = Arc::new(MemoryKv::new());

@@ -1,8 +1,11 @@
 //! `/api/v1/auth`: login, refresh, me, and changing one's own password.
 
 use attune_security::TokenPair;
+use std::net::SocketAddr;
+
+use attune_services::ServiceError;
 use attune_services::auth::{self, Caller};
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde::Deserialize;
@@ -10,9 +13,10 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::envelope::{Data, data};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::Json;
 use crate::state::ApiState;
+use crate::throttle::Throttled;
 
 /// Routes reachable without a token.
 pub fn public() -> Router<ApiState> {
@@ -38,9 +42,28 @@ struct LoginRequest {
 
 /// Exchange a login and password for a token pair.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = OK, description = "Access token (1 h) and refresh token (7 d)", body = Data<TokenPair>)))]
-async fn login(State(state): State<ApiState>, Json(body): Json<LoginRequest>) -> ApiResult<axum::Json<Value>> {
-    Ok(data(auth::login(&state.platform, &body.login, &body.password).await?))
+    responses(
+        (status = OK, description = "Access token (1 h) and refresh token (7 d)", body = Data<TokenPair>),
+        (status = TOO_MANY_REQUESTS, description = "Too many attempts from this address, or failures for this login; `Retry-After` says when to try again", body = ErrorBody),
+    ))]
+async fn login(
+    State(state): State<ApiState>,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
+    Json(body): Json<LoginRequest>,
+) -> ApiResult<axum::Json<Value>> {
+    let client = client.map(|Extension(ConnectInfo(address))| address.ip());
+    if let Err(Throttled(wait)) = state.login_throttle.admit(client, &body.login) {
+        return Err(ApiError::too_many_requests("too many login attempts; try again later", wait));
+    }
+    match auth::login(&state.platform, &body.login, &body.password).await {
+        Ok(pair) => Ok(data(pair)),
+        Err(error) => {
+            if matches!(error, ServiceError::Unauthenticated(_)) {
+                state.login_throttle.failed(&body.login);
+            }
+            Err(error.into())
+        }
+    }
 }
 
 #[derive(Deserialize, ToSchema)]

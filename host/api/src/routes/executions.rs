@@ -2,6 +2,8 @@
 //! cancel and re-run; and `POST /api/v1/actions/{ref}/execute`.
 
 use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use attune_domain::Id;
@@ -9,10 +11,10 @@ use attune_domain::execution::{Execution, ExecutionFilter, OutputLine};
 use attune_domain::identity::Verb;
 use attune_domain::page::PageRequest;
 use attune_domain::status::ExecutionStatus;
+use attune_services::ServiceError;
 use attune_services::auth::Caller;
 use attune_services::executions::{self, ExecutionRequest};
 use attune_services::rbac::{Need, pack_of};
-use attune_services::{Platform, ServiceError};
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -241,7 +243,7 @@ async fn output(
     let limit = query.limit.unwrap_or(1000).clamp(1, 10_000);
     if query.follow == Some(true) {
         executions::get(&state.platform, id).await?;
-        return Ok(follow(state.platform.clone(), id, after));
+        return Ok(follow(&state, id, after));
     }
     let (execution, lines) = executions::output(&state.platform, id, after, limit).await?;
     let next = lines.last().map_or(after, |line| line.seq);
@@ -249,10 +251,14 @@ async fn output(
 }
 
 /// Newline-delimited JSON: one object per output line as it is stored, then a last object
-/// `{"status": ...}` once the execution has ended and every line was sent.
-fn follow(platform: Platform, id: Id, mut after: i64) -> Response {
+/// `{"status": ...}` once the execution has ended and every line was sent. Ends as soon as
+/// the client goes away, whether or not there is anything to send.
+fn follow(state: &ApiState, id: Id, mut after: i64) -> Response {
     let (sender, receiver) = tokio::sync::mpsc::channel::<Bytes>(64);
+    let platform = state.platform.clone();
+    let open = Following::start(&state.output_followers);
     tokio::spawn(async move {
+        let _open = open;
         loop {
             let Ok((execution, lines)) = executions::output(&platform, id, after, 1000).await else { return };
             let more = lines.len() == 1000;
@@ -271,7 +277,10 @@ fn follow(platform: Platform, id: Id, mut after: i64) -> Response {
             }
             if !more {
                 // Output is stored in batches every few tens of milliseconds.
-                tokio::time::sleep(Duration::from_millis(200)).await;
+                tokio::select! {
+                    () = tokio::time::sleep(Duration::from_millis(200)) => {}
+                    () = sender.closed() => return, // the client went away
+                }
             }
         }
     });
@@ -279,6 +288,22 @@ fn follow(platform: Platform, id: Id, mut after: i64) -> Response {
         receiver.recv().await.map(|chunk| (Ok::<_, Infallible>(chunk), receiver))
     });
     ([(header::CONTENT_TYPE, "application/x-ndjson")], Body::from_stream(stream)).into_response()
+}
+
+/// One open output stream, counted in [`ApiState::output_followers`] while it lives.
+struct Following(Arc<AtomicUsize>);
+
+impl Following {
+    fn start(count: &Arc<AtomicUsize>) -> Self {
+        count.fetch_add(1, Ordering::Relaxed);
+        Self(count.clone())
+    }
+}
+
+impl Drop for Following {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// Cancel an execution (its workflow tasks too).

@@ -32,6 +32,8 @@ struct Health {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     sandbox: Option<serde_json::Value>,
+    /// Execution output streams (`output?follow=true`) this process is serving now.
+    following: usize,
 }
 
 /// The store's health.
@@ -62,6 +64,7 @@ async fn health(State(state): State<ApiState>) -> (StatusCode, axum::Json<Health
         version: env!("CARGO_PKG_VERSION"),
         store: StoreHealth { backend: state.platform.store.backend(), status: store_state },
         sandbox: state.sandbox.clone(),
+        following: state.output_followers.load(std::sync::atomic::Ordering::Relaxed),
     };
     (status, axum::Json(body))
 }

@@ -44,6 +44,10 @@ struct CreateBody {
     description: Option<String>,
     /// Enables signed posts (HMAC-SHA256 of the body with this secret).
     secret: Option<String>,
+    /// Requires signed timestamps (`X-Attune-Timestamp`, signed as `<timestamp>.<body>`)
+    /// no further than this many seconds from the server's clock (1 to 86400); each
+    /// signature is then accepted once. Needs `secret`.
+    replay_window_s: Option<i64>,
 }
 
 /// Register a webhook.
@@ -54,7 +58,8 @@ async fn create(
     Authenticated(caller): Authenticated,
     Json(body): Json<CreateBody>,
 ) -> ApiResult<(StatusCode, axum::Json<Value>)> {
-    let webhook = webhooks::create(&state.platform, &body.name, body.description, body.secret).await?;
+    let webhook =
+        webhooks::create(&state.platform, &body.name, body.description, body.secret, body.replay_window_s).await?;
     tracing::info!(webhook = %webhook.name, by = %caller.login, signed = webhook.has_secret(), "webhook registered");
     Ok((StatusCode::CREATED, data(described(webhook))))
 }
@@ -122,11 +127,16 @@ struct Fired {
 /// Post to a webhook: the body becomes an event's payload.
 ///
 /// Proof is a bearer credential with `execute` on `webhook`, or, for a webhook with a
-/// secret, the body's HMAC-SHA256 in `X-Attune-Signature` (or `X-Hub-Signature-256`).
+/// secret, the body's HMAC-SHA256 in `X-Attune-Signature` (or `X-Hub-Signature-256`) —
+/// of `<timestamp>.<body>` when `X-Attune-Timestamp` is sent, which makes the post
+/// acceptable once and only within the webhook's replay window. Headers that carry
+/// credentials (authorization, cookies, names with token, key, secret, signature...) are
+/// left out of the event.
 #[utoipa::path(post, path = "/api/v1/webhooks/{name}", tag = "webhooks",
     request_body(content = Value, description = "Any JSON payload"),
     params(
-        ("x-attune-signature" = Option<String>, Header, description = "`sha256=` and the hex HMAC-SHA256 of the body"),
+        ("x-attune-signature" = Option<String>, Header, description = "`sha256=` and the hex HMAC-SHA256 of the body, or of `<timestamp>.<body>`"),
+        ("x-attune-timestamp" = Option<i64>, Header, description = "When the post was signed, in unix seconds"),
     ),
     responses((status = ACCEPTED, description = "The event recorded", body = Data<Fired>)))]
 async fn fire(

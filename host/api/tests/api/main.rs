@@ -1,5 +1,6 @@
 //! The HTTP API over a real SQLite store, driven in-process.
 
+mod abuse;
 mod access;
 mod api_keys;
 mod auth;

@@ -1,6 +1,6 @@
 //! Webhooks over HTTP: posts become `core.webhook` events, with a token or a signature.
 
-use attune_services::webhooks::sign;
+use attune_services::webhooks::{sign, sign_at};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::json;
@@ -110,4 +110,74 @@ async fn managing_webhooks_needs_a_token() {
     let invalid =
         api.send(post("alerts", "{oops", &[("authorization", &bearer), ("content-type", "application/json")])).await;
     assert_error(&invalid, StatusCode::BAD_REQUEST, "bad_request");
+}
+
+#[tokio::test]
+async fn a_signed_timestamped_post_is_accepted_once_and_only_in_its_window() {
+    let api = TestApi::start().await;
+    let secret = "0123456789abcdef-secret";
+    let (status, created) =
+        api.post("/api/v1/webhooks", json!({"name": "deploys", "secret": secret, "replay_window_s": 60})).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["data"]["replay_window_s"], 60);
+
+    let body = r#"{"service": "api"}"#;
+    let now = chrono::Utc::now().timestamp();
+    let stamp = now.to_string();
+    let signature = sign_at(secret, now, body.as_bytes());
+    let signed = [("x-attune-signature", signature.as_str()), ("x-attune-timestamp", stamp.as_str())];
+    let (status, accepted) = api.send(post("deploys", body, &signed)).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{accepted}");
+
+    // The attack: the same post captured and sent again.
+    assert_error(&api.send(post("deploys", body, &signed)).await, StatusCode::CONFLICT, "conflict");
+    // Re-dated, it no longer matches its signature.
+    let later = (now + 1).to_string();
+    let redated = [("x-attune-signature", signature.as_str()), ("x-attune-timestamp", later.as_str())];
+    assert_error(&api.send(post("deploys", body, &redated)).await, StatusCode::UNAUTHORIZED, "unauthorized");
+    // Signed long ago (or far ahead), it is outside the window.
+    let old = now - 3600;
+    let stale_signature = sign_at(secret, old, body.as_bytes());
+    let old = old.to_string();
+    let stale = [("x-attune-signature", stale_signature.as_str()), ("x-attune-timestamp", old.as_str())];
+    let refused =
+        assert_error(&api.send(post("deploys", body, &stale)).await, StatusCode::UNAUTHORIZED, "unauthorized");
+    assert!(refused.contains("from now"), "{refused}");
+    // A webhook with a window takes no body-only signature (that could be replayed forever).
+    let bare = sign(secret, body.as_bytes());
+    let refused = assert_error(
+        &api.send(post("deploys", body, &[("x-attune-signature", &bare)])).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    );
+    assert!(refused.contains("X-Attune-Timestamp"), "{refused}");
+    assert_eq!(api.get("/api/v1/events").await.1["pagination"]["total"], 1, "one post, one event");
+
+    let bad = api.post("/api/v1/webhooks", json!({"name": "open", "replay_window_s": 60})).await;
+    assert_error(&bad, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    let bad = api.post("/api/v1/webhooks", json!({"name": "wide", "secret": secret, "replay_window_s": 0})).await;
+    assert_error(&bad, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+}
+
+#[tokio::test]
+async fn credential_headers_never_reach_events() {
+    let api = TestApi::start().await;
+    let bearer = format!("Bearer {}", api.token);
+    let headers = [
+        ("authorization", bearer.as_str()),
+        ("cookie", "session=abc"),
+        ("x-api-key", "key-123"),
+        ("x-gitlab-token", "glpat-secret"),
+        ("x-slack-signature", "v0=deadbeef"),
+        ("x-github-event", "push"),
+    ];
+    let (status, accepted) = api.send(post("hooks", "{}", &headers)).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{accepted}");
+    let (_, event) = api.get(&format!("/api/v1/events/{}", accepted["data"]["event"])).await;
+    let stored = &event["data"]["payload"]["headers"];
+    assert_eq!(stored["x-github-event"], "push", "other headers are kept");
+    for (name, value) in &headers[..5] {
+        assert!(stored.get(*name).is_none(), "{name} was stored: {stored}");
+        assert!(!event.to_string().contains(*value), "{name}'s value is stored somewhere: {event}");
+    }
 }

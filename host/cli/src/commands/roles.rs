@@ -18,10 +18,9 @@ pub async fn api(config: Config, env: &Inherited) -> anyhow::Result<()> {
     let bus = compose::shared_bus(&config, "api").await?;
     let platform = compose::platform(&config, env, bus).await?;
     startup::prepare(&platform, &config, env).await?;
-    let packs_dir = config.packs_dir.clone();
-    let state = ApiState { platform, packs_dir, max_body_bytes: config.server.max_body_bytes, sandbox: None };
+    let state = ApiState::new(platform, config.packs_dir.clone(), compose::http_limits(&config));
     let app = attune_api::app(state);
-    compose::serve(app, "Attune", compose::listen(&config).await?, shutdown_signal()).await
+    compose::serve(app, "Attune", compose::listen(&config).await?, &config, shutdown_signal()).await
 }
 
 /// `attune notifier`: serves only the live stream (`/api/v1/stream`) and `/health`, holding
@@ -30,10 +29,9 @@ pub async fn api(config: Config, env: &Inherited) -> anyhow::Result<()> {
 pub async fn notifier(config: Config, env: &Inherited) -> anyhow::Result<()> {
     let bus = compose::shared_bus(&config, "notifier").await?;
     let platform = compose::platform(&config, env, bus).await?;
-    let packs_dir = config.packs_dir.clone();
-    let state = ApiState { platform, packs_dir, max_body_bytes: config.server.max_body_bytes, sandbox: None };
+    let state = ApiState::new(platform, config.packs_dir.clone(), compose::http_limits(&config));
     let app = attune_api::notifier_app(state);
-    compose::serve(app, "Attune notifier", compose::listen(&config).await?, shutdown_signal()).await
+    compose::serve(app, "Attune notifier", compose::listen(&config).await?, &config, shutdown_signal()).await
 }
 
 /// `attune executor`: schedules and reconciles until SIGINT or SIGTERM.

@@ -52,12 +52,10 @@ pub async fn run(mut config: Config, env: &Inherited) -> anyhow::Result<()> {
     ));
 
     let state = ApiState {
-        platform,
-        packs_dir: config.packs_dir.clone(),
-        max_body_bytes: config.server.max_body_bytes,
         sandbox: serde_json::to_value(&sandbox).ok(),
+        ..ApiState::new(platform, config.packs_dir.clone(), compose::http_limits(&config))
     };
-    let served = compose::serve(attune_api::app(state), "Attune", listener, shutdown_signal()).await;
+    let served = compose::serve(attune_api::app(state), "Attune", listener, &config, shutdown_signal()).await;
     shutdown.cancel();
     if let Ok(Err(error)) = executor.await {
         tracing::error!(%error, "executor stopped with an error");

@@ -8,7 +8,13 @@
 //! sensor's status detail (at most every few seconds, so that a sensor printing garbage
 //! does not turn into a stream of store writes). Lines longer than
 //! [`attune_runtime_native::process::MAX_LINE_BYTES`] reach us in pieces and are skipped.
+//!
+//! At most [`BACKLOG`] lines wait to be recorded. A sensor writing faster than that has
+//! the excess dropped (the capture path cannot wait): counted, logged and reported in the
+//! status detail the same way.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use attune_domain::Json;
@@ -20,6 +26,9 @@ use tokio::time::Instant;
 
 use crate::context::Context;
 use crate::custom::CustomSensor;
+
+/// Lines read but not yet turned into events, at most.
+pub(crate) const BACKLOG: usize = 1024;
 
 /// Shortest time between two status details about skipped lines.
 const REPORT_EVERY: Duration = Duration::from_secs(5);
@@ -72,13 +81,25 @@ fn quote(text: &str) -> String {
 pub(crate) async fn consume(
     ctx: Context,
     unit: CustomSensor,
-    mut lines: mpsc::UnboundedReceiver<OutputLine>,
+    mut lines: mpsc::Receiver<OutputLine>,
+    dropped: Arc<AtomicU64>,
     pid: i32,
 ) {
     let sensor_ref = unit.sensor_ref().to_owned();
     let mut skipped = 0u64;
     let mut reported: Option<Instant> = None;
+    let mut dropped_reported = 0;
     while let Some(line) = lines.recv().await {
+        let dropped_now = dropped.load(Ordering::Relaxed);
+        if dropped_now > dropped_reported && reported.is_none_or(|at| at.elapsed() >= REPORT_EVERY) {
+            tracing::warn!(sensor = %sensor_ref, pid, dropped = dropped_now, "output lines dropped: the sensor writes faster than its events are recorded");
+            reported = Some(Instant::now());
+            dropped_reported = dropped_now;
+            let detail = format!(
+                "pid {pid}; {dropped_now} output line(s) dropped: the sensor writes faster than its events are recorded"
+            );
+            ctx.status(&sensor_ref, SensorStatus::Running, Some(detail)).await;
+        }
         if line.stream != Stream::Stdout {
             tracing::info!(sensor = %sensor_ref, pid, "{}", line.text);
             continue;

@@ -17,6 +17,7 @@ mod lines;
 use std::os::unix::process::ExitStatusExt;
 use std::process::ExitStatus;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use attune_domain::status::SensorStatus;
@@ -117,12 +118,18 @@ async fn run_once(ctx: &Context, sensor: &NativeSensor, start: u64, cancel: &Can
     let started = Instant::now();
     ctx.status(unit.sensor_ref(), SensorStatus::Running, Some(format!("pid {pid}"))).await;
 
-    let (lines_tx, lines_rx) = mpsc::unbounded_channel();
+    // Bounded: a sensor printing faster than its events are recorded would otherwise grow
+    // the backlog without end. Lines beyond it are dropped, counted and reported.
+    let (lines_tx, lines_rx) = mpsc::channel(lines::BACKLOG);
+    let dropped = Arc::new(AtomicU64::new(0));
+    let overflow = dropped.clone();
     let sink: Arc<dyn OutputSink> = Arc::new(move |line: OutputLine| {
-        // The consumer outlives the process's output; a send cannot fail before that.
-        let _ = lines_tx.send(line);
+        // The consumer outlives the process's output: a send fails only when it is full.
+        if lines_tx.try_send(line).is_err() {
+            overflow.fetch_add(1, Ordering::Relaxed);
+        }
     });
-    let consumer = tokio::spawn(lines::consume(ctx.clone(), unit.clone(), lines_rx, pid));
+    let consumer = tokio::spawn(lines::consume(ctx.clone(), unit.clone(), lines_rx, dropped, pid));
     let policy =
         SupervisionPolicy { timeout: None, grace_period: sensor.toolchain.config().grace_period(), output_limit: None };
     let supervised = supervise(process, &policy, sink, cancel).await;

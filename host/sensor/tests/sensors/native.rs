@@ -11,7 +11,11 @@ use serde_json::json;
 
 use crate::support::{Harness, of_sensor};
 
-backend_tests!(a_native_sensor_is_restarted_with_back_off_when_it_exits, disabling_a_native_sensor_stops_its_process);
+backend_tests!(
+    a_native_sensor_is_restarted_with_back_off_when_it_exits,
+    disabling_a_native_sensor_stops_its_process,
+    a_flooding_sensor_has_its_excess_dropped_and_reported,
+);
 
 /// Emits two events naming its start (read from the stdin document), then exits with 3.
 const SHORT_LIVED: &str = r#"read -r input
@@ -109,5 +113,34 @@ async fn disabling_a_native_sensor_stops_its_process(backend: Backend) {
     assert_eq!(stopped.status_detail.as_deref(), Some("disabled"));
     // The status is written once the process group has been stopped and reaped.
     assert!(!Path::new(&format!("/proc/{pid}")).exists(), "process {pid} outlived its sensor");
+    harness.stop().await;
+}
+
+/// Writes 50,000 events at once, far faster than they can be recorded, then idles.
+const FLOOD: &str = r#"yes '{"payload": {"flood": true}}' | head -n 50000
+sleep 600
+"#;
+
+async fn a_flooding_sensor_has_its_excess_dropped_and_reported(backend: Backend) {
+    let mut harness = Harness::start(backend).await;
+    let sensor = sensor_yaml("flood", "flood.sh", true);
+    let files = [("sensors/flood.yaml", sensor.as_str()), ("sensors/flood.sh", FLOOD), ("triggers/beat.yaml", TRIGGER)];
+    harness.register_pack("beats", &files).await;
+
+    let detail = harness
+        .wait_for_notice(|notice| match notice {
+            Notice::Status { sensor_ref, detail: Some(detail), .. }
+                if sensor_ref == "beats.flood" && detail.contains("dropped") =>
+            {
+                Some(detail.clone())
+            }
+            _ => None,
+        })
+        .await;
+    assert!(detail.contains("output line(s) dropped: the sensor writes faster"), "{detail}");
+    // What was not dropped is recorded, and the sensor keeps running.
+    harness.wait_for_events(&of_sensor("beats.flood"), 100).await;
+    let running = harness.wait_for_sensor("beats.flood", |s| s.status == SensorStatus::Running).await;
+    assert_eq!(running.status, SensorStatus::Running);
     harness.stop().await;
 }

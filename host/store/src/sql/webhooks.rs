@@ -10,13 +10,14 @@ macro_rules! impl_webhook_store {
                 webhook: &attune_domain::webhook::NewWebhook,
             ) -> $crate::StoreResult<attune_domain::webhook::Webhook> {
                 Ok(sqlx::query_as(
-                    "INSERT INTO webhook (name, description, secret, enabled, created, updated) \
-                     VALUES ($1, $2, $3, $4, $5, $5) RETURNING *",
+                    "INSERT INTO webhook (name, description, secret, enabled, replay_window_s, created, updated) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING *",
                 )
                 .bind(&webhook.name)
                 .bind(&webhook.description)
                 .bind(&webhook.secret)
                 .bind(webhook.enabled)
+                .bind(webhook.replay_window_s)
                 .bind($crate::sql::now())
                 .fetch_one(self.write_pool())
                 .await?)
@@ -54,6 +55,30 @@ macro_rules! impl_webhook_store {
                     "webhook",
                     name.to_owned()
                 )
+            }
+
+            async fn record_webhook_delivery(
+                &self,
+                webhook: &str,
+                signature: &str,
+                expires_at: attune_domain::Timestamp,
+            ) -> $crate::StoreResult<bool> {
+                let mut tx = self.write_pool().begin().await?;
+                sqlx::query("DELETE FROM webhook_delivery WHERE expires_at <= $1")
+                    .bind($crate::sql::now())
+                    .execute(&mut *tx)
+                    .await?;
+                let done = sqlx::query(
+                    "INSERT INTO webhook_delivery (webhook, signature, expires_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (webhook, signature) DO NOTHING",
+                )
+                .bind(webhook)
+                .bind(signature)
+                .bind(expires_at)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(done.rows_affected() == 1)
             }
         }
     };

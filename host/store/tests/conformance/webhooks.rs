@@ -5,7 +5,7 @@ use attune_domain::webhook::NewWebhook;
 
 use crate::support::*;
 
-conformance_tests!(creates_reads_lists_and_deletes_webhooks);
+conformance_tests!(creates_reads_lists_and_deletes_webhooks, a_delivery_is_accepted_once_until_it_expires);
 
 async fn creates_reads_lists_and_deletes_webhooks(store: &TestStore) {
     let new = |name: &str, secret: Option<&str>| NewWebhook {
@@ -13,6 +13,7 @@ async fn creates_reads_lists_and_deletes_webhooks(store: &TestStore) {
         description: Some(format!("{name} alerts")),
         secret: secret.map(str::to_owned),
         enabled: true,
+        replay_window_s: secret.map(|_| 300),
     };
     let signed = store.create_webhook(&new("github", Some("v1:sealed"))).await.unwrap();
     assert!(signed.has_secret() && signed.enabled);
@@ -27,4 +28,16 @@ async fn creates_reads_lists_and_deletes_webhooks(store: &TestStore) {
     store.delete_webhook("github").await.unwrap();
     assert_not_found(store.get_webhook("github").await);
     assert_not_found(store.delete_webhook("github").await);
+}
+
+async fn a_delivery_is_accepted_once_until_it_expires(store: &TestStore) {
+    let later = chrono::Utc::now() + chrono::TimeDelta::seconds(300);
+    assert!(store.record_webhook_delivery("github", "sig-a", later).await.unwrap());
+    assert!(!store.record_webhook_delivery("github", "sig-a", later).await.unwrap(), "a replay");
+    assert!(store.record_webhook_delivery("gitlab", "sig-a", later).await.unwrap(), "per webhook");
+
+    // Once its window has passed, a delivery is forgotten (its timestamp is refused anyway).
+    let past = chrono::Utc::now() - chrono::TimeDelta::seconds(1);
+    assert!(store.record_webhook_delivery("github", "sig-b", past).await.unwrap());
+    assert!(store.record_webhook_delivery("github", "sig-b", later).await.unwrap(), "expired rows are purged");
 }

@@ -2,6 +2,7 @@
 //! on both store backends.
 
 mod cancellation;
+mod faults;
 mod recovery;
 mod rules;
 mod runs;

@@ -9,7 +9,7 @@ use attune_bus::MemoryBus;
 use attune_domain::Id;
 use attune_domain::execution::Execution;
 use attune_executor::ExecutorConfig;
-use attune_runtime_api::{LimitPolicy, RuntimeRegistry};
+use attune_runtime_api::{LimitPolicy, Runtime, RuntimeRegistry};
 use attune_runtime_native::{NativeConfig, NativeRuntimes};
 use attune_runtime_wasm::{WasmRuntime, WasmRuntimeConfig};
 use attune_security::{Cipher, TokenIssuer};
@@ -34,6 +34,9 @@ pub struct Options {
     pub concurrency: usize,
     /// Executor timings.
     pub executor: ExecutorConfig,
+    /// A runtime registered after the real ones, taking over their runner types (fault
+    /// injection: a runtime that panics).
+    pub runtime_override: Option<Arc<dyn Runtime>>,
 }
 
 impl Default for Options {
@@ -47,6 +50,7 @@ impl Default for Options {
                 unschedulable_after: Duration::from_secs(2),
                 reconcile_every: Duration::from_millis(300),
             },
+            runtime_override: None,
         }
     }
 }
@@ -58,6 +62,7 @@ pub struct Pipeline {
     pub bus: Arc<MemoryBus>,
     shutdown: CancellationToken,
     tasks: Vec<JoinHandle<()>>,
+    runtime_override: Option<Arc<dyn Runtime>>,
 }
 
 impl Pipeline {
@@ -74,7 +79,14 @@ impl Pipeline {
         for pack in ["core", "examples-wasm"] {
             attune_packs::register_pack(platform.store.as_ref(), &shipped_packs().join(pack)).await.unwrap();
         }
-        let mut pipeline = Pipeline { platform, store, bus, shutdown: CancellationToken::new(), tasks: Vec::new() };
+        let mut pipeline = Pipeline {
+            platform,
+            store,
+            bus,
+            shutdown: CancellationToken::new(),
+            tasks: Vec::new(),
+            runtime_override: options.runtime_override,
+        };
         for n in 0..options.workers {
             pipeline.start_worker(&format!("worker-{n}"), options.concurrency).await;
         }
@@ -116,6 +128,9 @@ impl Pipeline {
         let mut registry = RuntimeRegistry::new();
         registry.register(Arc::new(WasmRuntime::new(wasm).unwrap()));
         NativeRuntimes::new(NativeConfig::with_envs_dir(scratch.join("envs"))).register_into(&mut registry);
+        if let Some(runtime) = &self.runtime_override {
+            registry.register(runtime.clone());
+        }
         registry
     }
 

@@ -171,6 +171,25 @@ pub fn kv_and_config() -> String {
     wat::action(&s, "", &body)
 }
 
+/// Stores `"v"` under kv `forever` with a time-to-live of `u64::MAX` seconds and returns
+/// `{"refused": true}` when the datastore answers an error, `{"refused": false}` otherwise.
+pub fn kv_forever() -> String {
+    let mut s = Strings::default();
+    let key = s.add("forever");
+    let value = s.add("v");
+    let refused = s.add(r#"{"refused":true}"#);
+    let stored = s.add(r#"{"refused":false}"#);
+    let body = format!(
+        r#"(call $kv_set {key} {value} (i32.const 1) (i64.const -1) (i32.const 80))
+        (if (result i32) (i32.load8_u (i32.const 80)) (then (call $ok {refused})) (else (call $ok {stored})))"#,
+        key = key.args(),
+        value = value.args(),
+        refused = refused.args(),
+        stored = stored.args(),
+    );
+    wat::action(&s, "", &body)
+}
+
 /// A sensor reporting one `tests.tick` event `{"poll": N}` per poll and storing N under kv
 /// `last_poll`.
 pub fn ticker() -> String {

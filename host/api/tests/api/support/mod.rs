@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use attune_api::{ApiState, app};
+use attune_api::{ApiState, HttpLimits, app};
 use attune_bus::MemoryBus;
 use attune_security::{Cipher, TokenIssuer};
 use attune_services::Platform;
@@ -40,6 +40,17 @@ impl TestApi {
     }
 
     pub async fn with_body_limit(max_body_bytes: usize) -> Self {
+        // Tests log in far more often than people do; the throttle has tests of its own.
+        Self::with_limits(HttpLimits {
+            max_body_bytes,
+            login_attempts_per_minute: 0,
+            login_failures_per_minute: 0,
+            ..HttpLimits::default()
+        })
+        .await
+    }
+
+    pub async fn with_limits(limits: HttpLimits) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = attune_store::connect(&format!("sqlite://{}/attune.db", dir.path().display())).await.unwrap();
         let tokens = TokenIssuer::new(
@@ -52,7 +63,7 @@ impl TestApi {
         attune_services::bootstrap::bootstrap(&platform, Some(ADMIN_PASSWORD.into())).await.unwrap();
         attune_packs::register_pack(platform.store.as_ref(), &shipped_packs().join("core")).await.unwrap();
         let packs_dir = dir.path().to_path_buf();
-        let router = app(ApiState { platform: platform.clone(), packs_dir, max_body_bytes, sandbox: None });
+        let router = app(ApiState::new(platform.clone(), packs_dir, limits));
         let mut api = Self { router, platform, bus, dir, token: String::new() };
         let (status, body) = api
             .call(
