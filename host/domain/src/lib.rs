@@ -12,6 +12,7 @@
 //! - [`pack`], [`runtime`], [`worker`]: packaging and where code runs.
 //! - [`trigger`] (triggers and sensors), [`event`] (events and enforcements), [`rule`].
 //! - [`action`], [`execution`] (executions and their output lines), [`inquiry`].
+//! - [`lifecycle`]: every allowed execution status change; [`failure`]: typed failure kinds.
 //! - [`workflow`]: workflow definitions and per-execution workflow/task state.
 //! - [`policy`], [`identity`] (identities, permission sets, assignments, grants), [`key`].
 //! - [`credential`]: issued refresh tokens and API keys.
@@ -23,9 +24,11 @@ pub mod artifact;
 pub mod credential;
 pub mod event;
 pub mod execution;
+pub mod failure;
 pub mod identity;
 pub mod inquiry;
 pub mod key;
+pub mod lifecycle;
 pub mod notification;
 pub mod pack;
 pub mod page;

@@ -23,14 +23,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use attune_bus::{Bus, Message, Queue};
-use attune_domain::execution::{Execution, ExecutionFilter, ExecutionPatch};
+use attune_domain::Id;
+use attune_domain::execution::{Execution, ExecutionFilter};
+use attune_domain::failure::FailureKind;
 use attune_domain::page::PageRequest;
 use attune_domain::status::{ExecutionStatus, WorkerStatus};
 use attune_domain::worker::Worker;
-use attune_domain::{Id, Timestamp};
-use attune_services::notify::transition_execution;
+use attune_services::lifecycle::{Ending, Lifecycle};
 use attune_store::{Store, StoreResult};
-use serde_json::json;
 
 use crate::config::ExecutorConfig;
 
@@ -82,7 +82,7 @@ impl Reconciler {
                 matches!(w.status, WorkerStatus::Active | WorkerStatus::Busy)
                     && w.last_heartbeat.is_some_and(|b| b >= dead_before)
             });
-            self.redrive(&execution, stale, alive, now, &mut report).await?;
+            self.redrive(&execution, stale, alive, &mut report).await?;
         }
         let unprocessed_before = if everything_stale { now } else { stale_before };
         for event in self.store.list_unprocessed_events(unprocessed_before, 1000).await? {
@@ -100,7 +100,6 @@ impl Reconciler {
         execution: &Execution,
         stale: bool,
         worker_alive: bool,
-        now: Timestamp,
         report: &mut ReconcileReport,
     ) -> StoreResult<()> {
         use ExecutionStatus::*;
@@ -118,24 +117,9 @@ impl Reconciler {
             }
             Running if !worker_alive => self.abandon(execution, report).await?,
             Canceling if !worker_alive => {
-                let patch = ExecutionPatch {
-                    result: Some(
-                        json!({"error": {"kind": "cancelled", "message": "cancelled; its worker stopped responding"}}),
-                    ),
-                    finished: Some(now),
-                    ..ExecutionPatch::default()
-                };
-                if transition_execution(self.store.as_ref(), self.bus.as_ref(), id, &[Canceling], Cancelled, &patch)
-                    .await?
-                    .is_some()
-                {
+                let ending = Ending::failure(FailureKind::Cancelled, "cancelled; its worker stopped responding");
+                if self.lifecycle().finish(id, &[Canceling], ending).await?.is_some() {
                     report.cancelled += 1;
-                    self.hint(
-                        &Queue::Executor,
-                        Message::ExecutionFinished { execution: id, status: Cancelled },
-                        report,
-                    )
-                    .await;
                 }
             }
             Canceling if stale => {
@@ -151,8 +135,7 @@ impl Reconciler {
     /// Moves execution `id` from `from` back to `requested` and tells the executors again;
     /// nothing when it moved meanwhile.
     async fn requeue(&self, id: Id, from: ExecutionStatus, report: &mut ReconcileReport) -> StoreResult<()> {
-        let (store, bus, none) = (self.store.as_ref(), self.bus.as_ref(), ExecutionPatch::default());
-        if transition_execution(store, bus, id, &[from], ExecutionStatus::Requested, &none).await?.is_some() {
+        if self.lifecycle().release(id, from).await?.is_some() {
             report.requeued += 1;
             self.hint(&Queue::Executor, Message::ExecutionRequested { execution: id }, report).await;
         }
@@ -162,12 +145,16 @@ impl Reconciler {
     /// A running execution whose worker died.
     async fn abandon(&self, execution: &Execution, report: &mut ReconcileReport) -> StoreResult<()> {
         let why = "the worker running this execution stopped responding";
-        match attune_services::executions::abandon(self.store.as_ref(), self.bus.as_ref(), execution, why).await? {
+        match self.lifecycle().abandon(execution, why).await? {
             Some(ExecutionStatus::Requested) => report.requeued += 1,
             Some(_) => report.abandoned += 1,
             None => {}
         }
         Ok(())
+    }
+
+    fn lifecycle(&self) -> Lifecycle<'_> {
+        Lifecycle::new(self.store.as_ref(), self.bus.as_ref())
     }
 
     async fn workers(&self) -> StoreResult<HashMap<Id, Worker>> {

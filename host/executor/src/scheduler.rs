@@ -6,14 +6,14 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use attune_bus::{Bus, Message, Queue};
-use attune_domain::execution::{Execution, ExecutionPatch};
+use attune_domain::execution::Execution;
+use attune_domain::failure::FailureKind;
 use attune_domain::page::PageRequest;
 use attune_domain::status::{ExecutionStatus, WorkerStatus};
 use attune_domain::worker::Worker;
 use attune_domain::{Id, Timestamp};
-use attune_services::notify::transition_execution;
+use attune_services::lifecycle::{Ending, Lifecycle};
 use attune_store::{Store, StoreResult};
-use serde_json::json;
 
 use crate::config::ExecutorConfig;
 
@@ -56,11 +56,7 @@ impl Scheduler {
 
     /// Schedules execution `id` if it is still `requested`.
     pub async fn schedule(&self, id: Id) -> StoreResult<Placement> {
-        use ExecutionStatus::*;
-        let none = ExecutionPatch::default();
-        let Some(execution) =
-            transition_execution(self.store.as_ref(), self.bus.as_ref(), id, &[Requested], Scheduling, &none).await?
-        else {
+        let Some(execution) = self.lifecycle().begin_scheduling(id).await? else {
             return Ok(Placement::NotRequested);
         };
         let runner = execution.config["runner_type"].as_str().unwrap_or_default().to_owned();
@@ -70,11 +66,7 @@ impl Scheduler {
             return self.no_worker(&execution, &runner, now).await;
         }
         let worker = &workers[self.turn.fetch_add(1, Ordering::Relaxed) % workers.len()];
-        let patch = ExecutionPatch { worker: Some(worker.id), ..ExecutionPatch::default() };
-        if transition_execution(self.store.as_ref(), self.bus.as_ref(), id, &[Scheduling], Scheduled, &patch)
-            .await?
-            .is_none()
-        {
+        if self.lifecycle().assign(id, worker.id).await?.is_none() {
             // Cancelled while we chose.
             return Ok(Placement::NotRequested);
         }
@@ -122,36 +114,20 @@ impl Scheduler {
 
     /// No worker can run the execution now: wait, or give up once it waited too long.
     async fn no_worker(&self, execution: &Execution, runner: &str, now: Timestamp) -> StoreResult<Placement> {
-        use ExecutionStatus::*;
         let waited = (now - execution.created).to_std().unwrap_or_default();
         if waited < self.config.unschedulable_after {
-            transition_execution(
-                self.store.as_ref(),
-                self.bus.as_ref(),
-                execution.id,
-                &[Scheduling],
-                Requested,
-                &ExecutionPatch::default(),
-            )
-            .await?;
+            self.lifecycle().release(execution.id, ExecutionStatus::Scheduling).await?;
             tracing::info!(execution = execution.id, runner, "no live worker runs this runner type yet; waiting");
             return Ok(Placement::Waiting);
         }
-        let patch = ExecutionPatch {
-            result: Some(json!({"error": {
-                "kind": "unschedulable",
-                "message": format!("no live worker runs actions of runner type '{runner}' (waited {}s)", waited.as_secs()),
-            }})),
-            finished: Some(now),
-            ..ExecutionPatch::default()
-        };
-        if transition_execution(self.store.as_ref(), self.bus.as_ref(), execution.id, &[Scheduling], Failed, &patch)
-            .await?
-            .is_some()
-        {
-            self.hint(&Queue::Executor, Message::ExecutionFinished { execution: execution.id, status: Failed }).await;
-        }
+        let message = format!("no live worker runs actions of runner type '{runner}' (waited {}s)", waited.as_secs());
+        let ending = Ending::failure(FailureKind::Unschedulable, message);
+        self.lifecycle().finish(execution.id, &[ExecutionStatus::Scheduling], ending).await?;
         Ok(Placement::Unschedulable)
+    }
+
+    fn lifecycle(&self) -> Lifecycle<'_> {
+        Lifecycle::new(self.store.as_ref(), self.bus.as_ref())
     }
 
     async fn hint(&self, queue: &Queue, message: Message) {

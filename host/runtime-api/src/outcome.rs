@@ -4,76 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::output::CapturedText;
 
-/// Why an execution did not complete. Serialized in snake case as `result.error.kind`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FailureKind {
-    /// WASM: the guest used all its fuel.
-    FuelExhausted,
-    /// WASM: the guest tried to grow memory past its limit. Native: the process tree used
-    /// more memory than its limit.
-    MemoryLimit,
-    /// Native: the process tree reached its limit of processes and threads (a fork bomb).
-    ProcessLimit,
-    /// Native: a process used more CPU time than its limit.
-    CpuLimit,
-    /// The wall-clock limit passed.
-    Timeout,
-    /// WASM: the guest trapped (unreachable, out-of-bounds access, stack overflow...).
-    Trap,
-    /// The action reported an error itself (WASM `err(...)`).
-    ActionError,
-    /// The action's output is not what its `output_format`/WIT contract promises.
-    InvalidOutput,
-    /// Native: the process exited with a non-zero code.
-    NonzeroExit,
-    /// The execution was cancelled by a user.
-    Cancelled,
-    /// The runtime could not start the action (missing interpreter, invalid component,
-    /// dependency installation failed...).
-    SetupFailed,
-    /// A fault inside Attune (a panic while running the action); logged, and the execution
-    /// ends rather than staying `running`.
-    InternalError,
-}
-
-impl FailureKind {
-    /// The execution status this failure ends in.
-    pub fn terminal_status(self) -> TerminalStatus {
-        match self {
-            FailureKind::Timeout => TerminalStatus::Timeout,
-            FailureKind::Cancelled => TerminalStatus::Cancelled,
-            _ => TerminalStatus::Failed,
-        }
-    }
-}
-
-/// A typed failure with a message meant for the person reading the execution.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Failure {
-    /// What went wrong, machine-readable.
-    pub kind: FailureKind,
-    /// What went wrong, human-readable.
-    pub message: String,
-}
-
-impl Failure {
-    /// A failure of `kind` with `message`.
-    pub fn new(kind: FailureKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into() }
-    }
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}: {}",
-            serde_json::to_value(self.kind).unwrap_or_default().as_str().unwrap_or("failure"),
-            self.message
-        )
-    }
-}
+pub use attune_domain::failure::{Failure, FailureKind};
 
 /// The terminal execution status an outcome maps to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,7 +79,11 @@ impl Outcome {
     pub fn status(&self) -> TerminalStatus {
         match &self.result {
             Ok(_) => TerminalStatus::Completed,
-            Err(failure) => failure.kind.terminal_status(),
+            Err(failure) => match failure.kind {
+                FailureKind::Timeout => TerminalStatus::Timeout,
+                FailureKind::Cancelled => TerminalStatus::Cancelled,
+                _ => TerminalStatus::Failed,
+            },
         }
     }
 
@@ -157,7 +92,7 @@ impl Outcome {
     pub fn result_document(&self) -> serde_json::Value {
         match &self.result {
             Ok(value) => value.clone(),
-            Err(failure) => serde_json::json!({ "error": failure }),
+            Err(failure) => failure.result_document(),
         }
     }
 }

@@ -3,13 +3,14 @@
 //! re-run.
 
 use attune_bus::{Message, Queue};
-use attune_domain::execution::{Execution, ExecutionFilter, ExecutionPatch, NewExecution, OutputLine};
+use attune_domain::execution::{Execution, ExecutionFilter, NewExecution, OutputLine};
+use attune_domain::failure::FailureKind;
 use attune_domain::page::{Page, PageRequest};
 use attune_domain::status::ExecutionStatus;
 use attune_domain::{Id, Json};
 use attune_params::ParamSchema;
-use serde_json::json;
 
+use crate::lifecycle::{Ending, Lifecycle};
 use crate::secret_params::{mask, seal, unseal};
 use crate::{Platform, ServiceError, ServiceResult};
 
@@ -88,34 +89,22 @@ pub async fn list(platform: &Platform, filter: &ExecutionFilter, page: PageReque
 /// goes to `canceling` and its worker stops it.
 pub async fn cancel(platform: &Platform, id: Id) -> ServiceResult<Execution> {
     use ExecutionStatus::*;
-    let (store, bus) = (platform.store.as_ref(), platform.bus.as_ref());
+    let lifecycle = Lifecycle::new(platform.store.as_ref(), platform.bus.as_ref());
     loop {
-        let execution = store.get_execution(id).await?;
+        let execution = platform.store.get_execution(id).await?;
         match execution.status {
             status if status.is_terminal() => {
                 return Err(ServiceError::Conflict(format!("execution {id} already ended ({status})")));
             }
             Canceling => return Ok(masked(execution)),
             Requested | Scheduling | Scheduled => {
-                let patch = ExecutionPatch {
-                    result: Some(json!({"error": {"kind": "cancelled", "message": "cancelled before it started"}})),
-                    finished: Some(chrono::Utc::now()),
-                    ..ExecutionPatch::default()
-                };
-                let from = [Requested, Scheduling, Scheduled];
-                if let Some(cancelled) =
-                    crate::notify::transition_execution(store, bus, id, &from, Cancelled, &patch).await?
-                {
-                    notify(platform, &Queue::Executor, Message::ExecutionFinished { execution: id, status: Cancelled })
-                        .await;
+                let ending = Ending::failure(FailureKind::Cancelled, "cancelled before it started");
+                if let Some(cancelled) = lifecycle.finish(id, &[Requested, Scheduling, Scheduled], ending).await? {
                     return Ok(masked(cancelled));
                 }
             }
             Running => {
-                let none = ExecutionPatch::default();
-                if let Some(canceling) =
-                    crate::notify::transition_execution(store, bus, id, &[Running], Canceling, &none).await?
-                {
+                if let Some(canceling) = lifecycle.request_cancel(id).await? {
                     if let Some(worker) = canceling.worker {
                         notify(platform, &Queue::Worker(worker), Message::CancelRequested { execution: id }).await;
                     }
@@ -159,42 +148,6 @@ pub async fn output(
     let execution = platform.store.get_execution(id).await?;
     let lines = platform.store.list_output(id, after, limit).await?;
     Ok((masked(execution), lines))
-}
-
-/// Ends a running execution whose worker died: queued again (next attempt) when its action
-/// is declared idempotent, `abandoned` otherwise, since nobody knows how far it got. Returns
-/// the status it moved to, or `None` when it was no longer running.
-pub async fn abandon(
-    store: &dyn attune_store::Store,
-    bus: &dyn attune_bus::Bus,
-    execution: &Execution,
-    why: &str,
-) -> attune_store::StoreResult<Option<ExecutionStatus>> {
-    use ExecutionStatus::*;
-    let id = execution.id;
-    if execution.config["idempotent"].as_bool() == Some(true) {
-        let patch = ExecutionPatch { attempt: Some(execution.attempt + 1), ..ExecutionPatch::default() };
-        if crate::notify::transition_execution(store, bus, id, &[Running], Requested, &patch).await?.is_none() {
-            return Ok(None);
-        }
-        tracing::warn!(execution = id, why, "running an idempotent action again");
-        publish(bus, &Queue::Executor, Message::ExecutionRequested { execution: id }).await;
-        return Ok(Some(Requested));
-    }
-    let patch = ExecutionPatch {
-        result: Some(json!({"error": {
-            "kind": "abandoned",
-            "message": format!("{why}; it may or may not have finished its work"),
-        }})),
-        finished: Some(chrono::Utc::now()),
-        ..ExecutionPatch::default()
-    };
-    if crate::notify::transition_execution(store, bus, id, &[Running], Abandoned, &patch).await?.is_none() {
-        return Ok(None);
-    }
-    tracing::warn!(execution = id, why, "abandoned");
-    publish(bus, &Queue::Executor, Message::ExecutionFinished { execution: id, status: Abandoned }).await;
-    Ok(Some(Abandoned))
 }
 
 /// The execution with its secret parameters masked.

@@ -23,6 +23,8 @@
 //! - [`executions`]: requesting, listing, cancelling and re-running executions, and their
 //!   output.
 //! - [`events`]: recording events and telling the rules engine.
+//! - [`lifecycle`]: every execution status change — the transition table enforced, the
+//!   terminal write and the finish hint in one place.
 //! - [`notify`]: state changes that live views hear of: the store write, then a notice on
 //!   the bus.
 //! - [`kv`]: the pack-scoped datastore handle actions and sensors use.
@@ -41,6 +43,7 @@ pub mod executions;
 pub mod identities;
 pub mod keys;
 pub mod kv;
+pub mod lifecycle;
 pub mod notify;
 pub mod packs;
 pub mod permission_sets;
@@ -49,6 +52,8 @@ pub mod rbac;
 pub mod rules;
 pub mod secret_bindings;
 pub mod secret_params;
+#[cfg(test)]
+mod test_support;
 pub mod webhooks;
 
 pub use error::{ServiceError, ServiceResult};

@@ -1,38 +1,20 @@
 //! Every state change a live view shows goes through here: the store write, then a
 //! [`Notice`] broadcast on the bus once the write succeeded.
 //!
-//! Callers use these functions instead of the store's, so that no caller can move an
-//! execution (or record an event, or an enforcement) without announcing it. The executor,
-//! worker and services crates hold a `clippy.toml` that forbids calling the store's
-//! `transition_execution` directly.
+//! Callers use these functions instead of the store's, so that no caller can record an
+//! execution, an event or an enforcement without announcing it. Status changes of
+//! executions go through [`crate::lifecycle`], which announces them the same way; the
+//! executor, worker and services crates hold a `clippy.toml` that forbids calling the
+//! store's `transition_execution` directly.
 //!
 //! A notice is news, not work: a broadcast that fails is logged and the change stands.
 
 use attune_bus::{Bus, Notice};
 use attune_domain::Id;
 use attune_domain::event::{Enforcement, Event, NewEnforcement, NewEvent};
-use attune_domain::execution::{Execution, ExecutionPatch, NewExecution};
-use attune_domain::status::{EnforcementStatus, ExecutionStatus};
+use attune_domain::execution::{Execution, NewExecution};
+use attune_domain::status::EnforcementStatus;
 use attune_store::{Store, StoreResult};
-
-/// Moves execution `id` from one of `from` to `to` with `patch` (a conditional update, see
-/// the store) and announces the new status. Returns the updated execution, or `None` when
-/// its status did not match and nothing changed.
-pub async fn transition_execution(
-    store: &dyn Store,
-    bus: &dyn Bus,
-    id: Id,
-    from: &[ExecutionStatus],
-    to: ExecutionStatus,
-    patch: &ExecutionPatch,
-) -> StoreResult<Option<Execution>> {
-    #[expect(clippy::disallowed_methods, reason = "the one place that moves executions and announces it")]
-    let moved = store.transition_execution(id, from, to, patch).await?;
-    if let Some(execution) = &moved {
-        broadcast(bus, &Notice::execution_status(execution)).await;
-    }
-    Ok(moved)
-}
 
 /// Records an execution (`requested`) and announces it.
 pub async fn create_execution(store: &dyn Store, bus: &dyn Bus, execution: &NewExecution) -> StoreResult<Execution> {
@@ -83,14 +65,15 @@ pub async fn broadcast(bus: &dyn Bus, notice: &Notice) {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
 
     use async_trait::async_trait;
     use attune_bus::{BusError, Consumer, MemoryBus, Message, Queue, Received, Subscription};
-    use attune_domain::status::EnforcementCondition;
+    use attune_domain::status::{EnforcementCondition, ExecutionStatus};
     use serde_json::json;
 
     use super::*;
+    use crate::lifecycle::{Ending, Lifecycle};
+    use crate::test_support::{new_execution, store};
 
     /// A bus that accepts work but cannot broadcast.
     struct Deaf;
@@ -108,30 +91,6 @@ mod tests {
         }
         async fn subscribe(&self) -> Result<Subscription, BusError> {
             Err(BusError::Closed)
-        }
-    }
-
-    /// A store holding the core pack, whose `core.echo` the executions run.
-    async fn store() -> (tempfile::TempDir, Arc<dyn Store>) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = attune_store::connect(&format!("sqlite://{}/attune.db", dir.path().display())).await.unwrap();
-        let core = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packs/core");
-        attune_packs::register_pack(store.as_ref(), &core).await.unwrap();
-        (dir, store)
-    }
-
-    fn new_execution() -> NewExecution {
-        NewExecution {
-            action_ref: "core.echo".into(),
-            config: json!({}),
-            parent: None,
-            enforcement: None,
-            executor: None,
-            rule_ref: None,
-            trigger_ref: None,
-            parameters: json!({}),
-            sealed_parameters: Vec::new(),
-            attempt: 1,
         }
     }
 
@@ -157,10 +116,11 @@ mod tests {
         assert_eq!(heard(&mut subscription).await, status(ExecutionStatus::Requested));
 
         use ExecutionStatus::*;
-        let none = ExecutionPatch::default();
-        let refused = transition_execution(store.as_ref(), &bus, execution.id, &[Running], Completed, &none).await;
+        let lifecycle = Lifecycle::new(store.as_ref(), &bus);
+        let ending = Ending { status: Completed, result: json!({}), metering: None };
+        let refused = lifecycle.finish(execution.id, &[Running], ending).await;
         assert!(refused.unwrap().is_none(), "not running: nothing moves");
-        transition_execution(store.as_ref(), &bus, execution.id, &[Requested], Scheduling, &none).await.unwrap();
+        lifecycle.begin_scheduling(execution.id).await.unwrap();
         // The refused transition said nothing: the next notice is the one that happened.
         assert_eq!(heard(&mut subscription).await, status(Scheduling));
 
@@ -178,16 +138,7 @@ mod tests {
     async fn a_failing_broadcast_never_fails_the_change() {
         let (_dir, store) = store().await;
         let execution = create_execution(store.as_ref(), &Deaf, &new_execution()).await.unwrap();
-        let moved = transition_execution(
-            store.as_ref(),
-            &Deaf,
-            execution.id,
-            &[ExecutionStatus::Requested],
-            ExecutionStatus::Scheduling,
-            &ExecutionPatch::default(),
-        )
-        .await
-        .unwrap();
+        let moved = Lifecycle::new(store.as_ref(), &Deaf).begin_scheduling(execution.id).await.unwrap();
         assert_eq!(moved.map(|e| e.status), Some(ExecutionStatus::Scheduling));
         assert_eq!(store.get_execution(execution.id).await.unwrap().status, ExecutionStatus::Scheduling);
 

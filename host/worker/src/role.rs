@@ -4,14 +4,15 @@ use std::sync::Arc;
 
 use attune_bus::{Bus, BusError, Message, Queue};
 use attune_domain::Id;
-use attune_domain::execution::{ExecutionFilter, ExecutionPatch};
+use attune_domain::execution::ExecutionFilter;
+use attune_domain::failure::FailureKind;
 use attune_domain::page::PageRequest;
 use attune_domain::status::{ExecutionStatus, WorkerStatus, WorkerType};
 use attune_domain::worker::NewWorker;
 use attune_runtime_api::RuntimeRegistry;
 use attune_security::{Cipher, TokenIssuer};
-use attune_services::executions::{abandon, publish};
-use attune_services::notify::transition_execution;
+use attune_services::executions::publish;
+use attune_services::lifecycle::{Ending, Lifecycle};
 use attune_store::{Store, StoreError};
 use serde_json::json;
 use tokio::sync::Semaphore;
@@ -57,6 +58,13 @@ pub(crate) struct Shared {
     pub(crate) config: WorkerConfig,
     pub(crate) worker_id: Id,
     pub(crate) running: Running,
+}
+
+impl Shared {
+    /// Where this worker's status changes go.
+    pub(crate) fn lifecycle(&self) -> Lifecycle<'_> {
+        Lifecycle::new(self.store.as_ref(), self.bus.as_ref())
+    }
 }
 
 /// A worker that has registered itself and recovered what its previous incarnation left.
@@ -199,38 +207,11 @@ async fn recover(shared: &Shared) -> Result<(), StoreError> {
     for execution in mine.items {
         match execution.status {
             Running => {
-                abandon(
-                    shared.store.as_ref(),
-                    shared.bus.as_ref(),
-                    &execution,
-                    "the worker restarted while running it",
-                )
-                .await?;
+                shared.lifecycle().abandon(&execution, "the worker restarted while running it").await?;
             }
             Canceling => {
-                let patch = ExecutionPatch {
-                    result: Some(json!({"error": {"kind": "cancelled", "message": "cancelled; its worker restarted"}})),
-                    finished: Some(chrono::Utc::now()),
-                    ..ExecutionPatch::default()
-                };
-                if transition_execution(
-                    shared.store.as_ref(),
-                    shared.bus.as_ref(),
-                    execution.id,
-                    &[Canceling],
-                    Cancelled,
-                    &patch,
-                )
-                .await?
-                .is_some()
-                {
-                    publish(
-                        shared.bus.as_ref(),
-                        &Queue::Executor,
-                        Message::ExecutionFinished { execution: execution.id, status: Cancelled },
-                    )
-                    .await;
-                }
+                let ending = Ending::failure(FailureKind::Cancelled, "cancelled; its worker restarted");
+                shared.lifecycle().finish(execution.id, &[Canceling], ending).await?;
             }
             // Assigned but never started: run it now.
             _ => {

@@ -3,17 +3,14 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use attune_bus::{Message, Queue};
 use attune_domain::Id;
-use attune_domain::execution::{Execution, ExecutionPatch};
+use attune_domain::execution::Execution;
 use attune_domain::status::ExecutionStatus;
 use attune_runtime_api::{ExecutionIo, FailureKind, Outcome, TerminalStatus};
-use attune_services::executions::publish;
+use attune_services::lifecycle::Ending;
 use attune_services::secret_params::Redactor;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
-
-use attune_services::notify::transition_execution;
 
 use crate::guard::guarded;
 use crate::output::store_output;
@@ -27,14 +24,7 @@ pub type Running = Arc<Mutex<HashMap<Id, CancellationToken>>>;
 /// recorded; `claimed` is called as soon as the claim is settled either way, so the caller
 /// can acknowledge the message.
 pub async fn run_execution(shared: &Shared, id: Id, claimed: impl FnOnce()) {
-    use ExecutionStatus::*;
-    let patch = ExecutionPatch {
-        worker: Some(shared.worker_id),
-        started: Some(chrono::Utc::now()),
-        ..ExecutionPatch::default()
-    };
-    let claim =
-        transition_execution(shared.store.as_ref(), shared.bus.as_ref(), id, &[Scheduled], Running, &patch).await;
+    let claim = shared.lifecycle().start(id, shared.worker_id).await;
     claimed();
     let execution = match claim {
         Ok(Some(execution)) => execution,
@@ -48,7 +38,7 @@ pub async fn run_execution(shared: &Shared, id: Id, claimed: impl FnOnce()) {
     let cancel = CancellationToken::new();
     shared.running.lock().expect("running lock").insert(id, cancel.clone());
     // A cancel may have landed between the claim and the registration above.
-    if matches!(shared.store.get_execution(id).await, Ok(e) if e.status == Canceling) {
+    if matches!(shared.store.get_execution(id).await, Ok(e) if e.status == ExecutionStatus::Canceling) {
         cancel.cancel();
     }
 
@@ -114,31 +104,9 @@ async fn finish(shared: &Shared, execution: &Execution, outcome: Outcome, redact
     {
         fields.insert("exit_code".into(), json!(code));
     }
-    let patch = ExecutionPatch {
-        result: Some(redactor.json(&result)),
-        metering: outcome.metering.map(|m| json!(m)),
-        finished: Some(chrono::Utc::now()),
-        ..ExecutionPatch::default()
-    };
-    match transition_execution(
-        shared.store.as_ref(),
-        shared.bus.as_ref(),
-        execution.id,
-        &[Running, Canceling],
-        status,
-        &patch,
-    )
-    .await
-    {
-        Ok(Some(_)) => {
-            tracing::debug!(execution = execution.id, %status, "finished");
-            publish(
-                shared.bus.as_ref(),
-                &Queue::Executor,
-                Message::ExecutionFinished { execution: execution.id, status },
-            )
-            .await;
-        }
+    let ending = Ending { status, result: redactor.json(&result), metering: outcome.metering.map(|m| json!(m)) };
+    match shared.lifecycle().finish(execution.id, &[Running, Canceling], ending).await {
+        Ok(Some(_)) => tracing::debug!(execution = execution.id, %status, "finished"),
         Ok(None) => {
             tracing::warn!(execution = execution.id, "finished, but its status had already been settled elsewhere")
         }
