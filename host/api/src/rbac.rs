@@ -131,6 +131,7 @@ pub const RULES: &[Rule] = &[
     // Executions.
     rule("POST", "/api/v1/actions/{action_ref}/execute", grant("action", Execute, Ref("action_ref"))),
     rule("GET", "/api/v1/executions", grant("execution", View, Nothing)),
+    rule("GET", "/api/v1/executions/stats", grant("execution", View, Nothing)),
     rule("POST", "/api/v1/executions", InHandler("execute on action, in the pack of the body's action_ref")),
     rule("GET", "/api/v1/executions/{id}", grant("execution", View, ExecutionAction("id"))),
     rule("GET", "/api/v1/executions/{id}/children", grant("execution", View, ExecutionAction("id"))),

@@ -127,6 +127,17 @@ pub struct ExecutionFilter {
     pub enforcement: Option<Id>,
 }
 
+/// How many executions of one action are in one status (a row of the statistics).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct ExecutionCount {
+    /// The action.
+    pub action_ref: String,
+    /// The status.
+    pub status: ExecutionStatus,
+    /// How many.
+    pub count: i64,
+}
+
 /// One line of an execution's output.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct OutputLine {

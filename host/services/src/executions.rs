@@ -1,14 +1,17 @@
 //! Executions as clients see them: requested through one path (API, rules and workflows
-//! alike), secret parameters sealed at rest and masked in every answer, cancelled and
-//! re-run.
+//! alike), secret parameters sealed at rest and masked in every answer, cancelled (with
+//! everything they started) and re-run, and counted.
+
+use std::collections::BTreeMap;
 
 use attune_bus::{Message, Queue};
 use attune_domain::execution::{Execution, ExecutionFilter, NewExecution, OutputLine};
 use attune_domain::failure::FailureKind;
 use attune_domain::page::{Page, PageRequest};
 use attune_domain::status::ExecutionStatus;
-use attune_domain::{Id, Json};
+use attune_domain::{Id, Json, Timestamp};
 use attune_params::ParamSchema;
+use serde::Serialize;
 
 use crate::lifecycle::{Ending, Lifecycle};
 use crate::secret_params::{mask, seal, unseal};
@@ -85,9 +88,38 @@ pub async fn list(platform: &Platform, filter: &ExecutionFilter, page: PageReque
     Ok(platform.store.list_executions(filter, page).await?.map(masked))
 }
 
-/// Cancels an execution: one that has not started ends `cancelled` at once; a running one
-/// goes to `canceling` and its worker stops it.
+/// Cancels an execution and every execution it started (its children, theirs, and so on):
+/// one that has not started ends `cancelled` at once; a running one goes to `canceling` and
+/// its worker stops it. Children already ended are left as they are.
 pub async fn cancel(platform: &Platform, id: Id) -> ServiceResult<Execution> {
+    let cancelled = cancel_one(platform, id).await?;
+    let mut parents = vec![id];
+    while let Some(parent) = parents.pop() {
+        let filter = ExecutionFilter {
+            parent: Some(parent),
+            statuses: ExecutionStatus::ALL.iter().copied().filter(|s| !s.is_terminal()).collect(),
+            ..ExecutionFilter::default()
+        };
+        for page in 1.. {
+            let children =
+                platform.store.list_executions(&filter, PageRequest::new(page, PageRequest::MAX_PAGE_SIZE)).await?;
+            for child in &children.items {
+                match cancel_one(platform, child.id).await {
+                    // Ended meanwhile: nothing to stop.
+                    Ok(_) | Err(ServiceError::Conflict(_)) => parents.push(child.id),
+                    Err(other) => return Err(other),
+                }
+            }
+            if children.items.len() < PageRequest::MAX_PAGE_SIZE as usize {
+                break;
+            }
+        }
+    }
+    Ok(cancelled)
+}
+
+/// Cancels one execution, not its children.
+async fn cancel_one(platform: &Platform, id: Id) -> ServiceResult<Execution> {
     use ExecutionStatus::*;
     let lifecycle = Lifecycle::new(platform.store.as_ref(), platform.bus.as_ref());
     loop {
@@ -118,12 +150,25 @@ pub async fn cancel(platform: &Platform, id: Id) -> ServiceResult<Execution> {
     }
 }
 
-/// Runs an execution's action again with the same parameters, as a new execution.
-pub async fn rerun(platform: &Platform, id: Id, executor: Option<Id>) -> ServiceResult<Execution> {
+/// Runs an execution's action again as a new execution, with the same parameters except
+/// those in `overrides` (an object; its values replace the original ones, checked against
+/// the action's schema like any request).
+pub async fn rerun(
+    platform: &Platform,
+    id: Id,
+    executor: Option<Id>,
+    overrides: Option<Json>,
+) -> ServiceResult<Execution> {
     let original = platform.store.get_execution(id).await?;
     let sealed: Vec<String> = original.sealed_names().into_iter().map(str::to_owned).collect();
-    let parameters = unseal(&original.parameters, sealed.iter().map(String::as_str), &platform.cipher)
+    let mut parameters = unseal(&original.parameters, sealed.iter().map(String::as_str), &platform.cipher)
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    match (overrides, parameters.as_object_mut()) {
+        (None, _) => {}
+        (Some(Json::Object(overrides)), Some(fields)) => fields.extend(overrides),
+        (Some(Json::Object(overrides)), None) => parameters = Json::Object(overrides),
+        (Some(_), _) => return Err(ServiceError::field("parameters", "must be an object")),
+    }
     request(
         platform,
         ExecutionRequest {
@@ -171,4 +216,48 @@ pub async fn publish(bus: &dyn attune_bus::Bus, queue: &Queue, message: Message)
     if let Err(error) = bus.publish(queue, &message).await {
         tracing::warn!(%error, ?message, "hint not published; the reconciler will pick the work up");
     }
+}
+
+/// Executions created in a window, counted.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ExecutionStats {
+    /// Start of the window.
+    pub since: Timestamp,
+    /// Executions created since then.
+    pub total: i64,
+    /// How many are in each status now (statuses with none are left out).
+    pub by_status: BTreeMap<ExecutionStatus, i64>,
+    /// The same, per action, by ref.
+    pub by_action: Vec<ActionStats>,
+}
+
+/// One action's executions in the window.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ActionStats {
+    /// The action.
+    pub action_ref: String,
+    /// Its executions created in the window.
+    pub total: i64,
+    /// How many are in each status now.
+    pub by_status: BTreeMap<ExecutionStatus, i64>,
+}
+
+/// Executions created at or after `since`, counted by status and by action.
+pub async fn stats(platform: &Platform, since: Timestamp) -> ServiceResult<ExecutionStats> {
+    let mut stats = ExecutionStats { since, total: 0, by_status: BTreeMap::new(), by_action: Vec::new() };
+    for row in platform.store.count_executions(since).await? {
+        stats.total += row.count;
+        *stats.by_status.entry(row.status).or_default() += row.count;
+        if stats.by_action.last().is_none_or(|last| last.action_ref != row.action_ref) {
+            stats.by_action.push(ActionStats {
+                action_ref: row.action_ref.clone(),
+                total: 0,
+                by_status: BTreeMap::new(),
+            });
+        }
+        let action = stats.by_action.last_mut().expect("pushed above");
+        action.total += row.count;
+        *action.by_status.entry(row.status).or_default() += row.count;
+    }
+    Ok(stats)
 }

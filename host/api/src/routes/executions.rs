@@ -13,7 +13,7 @@ use attune_domain::page::PageRequest;
 use attune_domain::status::ExecutionStatus;
 use attune_services::ServiceError;
 use attune_services::auth::Caller;
-use attune_services::executions::{self, ExecutionRequest};
+use attune_services::executions::{self, ExecutionRequest, ExecutionStats};
 use attune_services::rbac::{Need, pack_of};
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -33,6 +33,7 @@ use crate::state::ApiState;
 pub fn router() -> Router<ApiState> {
     Router::new()
         .route("/api/v1/executions", get(list).post(create))
+        .route("/api/v1/executions/stats", get(stats))
         .route("/api/v1/actions/{action_ref}/execute", post(execute_action))
         .route("/api/v1/executions/{id}", get(show))
         .route("/api/v1/executions/{id}/children", get(children))
@@ -43,7 +44,7 @@ pub fn router() -> Router<ApiState> {
 
 /// This module's operations, for the OpenAPI document.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(list, create, execute_action, show, children, output, cancel, rerun))]
+#[openapi(paths(list, create, execute_action, show, children, output, cancel, rerun, stats))]
 pub struct Doc;
 
 #[derive(Deserialize, ToSchema)]
@@ -139,6 +140,10 @@ struct ListQuery {
     /// Only executions created at or after this RFC 3339 time.
     #[param(format = DateTime)]
     since: Option<String>,
+    /// Only executions assigned to this worker (its id).
+    worker: Option<Id>,
+    /// Only executions created by this enforcement (a rule's match of an event).
+    enforcement: Option<Id>,
 }
 
 impl ListQuery {
@@ -164,8 +169,8 @@ impl ListQuery {
             parent: self.parent,
             rule_ref: self.rule.clone(),
             since,
-            worker: None,
-            enforcement: None,
+            worker: self.worker,
+            enforcement: self.enforcement,
         })
     }
 
@@ -313,13 +318,63 @@ async fn cancel(State(state): State<ApiState>, Path(id): Path<Id>) -> ApiResult<
     Ok(data(executions::cancel(&state.platform, id).await?))
 }
 
-/// Run an execution's action again with the same parameters.
+/// What a re-run changes.
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = RerunRequest)]
+struct RerunBody {
+    /// Parameters replacing the original ones of the same name (the others are kept).
+    #[schema(value_type = Option<Object>)]
+    parameters: Option<Value>,
+}
+
+/// Run an execution's action again: the same parameters, or some overridden.
+///
+/// The body is optional; without one the action runs with exactly the original parameters.
 #[utoipa::path(post, path = "/api/v1/executions/{id}/rerun", tag = "executions",
+    request_body(content = Option<RerunBody>, description = "Parameters to override"),
     responses((status = CREATED, description = "The new execution", body = Data<Execution>)))]
 async fn rerun(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<Id>,
+    body: Bytes,
 ) -> ApiResult<(StatusCode, axum::Json<Value>)> {
-    Ok((StatusCode::CREATED, data(executions::rerun(&state.platform, id, Some(caller.identity_id)).await?)))
+    let body: RerunBody = if body.iter().all(u8::is_ascii_whitespace) {
+        RerunBody::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| match e.classify() {
+            serde_json::error::Category::Data => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", e.to_string())
+            }
+            _ => ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", e.to_string()),
+        })?
+    };
+    let rerun = executions::rerun(&state.platform, id, Some(caller.identity_id), body.parameters).await?;
+    Ok((StatusCode::CREATED, data(rerun)))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct StatsQuery {
+    /// The window, in seconds back from now (default 86400, at most 2592000: 30 days).
+    window_s: Option<i64>,
+}
+
+/// Executions of the last `window_s` seconds, counted by status and by action.
+#[utoipa::path(get, path = "/api/v1/executions/stats", tag = "executions", params(StatsQuery),
+    responses((status = OK, description = "Counts", body = Data<ExecutionStats>)))]
+async fn stats(State(state): State<ApiState>, Query(query): Query<StatsQuery>) -> ApiResult<axum::Json<Value>> {
+    const MAX_WINDOW_S: i64 = 30 * 86_400;
+    let window = query.window_s.unwrap_or(86_400);
+    if !(1..=MAX_WINDOW_S).contains(&window) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            format!("window_s must be 1 to {MAX_WINDOW_S} seconds"),
+        ));
+    }
+    let since = chrono::Utc::now() - chrono::TimeDelta::seconds(window);
+    Ok(data(executions::stats(&state.platform, since).await?))
 }

@@ -4,6 +4,7 @@ mod abuse;
 mod access;
 mod api_keys;
 mod auth;
+mod control;
 mod datastore;
 mod escalation;
 mod execution_tokens;

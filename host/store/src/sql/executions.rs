@@ -211,6 +211,19 @@ macro_rules! impl_execution_store {
                 .fetch_all(self.read_pool())
                 .await?)
             }
+
+            async fn count_executions(
+                &self,
+                since: attune_domain::Timestamp,
+            ) -> $crate::StoreResult<Vec<attune_domain::execution::ExecutionCount>> {
+                Ok(sqlx::query_as(
+                    "SELECT action_ref, status, COUNT(*) AS count FROM execution WHERE created >= $1 \
+                     GROUP BY action_ref, status ORDER BY action_ref, status",
+                )
+                .bind(since)
+                .fetch_all(self.read_pool())
+                .await?)
+            }
         }
     };
 }

@@ -16,6 +16,7 @@ conformance_tests!(
     lists_executions_newest_first_page_by_page,
     lists_executions_with_every_filter,
     deletes_an_execution,
+    counts_executions_by_action_and_status_since_a_time,
 );
 
 async fn creates_a_requested_execution(store: &TestStore) {
@@ -195,4 +196,27 @@ async fn deletes_an_execution(store: &TestStore) {
     assert_not_found(store.delete_execution(doomed.id).await);
     let listed = store.list_executions(&ExecutionFilter::default(), all()).await.unwrap();
     assert_eq!(listed.items, [kept]);
+}
+
+async fn counts_executions_by_action_and_status_since_a_time(store: &TestStore) {
+    store.register_pack(&sample_bundle("sample")).await.unwrap();
+    let before = chrono::Utc::now() - chrono::TimeDelta::seconds(5);
+    let mut ids = Vec::new();
+    for action in ["sample.notify", "sample.notify", "sample.fetch"] {
+        ids.push(store.create_execution(&new_execution(action)).await.unwrap().id);
+    }
+    store.transition_execution(ids[0], &[Requested], Scheduling, &ExecutionPatch::default()).await.unwrap().unwrap();
+
+    let counts: Vec<(String, ExecutionStatus, i64)> =
+        store.count_executions(before).await.unwrap().into_iter().map(|c| (c.action_ref, c.status, c.count)).collect();
+    assert_eq!(
+        counts,
+        [
+            ("sample.fetch".to_owned(), Requested, 1),
+            ("sample.notify".to_owned(), Requested, 1),
+            ("sample.notify".to_owned(), Scheduling, 1),
+        ]
+    );
+    let later = chrono::Utc::now() + chrono::TimeDelta::seconds(5);
+    assert!(store.count_executions(later).await.unwrap().is_empty(), "nothing created since");
 }
