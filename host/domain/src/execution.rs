@@ -127,6 +127,20 @@ pub struct ExecutionFilter {
     pub enforcement: Option<Id>,
 }
 
+/// Executions that may need recovering: in one status, untouched for a while and/or on a
+/// worker that is gone. Listed oldest first (by last change, then id), at most `limit`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaleQuery {
+    /// In this status.
+    pub status: ExecutionStatus,
+    /// Last changed before this time.
+    pub updated_before: Option<Timestamp>,
+    /// Assigned to no worker, or to none of these (the live ones).
+    pub worker_not_in: Option<Vec<Id>>,
+    /// At most this many.
+    pub limit: u32,
+}
+
 /// How many executions of one action are in one status (a row of the statistics).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct ExecutionCount {

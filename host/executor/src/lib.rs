@@ -12,10 +12,13 @@
 //! - [`reconciler`]: on start and periodically, re-drives executions left non-terminal (lost
 //!   messages, dead executors, dead workers: `abandoned`, or queued again when the action is
 //!   idempotent).
+//! - [`recovery`]: the recovery rules, one per kind of waiting execution, each with the
+//!   indexed query that finds its executions.
 //! - [`role`]: the executor process loop: consume the executor queue, reconcile on a timer.
 
 pub mod config;
 pub mod reconciler;
+pub mod recovery;
 pub mod role;
 pub mod scheduler;
 

@@ -1,7 +1,9 @@
 //! Executions and their output.
 
 use async_trait::async_trait;
-use attune_domain::execution::{Execution, ExecutionCount, ExecutionFilter, ExecutionPatch, NewExecution, OutputLine};
+use attune_domain::execution::{
+    Execution, ExecutionCount, ExecutionFilter, ExecutionPatch, NewExecution, OutputLine, StaleQuery,
+};
 use attune_domain::page::{Page, PageRequest};
 use attune_domain::status::ExecutionStatus;
 use attune_domain::{Id, Timestamp};
@@ -38,6 +40,8 @@ pub trait ExecutionStore: Send + Sync {
     async fn append_output(&self, execution: Id, lines: &[(String, String)]) -> StoreResult<i64>;
     /// Output lines with `seq > after`, in order, at most `limit`.
     async fn list_output(&self, execution: Id, after: i64, limit: i64) -> StoreResult<Vec<OutputLine>>;
+    /// Executions the reconciler may have to recover, oldest first (an indexed query).
+    async fn list_stale_executions(&self, query: &StaleQuery) -> StoreResult<Vec<Execution>>;
     /// Executions created at or after `since`, counted by action and status (ordered by
     /// action, then status).
     async fn count_executions(&self, since: Timestamp) -> StoreResult<Vec<ExecutionCount>>;

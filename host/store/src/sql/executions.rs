@@ -212,6 +212,32 @@ macro_rules! impl_execution_store {
                 .await?)
             }
 
+            async fn list_stale_executions(
+                &self,
+                query: &attune_domain::execution::StaleQuery,
+            ) -> $crate::StoreResult<Vec<attune_domain::execution::Execution>> {
+                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT * FROM execution WHERE status = ");
+                qb.push_bind(query.status);
+                if let Some(before) = query.updated_before {
+                    qb.push(" AND updated < ").push_bind(before);
+                }
+                match query.worker_not_in.as_deref() {
+                    None => {}
+                    // No live worker: every execution of the status is on a gone one.
+                    Some([]) => {}
+                    Some(live) => {
+                        qb.push(" AND (worker IS NULL OR worker NOT IN (");
+                        let mut list = qb.separated(", ");
+                        for id in live {
+                            list.push_bind(*id);
+                        }
+                        qb.push("))");
+                    }
+                }
+                qb.push(" ORDER BY updated, id LIMIT ").push_bind(i64::from(query.limit));
+                Ok(qb.build_query_as().fetch_all(self.read_pool()).await?)
+            }
+
             async fn count_executions(
                 &self,
                 since: attune_domain::Timestamp,

@@ -1,7 +1,7 @@
 //! Executions: created, read, listed with every filter, moved through their statuses by
 //! conditional transitions, deleted.
 
-use attune_domain::execution::{ExecutionFilter, ExecutionPatch};
+use attune_domain::execution::{ExecutionFilter, ExecutionPatch, StaleQuery};
 use attune_domain::status::ExecutionStatus::{self, *};
 use serde_json::json;
 
@@ -17,6 +17,7 @@ conformance_tests!(
     lists_executions_with_every_filter,
     deletes_an_execution,
     counts_executions_by_action_and_status_since_a_time,
+    lists_stale_executions_oldest_first_by_status_age_and_worker,
 );
 
 async fn creates_a_requested_execution(store: &TestStore) {
@@ -219,4 +220,35 @@ async fn counts_executions_by_action_and_status_since_a_time(store: &TestStore) 
     );
     let later = chrono::Utc::now() + chrono::TimeDelta::seconds(5);
     assert!(store.count_executions(later).await.unwrap().is_empty(), "nothing created since");
+}
+
+async fn lists_stale_executions_oldest_first_by_status_age_and_worker(store: &TestStore) {
+    store.register_pack(&sample_bundle("sample")).await.unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..4 {
+        ids.push(store.create_execution(&new_execution("sample.notify")).await.unwrap().id);
+    }
+    let soon = chrono::Utc::now() + chrono::TimeDelta::seconds(5);
+    let query =
+        |status, updated_before, worker_not_in, limit| StaleQuery { status, updated_before, worker_not_in, limit };
+    let found =
+        |executions: Vec<attune_domain::execution::Execution>| executions.iter().map(|e| e.id).collect::<Vec<_>>();
+
+    let oldest = store.list_stale_executions(&query(Requested, Some(soon), None, 2)).await.unwrap();
+    assert_eq!(found(oldest), ids[..2], "oldest first, bounded");
+    let past = chrono::Utc::now() - chrono::TimeDelta::seconds(60);
+    assert!(store.list_stale_executions(&query(Requested, Some(past), None, 10)).await.unwrap().is_empty());
+
+    let one = store.register_worker(&new_worker("one")).await.unwrap().id;
+    let two = store.register_worker(&new_worker("two")).await.unwrap().id;
+    for (id, worker) in [(ids[0], one), (ids[1], two)] {
+        store.transition_execution(id, &[Requested], Scheduling, &ExecutionPatch::default()).await.unwrap().unwrap();
+        let patch = ExecutionPatch { worker: Some(worker), ..ExecutionPatch::default() };
+        store.transition_execution(id, &[Scheduling], Scheduled, &patch).await.unwrap().unwrap();
+    }
+    let on_gone = |live: Vec<i64>| query(Scheduled, None, Some(live), 10);
+    assert_eq!(found(store.list_stale_executions(&on_gone(vec![one])).await.unwrap()), [ids[1]]);
+    assert_eq!(found(store.list_stale_executions(&on_gone(vec![])).await.unwrap()), ids[..2]);
+    assert!(store.list_stale_executions(&on_gone(vec![one, two])).await.unwrap().is_empty());
+    assert_eq!(found(store.list_stale_executions(&query(Requested, None, None, 10)).await.unwrap()), ids[2..]);
 }

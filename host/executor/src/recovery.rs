@@ -1,0 +1,177 @@
+//! Recovery rules: one per kind of waiting execution.
+//!
+//! Each rule says which executions it looks at — an indexed store query, oldest first and
+//! bounded per pass — and what it does with each. The reconciler runs every rule in turn,
+//! so a new kind of waiting execution (queued by a policy, delayed, waiting for an answer,
+//! a parent waiting for its children) plugs in as one more rule without touching the others.
+//!
+//! | rule | status | condition | action |
+//! | --- | --- | --- | --- |
+//! | [`AwaitingExecutor`] | requested | stale | send `ExecutionRequested` again |
+//! | | scheduling | stale (an executor died) | back to `requested` |
+//! | [`OnGoneWorker`] | scheduled | worker gone | back to `requested` |
+//! | | running | worker gone | `abandoned`, or `requested` again (next attempt) if the action is idempotent |
+//! | | canceling | worker gone | `cancelled` |
+//! | [`OnLiveWorker`] | scheduled | stale | send `ExecutionScheduled` to its worker again |
+//! | | canceling | stale | send `CancelRequested` again |
+
+use async_trait::async_trait;
+use attune_bus::{Bus, Message, Queue};
+use attune_domain::execution::{Execution, StaleQuery};
+use attune_domain::failure::FailureKind;
+use attune_domain::status::ExecutionStatus::{self, *};
+use attune_domain::{Id, Timestamp};
+use attune_services::lifecycle::{Ending, Lifecycle};
+use attune_store::{Store, StoreResult};
+
+use crate::reconciler::ReconcileReport;
+
+/// What one reconciliation pass knows, shared by the rules.
+pub struct Pass<'a> {
+    pub(crate) store: &'a dyn Store,
+    pub(crate) bus: &'a dyn Bus,
+    /// Executions untouched since before this are stale.
+    pub(crate) stale_before: Timestamp,
+    /// Workers alive now (recent heartbeat).
+    pub(crate) live_workers: Vec<Id>,
+    /// Executions each rule looks at, at most, per status.
+    pub(crate) limit: u32,
+}
+
+impl Pass<'_> {
+    fn lifecycle(&self) -> Lifecycle<'_> {
+        Lifecycle::new(self.store, self.bus)
+    }
+
+    /// The oldest executions in `status` matching the rest of `query`.
+    async fn stale(&self, status: ExecutionStatus, gone_worker: bool) -> StoreResult<Vec<Execution>> {
+        let query = StaleQuery {
+            status,
+            updated_before: (!gone_worker).then_some(self.stale_before),
+            worker_not_in: gone_worker.then(|| self.live_workers.clone()),
+            limit: self.limit,
+        };
+        self.store.list_stale_executions(&query).await
+    }
+
+    /// Back to `requested` from `from`, and the executors told; nothing when it moved.
+    async fn requeue(&self, id: Id, from: ExecutionStatus, report: &mut ReconcileReport) -> StoreResult<()> {
+        if self.lifecycle().release(id, from).await?.is_some() {
+            report.requeued += 1;
+            self.hint(&Queue::Executor, Message::ExecutionRequested { execution: id }, report).await;
+        }
+        Ok(())
+    }
+
+    async fn hint(&self, queue: &Queue, message: Message, report: &mut ReconcileReport) {
+        match self.bus.publish(queue, &message).await {
+            Ok(()) => report.hints_resent += 1,
+            Err(error) => tracing::warn!(%error, ?message, "hint not published; next pass will try again"),
+        }
+    }
+}
+
+/// One kind of waiting execution and how to get it moving again.
+#[async_trait]
+pub trait Recovery: Send + Sync {
+    /// The executions this rule would recover now, oldest first.
+    async fn find(&self, pass: &Pass<'_>) -> StoreResult<Vec<Execution>>;
+
+    /// Gets one of them moving. It may have moved since it was found: every change is
+    /// conditional, so a stale view changes nothing.
+    async fn recover(&self, pass: &Pass<'_>, execution: &Execution, report: &mut ReconcileReport) -> StoreResult<()>;
+}
+
+/// Work no executor is looking after: a lost `ExecutionRequested`, an executor that died
+/// while scheduling.
+pub struct AwaitingExecutor;
+
+#[async_trait]
+impl Recovery for AwaitingExecutor {
+    async fn find(&self, pass: &Pass<'_>) -> StoreResult<Vec<Execution>> {
+        let mut found = pass.stale(Requested, false).await?;
+        found.extend(pass.stale(Scheduling, false).await?);
+        Ok(found)
+    }
+
+    async fn recover(&self, pass: &Pass<'_>, execution: &Execution, report: &mut ReconcileReport) -> StoreResult<()> {
+        match execution.status {
+            Scheduling => pass.requeue(execution.id, Scheduling, report).await,
+            _ => {
+                pass.hint(&Queue::Executor, Message::ExecutionRequested { execution: execution.id }, report).await;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Work on a worker that is gone (no heartbeat for `dead_after`).
+pub struct OnGoneWorker;
+
+#[async_trait]
+impl Recovery for OnGoneWorker {
+    async fn find(&self, pass: &Pass<'_>) -> StoreResult<Vec<Execution>> {
+        let mut found = Vec::new();
+        for status in [Scheduled, Running, Canceling] {
+            found.extend(pass.stale(status, true).await?);
+        }
+        Ok(found)
+    }
+
+    async fn recover(&self, pass: &Pass<'_>, execution: &Execution, report: &mut ReconcileReport) -> StoreResult<()> {
+        let id = execution.id;
+        match execution.status {
+            Scheduled => pass.requeue(id, Scheduled, report).await?,
+            Running => {
+                let why = "the worker running this execution stopped responding";
+                match pass.lifecycle().abandon(execution, why).await? {
+                    Some(Requested) => report.requeued += 1,
+                    Some(_) => report.abandoned += 1,
+                    None => {}
+                }
+            }
+            Canceling => {
+                let ending = Ending::failure(FailureKind::Cancelled, "cancelled; its worker stopped responding");
+                if pass.lifecycle().finish(id, &[Canceling], ending).await?.is_some() {
+                    report.cancelled += 1;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// Work on a live worker whose message may have been lost.
+pub struct OnLiveWorker;
+
+#[async_trait]
+impl Recovery for OnLiveWorker {
+    async fn find(&self, pass: &Pass<'_>) -> StoreResult<Vec<Execution>> {
+        let mut found = Vec::new();
+        for status in [Scheduled, Canceling] {
+            found.extend(pass.stale(status, false).await?.into_iter().filter(|e| on_live(pass, e)));
+        }
+        Ok(found)
+    }
+
+    async fn recover(&self, pass: &Pass<'_>, execution: &Execution, report: &mut ReconcileReport) -> StoreResult<()> {
+        let (Some(worker), id) = (execution.worker, execution.id) else { return Ok(()) };
+        let message = match execution.status {
+            Scheduled => Message::ExecutionScheduled { execution: id },
+            Canceling => Message::CancelRequested { execution: id },
+            _ => return Ok(()),
+        };
+        pass.hint(&Queue::Worker(worker), message, report).await;
+        Ok(())
+    }
+}
+
+fn on_live(pass: &Pass<'_>, execution: &Execution) -> bool {
+    execution.worker.is_some_and(|worker| pass.live_workers.contains(&worker))
+}
+
+/// Every rule, in the order a pass runs them.
+pub fn rules() -> Vec<Box<dyn Recovery>> {
+    vec![Box::new(AwaitingExecutor), Box::new(OnGoneWorker), Box::new(OnLiveWorker)]
+}

@@ -1,0 +1,154 @@
+//! Every recovery rule, on both stores, without waiting: executions are put in the state a
+//! crash or a lost message leaves them in, and one reconciliation pass must get each moving.
+//! Liveness and staleness come from the pass's configuration (a worker is gone when
+//! `dead_after` is zero; everything is stale when `stale_after` is zero).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use attune_bus::{MemoryBus, Message, Queue};
+use attune_domain::Id;
+use attune_domain::execution::{ExecutionPatch, NewExecution};
+use attune_domain::status::ExecutionStatus::{self, *};
+use attune_domain::status::WorkerType;
+use attune_domain::worker::NewWorker;
+use attune_executor::{ExecutorConfig, Reconciler};
+use attune_test_support::{Backend, TestStore, backend_tests};
+use serde_json::json;
+
+backend_tests!(
+    stale_requests_are_announced_again_and_stalled_scheduling_released,
+    work_on_a_gone_worker_is_released_abandoned_requeued_or_cancelled,
+    work_on_a_live_worker_gets_its_message_again,
+    fresh_work_is_left_alone,
+);
+
+struct World {
+    store: TestStore,
+    bus: Arc<MemoryBus>,
+    worker: Id,
+}
+
+impl World {
+    async fn new(backend: Backend) -> World {
+        let store = TestStore::new(backend).await;
+        let core = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packs/core");
+        attune_packs::register_pack(store.store.as_ref(), &core).await.unwrap();
+        let worker = store
+            .store
+            .register_worker(&NewWorker {
+                name: "w".into(),
+                worker_type: WorkerType::Local,
+                runner_types: vec!["shell".into()],
+                host: None,
+                port: None,
+                capabilities: json!({}),
+            })
+            .await
+            .unwrap()
+            .id;
+        World { store, bus: Arc::new(MemoryBus::new()), worker }
+    }
+
+    /// An execution moved along `path` (from `requested`), on the world's worker.
+    async fn execution(&self, path: &[ExecutionStatus], config: serde_json::Value) -> Id {
+        let new = NewExecution {
+            action_ref: "core.echo".into(),
+            config,
+            parent: None,
+            enforcement: None,
+            executor: None,
+            rule_ref: None,
+            trigger_ref: None,
+            parameters: json!({}),
+            sealed_parameters: Vec::new(),
+            attempt: 1,
+        };
+        let id = self.store.store.create_execution(&new).await.unwrap().id;
+        let mut at = Requested;
+        for &next in path {
+            let patch = ExecutionPatch { worker: Some(self.worker), ..ExecutionPatch::default() };
+            #[expect(clippy::disallowed_methods, reason = "setting up the state a crash leaves behind")]
+            let moved = self.store.store.transition_execution(id, &[at], next, &patch).await.unwrap();
+            assert!(moved.is_some(), "{at} -> {next}");
+            at = next;
+        }
+        id
+    }
+
+    /// One pass with a worker `gone` or alive, and everything stale or nothing.
+    async fn pass(&self, gone: bool, stale: bool) -> attune_executor::ReconcileReport {
+        let config = ExecutorConfig {
+            dead_after: if gone { Duration::ZERO } else { Duration::from_secs(3600) },
+            stale_after: if stale { Duration::ZERO } else { Duration::from_secs(3600) },
+            ..ExecutorConfig::default()
+        };
+        Reconciler::new(self.store.store.clone(), self.bus.clone(), config).pass(false).await.unwrap()
+    }
+
+    async fn status(&self, id: Id) -> ExecutionStatus {
+        self.store.store.get_execution(id).await.unwrap().status
+    }
+}
+
+async fn stale_requests_are_announced_again_and_stalled_scheduling_released(backend: Backend) {
+    let world = World::new(backend).await;
+    let lost = world.execution(&[], json!({})).await;
+    let stalled = world.execution(&[Scheduling], json!({})).await;
+
+    let report = world.pass(false, true).await;
+    assert_eq!(world.status(lost).await, Requested);
+    assert_eq!(world.status(stalled).await, Requested, "an executor died while scheduling it");
+    assert_eq!(report.requeued, 1);
+    assert_eq!(world.bus.depth(&Queue::Executor), 2, "both announced to the executors");
+}
+
+async fn work_on_a_gone_worker_is_released_abandoned_requeued_or_cancelled(backend: Backend) {
+    let world = World::new(backend).await;
+    let assigned = world.execution(&[Scheduling, Scheduled], json!({})).await;
+    let running = world.execution(&[Scheduling, Scheduled, Running], json!({})).await;
+    let idempotent = world.execution(&[Scheduling, Scheduled, Running], json!({"idempotent": true})).await;
+    let canceling = world.execution(&[Scheduling, Scheduled, Running, Canceling], json!({})).await;
+
+    let report = world.pass(true, false).await;
+    assert_eq!(world.status(assigned).await, Requested, "never started: scheduled again");
+    let abandoned = world.store.store.get_execution(running).await.unwrap();
+    assert_eq!(abandoned.status, Abandoned);
+    assert_eq!(abandoned.result.unwrap()["error"]["kind"], "abandoned");
+    let again = world.store.store.get_execution(idempotent).await.unwrap();
+    assert_eq!((again.status, again.attempt), (Requested, 2), "an idempotent action runs again");
+    assert_eq!(world.status(canceling).await, Cancelled);
+    assert_eq!((report.requeued, report.abandoned, report.cancelled), (2, 1, 1));
+    assert_eq!(report.workers_expired, 1);
+}
+
+async fn work_on_a_live_worker_gets_its_message_again(backend: Backend) {
+    let world = World::new(backend).await;
+    let assigned = world.execution(&[Scheduling, Scheduled], json!({})).await;
+    let canceling = world.execution(&[Scheduling, Scheduled, Running, Canceling], json!({})).await;
+    let mut inbox = attune_bus::Bus::consume(world.bus.as_ref(), &Queue::Worker(world.worker)).await.unwrap();
+
+    let report = world.pass(false, true).await;
+    assert_eq!(report.hints_resent, 2);
+    let mut heard = Vec::new();
+    for _ in 0..2 {
+        heard.push(inbox.next().await.unwrap().message.clone());
+    }
+    assert!(heard.contains(&Message::ExecutionScheduled { execution: assigned }), "{heard:?}");
+    assert!(heard.contains(&Message::CancelRequested { execution: canceling }), "{heard:?}");
+    assert_eq!(world.status(assigned).await, Scheduled, "a live worker keeps its work");
+}
+
+async fn fresh_work_is_left_alone(backend: Backend) {
+    let world = World::new(backend).await;
+    let ids = [
+        world.execution(&[], json!({})).await,
+        world.execution(&[Scheduling], json!({})).await,
+        world.execution(&[Scheduling, Scheduled, Running], json!({})).await,
+    ];
+    let report = world.pass(false, false).await;
+    assert_eq!(report, attune_executor::ReconcileReport::default());
+    for (id, status) in ids.into_iter().zip([Requested, Scheduling, Running]) {
+        assert_eq!(world.status(id).await, status);
+    }
+}
