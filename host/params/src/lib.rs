@@ -173,6 +173,25 @@ pub fn check_json_schema(schema: &Value) -> Result<(), String> {
     jsonschema::validator_for(schema).map(|_| ()).map_err(|e| format!("invalid JSON schema: {e}"))
 }
 
+/// Checks `value` (an action's result) against `schema` (its `output_schema`; null means
+/// none). Each problem names where in the value it is (`/items/0/id`, or `/` for the whole
+/// value) and never repeats the value.
+pub fn check_output(schema: &Value, value: &Value) -> Result<(), Vec<FieldError>> {
+    if schema.is_null() {
+        return Ok(());
+    }
+    let validator = jsonschema::validator_for(schema)
+        .map_err(|e| vec![FieldError { field: "/".into(), message: format!("invalid output_schema: {e}") }])?;
+    let problems: Vec<FieldError> = validator
+        .iter_errors(value)
+        .map(|error| {
+            let path = error.instance_path().to_string();
+            FieldError { field: if path.is_empty() { "/".into() } else { path }, message: error.masked().to_string() }
+        })
+        .collect();
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
+}
+
 /// Removes a boolean extension keyword from a property, checking its type.
 fn take_flag(schema: &mut Map<String, Value>, key: &str) -> Result<bool, String> {
     match schema.remove(key) {
@@ -190,6 +209,18 @@ fn whole(message: &str) -> SchemaError {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn outputs_are_checked_naming_the_field_never_the_value() {
+        let schema = json!({"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}});
+        assert!(check_output(&schema, &json!({"id": 3})).is_ok());
+        assert!(check_output(&Value::Null, &json!("anything")).is_ok());
+        let problems = check_output(&schema, &json!({"id": "s3cret-value"})).unwrap_err();
+        assert_eq!(problems[0].field, "/id");
+        assert!(!problems[0].message.contains("s3cret"), "{}", problems[0].message);
+        let problems = check_output(&schema, &json!({})).unwrap_err();
+        assert_eq!(problems[0].field, "/");
+    }
 
     fn schema() -> ParamSchema {
         ParamSchema::parse(&json!({

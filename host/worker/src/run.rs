@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use attune_domain::Id;
 use attune_domain::execution::Execution;
 use attune_domain::status::ExecutionStatus;
-use attune_runtime_api::{ExecutionIo, FailureKind, Outcome, TerminalStatus};
+use attune_runtime_api::{ExecutionIo, Failure, FailureKind, Outcome, TerminalStatus};
 use attune_services::lifecycle::Ending;
 use attune_services::secret_params::Redactor;
 use serde_json::json;
@@ -85,9 +85,24 @@ fn internal_error(execution: &Execution, step: &str, panic: &str) -> Outcome {
     )
 }
 
+/// A result that breaks the action's `output_schema` fails the execution (`invalid_output`,
+/// naming each offending field, never its value): whoever reads the result — a rule, a
+/// workflow, a person — may rely on its shape.
+fn checked_output(execution: &Execution, mut outcome: Outcome) -> Outcome {
+    if let Ok(value) = &outcome.result
+        && let Err(problems) = attune_params::check_output(&execution.config["output_schema"], value)
+    {
+        let listed: Vec<String> = problems.iter().map(|p| format!("{}: {}", p.field, p.message)).collect();
+        let message = format!("the result does not match the action's output_schema: {}", listed.join("; "));
+        outcome.result = Err(Failure::new(FailureKind::InvalidOutput, message));
+    }
+    outcome
+}
+
 /// Records the outcome, secrets masked: `running|canceling → completed|failed|timeout|cancelled`.
 async fn finish(shared: &Shared, execution: &Execution, outcome: Outcome, redactor: &Redactor) {
     use ExecutionStatus::*;
+    let outcome = checked_output(execution, outcome);
     if !outcome.denied_secrets.is_empty() {
         tracing::warn!(execution = execution.id, action = %execution.action_ref, secrets = ?outcome.denied_secrets,
             "the action asked for secrets it was not granted");

@@ -16,6 +16,7 @@ backend_tests!(
     two_workers_share_the_load,
     an_execution_nobody_can_run_fails_after_waiting,
     secrets_never_reach_output_or_results,
+    a_result_that_breaks_its_output_schema_fails,
 );
 
 async fn a_shell_action_completes_with_its_output(backend: Backend) {
@@ -187,4 +188,31 @@ async fn secrets_never_reach_output_or_results(backend: Backend) {
     let stored = serde_json::to_string(&pipeline.platform.store.get_execution(execution.id).await.unwrap()).unwrap();
     assert!(!stored.contains("tok-very-secret") && !stored.contains("correct-horse-db"), "{stored}");
     pipeline.stop().await;
+}
+
+async fn a_result_that_breaks_its_output_schema_fails(backend: Backend) {
+    let pipeline = Pipeline::start(backend).await;
+    let schema = "output_schema:\n  type: object\n  required: [id]\n  properties: {id: {type: integer}}\n";
+    pipeline
+        .register_pack(
+            "shaped",
+            &[
+                ("actions/good.yaml", &format!("runner_type: shell\nentry_point: good.sh\n{schema}")),
+                ("actions/good.sh", "echo '{\"id\": 7}'\n"),
+                ("actions/bad.yaml", &format!("runner_type: shell\nentry_point: bad.sh\n{schema}")),
+                ("actions/bad.sh", "echo '{\"id\": \"seven-s3cret\"}'\n"),
+            ],
+        )
+        .await;
+    let good = pipeline.run("shaped.good", json!({})).await;
+    assert_eq!(good.status, ExecutionStatus::Completed, "{:?}", good.result);
+    assert_eq!(good.result, Some(json!({"id": 7})));
+
+    let bad = pipeline.run("shaped.bad", json!({})).await;
+    assert_eq!(bad.status, ExecutionStatus::Failed);
+    let error = &bad.result.unwrap()["error"];
+    assert_eq!(error["kind"], "invalid_output");
+    let message = error["message"].as_str().unwrap();
+    assert!(message.contains("/id"), "names the field: {message}");
+    assert!(!message.contains("seven-s3cret"), "never the value: {message}");
 }
