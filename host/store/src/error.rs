@@ -40,7 +40,7 @@ impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &error {
             if db.is_unique_violation() {
-                return StoreError::Conflict(format!("already exists ({})", db.message()));
+                return StoreError::Conflict(duplicate(db.as_ref()));
             }
             if db.is_foreign_key_violation() {
                 return StoreError::UnknownReference(format!(
@@ -55,3 +55,25 @@ impl From<sqlx::Error> for StoreError {
 
 /// Result of a store operation.
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// "another webhook has the same name": the table and the columns of the unique key, read
+/// from the database's error without ever quoting it (its detail holds the value).
+fn duplicate(db: &dyn sqlx::error::DatabaseError) -> String {
+    // SQLite: "UNIQUE constraint failed: webhook.name" (or "key.owner_type, key.owner, ...").
+    let sqlite = db.message().strip_prefix("UNIQUE constraint failed: ").map(|columns| {
+        let pairs: Vec<(&str, &str)> = columns.split(", ").filter_map(|c| c.split_once('.')).collect();
+        (pairs.first().map(|(table, _)| (*table).to_owned()), pairs.iter().map(|(_, c)| (*c).to_owned()).collect())
+    });
+    // PostgreSQL: the table, and a detail "Key (name)=(github) already exists."
+    let postgres = || {
+        let pg = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()?;
+        let columns = pg.detail()?.strip_prefix("Key (")?.split_once(")=")?.0;
+        Some((pg.table().map(str::to_owned), columns.split(", ").map(str::to_owned).collect::<Vec<_>>()))
+    };
+    match sqlite.or_else(postgres) {
+        Some((Some(table), columns)) if !columns.is_empty() => {
+            format!("another {} has the same {}", table.replace('_', " "), columns.join(" and "))
+        }
+        _ => "something with the same unique name already exists".to_owned(),
+    }
+}
