@@ -8,7 +8,7 @@ use attune_bus::{Message, Queue};
 use attune_domain::execution::{Execution, ExecutionFilter, NewExecution, OutputLine};
 use attune_domain::failure::FailureKind;
 use attune_domain::page::{Page, PageRequest};
-use attune_domain::status::ExecutionStatus;
+use attune_domain::status::{ExecutionStatus, RunnerType};
 use attune_domain::{Id, Json, Timestamp};
 use attune_params::ParamSchema;
 use serde::Serialize;
@@ -41,7 +41,7 @@ pub struct ExecutionRequest {
 
 /// Validates the parameters against the action's schema (defaults applied), seals the
 /// secret ones, records the execution as `requested` and tells the executors.
-pub async fn request(platform: &Platform, request: ExecutionRequest) -> ServiceResult<Execution> {
+pub async fn request(platform: &Platform, request: ExecutionRequest) -> ServiceResult<ExecutionView> {
     let action = platform.store.get_action(&request.action_ref).await?;
     let schema = ParamSchema::parse(&action.param_schema)
         .map_err(|e| ServiceError::Internal(format!("stored schema of {} is invalid: {e}", action.r#ref)))?;
@@ -79,19 +79,23 @@ pub async fn request(platform: &Platform, request: ExecutionRequest) -> ServiceR
 }
 
 /// One execution, secrets masked.
-pub async fn get(platform: &Platform, id: Id) -> ServiceResult<Execution> {
+pub async fn get(platform: &Platform, id: Id) -> ServiceResult<ExecutionView> {
     Ok(masked(platform.store.get_execution(id).await?))
 }
 
 /// Executions, newest first, secrets masked.
-pub async fn list(platform: &Platform, filter: &ExecutionFilter, page: PageRequest) -> ServiceResult<Page<Execution>> {
+pub async fn list(
+    platform: &Platform,
+    filter: &ExecutionFilter,
+    page: PageRequest,
+) -> ServiceResult<Page<ExecutionView>> {
     Ok(platform.store.list_executions(filter, page).await?.map(masked))
 }
 
 /// Cancels an execution and every execution it started (its children, theirs, and so on):
 /// one that has not started ends `cancelled` at once; a running one goes to `canceling` and
 /// its worker stops it. Children already ended are left as they are.
-pub async fn cancel(platform: &Platform, id: Id) -> ServiceResult<Execution> {
+pub async fn cancel(platform: &Platform, id: Id) -> ServiceResult<ExecutionView> {
     let cancelled = cancel_one(platform, id).await?;
     let mut parents = vec![id];
     while let Some(parent) = parents.pop() {
@@ -119,7 +123,7 @@ pub async fn cancel(platform: &Platform, id: Id) -> ServiceResult<Execution> {
 }
 
 /// Cancels one execution, not its children.
-async fn cancel_one(platform: &Platform, id: Id) -> ServiceResult<Execution> {
+async fn cancel_one(platform: &Platform, id: Id) -> ServiceResult<ExecutionView> {
     use ExecutionStatus::*;
     let lifecycle = Lifecycle::new(platform.store.as_ref(), platform.bus.as_ref());
     loop {
@@ -158,7 +162,7 @@ pub async fn rerun(
     id: Id,
     executor: Option<Id>,
     overrides: Option<Json>,
-) -> ServiceResult<Execution> {
+) -> ServiceResult<ExecutionView> {
     let original = platform.store.get_execution(id).await?;
     let sealed: Vec<String> = original.sealed_names().into_iter().map(str::to_owned).collect();
     let mut parameters = unseal(&original.parameters, sealed.iter().map(String::as_str), &platform.cipher)
@@ -189,20 +193,86 @@ pub async fn output(
     id: Id,
     after: i64,
     limit: i64,
-) -> ServiceResult<(Execution, Vec<OutputLine>)> {
+) -> ServiceResult<(ExecutionView, Vec<OutputLine>)> {
     let execution = platform.store.get_execution(id).await?;
     let lines = platform.store.list_output(id, after, limit).await?;
     Ok((masked(execution), lines))
 }
 
-/// The execution with its secret parameters masked.
-pub fn masked(mut execution: Execution) -> Execution {
+/// An execution as clients see it: what ran, with what (secret parameters masked), how it
+/// ended and what it cost — never the action snapshot it is run from, which is the
+/// worker's business (and may hold secret defaults).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = Execution)]
+pub struct ExecutionView {
+    /// Unique id.
+    pub id: Id,
+    /// The action run (`pack.name`).
+    pub action_ref: String,
+    /// The runtime that runs it (`wasm`, `python`, `shell`, `node`, `workflow`...).
+    #[schema(value_type = Option<String>)]
+    pub runner_type: Option<RunnerType>,
+    /// Where it is in its life.
+    pub status: ExecutionStatus,
+    /// Its parameters, secret ones as `********`.
+    #[schema(value_type = Object)]
+    pub parameters: Json,
+    /// The action's result, or `{"error": {"kind", "message"}}`; once ended.
+    #[schema(value_type = Option<Object>)]
+    pub result: Option<Json>,
+    /// What it used: WebAssembly `{fuel_consumed, peak_memory_bytes, wall_ms}`, native
+    /// `{cpu_ms, peak_memory_bytes, wall_ms}`.
+    #[schema(value_type = Option<Object>)]
+    pub metering: Option<Json>,
+    /// Which attempt this is (1, then 2... when run again after its worker died).
+    pub attempt: i32,
+    /// The worker it was assigned to.
+    pub worker: Option<Id>,
+    /// The identity that asked for it.
+    pub executor: Option<Id>,
+    /// The execution that started it.
+    pub parent: Option<Id>,
+    /// The rule that started it.
+    pub rule_ref: Option<String>,
+    /// The trigger behind that rule.
+    pub trigger_ref: Option<String>,
+    /// The rule's match of an event that started it.
+    pub enforcement: Option<Id>,
+    /// Requested at.
+    pub created: Timestamp,
+    /// Started at.
+    pub started: Option<Timestamp>,
+    /// Ended at.
+    pub finished: Option<Timestamp>,
+    /// Last changed at.
+    pub updated: Timestamp,
+}
+
+/// The view of `execution`, its secret parameters masked.
+pub fn masked(execution: Execution) -> ExecutionView {
     let sealed: Vec<String> = execution.sealed_names().into_iter().map(str::to_owned).collect();
-    execution.parameters = mask(&execution.parameters, sealed.iter().map(String::as_str));
-    if let Some(schema) = execution.config.get_mut("param_schema") {
-        *schema = attune_domain::action::mask_secret_defaults(schema);
+    let parameters = mask(&execution.parameters, sealed.iter().map(String::as_str));
+    let runner_type = serde_json::from_value(execution.config["runner_type"].clone()).ok();
+    ExecutionView {
+        id: execution.id,
+        action_ref: execution.action_ref,
+        runner_type,
+        status: execution.status,
+        parameters,
+        result: execution.result,
+        metering: execution.metering,
+        attempt: execution.attempt,
+        worker: execution.worker,
+        executor: execution.executor,
+        parent: execution.parent,
+        rule_ref: execution.rule_ref,
+        trigger_ref: execution.trigger_ref,
+        enforcement: execution.enforcement,
+        created: execution.created,
+        started: execution.started,
+        finished: execution.finished,
+        updated: execution.updated,
     }
-    execution
 }
 
 /// Publishes a hint. A lost hint is not an error: the store holds the state and the

@@ -7,13 +7,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use attune_domain::Id;
-use attune_domain::execution::{Execution, ExecutionFilter, OutputLine};
+use attune_domain::execution::{ExecutionFilter, OutputLine};
 use attune_domain::identity::Verb;
 use attune_domain::page::PageRequest;
 use attune_domain::status::ExecutionStatus;
 use attune_services::ServiceError;
 use attune_services::auth::Caller;
-use attune_services::executions::{self, ExecutionRequest, ExecutionStats};
+use attune_services::executions::{self, ExecutionRequest, ExecutionStats, ExecutionView};
 use attune_services::rbac::{Need, pack_of};
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -71,7 +71,7 @@ struct ExecuteBody {
 
 /// Request an execution of the action named in the body.
 #[utoipa::path(post, path = "/api/v1/executions", tag = "executions", request_body = CreateBody,
-    responses((status = CREATED, description = "The requested execution", body = Data<Execution>)))]
+    responses((status = CREATED, description = "The requested execution", body = Data<ExecutionView>)))]
 async fn create(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
@@ -98,7 +98,7 @@ async fn create(
 
 /// Request an execution of an action.
 #[utoipa::path(post, path = "/api/v1/actions/{action_ref}/execute", tag = "executions", request_body = ExecuteBody,
-    responses((status = CREATED, description = "The requested execution", body = Data<Execution>)))]
+    responses((status = CREATED, description = "The requested execution", body = Data<ExecutionView>)))]
 async fn execute_action(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
@@ -181,21 +181,21 @@ impl ListQuery {
 
 /// List executions, newest first.
 #[utoipa::path(get, path = "/api/v1/executions", tag = "executions", params(ListQuery),
-    responses((status = OK, description = "A page of executions", body = Paged<Execution>)))]
+    responses((status = OK, description = "A page of executions", body = Paged<ExecutionView>)))]
 async fn list(State(state): State<ApiState>, Query(query): Query<ListQuery>) -> ApiResult<axum::Json<Value>> {
     Ok(page(executions::list(&state.platform, &query.filter()?, query.page()).await?))
 }
 
 /// Show one execution.
 #[utoipa::path(get, path = "/api/v1/executions/{id}", tag = "executions",
-    responses((status = OK, description = "The execution", body = Data<Execution>)))]
+    responses((status = OK, description = "The execution", body = Data<ExecutionView>)))]
 async fn show(State(state): State<ApiState>, Path(id): Path<Id>) -> ApiResult<axum::Json<Value>> {
     Ok(data(executions::get(&state.platform, id).await?))
 }
 
 /// List the tasks of a workflow execution.
 #[utoipa::path(get, path = "/api/v1/executions/{id}/children", tag = "executions", params(PageQuery),
-    responses((status = OK, description = "A page of executions", body = Paged<Execution>)))]
+    responses((status = OK, description = "A page of executions", body = Paged<ExecutionView>)))]
 async fn children(
     State(state): State<ApiState>,
     Path(id): Path<Id>,
@@ -313,7 +313,7 @@ impl Drop for Following {
 
 /// Cancel an execution (its workflow tasks too).
 #[utoipa::path(post, path = "/api/v1/executions/{id}/cancel", tag = "executions",
-    responses((status = OK, description = "The execution", body = Data<Execution>)))]
+    responses((status = OK, description = "The execution", body = Data<ExecutionView>)))]
 async fn cancel(State(state): State<ApiState>, Path(id): Path<Id>) -> ApiResult<axum::Json<Value>> {
     Ok(data(executions::cancel(&state.platform, id).await?))
 }
@@ -333,7 +333,7 @@ struct RerunBody {
 /// The body is optional; without one the action runs with exactly the original parameters.
 #[utoipa::path(post, path = "/api/v1/executions/{id}/rerun", tag = "executions",
     request_body(content = Option<RerunBody>, description = "Parameters to override"),
-    responses((status = CREATED, description = "The new execution", body = Data<Execution>)))]
+    responses((status = CREATED, description = "The new execution", body = Data<ExecutionView>)))]
 async fn rerun(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,

@@ -26,7 +26,9 @@ async fn requests_are_validated_sealed_masked_and_announced() {
     let execution = &created["data"];
     assert_eq!(execution["status"], "requested");
     assert_eq!(execution["parameters"], json!({"user": "ann", "password": MASK, "retries": 3}));
-    assert_eq!(execution["config"]["ref"], "vault.login", "the action is snapshotted");
+    assert_eq!(execution["action_ref"], "vault.login");
+    assert_eq!(execution["runner_type"], "shell");
+    assert!(execution.get("config").is_none(), "the stored action snapshot is the worker's, never shown: {execution}");
     assert_eq!(api.bus.depth(&Queue::Executor), 1, "the executors were told");
 
     let id = execution["id"].as_i64().unwrap();
