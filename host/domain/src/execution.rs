@@ -53,6 +53,12 @@ pub struct Execution {
 }
 
 impl Execution {
+    /// The action as it was when the execution was requested (the snapshot it runs from,
+    /// whatever happened to the action since).
+    pub fn action(&self) -> Result<crate::action::Action, SnapshotError> {
+        serde_json::from_value(self.config.clone()).map_err(|e| SnapshotError(e.to_string()))
+    }
+
     /// The names of its sealed parameters: those recorded, and those its action snapshot
     /// declares secret (what executions stored before the record existed relied on).
     pub fn sealed_names(&self) -> Vec<&str> {
@@ -65,6 +71,11 @@ impl Execution {
         names
     }
 }
+
+/// An execution's action snapshot cannot be read (written by an older version, or damaged).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the execution's action snapshot is unreadable: {0}")]
+pub struct SnapshotError(pub String);
 
 /// An execution to create (status `requested`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

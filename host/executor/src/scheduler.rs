@@ -59,7 +59,14 @@ impl Scheduler {
         let Some(execution) = self.lifecycle().begin_scheduling(id).await? else {
             return Ok(Placement::NotRequested);
         };
-        let runner = execution.config["runner_type"].as_str().unwrap_or_default().to_owned();
+        let runner = match execution.action() {
+            Ok(action) => action.runner_type.as_str().to_owned(),
+            Err(error) => {
+                let ending = Ending::failure(FailureKind::SetupFailed, error.to_string());
+                self.lifecycle().finish(id, &[ExecutionStatus::Scheduling], ending).await?;
+                return Ok(Placement::Unschedulable);
+            }
+        };
         let now = chrono::Utc::now();
         let workers = self.capable_workers(&runner, now).await?;
         if workers.is_empty() {

@@ -107,7 +107,10 @@ async fn work_on_a_gone_worker_is_released_abandoned_requeued_or_cancelled(backe
     let world = World::new(backend).await;
     let assigned = world.execution(&[Scheduling, Scheduled], json!({})).await;
     let running = world.execution(&[Scheduling, Scheduled, Running], json!({})).await;
-    let idempotent = world.execution(&[Scheduling, Scheduled, Running], json!({"idempotent": true})).await;
+    let mut echo = world.store.store.get_action("core.echo").await.unwrap();
+    echo.idempotent = true;
+    let snapshot = serde_json::to_value(&echo).unwrap();
+    let idempotent = world.execution(&[Scheduling, Scheduled, Running], snapshot).await;
     let canceling = world.execution(&[Scheduling, Scheduled, Running, Canceling], json!({})).await;
 
     let report = world.pass(true, false).await;

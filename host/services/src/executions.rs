@@ -252,7 +252,7 @@ pub struct ExecutionView {
 pub fn masked(execution: Execution) -> ExecutionView {
     let sealed: Vec<String> = execution.sealed_names().into_iter().map(str::to_owned).collect();
     let parameters = mask(&execution.parameters, sealed.iter().map(String::as_str));
-    let runner_type = serde_json::from_value(execution.config["runner_type"].clone()).ok();
+    let runner_type = execution.action().ok().map(|action| action.runner_type);
     ExecutionView {
         id: execution.id,
         action_ref: execution.action_ref,

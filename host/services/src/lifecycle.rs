@@ -124,7 +124,7 @@ impl<'a> Lifecycle<'a> {
     /// action is declared idempotent, `abandoned` otherwise, since nobody knows how far it
     /// got. Returns the status it moved to, or `None` when it was no longer running.
     pub async fn abandon(&self, execution: &Execution, why: &str) -> StoreResult<Option<ExecutionStatus>> {
-        if execution.config["idempotent"].as_bool() == Some(true) {
+        if execution.action().is_ok_and(|action| action.idempotent) {
             if self.requeue_attempt(execution).await?.is_none() {
                 return Ok(None);
             }

@@ -38,8 +38,7 @@ pub struct Prepared {
 /// The runtime, request and redactor of an execution, or why it cannot start.
 pub async fn prepare(with: &Preparation<'_>, execution: &Execution) -> Result<Prepared, String> {
     // The snapshot taken when the execution was requested, not the action as it is now.
-    let action: Action = serde_json::from_value(execution.config.clone())
-        .map_err(|e| format!("the execution's action snapshot is unreadable: {e}"))?;
+    let action = execution.action().map_err(|e| e.to_string())?;
     let runtime = with.registry.get(action.runner_type.as_str()).map_err(|e| e.to_string())?;
     let pack = with.store.get_pack(&action.pack_ref).await.map_err(|e| match e {
         StoreError::NotFound { .. } => format!("pack '{}' no longer exists", action.pack_ref),

@@ -90,7 +90,8 @@ fn internal_error(execution: &Execution, step: &str, panic: &str) -> Outcome {
 /// workflow, a person — may rely on its shape.
 fn checked_output(execution: &Execution, mut outcome: Outcome) -> Outcome {
     if let Ok(value) = &outcome.result
-        && let Err(problems) = attune_params::check_output(&execution.config["output_schema"], value)
+        && let Some(schema) = execution.action().ok().and_then(|action| action.output_schema)
+        && let Err(problems) = attune_params::check_output(&schema, value)
     {
         let listed: Vec<String> = problems.iter().map(|p| format!("{}: {}", p.field, p.message)).collect();
         let message = format!("the result does not match the action's output_schema: {}", listed.join("; "));
