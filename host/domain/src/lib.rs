@@ -13,7 +13,8 @@
 //! - [`trigger`] (triggers and sensors), [`event`] (events and enforcements), [`rule`].
 //! - [`action`], [`execution`] (executions and their output lines), [`inquiry`].
 //! - [`lifecycle`]: every allowed execution status change; [`failure`]: typed failure kinds.
-//! - [`workflow`]: workflow definitions and per-execution workflow/task state.
+//! - [`workflow`]: workflow definitions and per-execution workflow/task state; [`graph`]:
+//!   the typed task graph a definition holds, and its structural checks.
 //! - [`policy`], [`identity`] (identities, permission sets, assignments, grants), [`key`].
 //! - [`credential`]: issued refresh tokens and API keys.
 //! - [`notification`], [`artifact`], [`webhook`].
@@ -25,6 +26,7 @@ pub mod credential;
 pub mod event;
 pub mod execution;
 pub mod failure;
+pub mod graph;
 pub mod identity;
 pub mod inquiry;
 pub mod key;

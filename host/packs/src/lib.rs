@@ -13,7 +13,8 @@
 //! - `links`: symbolic links must stay inside the pack.
 //! - `manifest`: the file formats, as serde structs that reject unknown keys.
 //! - `components`: turning each manifest into its domain form, with per-file validation.
-//! - `workflow`: structural checks of workflow graphs.
+//! - `workflow`: workflow graphs parsed into the domain's typed graph and checked, templates
+//!   included.
 //! - [`references`]: checks of refs that cross files or packs (rules → triggers/actions,
 //!   policies → actions, sensors → triggers).
 //! - [`register`]: load + reference checks + store, in one call.

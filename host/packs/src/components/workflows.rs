@@ -24,11 +24,12 @@ pub(crate) fn workflow(
     if m.timeout.is_some_and(|t| t <= 0) {
         return Err("timeout must be a positive number of seconds".into());
     }
-    if !(m.vars.is_null() || m.vars.is_object()) {
-        return Err("vars must be a mapping".into());
-    }
-    crate::workflow::check_graph(&m.tasks)?;
-    crate::workflow::check_templates("output", &m.output)?;
+    let vars = match m.vars {
+        Value::Null => serde_json::Map::new(),
+        Value::Object(vars) => vars,
+        _ => return Err("vars must be a mapping".into()),
+    };
+    let graph = crate::workflow::graph(vars, &m.tasks, m.output)?;
     let label = m.label.unwrap_or_else(|| workflow_ref.split_once('.').map(|(_, n)| n.to_owned()).unwrap_or_default());
     let definition = NewWorkflowDefinition {
         r#ref: workflow_ref.clone(),
@@ -37,11 +38,8 @@ pub(crate) fn workflow(
         version: m.version.unwrap_or_else(|| ctx.version.to_owned()),
         param_schema: m.parameters.clone(),
         output_schema: m.output_schema.clone(),
-        definition: json!({
-            "vars": if m.vars.is_null() { json!({}) } else { m.vars },
-            "tasks": Value::Object(m.tasks),
-            "output": m.output,
-        }),
+        // The typed graph, as the engine will read it back.
+        definition: serde_json::to_value(&graph).map_err(|e| format!("cannot store the graph: {e}"))?,
         tags: m.tags,
         enabled: m.enabled.unwrap_or(true),
     };
