@@ -7,6 +7,8 @@
 //!
 //! Module plan:
 //! - [`config`]: timings (liveness, staleness, how long an execution may wait for a worker).
+//! - [`clock`]: the time those timings are judged against (injectable, for tests).
+//! - [`faults`]: named points where a test stops the executor as a crash would.
 //! - [`scheduler`]: `requested → scheduling → scheduled` onto a live worker that runs the
 //!   action's runner type.
 //! - [`reconciler`]: on start and periodically, re-drives executions left non-terminal (lost
@@ -16,7 +18,9 @@
 //!   indexed query that finds its executions.
 //! - [`role`]: the executor process loop: consume the executor queue, reconcile on a timer.
 
+pub mod clock;
 pub mod config;
+pub mod faults;
 pub mod reconciler;
 pub mod recovery;
 pub mod role;

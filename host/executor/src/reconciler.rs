@@ -18,6 +18,7 @@ use attune_domain::status::WorkerStatus;
 use attune_domain::{Id, Timestamp};
 use attune_store::{Store, StoreResult};
 
+use crate::clock::{Clock, SystemClock};
 use crate::config::ExecutorConfig;
 use crate::recovery::{self, Pass, Recovery};
 
@@ -47,18 +48,25 @@ pub struct Reconciler {
     bus: Arc<dyn Bus>,
     config: ExecutorConfig,
     rules: Vec<Box<dyn Recovery>>,
+    clock: Arc<dyn Clock>,
 }
 
 impl Reconciler {
     /// A reconciler over `store` and `bus`.
     pub fn new(store: Arc<dyn Store>, bus: Arc<dyn Bus>, config: ExecutorConfig) -> Self {
-        Self { store, bus, config, rules: recovery::rules() }
+        Self { store, bus, config, rules: recovery::rules(), clock: Arc::new(SystemClock) }
+    }
+
+    /// The same, judging staleness and liveness by `clock`.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// One pass. `everything_stale` re-drives every non-terminal execution regardless of
     /// age: right only when no other executor can be working on them (embedded start-up).
     pub async fn pass(&self, everything_stale: bool) -> StoreResult<ReconcileReport> {
-        let now = chrono::Utc::now();
+        let now = self.clock.now();
         let mut report = ReconcileReport::default();
         let dead_before = now - chrono::Duration::from_std(self.config.dead_after).unwrap_or_default();
         report.workers_expired = self.store.expire_workers(dead_before).await?.len();

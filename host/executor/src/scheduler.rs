@@ -15,7 +15,9 @@ use attune_domain::{Id, Timestamp};
 use attune_services::lifecycle::{Ending, Lifecycle};
 use attune_store::{Store, StoreResult};
 
+use crate::clock::{Clock, SystemClock};
 use crate::config::ExecutorConfig;
+use crate::faults::{FaultPoint, Faults};
 
 /// How long the scheduler reuses the workers it listed. Listing them is two queries on the
 /// path of every execution, while workers come and go rarely. Liveness is still judged at
@@ -33,6 +35,8 @@ pub struct Scheduler {
     turn: AtomicUsize,
     /// Active and busy workers as last listed, and when.
     listed: Mutex<Option<(Instant, Arc<Vec<Worker>>)>>,
+    clock: Arc<dyn Clock>,
+    faults: Arc<Faults>,
 }
 
 /// What scheduling one execution did.
@@ -46,12 +50,29 @@ pub enum Placement {
     Unschedulable,
     /// Not `requested` (another executor has it, or it was cancelled): nothing done.
     NotRequested,
+    /// Stopped at an armed [fault point](crate::faults) (tests only).
+    Crashed,
 }
 
 impl Scheduler {
     /// A scheduler over `store` and `bus`.
     pub fn new(store: Arc<dyn Store>, bus: Arc<dyn Bus>, config: ExecutorConfig) -> Self {
-        Self { store, bus, config, turn: AtomicUsize::new(0), listed: Mutex::new(None) }
+        Self {
+            store,
+            bus,
+            config,
+            turn: AtomicUsize::new(0),
+            listed: Mutex::new(None),
+            clock: Arc::new(SystemClock),
+            faults: Arc::new(Faults::new()),
+        }
+    }
+
+    /// The same, judging waits by `clock` and stopping at the armed points of `faults`.
+    pub fn with(mut self, clock: Arc<dyn Clock>, faults: Arc<Faults>) -> Self {
+        self.clock = clock;
+        self.faults = faults;
+        self
     }
 
     /// Schedules execution `id` if it is still `requested`.
@@ -59,6 +80,9 @@ impl Scheduler {
         let Some(execution) = self.lifecycle().begin_scheduling(id).await? else {
             return Ok(Placement::NotRequested);
         };
+        if self.faults.crash_at(FaultPoint::AfterBeginScheduling) {
+            return Ok(Placement::Crashed);
+        }
         let runner = match execution.action() {
             Ok(action) => action.runner_type.as_str().to_owned(),
             Err(error) => {
@@ -67,7 +91,7 @@ impl Scheduler {
                 return Ok(Placement::Unschedulable);
             }
         };
-        let now = chrono::Utc::now();
+        let now = self.clock.now();
         let workers = self.capable_workers(&runner, now).await?;
         if workers.is_empty() {
             return self.no_worker(&execution, &runner, now).await;
@@ -76,6 +100,9 @@ impl Scheduler {
         if self.lifecycle().assign(id, worker.id).await?.is_none() {
             // Cancelled while we chose.
             return Ok(Placement::NotRequested);
+        }
+        if self.faults.crash_at(FaultPoint::AfterAssign) {
+            return Ok(Placement::Crashed);
         }
         self.hint(&Queue::Worker(worker.id), Message::ExecutionScheduled { execution: id }).await;
         tracing::debug!(execution = id, worker = %worker.name, "scheduled");

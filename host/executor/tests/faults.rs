@@ -1,0 +1,143 @@
+//! Crashes at named points of the scheduler, and time moved by hand: each leaves the
+//! execution where a real crash would, and recovery finishes the work — no sleeps.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use attune_bus::{Bus, MemoryBus, Message, Queue};
+use attune_domain::Id;
+use attune_domain::execution::NewExecution;
+use attune_domain::status::ExecutionStatus::{self, *};
+use attune_domain::status::{WorkerStatus, WorkerType};
+use attune_domain::worker::NewWorker;
+use attune_executor::clock::ManualClock;
+use attune_executor::faults::{FaultPoint, Faults};
+use attune_executor::scheduler::Placement;
+use attune_executor::{ExecutorConfig, Reconciler, Scheduler};
+use attune_test_support::{Backend, TestStore, backend_tests};
+use serde_json::json;
+
+backend_tests!(
+    a_crash_after_taking_an_execution_is_released_and_scheduled_again,
+    a_crash_before_telling_the_worker_is_told_again,
+    time_decides_staleness_and_worker_death,
+);
+
+const CONFIG: ExecutorConfig = ExecutorConfig {
+    dead_after: Duration::from_secs(30),
+    stale_after: Duration::from_secs(15),
+    unschedulable_after: Duration::from_secs(300),
+    reconcile_every: Duration::from_secs(5),
+};
+
+struct World {
+    store: TestStore,
+    bus: Arc<MemoryBus>,
+    clock: Arc<ManualClock>,
+    faults: Arc<Faults>,
+    worker: Id,
+}
+
+impl World {
+    async fn new(backend: Backend) -> World {
+        let store = TestStore::new(backend).await;
+        let core = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packs/core");
+        attune_packs::register_pack(store.store.as_ref(), &core).await.unwrap();
+        let worker = NewWorker {
+            name: "w".into(),
+            worker_type: WorkerType::Local,
+            runner_types: vec!["shell".into()],
+            host: None,
+            port: None,
+            capabilities: json!({}),
+        };
+        let worker = store.store.register_worker(&worker).await.unwrap().id;
+        store.store.heartbeat_worker(worker, WorkerStatus::Active).await.unwrap();
+        World {
+            store,
+            bus: Arc::new(MemoryBus::new()),
+            clock: Arc::new(ManualClock::new()),
+            faults: Arc::new(Faults::new()),
+            worker,
+        }
+    }
+
+    fn scheduler(&self) -> Scheduler {
+        Scheduler::new(self.store.store.clone(), self.bus.clone(), CONFIG).with(self.clock.clone(), self.faults.clone())
+    }
+
+    fn reconciler(&self) -> Reconciler {
+        Reconciler::new(self.store.store.clone(), self.bus.clone(), CONFIG).with_clock(self.clock.clone())
+    }
+
+    async fn requested(&self) -> Id {
+        let new = NewExecution {
+            action_ref: "core.echo".into(),
+            config: serde_json::to_value(self.store.store.get_action("core.echo").await.unwrap()).unwrap(),
+            parent: None,
+            enforcement: None,
+            executor: None,
+            rule_ref: None,
+            trigger_ref: None,
+            parameters: json!({"message": "hi"}),
+            sealed_parameters: Vec::new(),
+            attempt: 1,
+        };
+        self.store.store.create_execution(&new).await.unwrap().id
+    }
+
+    async fn status(&self, id: Id) -> ExecutionStatus {
+        self.store.store.get_execution(id).await.unwrap().status
+    }
+}
+
+async fn a_crash_after_taking_an_execution_is_released_and_scheduled_again(backend: Backend) {
+    let world = World::new(backend).await;
+    let id = world.requested().await;
+    world.faults.arm(FaultPoint::AfterBeginScheduling);
+    assert_eq!(world.scheduler().schedule(id).await.unwrap(), Placement::Crashed);
+    assert_eq!(world.status(id).await, Scheduling, "the crash left it taken");
+
+    // Not stale yet: a slow executor is not a dead one.
+    assert_eq!(world.reconciler().pass(false).await.unwrap().requeued, 0);
+    world.clock.advance(Duration::from_secs(16));
+    let report = world.reconciler().pass(false).await.unwrap();
+    assert_eq!(report.requeued, 1);
+    assert_eq!(world.status(id).await, Requested);
+
+    assert_eq!(world.scheduler().schedule(id).await.unwrap(), Placement::Assigned(world.worker));
+    assert_eq!(world.status(id).await, Scheduled);
+}
+
+async fn a_crash_before_telling_the_worker_is_told_again(backend: Backend) {
+    let world = World::new(backend).await;
+    let id = world.requested().await;
+    let mut inbox = world.bus.consume(&Queue::Worker(world.worker)).await.unwrap();
+    world.faults.arm(FaultPoint::AfterAssign);
+    assert_eq!(world.scheduler().schedule(id).await.unwrap(), Placement::Crashed);
+    assert_eq!(world.status(id).await, Scheduled);
+    assert_eq!(world.bus.depth(&Queue::Worker(world.worker)), 0, "the worker was never told");
+
+    world.clock.advance(Duration::from_secs(16));
+    let report = world.reconciler().pass(false).await.unwrap();
+    assert_eq!(report.hints_resent, 1);
+    assert_eq!(inbox.next().await.unwrap().message, Message::ExecutionScheduled { execution: id });
+}
+
+async fn time_decides_staleness_and_worker_death(backend: Backend) {
+    let world = World::new(backend).await;
+    let id = world.requested().await;
+    assert_eq!(world.scheduler().schedule(id).await.unwrap(), Placement::Assigned(world.worker));
+
+    // Within `dead_after` the worker is alive and keeps its work.
+    world.clock.advance(Duration::from_secs(20));
+    let report = world.reconciler().pass(false).await.unwrap();
+    assert_eq!((report.workers_expired, report.requeued), (0, 0));
+    assert_eq!(world.status(id).await, Scheduled);
+
+    // Past it, with no heartbeat since, the worker is gone and its work goes back.
+    world.clock.advance(Duration::from_secs(15));
+    let report = world.reconciler().pass(false).await.unwrap();
+    assert_eq!((report.workers_expired, report.requeued), (1, 1));
+    assert_eq!(world.status(id).await, Requested);
+}
