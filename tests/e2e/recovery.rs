@@ -113,3 +113,36 @@ where
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+#[tokio::test]
+async fn a_delayed_execution_survives_a_kill_and_runs_when_its_time_comes() {
+    let data = tempfile::tempdir().unwrap();
+    let start = || {
+        let mut command = attune(data.path());
+        command.env("ATTUNE_ADMIN_PASSWORD", "delay-test-password").env("ATTUNE__EXECUTOR__RECONCILE_EVERY_S", "1");
+        Server::start(command)
+    };
+    let server = start();
+    let token = server.login("admin", "delay-test-password").await;
+    let (status, created) =
+        server.call("POST", "/api/v1/actions/core.noop/execute", Some(&token), Some(json!({"delay_s": 3}))).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["data"]["status"], "delayed");
+    let id = created["data"]["id"].as_i64().unwrap();
+    server.kill();
+
+    let server = start();
+    let token = server.login("admin", "delay-test-password").await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (_, shown) = server.call("GET", &format!("/api/v1/executions/{id}"), Some(&token), None).await;
+        if shown["data"]["status"] == "completed" {
+            let started = chrono::DateTime::parse_from_rfc3339(shown["data"]["started"].as_str().unwrap()).unwrap();
+            let due = chrono::DateTime::parse_from_rfc3339(shown["data"]["run_after"].as_str().unwrap()).unwrap();
+            assert!(started >= due, "it did not run before its time: started {started}, due {due}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "still {} after a minute", shown["data"]["status"]);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

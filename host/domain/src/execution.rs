@@ -46,6 +46,8 @@ pub struct Execution {
     pub started: Option<Timestamp>,
     /// When it reached a terminal status.
     pub finished: Option<Timestamp>,
+    /// When a delayed execution is to be requested.
+    pub run_after: Option<Timestamp>,
     /// Created at.
     pub created: Timestamp,
     /// Last changed at.
@@ -100,6 +102,8 @@ pub struct NewExecution {
     pub sealed_parameters: Vec<String>,
     /// Attempt number.
     pub attempt: i32,
+    /// Request it only at this time (status `delayed` until then).
+    pub run_after: Option<Timestamp>,
 }
 
 /// Fields written together with a status change.

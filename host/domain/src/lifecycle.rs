@@ -1,7 +1,7 @@
 //! The execution lifecycle: every status change an execution may make.
 //!
 //! ```text
-//! requested ──▶ scheduling ──▶ scheduled ──▶ running ──▶ completed | failed | timeout
+//! delayed ──▶ requested ──▶ scheduling ──▶ scheduled ──▶ running ──▶ completed | failed | timeout
 //!     ▲  │          │  │           │  │         │  │
 //!     │  │          │  └─▶ failed  │  │         │  └─▶ canceling ──▶ cancelled (or any end)
 //!     │  └──────────┴──────────────┴──┴─▶ cancelled  └─▶ abandoned
@@ -15,6 +15,9 @@ use crate::status::ExecutionStatus::{self, *};
 
 /// Every allowed `(from, to)`.
 pub const TRANSITIONS: &[(ExecutionStatus, ExecutionStatus)] = &[
+    // Its time comes, or it is cancelled before that.
+    (Delayed, Requested),
+    (Delayed, Cancelled),
     // The executor picks it up, or it is cancelled before that.
     (Requested, Scheduling),
     (Requested, Cancelled),

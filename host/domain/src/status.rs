@@ -94,6 +94,8 @@ string_enum! {
     ExecutionStatus {
         /// Accepted, waiting for the executor.
         Requested = "requested",
+        /// Accepted, to be requested at its `run_after` time.
+        Delayed = "delayed",
         /// The executor is checking policies and choosing a worker.
         Scheduling = "scheduling",
         /// Assigned to a worker, not started yet.

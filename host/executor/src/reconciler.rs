@@ -82,6 +82,7 @@ impl Reconciler {
             stale_before,
             live_workers: self.live_workers(dead_before).await?,
             limit: PER_STATUS_PER_PASS,
+            now,
         };
         for rule in &self.rules {
             for execution in rule.find(&pass).await? {

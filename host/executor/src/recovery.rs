@@ -14,6 +14,7 @@
 //! | | canceling | worker gone | `cancelled` |
 //! | [`OnLiveWorker`] | scheduled | stale | send `ExecutionScheduled` to its worker again |
 //! | | canceling | stale | send `CancelRequested` again |
+//! | [`DueDelayed`] | delayed | its `run_after` has come | `requested`, and the executors told |
 
 use async_trait::async_trait;
 use attune_bus::{Bus, Message, Queue};
@@ -36,6 +37,8 @@ pub struct Pass<'a> {
     pub(crate) live_workers: Vec<Id>,
     /// Executions each rule looks at, at most, per status.
     pub(crate) limit: u32,
+    /// The time of the pass.
+    pub(crate) now: Timestamp,
 }
 
 impl Pass<'_> {
@@ -171,7 +174,21 @@ fn on_live(pass: &Pass<'_>, execution: &Execution) -> bool {
     execution.worker.is_some_and(|worker| pass.live_workers.contains(&worker))
 }
 
+/// Delayed executions whose time has come (the delay survives restarts: it is in the store).
+pub struct DueDelayed;
+
+#[async_trait]
+impl Recovery for DueDelayed {
+    async fn find(&self, pass: &Pass<'_>) -> StoreResult<Vec<Execution>> {
+        pass.store.list_due_executions(pass.now, pass.limit).await
+    }
+
+    async fn recover(&self, pass: &Pass<'_>, execution: &Execution, _: &mut ReconcileReport) -> StoreResult<()> {
+        pass.lifecycle().resume(execution.id).await.map(drop)
+    }
+}
+
 /// Every rule, in the order a pass runs them.
 pub fn rules() -> Vec<Box<dyn Recovery>> {
-    vec![Box::new(AwaitingExecutor), Box::new(OnGoneWorker), Box::new(OnLiveWorker)]
+    vec![Box::new(DueDelayed), Box::new(AwaitingExecutor), Box::new(OnGoneWorker), Box::new(OnLiveWorker)]
 }

@@ -21,6 +21,7 @@ backend_tests!(
     a_crash_after_taking_an_execution_is_released_and_scheduled_again,
     a_crash_before_telling_the_worker_is_told_again,
     time_decides_staleness_and_worker_death,
+    a_delayed_execution_is_requested_when_its_time_comes,
 );
 
 const CONFIG: ExecutorConfig = ExecutorConfig {
@@ -82,6 +83,7 @@ impl World {
             parameters: json!({"message": "hi"}),
             sealed_parameters: Vec::new(),
             attempt: 1,
+            run_after: None,
         };
         self.store.store.create_execution(&new).await.unwrap().id
     }
@@ -140,4 +142,32 @@ async fn time_decides_staleness_and_worker_death(backend: Backend) {
     let report = world.reconciler().pass(false).await.unwrap();
     assert_eq!((report.workers_expired, report.requeued), (1, 1));
     assert_eq!(world.status(id).await, Requested);
+}
+
+async fn a_delayed_execution_is_requested_when_its_time_comes(backend: Backend) {
+    let world = World::new(backend).await;
+    let mut new = world.store.store.get_execution(world.requested().await).await.unwrap();
+    new.id = 0;
+    let delayed = NewExecution {
+        action_ref: new.action_ref,
+        config: new.config,
+        parent: None,
+        enforcement: None,
+        executor: None,
+        rule_ref: None,
+        trigger_ref: None,
+        parameters: new.parameters,
+        sealed_parameters: Vec::new(),
+        attempt: 1,
+        run_after: Some(chrono::Utc::now() + chrono::TimeDelta::seconds(60)),
+    };
+    let id = world.store.store.create_execution(&delayed).await.unwrap().id;
+    let before = world.bus.depth(&Queue::Executor);
+
+    world.reconciler().pass(false).await.unwrap();
+    assert_eq!(world.status(id).await, Delayed, "not yet");
+    world.clock.advance(Duration::from_secs(61));
+    world.reconciler().pass(false).await.unwrap();
+    assert_eq!(world.status(id).await, Requested);
+    assert!(world.bus.depth(&Queue::Executor) > before, "the executors were told");
 }

@@ -63,6 +63,7 @@ impl World {
             parameters: json!({}),
             sealed_parameters: Vec::new(),
             attempt: 1,
+            run_after: None,
         };
         let id = self.store.store.create_execution(&new).await.unwrap().id;
         let mut at = Requested;

@@ -37,11 +37,19 @@ pub struct ExecutionRequest {
     /// Parameters to seal (and mask) besides those the action declares secret: those a
     /// rule's template filled with a secret.
     pub seal_also: Vec<String>,
+    /// Request it this many seconds from now (`delayed` until then).
+    pub delay_s: Option<u64>,
 }
+
+/// Longest delay an execution may be requested with: 30 days.
+pub const MAX_DELAY_S: u64 = 30 * 86_400;
 
 /// Validates the parameters against the action's schema (defaults applied), seals the
 /// secret ones, records the execution as `requested` and tells the executors.
 pub async fn request(platform: &Platform, request: ExecutionRequest) -> ServiceResult<ExecutionView> {
+    if request.delay_s.is_some_and(|delay| delay > MAX_DELAY_S) {
+        return Err(ServiceError::field("delay_s", format!("must be at most {MAX_DELAY_S} seconds (30 days)")));
+    }
     let action = platform.store.get_action(&request.action_ref).await?;
     let schema = ParamSchema::parse(&action.param_schema)
         .map_err(|e| ServiceError::Internal(format!("stored schema of {} is invalid: {e}", action.r#ref)))?;
@@ -72,9 +80,13 @@ pub async fn request(platform: &Platform, request: ExecutionRequest) -> ServiceR
         parameters: sealed,
         sealed_parameters: sealed_names,
         attempt: 1,
+        run_after: request.delay_s.map(|s| chrono::Utc::now() + chrono::TimeDelta::seconds(s as i64)),
     };
     let execution = crate::notify::create_execution(platform.store.as_ref(), platform.bus.as_ref(), &new).await?;
-    notify(platform, &Queue::Executor, Message::ExecutionRequested { execution: execution.id }).await;
+    // A delayed execution is requested by the reconciler once its time comes.
+    if execution.status == ExecutionStatus::Requested {
+        notify(platform, &Queue::Executor, Message::ExecutionRequested { execution: execution.id }).await;
+    }
     Ok(masked(execution))
 }
 
@@ -133,9 +145,10 @@ async fn cancel_one(platform: &Platform, id: Id) -> ServiceResult<ExecutionView>
                 return Err(ServiceError::Conflict(format!("execution {id} already ended ({status})")));
             }
             Canceling => return Ok(masked(execution)),
-            Requested | Scheduling | Scheduled => {
+            Delayed | Requested | Scheduling | Scheduled => {
                 let ending = Ending::failure(FailureKind::Cancelled, "cancelled before it started");
-                if let Some(cancelled) = lifecycle.finish(id, &[Requested, Scheduling, Scheduled], ending).await? {
+                let unstarted = [Delayed, Requested, Scheduling, Scheduled];
+                if let Some(cancelled) = lifecycle.finish(id, &unstarted, ending).await? {
                     return Ok(masked(cancelled));
                 }
             }
@@ -246,6 +259,8 @@ pub struct ExecutionView {
     pub finished: Option<Timestamp>,
     /// Last changed at.
     pub updated: Timestamp,
+    /// When a `delayed` execution is to be requested.
+    pub run_after: Option<Timestamp>,
 }
 
 /// The view of `execution`, its secret parameters masked.
@@ -272,6 +287,7 @@ pub fn masked(execution: Execution) -> ExecutionView {
         started: execution.started,
         finished: execution.finished,
         updated: execution.updated,
+        run_after: execution.run_after,
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! The executor, the worker, the reconciler and the API move executions only through
 //! [`Lifecycle`]: each operation (schedule, assign, release, start, cancel, finish, abandon,
-//! requeue) is a conditional update in the store from the statuses it may apply to, checked
+//! requeue, resume) is a conditional update in the store from the statuses it may apply to, checked
 //! against the domain's transition table ([`attune_domain::lifecycle::TRANSITIONS`]) and
 //! announced to live views. An execution ends only through [`Lifecycle::finish`], which
 //! writes the terminal status, its result and `finished`, and sends the finish hint the
@@ -58,6 +58,15 @@ impl<'a> Lifecycle<'a> {
     /// Changes made in `store`, announced and hinted on `bus`.
     pub fn new(store: &'a dyn Store, bus: &'a dyn Bus) -> Self {
         Self { store, bus }
+    }
+
+    /// `delayed → requested`: its time has come; the executors are told.
+    pub async fn resume(&self, id: Id) -> StoreResult<Option<Execution>> {
+        let moved = self.transition(id, &[Delayed], Requested, &ExecutionPatch::default()).await?;
+        if moved.is_some() {
+            publish(self.bus, &Queue::Executor, Message::ExecutionRequested { execution: id }).await;
+        }
+        Ok(moved)
     }
 
     /// `requested → scheduling`: an executor takes the execution.

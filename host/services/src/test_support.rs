@@ -28,5 +28,6 @@ pub fn new_execution() -> NewExecution {
         parameters: json!({}),
         sealed_parameters: Vec::new(),
         attempt: 1,
+        run_after: None,
     }
 }

@@ -57,6 +57,8 @@ struct CreateBody {
     #[serde(default)]
     #[schema(value_type = Object)]
     parameters: Value,
+    /// Run it this many seconds from now (at most 30 days); `delayed` until then.
+    delay_s: Option<u64>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -67,6 +69,8 @@ struct ExecuteBody {
     #[serde(default)]
     #[schema(value_type = Object)]
     parameters: Value,
+    /// Run it this many seconds from now (at most 30 days); `delayed` until then.
+    delay_s: Option<u64>,
 }
 
 /// Request an execution of the action named in the body.
@@ -85,6 +89,7 @@ async fn create(
         parameters: body.parameters,
         executor: Some(caller.identity_id),
         parent: started_by(&caller),
+        delay_s: body.delay_s,
         ..ExecutionRequest::default()
     };
     let execution = executions::request(&state.platform, request).await.map_err(|error| match error {
@@ -110,6 +115,7 @@ async fn execute_action(
         parameters: body.parameters,
         executor: Some(caller.identity_id),
         parent: started_by(&caller),
+        delay_s: body.delay_s,
         ..ExecutionRequest::default()
     };
     Ok((StatusCode::CREATED, data(executions::request(&state.platform, request).await?)))

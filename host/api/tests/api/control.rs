@@ -89,3 +89,24 @@ async fn executions_are_filtered_by_enforcement_and_worker_and_counted() {
     assert_eq!(all["pagination"]["total"], 3);
     assert_error(&api.get("/api/v1/executions?worker=w").await, StatusCode::BAD_REQUEST, "invalid_query");
 }
+
+#[tokio::test]
+async fn an_execution_can_be_requested_for_later_and_cancelled_meanwhile() {
+    let api = TestApi::start().await;
+    let hints = api.bus.depth(&attune_bus::Queue::Executor);
+    let (status, created) = api.post("/api/v1/actions/core.noop/execute", json!({"delay_s": 3600})).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["data"]["status"], "delayed");
+    let run_after = chrono::DateTime::parse_from_rfc3339(created["data"]["run_after"].as_str().unwrap()).unwrap();
+    let ahead = run_after.to_utc() - chrono::Utc::now();
+    assert!((3590..=3600).contains(&ahead.num_seconds()), "{ahead}");
+    assert_eq!(api.bus.depth(&attune_bus::Queue::Executor), hints, "nobody is told before its time");
+
+    let (_, cancelled) = api.post(&format!("/api/v1/executions/{}/cancel", created["data"]["id"]), json!({})).await;
+    assert_eq!(cancelled["data"]["status"], "cancelled");
+
+    let too_late = api.post("/api/v1/executions", json!({"action_ref": "core.noop", "delay_s": 31 * 86_400})).await;
+    assert_error(&too_late, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    let negative = api.post("/api/v1/executions", json!({"action_ref": "core.noop", "delay_s": -5})).await;
+    assert_error(&negative, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
+}

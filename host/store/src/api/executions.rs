@@ -40,6 +40,8 @@ pub trait ExecutionStore: Send + Sync {
     async fn append_output(&self, execution: Id, lines: &[(String, String)]) -> StoreResult<i64>;
     /// Output lines with `seq > after`, in order, at most `limit`.
     async fn list_output(&self, execution: Id, after: i64, limit: i64) -> StoreResult<Vec<OutputLine>>;
+    /// Delayed executions whose `run_after` has come, soonest first.
+    async fn list_due_executions(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<Execution>>;
     /// Executions the reconciler may have to recover, oldest first (an indexed query).
     async fn list_stale_executions(&self, query: &StaleQuery) -> StoreResult<Vec<Execution>>;
     /// Executions created at or after `since`, counted by action and status (ordered by

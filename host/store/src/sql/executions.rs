@@ -20,8 +20,8 @@ macro_rules! impl_execution_store {
                 let now = $crate::sql::now();
                 let created = sqlx::query_as(
                     "INSERT INTO execution (action, action_ref, config, parent, enforcement, executor, rule_ref, \
-                     trigger_ref, status, parameters, attempt, created, updated, sealed_parameters) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13) RETURNING *",
+                     trigger_ref, status, parameters, attempt, created, updated, sealed_parameters, run_after) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14) RETURNING *",
                 )
                 .bind(action)
                 .bind(&execution.action_ref)
@@ -31,11 +31,15 @@ macro_rules! impl_execution_store {
                 .bind(execution.executor)
                 .bind(&execution.rule_ref)
                 .bind(&execution.trigger_ref)
-                .bind(attune_domain::status::ExecutionStatus::Requested)
+                .bind(match execution.run_after {
+                    Some(_) => attune_domain::status::ExecutionStatus::Delayed,
+                    None => attune_domain::status::ExecutionStatus::Requested,
+                })
                 .bind(&execution.parameters)
                 .bind(execution.attempt)
                 .bind(now)
                 .bind(sqlx::types::Json(&execution.sealed_parameters))
+                .bind(execution.run_after)
                 .fetch_one(&mut *tx)
                 .await?;
                 tx.commit().await?;
@@ -236,6 +240,21 @@ macro_rules! impl_execution_store {
                 }
                 qb.push(" ORDER BY updated, id LIMIT ").push_bind(i64::from(query.limit));
                 Ok(qb.build_query_as().fetch_all(self.read_pool()).await?)
+            }
+
+            async fn list_due_executions(
+                &self,
+                now: attune_domain::Timestamp,
+                limit: u32,
+            ) -> $crate::StoreResult<Vec<attune_domain::execution::Execution>> {
+                Ok(sqlx::query_as(
+                    "SELECT * FROM execution WHERE status = 'delayed' AND run_after <= $1 \
+                     ORDER BY run_after, id LIMIT $2",
+                )
+                .bind(now)
+                .bind(i64::from(limit))
+                .fetch_all(self.read_pool())
+                .await?)
             }
 
             async fn count_executions(

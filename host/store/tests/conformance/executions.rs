@@ -18,6 +18,7 @@ conformance_tests!(
     deletes_an_execution,
     counts_executions_by_action_and_status_since_a_time,
     lists_stale_executions_oldest_first_by_status_age_and_worker,
+    a_delayed_execution_is_listed_once_due,
 );
 
 async fn creates_a_requested_execution(store: &TestStore) {
@@ -251,4 +252,29 @@ async fn lists_stale_executions_oldest_first_by_status_age_and_worker(store: &Te
     assert_eq!(found(store.list_stale_executions(&on_gone(vec![])).await.unwrap()), ids[..2]);
     assert!(store.list_stale_executions(&on_gone(vec![one, two])).await.unwrap().is_empty());
     assert_eq!(found(store.list_stale_executions(&query(Requested, None, None, 10)).await.unwrap()), ids[2..]);
+}
+
+async fn a_delayed_execution_is_listed_once_due(store: &TestStore) {
+    store.register_pack(&sample_bundle("sample")).await.unwrap();
+    let now = chrono::Utc::now();
+    let mut later = new_execution("sample.notify");
+    later.run_after = Some(now + chrono::TimeDelta::seconds(60));
+    let later = store.create_execution(&later).await.unwrap();
+    assert_eq!(later.status, Delayed);
+    assert!(later.run_after.is_some());
+    let mut soon = new_execution("sample.notify");
+    soon.run_after = Some(now + chrono::TimeDelta::seconds(10));
+    let soon = store.create_execution(&soon).await.unwrap();
+    store.create_execution(&new_execution("sample.notify")).await.unwrap();
+
+    assert!(store.list_due_executions(now, 10).await.unwrap().is_empty(), "not due yet");
+    let due: Vec<i64> = store
+        .list_due_executions(now + chrono::TimeDelta::seconds(120), 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(due, [soon.id, later.id], "soonest first, delayed ones only");
+    assert_eq!(store.list_due_executions(now + chrono::TimeDelta::seconds(30), 10).await.unwrap().len(), 1);
 }

@@ -30,6 +30,7 @@ async fn a_lost_hint_is_sent_again(backend: Backend) {
             parameters: json!({}),
             sealed_parameters: Vec::new(),
             attempt: 1,
+            run_after: None,
         })
         .await
         .unwrap();

@@ -211,6 +211,7 @@ pub fn new_execution(action_ref: &str) -> NewExecution {
         parameters: json!({"text": "hello"}),
         sealed_parameters: Vec::new(),
         attempt: 1,
+        run_after: None,
     }
 }
 
