@@ -27,6 +27,12 @@ async fn a_shell_action_completes_with_its_output(backend: Backend) {
     assert!(execution.started.is_some() && execution.finished.is_some() && execution.worker.is_some());
     let output = pipeline.output(execution.id).await;
     assert_eq!(output, vec![("stdout".to_string(), "héllo, pipeline".to_string())]);
+    // A subprocess carries its cost like a WebAssembly guest: CPU, memory, wall time.
+    let metering = execution.metering.expect("native executions are metered");
+    for field in ["cpu_ms", "peak_memory_bytes", "wall_ms"] {
+        assert!(metering[field].is_u64(), "{field} in {metering}");
+    }
+    assert!(metering["peak_memory_bytes"].as_u64().unwrap() > 0, "{metering}");
     pipeline.stop().await;
 }
 
