@@ -106,6 +106,26 @@ pub struct NewExecution {
     pub run_after: Option<Timestamp>,
 }
 
+impl NewExecution {
+    /// A request of `action_ref` (its snapshot `config`) with `parameters`, started by
+    /// nobody in particular: no parent, rule, enforcement or executor, first attempt, now.
+    pub fn of(action_ref: &str, config: Json, parameters: Json) -> Self {
+        Self {
+            action_ref: action_ref.to_owned(),
+            config,
+            parent: None,
+            enforcement: None,
+            executor: None,
+            rule_ref: None,
+            trigger_ref: None,
+            parameters,
+            sealed_parameters: Vec::new(),
+            attempt: 1,
+            run_after: None,
+        }
+    }
+}
+
 /// Fields written together with a status change.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ExecutionPatch {

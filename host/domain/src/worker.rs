@@ -49,3 +49,17 @@ pub struct NewWorker {
     /// Capacity and other capabilities.
     pub capabilities: Json,
 }
+
+impl NewWorker {
+    /// A local worker `name` running `runner_types`, with no address or capabilities.
+    pub fn local(name: &str, runner_types: &[&str]) -> Self {
+        Self {
+            name: name.to_owned(),
+            worker_type: WorkerType::Local,
+            runner_types: runner_types.iter().map(|r| (*r).to_owned()).collect(),
+            host: None,
+            port: None,
+            capabilities: Json::Object(Default::default()),
+        }
+    }
+}

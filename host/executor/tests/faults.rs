@@ -8,7 +8,7 @@ use attune_bus::{Bus, MemoryBus, Message, Queue};
 use attune_domain::Id;
 use attune_domain::execution::NewExecution;
 use attune_domain::status::ExecutionStatus::{self, *};
-use attune_domain::status::{WorkerStatus, WorkerType};
+use attune_domain::status::WorkerStatus;
 use attune_domain::worker::NewWorker;
 use attune_executor::clock::ManualClock;
 use attune_executor::faults::{FaultPoint, Faults};
@@ -44,14 +44,7 @@ impl World {
         let store = TestStore::new(backend).await;
         let core = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packs/core");
         attune_packs::register_pack(store.store.as_ref(), &core).await.unwrap();
-        let worker = NewWorker {
-            name: "w".into(),
-            worker_type: WorkerType::Local,
-            runner_types: vec!["shell".into()],
-            host: None,
-            port: None,
-            capabilities: json!({}),
-        };
+        let worker = NewWorker::local("w", &["shell"]);
         let worker = store.store.register_worker(&worker).await.unwrap().id;
         store.store.heartbeat_worker(worker, WorkerStatus::Active).await.unwrap();
         World {
@@ -72,19 +65,8 @@ impl World {
     }
 
     async fn requested(&self) -> Id {
-        let new = NewExecution {
-            action_ref: "core.echo".into(),
-            config: serde_json::to_value(self.store.store.get_action("core.echo").await.unwrap()).unwrap(),
-            parent: None,
-            enforcement: None,
-            executor: None,
-            rule_ref: None,
-            trigger_ref: None,
-            parameters: json!({"message": "hi"}),
-            sealed_parameters: Vec::new(),
-            attempt: 1,
-            run_after: None,
-        };
+        let config = serde_json::to_value(self.store.store.get_action("core.echo").await.unwrap()).unwrap();
+        let new = NewExecution::of("core.echo", config, json!({"message": "hi"}));
         self.store.store.create_execution(&new).await.unwrap().id
     }
 
@@ -146,20 +128,10 @@ async fn time_decides_staleness_and_worker_death(backend: Backend) {
 
 async fn a_delayed_execution_is_requested_when_its_time_comes(backend: Backend) {
     let world = World::new(backend).await;
-    let mut new = world.store.store.get_execution(world.requested().await).await.unwrap();
-    new.id = 0;
+    let config = serde_json::to_value(world.store.store.get_action("core.echo").await.unwrap()).unwrap();
     let delayed = NewExecution {
-        action_ref: new.action_ref,
-        config: new.config,
-        parent: None,
-        enforcement: None,
-        executor: None,
-        rule_ref: None,
-        trigger_ref: None,
-        parameters: new.parameters,
-        sealed_parameters: Vec::new(),
-        attempt: 1,
         run_after: Some(chrono::Utc::now() + chrono::TimeDelta::seconds(60)),
+        ..NewExecution::of("core.echo", config, json!({"message": "hi"}))
     };
     let id = world.store.store.create_execution(&delayed).await.unwrap().id;
     let before = world.bus.depth(&Queue::Executor);

@@ -1,7 +1,8 @@
 //! Every recovery rule, on both stores, without waiting: executions are put in the state a
 //! crash or a lost message leaves them in, and one reconciliation pass must get each moving.
 //! Liveness and staleness come from the pass's configuration (a worker is gone when
-//! `dead_after` is zero; everything is stale when `stale_after` is zero).
+//! `dead_after` is zero; everything is stale when `stale_after` is zero), judged a second
+//! ahead of the store's clock.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,8 +11,8 @@ use attune_bus::{MemoryBus, Message, Queue};
 use attune_domain::Id;
 use attune_domain::execution::{ExecutionPatch, NewExecution};
 use attune_domain::status::ExecutionStatus::{self, *};
-use attune_domain::status::WorkerType;
 use attune_domain::worker::NewWorker;
+use attune_executor::clock::ManualClock;
 use attune_executor::{ExecutorConfig, Reconciler};
 use attune_test_support::{Backend, TestStore, backend_tests};
 use serde_json::json;
@@ -34,37 +35,13 @@ impl World {
         let store = TestStore::new(backend).await;
         let core = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packs/core");
         attune_packs::register_pack(store.store.as_ref(), &core).await.unwrap();
-        let worker = store
-            .store
-            .register_worker(&NewWorker {
-                name: "w".into(),
-                worker_type: WorkerType::Local,
-                runner_types: vec!["shell".into()],
-                host: None,
-                port: None,
-                capabilities: json!({}),
-            })
-            .await
-            .unwrap()
-            .id;
+        let worker = store.store.register_worker(&NewWorker::local("w", &["shell"])).await.unwrap().id;
         World { store, bus: Arc::new(MemoryBus::new()), worker }
     }
 
     /// An execution moved along `path` (from `requested`), on the world's worker.
     async fn execution(&self, path: &[ExecutionStatus], config: serde_json::Value) -> Id {
-        let new = NewExecution {
-            action_ref: "core.echo".into(),
-            config,
-            parent: None,
-            enforcement: None,
-            executor: None,
-            rule_ref: None,
-            trigger_ref: None,
-            parameters: json!({}),
-            sealed_parameters: Vec::new(),
-            attempt: 1,
-            run_after: None,
-        };
+        let new = NewExecution::of("core.echo", config, json!({}));
         let id = self.store.store.create_execution(&new).await.unwrap().id;
         let mut at = Requested;
         for &next in path {
@@ -84,7 +61,10 @@ impl World {
             stale_after: if stale { Duration::ZERO } else { Duration::from_secs(3600) },
             ..ExecutorConfig::default()
         };
-        Reconciler::new(self.store.store.clone(), self.bus.clone(), config).pass(false).await.unwrap()
+        // A second ahead, so that what was written just now is older than "now".
+        let clock = Arc::new(ManualClock::new());
+        clock.advance(Duration::from_secs(1));
+        Reconciler::new(self.store.store.clone(), self.bus.clone(), config).with_clock(clock).pass(false).await.unwrap()
     }
 
     async fn status(&self, id: Id) -> ExecutionStatus {
@@ -134,10 +114,12 @@ async fn work_on_a_live_worker_gets_its_message_again(backend: Backend) {
 
     let report = world.pass(false, true).await;
     assert_eq!(report.hints_resent, 2);
-    let mut heard = Vec::new();
+    // Deliveries are held until the end: one dropped unsettled would be delivered again.
+    let mut deliveries = Vec::new();
     for _ in 0..2 {
-        heard.push(inbox.next().await.unwrap().message.clone());
+        deliveries.push(inbox.next().await.unwrap());
     }
+    let heard: Vec<Message> = deliveries.iter().map(|d| d.message.clone()).collect();
     assert!(heard.contains(&Message::ExecutionScheduled { execution: assigned }), "{heard:?}");
     assert!(heard.contains(&Message::CancelRequested { execution: canceling }), "{heard:?}");
     assert_eq!(world.status(assigned).await, Scheduled, "a live worker keeps its work");

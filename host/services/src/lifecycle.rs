@@ -173,7 +173,6 @@ impl<'a> Lifecycle<'a> {
 mod tests {
     use attune_bus::MemoryBus;
     use attune_domain::lifecycle::TRANSITIONS;
-    use attune_domain::status::WorkerType;
     use attune_domain::worker::NewWorker;
     use proptest::prelude::*;
     use serde_json::json;
@@ -254,14 +253,7 @@ mod tests {
                 let bus = MemoryBus::new();
                 let lifecycle = Lifecycle::new(store.as_ref(), &bus);
                 let worker = store
-                    .register_worker(&NewWorker {
-                        name: "w".into(),
-                        worker_type: WorkerType::Local,
-                        runner_types: vec!["shell".into()],
-                        host: None,
-                        port: None,
-                        capabilities: json!({}),
-                    })
+                    .register_worker(&NewWorker::local("w", &["shell"]))
                     .await
                     .unwrap()
                     .id;

@@ -17,17 +17,5 @@ pub async fn store() -> (tempfile::TempDir, Arc<dyn Store>) {
 
 /// An execution of `core.echo` with no parameters.
 pub fn new_execution() -> NewExecution {
-    NewExecution {
-        action_ref: "core.echo".into(),
-        config: json!({}),
-        parent: None,
-        enforcement: None,
-        executor: None,
-        rule_ref: None,
-        trigger_ref: None,
-        parameters: json!({}),
-        sealed_parameters: Vec::new(),
-        attempt: 1,
-        run_after: None,
-    }
+    NewExecution::of("core.echo", json!({}), json!({}))
 }

@@ -19,19 +19,7 @@ async fn a_lost_hint_is_sent_again(backend: Backend) {
     let execution = pipeline
         .platform
         .store
-        .create_execution(&NewExecution {
-            action_ref: action.r#ref.clone(),
-            config: serde_json::to_value(&action).unwrap(),
-            parent: None,
-            enforcement: None,
-            executor: None,
-            rule_ref: None,
-            trigger_ref: None,
-            parameters: json!({}),
-            sealed_parameters: Vec::new(),
-            attempt: 1,
-            run_after: None,
-        })
+        .create_execution(&NewExecution::of(&action.r#ref, serde_json::to_value(&action).unwrap(), json!({})))
         .await
         .unwrap();
     assert_eq!(pipeline.bus.depth(&Queue::Executor), 0);
