@@ -1,5 +1,6 @@
 //! What every handler shares.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
@@ -38,6 +39,9 @@ pub struct HttpLimits {
     pub login_attempts_per_minute: u32,
     /// Failed logins per login per minute (`0`: unlimited).
     pub login_failures_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (else the peer address is
+    /// the client).
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 impl Default for HttpLimits {
@@ -47,6 +51,7 @@ impl Default for HttpLimits {
             body_timeout: Duration::from_secs(30),
             login_attempts_per_minute: 30,
             login_failures_per_minute: 10,
+            trusted_proxies: Vec::new(),
         }
     }
 }

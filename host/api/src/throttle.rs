@@ -17,6 +17,8 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use axum::http::HeaderMap;
+
 /// How many keys each bucket map tracks at most.
 const MAX_TRACKED: usize = 10_000;
 
@@ -49,6 +51,19 @@ impl LoginThrottle {
         // An empty bucket only means the next attempt waits, which `admit` tells.
         let _ = self.logins.take(&login_key(login), Instant::now());
     }
+}
+
+/// Who is logging in: the peer, or — when the peer is one of `trusted` reverse proxies —
+/// the address those proxies recorded in `X-Forwarded-For` (the nearest one not itself a
+/// trusted proxy; entries further left could be written by the client and are ignored).
+pub fn client_address(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpAddr]) -> Option<IpAddr> {
+    let peer = peer?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+    let hops: Vec<IpAddr> = forwarded.flat_map(|v| v.split(',')).filter_map(|hop| hop.trim().parse().ok()).collect();
+    Some(hops.into_iter().rev().find(|hop| !trusted.contains(hop)).unwrap_or(peer))
 }
 
 fn login_key(login: &str) -> String {
@@ -170,6 +185,23 @@ mod tests {
         let later = now + Duration::from_secs(60);
         assert!(buckets.take("one more", later).is_ok(), "refilled buckets are forgotten to make room");
         assert!(buckets.entries.lock().unwrap().len() <= 2);
+    }
+
+    #[test]
+    fn a_trusted_proxy_names_the_client_and_nobody_else_does() {
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        // The client wrote the first entry itself; the proxy appended the real address.
+        headers.insert("x-forwarded-for", "203.0.113.9, 198.51.100.4".parse().unwrap());
+        let client = client_address(Some(proxy), &headers, &[proxy]);
+        assert_eq!(client, Some("198.51.100.4".parse().unwrap()));
+        let stranger: IpAddr = "192.0.2.1".parse().unwrap();
+        assert_eq!(
+            client_address(Some(stranger), &headers, &[proxy]),
+            Some(stranger),
+            "untrusted peers cannot claim one"
+        );
+        assert_eq!(client_address(Some(proxy), &HeaderMap::new(), &[proxy]), Some(proxy));
     }
 
     #[test]

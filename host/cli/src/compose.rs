@@ -115,6 +115,7 @@ pub fn http_limits(config: &Config) -> attune_api::HttpLimits {
         body_timeout: Duration::from_secs(config.server.body_timeout_s.max(1)),
         login_attempts_per_minute: config.auth.login_attempts_per_minute,
         login_failures_per_minute: config.auth.login_failures_per_minute,
+        trusted_proxies: config.server.trusted_proxies.clone(),
     }
 }
 

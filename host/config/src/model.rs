@@ -94,6 +94,9 @@ pub struct ServerConfig {
     pub header_timeout_s: u64,
     /// Seconds a client has to send a whole request body (else `408`).
     pub body_timeout_s: u64,
+    /// Addresses of reverse proxies in front of the API: for requests from them, the client
+    /// is the address they put in `X-Forwarded-For` (the login throttle counts by it).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for ServerConfig {
@@ -104,6 +107,7 @@ impl Default for ServerConfig {
             max_body_bytes: 10 << 20,
             header_timeout_s: 10,
             body_timeout_s: 30,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use attune_services::ServiceError;
 use attune_services::auth::{self, Caller};
 use axum::extract::{ConnectInfo, State};
+use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde::Deserialize;
@@ -49,9 +50,11 @@ struct LoginRequest {
 async fn login(
     State(state): State<ApiState>,
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     Json(body): Json<LoginRequest>,
 ) -> ApiResult<axum::Json<Value>> {
-    let client = client.map(|Extension(ConnectInfo(address))| address.ip());
+    let peer = client.map(|Extension(ConnectInfo(address))| address.ip());
+    let client = crate::throttle::client_address(peer, &headers, &state.limits.trusted_proxies);
     if let Err(Throttled(wait)) = state.login_throttle.admit(client, &body.login) {
         return Err(ApiError::too_many_requests("too many login attempts; try again later", wait));
     }
