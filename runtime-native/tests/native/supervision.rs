@@ -26,7 +26,17 @@ async fn a_timeout_kills_the_whole_tree_within_the_grace_period() {
         let started = Instant::now();
         let (mut live, execution) = Live::start(fixture.runtime("shell"), request);
         live.line_starting("started").await;
-        let tree: Vec<i32> = [host_pids(&fixture.marker()), host_pids(&script.display().to_string())].concat();
+        // The leader forks a `sleep 1` every second; for an instant the fork still carries the
+        // leader's command line, so look again until the tree is seen between two forks.
+        let sample = || [host_pids(&fixture.marker()), host_pids(&script.display().to_string())].concat();
+        let mut tree: Vec<i32> = sample();
+        for _ in 0..50 {
+            if tree.len() == 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            tree = sample();
+        }
         assert_eq!(tree.len(), 2, "{mode}: leader and grandchild, found {tree:?}");
         let outcome = execution.await.unwrap();
         let stopped_after = started.elapsed() - Duration::from_millis(500);

@@ -103,8 +103,16 @@ fn supervise(program: Pid, signals: &SignalFd, limits: &ProcessLimits) -> Ending
         ms(u.user_time()) + ms(u.system_time())
     });
     let largest_process = usage.map_or(0, |u| u.max_rss().max(0) as u64 * 1024);
-    let limit = tree.limit.or(tree.cpu_exceeded.then_some(LimitReached::Cpu));
-    Ending { exit, limit, peak_memory_bytes: watch.peak_memory().max(largest_process), cpu_ms }
+    let peak_memory_bytes = watch.peak_memory().max(largest_process);
+    // A tree that outgrew its memory between two looks and then failed (an allocation the
+    // per-process limit refused: Python's MemoryError, a failed malloc) failed because of
+    // the limit, whatever its exit code says.
+    let outgrew_memory = peak_memory_bytes > limits.memory_bytes && !matches!(exit, Exit::Code(0));
+    let limit = tree
+        .limit
+        .or(tree.cpu_exceeded.then_some(LimitReached::Cpu))
+        .or(outgrew_memory.then_some(LimitReached::Memory));
+    Ending { exit, limit, peak_memory_bytes, cpu_ms }
 }
 
 /// SIGTERM to every other process of the namespace, the grace period for them to end,
