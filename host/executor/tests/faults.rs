@@ -1,6 +1,8 @@
 //! Crashes at named points of the scheduler, and time moved by hand: each leaves the
 //! execution where a real crash would, and recovery finishes the work — no sleeps.
 
+mod support;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,8 +10,6 @@ use attune_bus::{Bus, MemoryBus, Message, Queue};
 use attune_domain::Id;
 use attune_domain::execution::NewExecution;
 use attune_domain::status::ExecutionStatus::{self, *};
-use attune_domain::status::WorkerStatus;
-use attune_domain::worker::NewWorker;
 use attune_executor::clock::ManualClock;
 use attune_executor::faults::{FaultPoint, Faults};
 use attune_executor::scheduler::Placement;
@@ -41,12 +41,7 @@ struct World {
 
 impl World {
     async fn new(backend: Backend) -> World {
-        let store = TestStore::new(backend).await;
-        let core = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packs/core");
-        attune_packs::register_pack(store.store.as_ref(), &core).await.unwrap();
-        let worker = NewWorker::local("w", &["shell"]);
-        let worker = store.store.register_worker(&worker).await.unwrap().id;
-        store.store.heartbeat_worker(worker, WorkerStatus::Active).await.unwrap();
+        let (store, worker) = support::store_with_worker(backend).await;
         World {
             store,
             bus: Arc::new(MemoryBus::new()),

@@ -4,6 +4,8 @@
 //! `dead_after` is zero; everything is stale when `stale_after` is zero), judged a second
 //! ahead of the store's clock.
 
+mod support;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,7 +13,6 @@ use attune_bus::{MemoryBus, Message, Queue};
 use attune_domain::Id;
 use attune_domain::execution::{ExecutionPatch, NewExecution};
 use attune_domain::status::ExecutionStatus::{self, *};
-use attune_domain::worker::NewWorker;
 use attune_executor::clock::ManualClock;
 use attune_executor::{ExecutorConfig, Reconciler};
 use attune_test_support::{Backend, TestStore, backend_tests};
@@ -32,10 +33,7 @@ struct World {
 
 impl World {
     async fn new(backend: Backend) -> World {
-        let store = TestStore::new(backend).await;
-        let core = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packs/core");
-        attune_packs::register_pack(store.store.as_ref(), &core).await.unwrap();
-        let worker = store.store.register_worker(&NewWorker::local("w", &["shell"])).await.unwrap().id;
+        let (store, worker) = support::store_with_worker(backend).await;
         World { store, bus: Arc::new(MemoryBus::new()), worker }
     }
 

@@ -27,7 +27,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::envelope::{Data, PageQuery, Paged, data, page, page_request};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Json, Path, Query};
+use crate::extract::{Json, OptionalJson, Path, Query};
 use crate::state::ApiState;
 
 pub fn router() -> Router<ApiState> {
@@ -344,18 +344,8 @@ async fn rerun(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<Id>,
-    body: Bytes,
+    OptionalJson(body): OptionalJson<RerunBody>,
 ) -> ApiResult<(StatusCode, axum::Json<Value>)> {
-    let body: RerunBody = if body.iter().all(u8::is_ascii_whitespace) {
-        RerunBody::default()
-    } else {
-        serde_json::from_slice(&body).map_err(|e| match e.classify() {
-            serde_json::error::Category::Data => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", e.to_string())
-            }
-            _ => ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", e.to_string()),
-        })?
-    };
     let rerun = executions::rerun(&state.platform, id, Some(caller.identity_id), body.parameters).await?;
     Ok((StatusCode::CREATED, data(rerun)))
 }

@@ -23,6 +23,11 @@ async fn a_rerun_may_override_some_parameters() {
     let clear = attune_services::secret_params::unseal(&stored.parameters, ["password"], &api.platform.cipher).unwrap();
     assert_eq!(clear, json!({"user": "root", "password": "p4ss", "retries": 5}), "the rest is kept");
 
+    // No body at all: the same parameters.
+    let (status, same) =
+        api.call("POST", &format!("/api/v1/executions/{id}/rerun"), Some(&api.token.clone()), None).await;
+    assert_eq!(status, StatusCode::CREATED, "{same}");
+
     // Overrides are checked like any request.
     let bad = api.post(&format!("/api/v1/executions/{id}/rerun"), json!({"parameters": {"retries": "many"}})).await;
     assert_error(&bad, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
