@@ -152,6 +152,17 @@ pub const RULES: &[Rule] = &[
     rule("DELETE", "/api/v1/rules/{rule_ref}", grant("rule", Delete, Ref("rule_ref"))),
     rule("POST", "/api/v1/rules/{rule_ref}/enable", grant("rule", Modify, Ref("rule_ref"))),
     rule("POST", "/api/v1/rules/{rule_ref}/disable", grant("rule", Modify, Ref("rule_ref"))),
+    // Policies: whoever writes one needs the grant in its action's pack too.
+    rule("GET", "/api/v1/policies", grant("policy", View, Nothing)),
+    rule("POST", "/api/v1/policies", InHandler("create on policy in the packs of the body's ref and action")),
+    rule("GET", "/api/v1/policies/{policy_ref}", grant("policy", View, Ref("policy_ref"))),
+    rule("PUT", "/api/v1/policies/{policy_ref}", InHandler("modify on policy in the packs of the ref and action")),
+    rule("DELETE", "/api/v1/policies/{policy_ref}", grant("policy", Delete, Ref("policy_ref"))),
+    rule("GET", "/api/v1/actions/{action_ref}/queue", grant("action", View, Ref("action_ref"))),
+    // Inquiries: assignees answer, and holders of respond in the asking pack.
+    rule("GET", "/api/v1/inquiries", grant("inquiry", View, Nothing)),
+    rule("GET", "/api/v1/inquiries/{id}", grant("inquiry", View, Nothing)),
+    rule("POST", "/api/v1/inquiries/{id}/respond", InHandler("an assignee, or respond on inquiry in the asking pack")),
     // Events and enforcements.
     rule("GET", "/api/v1/events", grant("event", View, Nothing)),
     rule("GET", "/api/v1/events/{id}", grant("event", View, Nothing)),

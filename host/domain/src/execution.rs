@@ -48,6 +48,8 @@ pub struct Execution {
     pub finished: Option<Timestamp>,
     /// When a delayed execution is to be requested.
     pub run_after: Option<Timestamp>,
+    /// The failed attempt this execution retries (a retry policy's linked attempt).
+    pub retry_of: Option<Id>,
     /// Created at.
     pub created: Timestamp,
     /// Last changed at.
@@ -104,6 +106,8 @@ pub struct NewExecution {
     pub attempt: i32,
     /// Request it only at this time (status `delayed` until then).
     pub run_after: Option<Timestamp>,
+    /// The failed attempt it retries; at most one execution retries each.
+    pub retry_of: Option<Id>,
 }
 
 impl NewExecution {
@@ -122,6 +126,7 @@ impl NewExecution {
             sealed_parameters: Vec::new(),
             attempt: 1,
             run_after: None,
+            retry_of: None,
         }
     }
 }

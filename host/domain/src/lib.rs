@@ -15,12 +15,14 @@
 //! - [`lifecycle`]: every allowed execution status change; [`failure`]: typed failure kinds.
 //! - [`workflow`]: workflow definitions and per-execution workflow/task state; [`graph`]:
 //!   the typed task graph a definition holds, and its structural checks.
-//! - [`policy`], [`identity`] (identities, permission sets, assignments, grants), [`key`].
+//! - [`policy`] (typed policy rules), [`admission`] (what the scheduler asks the store when
+//!   a policy governs an execution), [`identity`] (identities, permission sets, assignments, grants), [`key`].
 //! - [`credential`]: issued refresh tokens and API keys.
 //! - [`notification`], [`artifact`], [`webhook`].
 //! - [`page`]: pagination shared by every list.
 
 pub mod action;
+pub mod admission;
 pub mod artifact;
 pub mod credential;
 pub mod event;

@@ -2,9 +2,12 @@
 //!
 //! ```text
 //! delayed ──▶ requested ──▶ scheduling ──▶ scheduled ──▶ running ──▶ completed | failed | timeout
-//!     ▲  │          │  │           │  │         │  │
-//!     │  │          │  └─▶ failed  │  │         │  └─▶ canceling ──▶ cancelled (or any end)
-//!     │  └──────────┴──────────────┴──┴─▶ cancelled  └─▶ abandoned
+//!     ▲  │          │  │       │ ▲ │  │  │         │  │
+//!     │  │          │  └─▶ failed│ │  │  │         │  └─▶ canceling ──▶ cancelled (or any end)
+//!     │  └──────────┴──────────┼─┼─┴──┴─▶ cancelled  └─▶ abandoned
+//!     │                        │ │ └─▶ pending ──▶ completed | timeout | cancelled (an answer, or none)
+//!     │                        ▼ │
+//!     │                       queued ──▶ cancelled (a policy holds it back; admitted in turn)
 //!     └──── back to requested: no worker yet, a stale or orphaned assignment, a retry
 //! ```
 //!
@@ -27,6 +30,15 @@ pub const TRANSITIONS: &[(ExecutionStatus, ExecutionStatus)] = &[
     (Scheduling, Requested),
     (Scheduling, Failed),
     (Scheduling, Cancelled),
+    // A policy holds it back (concurrency, rate limit), then admits it in its turn.
+    (Scheduling, Queued),
+    (Queued, Scheduling),
+    (Queued, Cancelled),
+    // An inquiry action asked its question; answered, unanswered in time, or withdrawn.
+    (Scheduling, Pending),
+    (Pending, Completed),
+    (Pending, Timeout),
+    (Pending, Cancelled),
     // The worker starts it; its worker died before starting it; cancelled before it started.
     (Scheduled, Running),
     (Scheduled, Requested),

@@ -98,6 +98,10 @@ string_enum! {
         Delayed = "delayed",
         /// The executor is checking policies and choosing a worker.
         Scheduling = "scheduling",
+        /// Held back by a concurrency or rate-limit policy, waiting its turn (FIFO).
+        Queued = "queued",
+        /// Waiting for a human answer to its inquiry; no worker slot held.
+        Pending = "pending",
         /// Assigned to a worker, not started yet.
         Scheduled = "scheduled",
         /// A worker is running it.
@@ -301,6 +305,8 @@ string_enum! {
         Workflow = "workflow",
         /// Built into the platform (the core timers).
         Builtin = "builtin",
+        /// Asks a question (an inquiry) and waits for the answer; handled by the executor.
+        Inquiry = "inquiry",
     }
 }
 

@@ -13,6 +13,8 @@ use std::sync::Mutex;
 pub enum FaultPoint {
     /// After `requested → scheduling`, before choosing a worker.
     AfterBeginScheduling,
+    /// After its policies admitted it (their slots taken), before placing it.
+    AfterAdmit,
     /// After `scheduling → scheduled`, before telling the worker.
     AfterAssign,
 }

@@ -11,6 +11,8 @@
 //! - [`faults`]: named points where a test stops the executor as a crash would.
 //! - [`scheduler`]: `requested → scheduling → scheduled` onto a live worker that runs the
 //!   action's runner type.
+//! - [`policies`]: the checks an action's policies make at admission, and retries of
+//!   failed attempts.
 //! - [`reconciler`]: on start and periodically, re-drives executions left non-terminal (lost
 //!   messages, dead executors, dead workers: `abandoned`, or queued again when the action is
 //!   idempotent).
@@ -21,6 +23,7 @@
 pub mod clock;
 pub mod config;
 pub mod faults;
+pub mod policies;
 pub mod reconciler;
 pub mod recovery;
 pub mod role;

@@ -40,6 +40,10 @@ pub struct ReconcileReport {
     pub cancelled: usize,
     /// Events whose rules were never evaluated, announced again.
     pub events_resent: usize,
+    /// Executions waiting for an answer, ended (answered, timed out or withdrawn).
+    pub settled: usize,
+    /// Retries created for attempts whose end was never handled.
+    pub retried: usize,
 }
 
 /// Re-drives non-terminal executions.

@@ -2,8 +2,8 @@
 //!
 //! Each rule says which executions it looks at — an indexed store query, oldest first and
 //! bounded per pass — and what it does with each. The reconciler runs every rule in turn,
-//! so a new kind of waiting execution (queued by a policy, delayed, waiting for an answer,
-//! a parent waiting for its children) plugs in as one more rule without touching the others.
+//! so a new kind of waiting execution (a parent waiting for its children, next) plugs in as
+//! one more rule without touching the others.
 //!
 //! | rule | status | condition | action |
 //! | --- | --- | --- | --- |
@@ -15,6 +15,9 @@
 //! | [`OnLiveWorker`] | scheduled | stale | send `ExecutionScheduled` to its worker again |
 //! | | canceling | stale | send `CancelRequested` again |
 //! | [`DueDelayed`] | delayed | its `run_after` has come | `requested`, and the executors told |
+//! | [`QueuedByPolicy`] | queued | the head of its policy group | send `ExecutionRequested` (admitted if there is room) |
+//! | [`AwaitingAnswer`] | pending | its inquiry was answered or closed, or timed out | ended with the answer, `timeout` or `cancelled` |
+//! | [`UnretriedAttempt`] | failed, timeout | a retry policy owes it a retry, none exists, ended within the last hour | the retry created |
 
 use async_trait::async_trait;
 use attune_bus::{Bus, Message, Queue};
@@ -188,7 +191,100 @@ impl Recovery for DueDelayed {
     }
 }
 
+/// Executions a policy queued whose turn may have come without anyone noticing (the end
+/// of the one ahead was never handled, a rate-limit wake-up lost to a restart): the head
+/// of each group is offered to the executors again, which admit it if there is room.
+pub struct QueuedByPolicy;
+
+#[async_trait]
+impl Recovery for QueuedByPolicy {
+    async fn find(&self, pass: &Pass<'_>) -> StoreResult<Vec<Execution>> {
+        let mut found = Vec::new();
+        for (policy_ref, group_key) in pass.store.queued_groups(pass.limit).await? {
+            for head in pass.store.queue_heads(&policy_ref, &group_key, 1).await? {
+                found.push(pass.store.get_execution(head).await?);
+            }
+        }
+        Ok(found)
+    }
+
+    async fn recover(&self, pass: &Pass<'_>, execution: &Execution, report: &mut ReconcileReport) -> StoreResult<()> {
+        pass.hint(&Queue::Executor, Message::ExecutionRequested { execution: execution.id }, report).await;
+        Ok(())
+    }
+}
+
+/// Executions waiting for an answer that will not come or came unheard: an inquiry past
+/// its timeout (the timeout fires after a restart too), or one answered or closed while
+/// its execution was not told.
+pub struct AwaitingAnswer;
+
+#[async_trait]
+impl Recovery for AwaitingAnswer {
+    async fn find(&self, pass: &Pass<'_>) -> StoreResult<Vec<Execution>> {
+        let mut found = Vec::new();
+        for inquiry in pass.store.list_unsettled_inquiries(pass.now, pass.limit).await? {
+            if let Some(execution) = inquiry.execution {
+                found.push(pass.store.get_execution(execution).await?);
+            }
+        }
+        Ok(found)
+    }
+
+    async fn recover(&self, pass: &Pass<'_>, execution: &Execution, report: &mut ReconcileReport) -> StoreResult<()> {
+        if let Some(inquiry) = pass.store.inquiry_of_execution(execution.id).await?
+            && attune_services::inquiries::settle(pass.store, pass.bus, &inquiry).await?.is_some()
+        {
+            report.settled += 1;
+        }
+        Ok(())
+    }
+}
+
+/// How far back an ended attempt may still get the retry it was owed: long enough for any
+/// outage an operator would ride out, short enough that turning a retry policy on does not
+/// rerun old history.
+const RETRY_HORIZON: chrono::TimeDelta = chrono::TimeDelta::hours(1);
+
+/// Failed attempts whose end was never handled (the finish hint lost): the retry their
+/// action's retry policy owes them.
+pub struct UnretriedAttempt;
+
+#[async_trait]
+impl Recovery for UnretriedAttempt {
+    async fn find(&self, pass: &Pass<'_>) -> StoreResult<Vec<Execution>> {
+        let page = attune_domain::page::PageRequest::new(1, attune_domain::page::PageRequest::MAX_PAGE_SIZE);
+        let retried: Vec<String> = pass
+            .store
+            .list_policies(None, page)
+            .await?
+            .items
+            .into_iter()
+            .filter(|p| p.enabled && p.policy_type == attune_domain::status::PolicyType::Retry)
+            .map(|p| p.action_ref)
+            .collect();
+        let ended = [Failed, Timeout];
+        let after = pass.now - RETRY_HORIZON;
+        pass.store.list_unretried_executions(&retried, &ended, after, pass.stale_before, pass.limit).await
+    }
+
+    async fn recover(&self, pass: &Pass<'_>, execution: &Execution, report: &mut ReconcileReport) -> StoreResult<()> {
+        if crate::policies::retry(pass.store, pass.bus, execution).await?.is_some() {
+            report.retried += 1;
+        }
+        Ok(())
+    }
+}
+
 /// Every rule, in the order a pass runs them.
 pub fn rules() -> Vec<Box<dyn Recovery>> {
-    vec![Box::new(DueDelayed), Box::new(AwaitingExecutor), Box::new(OnGoneWorker), Box::new(OnLiveWorker)]
+    vec![
+        Box::new(DueDelayed),
+        Box::new(AwaitingExecutor),
+        Box::new(OnGoneWorker),
+        Box::new(OnLiveWorker),
+        Box::new(QueuedByPolicy),
+        Box::new(AwaitingAnswer),
+        Box::new(UnretriedAttempt),
+    ]
 }

@@ -36,8 +36,10 @@ pub async fn run(
             Message::ExecutionRequested { execution } => {
                 scheduler.schedule(execution).await.map(|_| true).map_err(|e| e.to_string())
             }
-            // Policies and workflows react to finished executions; nothing else does yet.
-            Message::ExecutionFinished { .. } => Ok(true),
+            // Policies react to finished executions (queues move on, retries are made).
+            Message::ExecutionFinished { execution, status } => {
+                scheduler.finished(execution, status).await.map(|_| true).map_err(|e| e.to_string())
+            }
             _ => Ok(false),
         }
     });

@@ -1,5 +1,10 @@
-//! Scheduling: `requested → scheduling → scheduled`, onto a live worker that advertises the
-//! action's runner type.
+//! Scheduling: `requested → scheduling`, through the action's policies (admitted, or
+//! `queued` in turn), then onto a live worker that advertises the action's runner type
+//! (`scheduled`) — or, for an inquiry action, its question asked (`pending`).
+//!
+//! When an execution ends, [`Scheduler::finished`] releases what it held under its
+//! policies, schedules the executions queued behind it, and creates the retry its action's
+//! retry policy owes it.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -9,15 +14,17 @@ use attune_bus::{Bus, Message, Queue};
 use attune_domain::execution::Execution;
 use attune_domain::failure::FailureKind;
 use attune_domain::page::PageRequest;
-use attune_domain::status::{ExecutionStatus, WorkerStatus};
+use attune_domain::status::{ExecutionStatus, RunnerType, WorkerStatus};
 use attune_domain::worker::Worker;
 use attune_domain::{Id, Timestamp};
+use attune_services::inquiries;
 use attune_services::lifecycle::{Ending, Lifecycle};
 use attune_store::{Store, StoreResult};
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::ExecutorConfig;
 use crate::faults::{FaultPoint, Faults};
+use crate::policies::{self, Gate};
 
 /// How long the scheduler reuses the workers it listed. Listing them is two queries on the
 /// path of every execution, while workers come and go rarely. Liveness is still judged at
@@ -25,6 +32,10 @@ use crate::faults::{FaultPoint, Faults};
 /// time; one that stopped cleanly within this window may still be given work, which the
 /// reconciler requeues once it sees the worker gone.
 const LISTED_WORKERS_FOR: Duration = Duration::from_secs(1);
+
+/// Queued executions of each group looked at when an execution of the group ends: the one
+/// slot it freed goes to the first admissible; more only when limits were raised.
+const QUEUE_HEADS_PER_FINISH: u32 = 4;
 
 /// Assigns requested executions to workers.
 pub struct Scheduler {
@@ -50,6 +61,12 @@ pub enum Placement {
     Unschedulable,
     /// Not `requested` (another executor has it, or it was cancelled): nothing done.
     NotRequested,
+    /// Held back by a policy: `queued`, to be scheduled in its turn.
+    Queued,
+    /// Ended by a policy (`method: cancel`) or moved meanwhile: nothing more to do.
+    Stopped,
+    /// An inquiry action: its question is asked and it waits `pending`.
+    Asked,
     /// Stopped at an armed [fault point](crate::faults) (tests only).
     Crashed,
 }
@@ -75,13 +92,38 @@ impl Scheduler {
         self
     }
 
-    /// Schedules execution `id` if it is still `requested`.
+    /// Schedules execution `id` if it is still `requested`, or waits `queued` (a policy
+    /// may admit it now).
     pub async fn schedule(&self, id: Id) -> StoreResult<Placement> {
-        let Some(execution) = self.lifecycle().begin_scheduling(id).await? else {
-            return Ok(Placement::NotRequested);
+        let execution = match self.lifecycle().begin_scheduling(id).await? {
+            Some(execution) => execution,
+            None => {
+                let execution = self.store.get_execution(id).await?;
+                if execution.status != ExecutionStatus::Queued {
+                    return Ok(Placement::NotRequested);
+                }
+                execution
+            }
         };
         if self.faults.crash_at(FaultPoint::AfterBeginScheduling) {
             return Ok(Placement::Crashed);
+        }
+        let execution = match policies::admit(self.store.as_ref(), self.bus.as_ref(), execution).await? {
+            Gate::Go(execution) => execution,
+            Gate::Held { retry_at } => {
+                if let Some(at) = retry_at {
+                    self.wake_at(id, at);
+                }
+                return Ok(Placement::Queued);
+            }
+            Gate::Done => return Ok(Placement::Stopped),
+        };
+        if self.faults.crash_at(FaultPoint::AfterAdmit) {
+            return Ok(Placement::Crashed);
+        }
+        if execution.action().is_ok_and(|action| action.runner_type == RunnerType::Inquiry) {
+            inquiries::ask(self.store.as_ref(), self.bus.as_ref(), &execution).await?;
+            return Ok(Placement::Asked);
         }
         let runner = match execution.action() {
             Ok(action) => action.runner_type.as_str().to_owned(),
@@ -107,6 +149,38 @@ impl Scheduler {
         self.hint(&Queue::Worker(worker.id), Message::ExecutionScheduled { execution: id }).await;
         tracing::debug!(execution = id, worker = %worker.name, "scheduled");
         Ok(Placement::Assigned(worker.id))
+    }
+
+    /// Execution `id` has ended (`status`): the executions queued behind it in its
+    /// policies' groups are scheduled in turn (a group stops at its first still held back),
+    /// and a failed attempt gets the retry its action's retry policy owes.
+    pub async fn finished(&self, id: Id, status: ExecutionStatus) -> StoreResult<()> {
+        for heads in policies::released_heads(self.store.as_ref(), id, QUEUE_HEADS_PER_FINISH).await? {
+            for head in heads {
+                match self.schedule(head).await? {
+                    Placement::Queued => break,
+                    _ => continue,
+                }
+            }
+        }
+        if matches!(status, ExecutionStatus::Failed | ExecutionStatus::Timeout) {
+            let attempt = self.store.get_execution(id).await?;
+            policies::retry(self.store.as_ref(), self.bus.as_ref(), &attempt).await?;
+        }
+        Ok(())
+    }
+
+    /// Asks for `id` to be scheduled again at `at` (a rate limit's window has room then).
+    /// A lost wake-up (a restart) is made good by the reconciler's look at the queues.
+    fn wake_at(&self, id: Id, at: Timestamp) {
+        let wait = (at - self.clock.now()).to_std().unwrap_or_default();
+        let bus = self.bus.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(wait).await;
+            if let Err(error) = bus.publish(&Queue::Executor, &Message::ExecutionRequested { execution: id }).await {
+                tracing::warn!(%error, execution = id, "wake-up not published; the reconciler will send it");
+            }
+        });
     }
 
     /// Live workers that advertise `runner`, in a stable order.

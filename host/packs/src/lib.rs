@@ -32,6 +32,7 @@ use std::path::{Path, PathBuf};
 
 use attune_domain::pack::PackBundle;
 
+pub use components::policy_from_json;
 pub use error::{PackError, Problem};
 pub use register::{RegisteredPack, checked_pack, register_pack, register_packs_dir, store_pack};
 

@@ -224,6 +224,8 @@ pub struct PolicyManifest {
     pub window_s: Option<i64>,
     pub count: Option<i64>,
     pub delay_s: Option<i64>,
+    pub backoff: Option<String>,
+    pub max_delay_s: Option<i64>,
     pub on: Option<Vec<String>>,
     pub enabled: Option<bool>,
 }

@@ -110,7 +110,7 @@ fn handled(sensor: &Sensor) -> bool {
     match sensor.runner_type {
         RunnerType::Builtin => sensor.trigger_types.iter().any(|t| is_timer(t)),
         RunnerType::Wasm | RunnerType::Python | RunnerType::Shell | RunnerType::Node => true,
-        RunnerType::Workflow => false,
+        RunnerType::Workflow | RunnerType::Inquiry => false,
     }
 }
 

@@ -81,6 +81,7 @@ pub async fn request(platform: &Platform, request: ExecutionRequest) -> ServiceR
         sealed_parameters: sealed_names,
         attempt: 1,
         run_after: request.delay_s.map(|s| chrono::Utc::now() + chrono::TimeDelta::seconds(s as i64)),
+        retry_of: None,
     };
     let execution = crate::notify::create_execution(platform.store.as_ref(), platform.bus.as_ref(), &new).await?;
     // A delayed execution is requested by the reconciler once its time comes.
@@ -145,9 +146,16 @@ async fn cancel_one(platform: &Platform, id: Id) -> ServiceResult<ExecutionView>
                 return Err(ServiceError::Conflict(format!("execution {id} already ended ({status})")));
             }
             Canceling => return Ok(masked(execution)),
-            Delayed | Requested | Scheduling | Scheduled => {
+            Pending => {
+                let ending = Ending::failure(FailureKind::Cancelled, "cancelled while waiting for an answer");
+                if let Some(cancelled) = lifecycle.finish(id, &[Pending], ending).await? {
+                    crate::inquiries::withdraw(platform.store.as_ref(), platform.bus.as_ref(), id).await?;
+                    return Ok(masked(cancelled));
+                }
+            }
+            Delayed | Requested | Scheduling | Queued | Scheduled => {
                 let ending = Ending::failure(FailureKind::Cancelled, "cancelled before it started");
-                let unstarted = [Delayed, Requested, Scheduling, Scheduled];
+                let unstarted = [Delayed, Requested, Scheduling, Queued, Scheduled];
                 if let Some(cancelled) = lifecycle.finish(id, &unstarted, ending).await? {
                     return Ok(masked(cancelled));
                 }

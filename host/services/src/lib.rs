@@ -32,6 +32,9 @@
 //! - [`enforcement`]: the rules engine: an event against every rule on its trigger, each
 //!   match recorded as an enforcement and turned into an execution.
 //! - [`webhooks`]: named webhooks, their secrets, and posts turned into events.
+//! - [`policies`]: policies managed through the API, and an action's queue.
+//! - [`inquiries`]: asking (for the executor), answering (for the API) and settling
+//!   inquiries.
 
 pub mod api_keys;
 pub mod auth;
@@ -41,6 +44,7 @@ pub mod error;
 pub mod events;
 pub mod executions;
 pub mod identities;
+pub mod inquiries;
 pub mod keys;
 pub mod kv;
 pub mod lifecycle;
@@ -48,6 +52,7 @@ pub mod notify;
 pub mod packs;
 pub mod permission_sets;
 pub mod platform;
+pub mod policies;
 pub mod rbac;
 pub mod rules;
 pub mod secret_bindings;

@@ -1,8 +1,8 @@
 //! Every execution status change, in one place.
 //!
 //! The executor, the worker, the reconciler and the API move executions only through
-//! [`Lifecycle`]: each operation (schedule, assign, release, start, cancel, finish, abandon,
-//! requeue, resume) is a conditional update in the store from the statuses it may apply to, checked
+//! [`Lifecycle`]: each operation (schedule, admit or queue, assign, release, start, wait for
+//! an answer, cancel, finish, abandon, requeue, resume) is a conditional update in the store from the statuses it may apply to, checked
 //! against the domain's transition table ([`attune_domain::lifecycle::TRANSITIONS`]) and
 //! announced to live views. An execution ends only through [`Lifecycle::finish`], which
 //! writes the terminal status, its result and `finished`, and sends the finish hint the
@@ -14,6 +14,7 @@
 
 use attune_bus::{Bus, Message, Queue};
 use attune_domain::Id;
+use attune_domain::admission::{Admission, Check};
 use attune_domain::execution::{Execution, ExecutionPatch};
 use attune_domain::failure::{Failure, FailureKind};
 use attune_domain::lifecycle::allowed;
@@ -72,6 +73,27 @@ impl<'a> Lifecycle<'a> {
     /// `requested → scheduling`: an executor takes the execution.
     pub async fn begin_scheduling(&self, id: Id) -> StoreResult<Option<Execution>> {
         self.transition(id, &[Requested], Scheduling, &ExecutionPatch::default()).await
+    }
+
+    /// `scheduling | queued` under the policies' `checks`, in one store transaction: stays
+    /// (or becomes) `scheduling` when admitted, becomes or stays `queued` when held back;
+    /// a refusal changes nothing (the caller ends it). `execution` is the caller's view,
+    /// used only to tell whether its status changed.
+    pub async fn admit(&self, execution: &Execution, checks: &[Check]) -> StoreResult<Admission> {
+        #[expect(clippy::disallowed_methods, reason = "the one place that moves executions")]
+        let admission = self.store.admit_execution(execution.id, checks).await?;
+        if let Admission::Admitted(now) | Admission::Queued { execution: now, .. } = &admission
+            && now.status != execution.status
+        {
+            broadcast(self.bus, &attune_bus::Notice::execution_status(now)).await;
+        }
+        Ok(admission)
+    }
+
+    /// `scheduling → pending`: its question is asked; it waits for the answer, holding no
+    /// worker.
+    pub async fn wait_for_answer(&self, id: Id) -> StoreResult<Option<Execution>> {
+        self.transition(id, &[Scheduling], Pending, &ExecutionPatch::default()).await
     }
 
     /// `scheduling → scheduled` on `worker`.

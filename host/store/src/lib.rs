@@ -23,6 +23,7 @@ pub mod sqlite;
 
 use std::sync::Arc;
 
+pub use api::admissions::AdmissionStore;
 pub use api::credentials::CredentialStore;
 pub use api::events::{EnforcementFilter, EventFilter, EventStore};
 pub use api::executions::ExecutionStore;
@@ -41,6 +42,7 @@ pub use sqlite::SqliteStore;
 pub trait Store:
     PackStore
     + ExecutionStore
+    + AdmissionStore
     + EventStore
     + InquiryStore
     + IdentityStore

@@ -7,10 +7,12 @@ mod events;
 mod executions;
 mod health;
 mod identities;
+mod inquiries;
 mod keys;
 mod operations;
 mod packs;
 mod permissions;
+mod policies;
 mod rules;
 mod secret_bindings;
 mod stream;
@@ -41,6 +43,8 @@ pub fn router(state: ApiState) -> Router {
         .merge(executions::router())
         .merge(operations::router())
         .merge(rules::router())
+        .merge(policies::router())
+        .merge(inquiries::router())
         .merge(events::router())
         .merge(identities::router())
         .merge(permissions::router())
@@ -80,6 +84,8 @@ pub fn documented() -> Vec<utoipa::openapi::OpenApi> {
         executions::Doc::openapi(),
         operations::Doc::openapi(),
         rules::Doc::openapi(),
+        policies::Doc::openapi(),
+        inquiries::Doc::openapi(),
         events::Doc::openapi(),
         identities::Doc::openapi(),
         permissions::Doc::openapi(),

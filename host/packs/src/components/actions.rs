@@ -11,6 +11,9 @@ use crate::manifest::ActionManifest;
 /// Validates one action file.
 pub(crate) fn action(ctx: &PackContext<'_>, file: &Path, m: ActionManifest) -> Result<NewAction, String> {
     let action_ref = ctx.component_ref(file, &m)?;
+    if m.runner_type == RunnerType::Inquiry {
+        return inquiry_action(action_ref, m);
+    }
     let extensions: &[&str] = match m.runner_type {
         RunnerType::Wasm => &["wasm", "wat", "py"],
         RunnerType::Python => &["py"],
@@ -22,6 +25,7 @@ pub(crate) fn action(ctx: &PackContext<'_>, file: &Path, m: ActionManifest) -> R
         RunnerType::Builtin => {
             return Err("runner_type 'builtin' is reserved for Attune's own sensors".into());
         }
+        RunnerType::Inquiry => unreachable!("inquiry actions are checked above"),
     };
     let entry_point = m.entry_point.ok_or("entry_point is required")?;
     let path = ctx.entry_point_file("actions", &entry_point)?;
@@ -80,6 +84,53 @@ pub(crate) fn action(ctx: &PackContext<'_>, file: &Path, m: ActionManifest) -> R
         idempotent: m.idempotent,
     })
 }
+
+/// An inquiry action: no code, only the question's parameters (which the pack may give
+/// defaults, e.g. a fixed prompt and assignees for an approval step).
+fn inquiry_action(action_ref: String, m: ActionManifest) -> Result<NewAction, String> {
+    let code_only = [
+        (m.entry_point.is_some(), "entry_point"),
+        (m.limits.is_some(), "limits"),
+        (!m.secrets.is_empty(), "secrets"),
+        (!m.allowed_hosts.is_empty(), "allowed_hosts"),
+        (m.output_format.is_some(), "output_format"),
+        (m.timeout.is_some(), "timeout (an inquiry waits timeout_s, a parameter)"),
+    ];
+    if let Some((_, key)) = code_only.iter().find(|(present, _)| *present) {
+        return Err(format!("'{key}' does not apply to inquiry actions (they run no code)"));
+    }
+    param_schema("parameters", &m.parameters)?;
+    if let Some(names) = m.parameters.as_object() {
+        if let Some(unknown) = names.keys().find(|name| !INQUIRY_PARAMETERS.contains(&name.as_str())) {
+            return Err(format!(
+                "parameters.{unknown}: an inquiry action takes only {}",
+                INQUIRY_PARAMETERS.join(", ")
+            ));
+        }
+    }
+    if let Some(schema) = &m.output_schema {
+        attune_params::check_json_schema(schema).map_err(|e| format!("output_schema: {e}"))?;
+    }
+    let name = action_ref.split_once('.').map(|(_, n)| n.to_owned()).unwrap_or_default();
+    Ok(NewAction {
+        label: m.label.unwrap_or(name),
+        r#ref: action_ref,
+        description: m.description,
+        runner_type: RunnerType::Inquiry,
+        entry_point: None,
+        param_schema: m.parameters,
+        output_schema: m.output_schema,
+        output_format: OutputFormat::Json,
+        timeout_s: None,
+        limits: serde_json::json!({}),
+        secrets: Vec::new(),
+        allowed_hosts: Vec::new(),
+        idempotent: true,
+    })
+}
+
+/// The parameters an inquiry action reads (see `attune_domain::inquiry::Question`).
+const INQUIRY_PARAMETERS: &[&str] = &["prompt", "schema", "assigned_to", "timeout_s"];
 
 /// A `.wasm` file must at least be WebAssembly; the runtime validates the rest when it
 /// compiles the component.

@@ -11,9 +11,26 @@ use serde_json::json;
 use super::PackContext;
 use crate::manifest::{PermissionSetManifest, PolicyManifest};
 
-/// Validates one policy file: each type takes its own settings and no others.
+/// Validates one policy file.
 pub(crate) fn policy(ctx: &PackContext<'_>, file: &Path, m: PolicyManifest) -> Result<NewPolicy, String> {
     let policy_ref = ctx.component_ref(file, &m)?;
+    policy_definition(policy_ref, m)
+}
+
+/// Validates a policy given as a JSON document in the pack file format (the API's
+/// policies); `policy_ref` is the ref it is stored under.
+pub fn policy_from_json(policy_ref: &str, body: &serde_json::Value) -> Result<NewPolicy, String> {
+    let mut m: PolicyManifest = serde_json::from_value(body.clone()).map_err(|e| e.to_string())?;
+    if m.name.is_some() || m.pack.is_some() {
+        return Err("give the policy's 'ref' (pack.name), not 'name' or 'pack'".into());
+    }
+    ComponentRef::parse(policy_ref).map_err(|e| format!("ref: {e}"))?;
+    m.component_ref = Some(policy_ref.to_owned());
+    policy_definition(policy_ref.to_owned(), m)
+}
+
+/// Checks a policy's settings: each type takes its own and no others.
+fn policy_definition(policy_ref: String, m: PolicyManifest) -> Result<NewPolicy, String> {
     ComponentRef::parse(&m.action).map_err(|e| format!("action: {e}"))?;
     let forbid = |present: bool, key: &str| -> Result<(), String> {
         if present { Err(format!("'{key}' does not apply to {} policies", m.policy_type)) } else { Ok(()) }
@@ -22,11 +39,13 @@ pub(crate) fn policy(ctx: &PackContext<'_>, file: &Path, m: PolicyManifest) -> R
         PolicyType::Concurrency => {
             forbid(m.window_s.is_some(), "window_s")?;
             forbid(m.count.is_some() || m.delay_s.is_some() || m.on.is_some(), "count/delay_s/on")?;
+            forbid(m.backoff.is_some() || m.max_delay_s.is_some(), "backoff/max_delay_s")?;
             let threshold = positive("threshold", m.threshold)?;
             (threshold, Some(m.method.unwrap_or(PolicyMethod::Enqueue)), json!({}))
         }
         PolicyType::RateLimit => {
             forbid(m.count.is_some() || m.delay_s.is_some() || m.on.is_some(), "count/delay_s/on")?;
+            forbid(m.backoff.is_some() || m.max_delay_s.is_some(), "backoff/max_delay_s")?;
             let threshold = positive("threshold", m.threshold)?;
             let window = positive("window_s", m.window_s)?;
             (threshold, Some(m.method.unwrap_or(PolicyMethod::Enqueue)), json!({ "window_s": window }))
@@ -44,7 +63,27 @@ pub(crate) fn policy(ctx: &PackContext<'_>, file: &Path, m: PolicyManifest) -> R
             if on.is_empty() || on.iter().any(|s| s != "failed" && s != "timeout") {
                 return Err("on must list one or both of: failed, timeout".into());
             }
-            (count, None, json!({ "delay_s": delay, "on": on }))
+            let exponential = match m.backoff.as_deref() {
+                None | Some("fixed") => false,
+                Some("exponential") => true,
+                Some(other) => return Err(format!("backoff must be fixed or exponential, not '{other}'")),
+            };
+            if let Some(max) = m.max_delay_s {
+                if !exponential {
+                    return Err("max_delay_s applies to exponential backoff only".into());
+                }
+                if max < delay {
+                    return Err(format!("max_delay_s ({max}) must not be less than delay_s ({delay})"));
+                }
+            }
+            let mut settings = json!({ "delay_s": delay, "on": on });
+            if exponential {
+                settings["backoff"] = json!("exponential");
+                if let Some(max) = m.max_delay_s {
+                    settings["max_delay_s"] = json!(max);
+                }
+            }
+            (count, None, settings)
         }
     };
     Ok(NewPolicy {

@@ -10,6 +10,8 @@ mod sensing;
 pub(crate) use sensing::check_criteria;
 mod workflows;
 
+pub use governance::policy_from_json;
+
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 

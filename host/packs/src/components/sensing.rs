@@ -35,6 +35,7 @@ pub(crate) fn sensor(ctx: &PackContext<'_>, file: &Path, m: SensorManifest) -> R
     let sensor_ref = ctx.component_ref(file, &m)?;
     match (m.runner_type, &m.entry_point) {
         (RunnerType::Workflow, _) => return Err("a sensor cannot be a workflow".into()),
+        (RunnerType::Inquiry, _) => return Err("a sensor cannot be an inquiry".into()),
         (RunnerType::Builtin, _) => {}
         (_, None) => return Err("entry_point is required".into()),
         (_, Some(entry_point)) => {

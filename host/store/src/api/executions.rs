@@ -42,6 +42,17 @@ pub trait ExecutionStore: Send + Sync {
     async fn list_output(&self, execution: Id, after: i64, limit: i64) -> StoreResult<Vec<OutputLine>>;
     /// Delayed executions whose `run_after` has come, soonest first.
     async fn list_due_executions(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<Execution>>;
+    /// Executions of `action_refs` that ended in one of `statuses` between `after` and
+    /// `before` and that no execution retries yet: the attempts a retry policy may still
+    /// owe a retry (when the end was handled by no executor). Oldest end first.
+    async fn list_unretried_executions(
+        &self,
+        action_refs: &[String],
+        statuses: &[ExecutionStatus],
+        after: Timestamp,
+        before: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Execution>>;
     /// Executions the reconciler may have to recover, oldest first (an indexed query).
     async fn list_stale_executions(&self, query: &StaleQuery) -> StoreResult<Vec<Execution>>;
     /// Executions created at or after `since`, counted by action and status (ordered by

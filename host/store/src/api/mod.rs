@@ -1,5 +1,6 @@
 //! The store traits, one per aggregate. [`crate::Store`] combines them.
 
+pub mod admissions;
 pub mod credentials;
 pub mod events;
 pub mod executions;

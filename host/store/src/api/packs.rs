@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use attune_domain::action::Action;
 use attune_domain::pack::{Pack, PackBundle, RegistrationSummary};
 use attune_domain::page::{Page, PageRequest};
-use attune_domain::policy::Policy;
+use attune_domain::policy::{NewPolicy, Policy};
 use attune_domain::rule::{NewRule, Rule};
 use attune_domain::status::SensorStatus;
 use attune_domain::trigger::{Sensor, Trigger};
@@ -91,6 +91,15 @@ pub trait PackStore: Send + Sync {
     async fn get_policy(&self, policy_ref: &str) -> StoreResult<Policy>;
     /// Policies, ordered by ref; `action_ref` narrows to one action's.
     async fn list_policies(&self, action_ref: Option<&str>, page: PageRequest) -> StoreResult<Page<Policy>>;
+    /// Every enabled policy of an action (the scheduler's question, once per execution).
+    async fn action_policies(&self, action_ref: &str) -> StoreResult<Vec<Policy>>;
+    /// Creates a policy in an existing pack (the pack part of its ref) on an existing
+    /// action. Registering the pack again leaves it alone.
+    async fn create_policy(&self, policy: &NewPolicy) -> StoreResult<Policy>;
+    /// Replaces a policy's definition (its ref stays).
+    async fn update_policy(&self, policy_ref: &str, policy: &NewPolicy) -> StoreResult<Policy>;
+    /// Deletes a policy; executions it queued are admitted by the policies left.
+    async fn delete_policy(&self, policy_ref: &str) -> StoreResult<()>;
 
     /// A workflow definition by ref.
     async fn get_workflow_definition(&self, workflow_ref: &str) -> StoreResult<WorkflowDefinition>;

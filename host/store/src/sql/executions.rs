@@ -20,8 +20,9 @@ macro_rules! impl_execution_store {
                 let now = $crate::sql::now();
                 let created = sqlx::query_as(
                     "INSERT INTO execution (action, action_ref, config, parent, enforcement, executor, rule_ref, \
-                     trigger_ref, status, parameters, attempt, created, updated, sealed_parameters, run_after) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14) RETURNING *",
+                     trigger_ref, status, parameters, attempt, created, updated, sealed_parameters, run_after, \
+                     retry_of) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15) \
+                     RETURNING *",
                 )
                 .bind(action)
                 .bind(&execution.action_ref)
@@ -40,6 +41,7 @@ macro_rules! impl_execution_store {
                 .bind(now)
                 .bind(sqlx::types::Json(&execution.sealed_parameters))
                 .bind(execution.run_after)
+                .bind(execution.retry_of)
                 .fetch_one(&mut *tx)
                 .await?;
                 tx.commit().await?;
@@ -239,6 +241,36 @@ macro_rules! impl_execution_store {
                     }
                 }
                 qb.push(" ORDER BY updated, id LIMIT ").push_bind(i64::from(query.limit));
+                Ok(qb.build_query_as().fetch_all(self.read_pool()).await?)
+            }
+
+            async fn list_unretried_executions(
+                &self,
+                action_refs: &[String],
+                statuses: &[attune_domain::status::ExecutionStatus],
+                after: attune_domain::Timestamp,
+                before: attune_domain::Timestamp,
+                limit: u32,
+            ) -> $crate::StoreResult<Vec<attune_domain::execution::Execution>> {
+                if action_refs.is_empty() || statuses.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT * FROM execution e WHERE e.status IN (");
+                let mut list = qb.separated(", ");
+                for status in statuses {
+                    list.push_bind(*status);
+                }
+                qb.push(") AND e.action_ref IN (");
+                let mut list = qb.separated(", ");
+                for action_ref in action_refs {
+                    list.push_bind(action_ref.clone());
+                }
+                qb.push(") AND e.finished >= ")
+                    .push_bind(after)
+                    .push(" AND e.finished < ")
+                    .push_bind(before)
+                    .push(" AND NOT EXISTS (SELECT 1 FROM execution r WHERE r.retry_of = e.id) ORDER BY e.finished, e.id LIMIT ")
+                    .push_bind(i64::from(limit));
                 Ok(qb.build_query_as().fetch_all(self.read_pool()).await?)
             }
 

@@ -5,6 +5,7 @@
 //! provides `write_pool()` and `read_pool()`. Queries use `$n` placeholders, which both
 //! engines accept; dynamic filters use `QueryBuilder`, which emits each engine's own.
 
+pub(crate) mod admissions;
 mod credentials;
 mod events;
 mod executions;
@@ -16,6 +17,7 @@ mod packs;
 mod webhooks;
 mod workflows;
 
+pub(crate) use admissions::impl_admission_store;
 pub(crate) use credentials::impl_credential_store;
 pub(crate) use events::impl_event_store;
 pub(crate) use executions::impl_execution_store;

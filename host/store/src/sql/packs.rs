@@ -245,7 +245,14 @@ macro_rules! impl_pack_store {
                 }
                 let stale_rules = existing;
 
-                let existing = existing_refs!("policy");
+                // Policies made through the API are not the files' to delete or count.
+                let existing: HashSet<String> =
+                    sqlx::query_scalar::<_, String>("SELECT ref FROM policy WHERE pack = $1 AND from_pack")
+                        .bind(pack.id)
+                        .fetch_all(&mut *tx)
+                        .await?
+                        .into_iter()
+                        .collect();
                 for p in &bundle.policies {
                     count!(existing, p.r#ref);
                     let action = id_of!("action", &p.action_ref,
@@ -258,7 +265,7 @@ macro_rules! impl_pack_store {
                          action_ref = excluded.action_ref, policy_type = excluded.policy_type, \
                          method = excluded.method, threshold = excluded.threshold, \
                          parameters = excluded.parameters, settings = excluded.settings, \
-                         enabled = excluded.enabled, updated = excluded.updated \
+                         enabled = excluded.enabled, from_pack = TRUE, updated = excluded.updated \
                          WHERE policy.pack = excluded.pack",
                     )
                     .bind(&p.r#ref).bind(pack.id).bind(&pack.r#ref).bind(action).bind(&p.action_ref)
@@ -496,6 +503,62 @@ macro_rules! impl_pack_store {
                 }))
             }
 
+            async fn action_policies(&self, action_ref: &str) -> $crate::StoreResult<Vec<attune_domain::policy::Policy>> {
+                Ok(sqlx::query_as("SELECT * FROM policy WHERE action_ref = $1 AND enabled ORDER BY ref")
+                    .bind(action_ref)
+                    .fetch_all(self.read_pool())
+                    .await?)
+            }
+
+            async fn create_policy(
+                &self,
+                policy: &attune_domain::policy::NewPolicy,
+            ) -> $crate::StoreResult<attune_domain::policy::Policy> {
+                use $crate::StoreError;
+                let pack_ref = policy.r#ref.split_once('.').map(|(p, _)| p).unwrap_or_default();
+                let mut tx = self.write_pool().begin().await?;
+                let pack: Option<attune_domain::Id> = sqlx::query_scalar("SELECT id FROM pack WHERE ref = $1")
+                    .bind(pack_ref).fetch_optional(&mut *tx).await?;
+                let pack = pack.ok_or_else(|| StoreError::UnknownReference(format!("pack '{pack_ref}' does not exist")))?;
+                let action = policy_action(&mut tx, policy).await?;
+                let created = sqlx::query_as(
+                    "INSERT INTO policy (ref, pack, pack_ref, action, action_ref, policy_type, method, threshold, \
+                     parameters, settings, enabled, from_pack, created, updated) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, FALSE, $12, $12) RETURNING *",
+                )
+                .bind(&policy.r#ref).bind(pack).bind(pack_ref).bind(action).bind(&policy.action_ref)
+                .bind(policy.policy_type).bind(policy.method).bind(policy.threshold)
+                .bind(sqlx::types::Json(&policy.parameters)).bind(&policy.settings).bind(policy.enabled)
+                .bind($crate::sql::now())
+                .fetch_one(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(created)
+            }
+
+            async fn update_policy(
+                &self,
+                policy_ref: &str,
+                policy: &attune_domain::policy::NewPolicy,
+            ) -> $crate::StoreResult<attune_domain::policy::Policy> {
+                let mut tx = self.write_pool().begin().await?;
+                let action = policy_action(&mut tx, policy).await?;
+                let updated = sqlx::query_as(
+                    "UPDATE policy SET action = $1, action_ref = $2, policy_type = $3, method = $4, threshold = $5, \
+                     parameters = $6, settings = $7, enabled = $8, updated = $9 WHERE ref = $10 RETURNING *",
+                )
+                .bind(action).bind(&policy.action_ref).bind(policy.policy_type).bind(policy.method)
+                .bind(policy.threshold).bind(sqlx::types::Json(&policy.parameters)).bind(&policy.settings)
+                .bind(policy.enabled).bind($crate::sql::now()).bind(policy_ref)
+                .fetch_optional(&mut *tx).await?
+                .ok_or_else(|| $crate::StoreError::not_found("policy", policy_ref))?;
+                tx.commit().await?;
+                Ok(updated)
+            }
+
+            async fn delete_policy(&self, policy_ref: &str) -> $crate::StoreResult<()> {
+                $crate::sql::delete_by!(self.write_pool(), "DELETE FROM policy WHERE ref = $1", "policy", policy_ref.to_owned())
+            }
+
             async fn get_workflow_definition(
                 &self,
                 workflow_ref: &str,
@@ -514,6 +577,18 @@ macro_rules! impl_pack_store {
                     if let Some(pack) = &filter.pack { qb.push(" AND pack_ref = ").push_bind(pack.clone()); }
                 }))
             }
+        }
+
+        /// The id of a policy's action, which must exist.
+        async fn policy_action(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            policy: &attune_domain::policy::NewPolicy,
+        ) -> $crate::StoreResult<attune_domain::Id> {
+            let action: Option<attune_domain::Id> = sqlx::query_scalar("SELECT id FROM action WHERE ref = $1")
+                .bind(&policy.action_ref).fetch_optional(&mut **tx).await?;
+            action.ok_or_else(|| {
+                $crate::StoreError::UnknownReference(format!("action '{}' does not exist", policy.action_ref))
+            })
         }
 
         /// The ids of a rule's trigger and action, which must exist.

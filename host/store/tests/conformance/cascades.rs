@@ -135,7 +135,7 @@ async fn deleting_an_identity_removes_its_keys_and_assignments(store: &TestStore
     started.executor = Some(ada.id);
     let execution = store.create_execution(&started).await.unwrap();
     let mut asked = new_inquiry(Some(execution.id));
-    asked.assigned_to = Some(ada.id);
+    asked.assignees.identities = vec!["ada".into()];
     let inquiry = store.create_inquiry(&asked).await.unwrap();
 
     store.delete_identity(ada.id).await.unwrap();
@@ -148,7 +148,8 @@ async fn deleting_an_identity_removes_its_keys_and_assignments(store: &TestStore
     store.get_permission_set("sample.operators").await.unwrap();
     let execution = store.get_execution(execution.id).await.unwrap();
     assert_eq!((execution.executor, execution.action_ref.as_str()), (None, "sample.notify"));
-    assert_eq!(store.get_inquiry(inquiry.id).await.unwrap().assigned_to, None);
+    let kept = store.get_inquiry(inquiry.id).await.unwrap();
+    assert_eq!(kept.assignees.identities, ["ada"], "an inquiry remembers whom it asked");
 }
 
 async fn deleting_an_event_keeps_its_enforcements(store: &TestStore) {

@@ -65,7 +65,7 @@ async fn exactly_one_of_many_responders_answers_an_inquiry(store: &TestStore) {
                 let outcome = if n == 0 {
                     store.close_inquiry(inquiry, InquiryStatus::Timeout).await
                 } else {
-                    store.respond_inquiry(inquiry, &json!({"responder": n})).await
+                    store.respond_inquiry(inquiry, &json!({"responder": n}), "ada").await
                 };
                 outcome.expect("an answer either lands or comes too late; it never fails").map(|_| n)
             })

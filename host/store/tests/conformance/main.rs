@@ -43,6 +43,7 @@ macro_rules! refs {
     };
 }
 
+mod admissions;
 mod cascades;
 mod concurrency;
 mod credentials;

@@ -7,7 +7,7 @@ use attune_domain::artifact::NewArtifact;
 use attune_domain::event::{NewEnforcement, NewEvent};
 use attune_domain::execution::NewExecution;
 use attune_domain::identity::{Grant, NewIdentity, NewPermissionSet};
-use attune_domain::inquiry::NewInquiry;
+use attune_domain::inquiry::{Assignees, NewInquiry};
 use attune_domain::key::{KeyOwner, NewKey};
 use attune_domain::notification::NewNotification;
 use attune_domain::pack::{NewPack, PackBundle};
@@ -212,6 +212,7 @@ pub fn new_execution(action_ref: &str) -> NewExecution {
         sealed_parameters: Vec::new(),
         attempt: 1,
         run_after: None,
+        retry_of: None,
     }
 }
 
@@ -244,9 +245,10 @@ pub fn new_enforcement(rule_ref: &str, trigger_ref: &str, event: Option<Id>) -> 
 pub fn new_inquiry(execution: Option<Id>) -> NewInquiry {
     NewInquiry {
         execution,
+        pack_ref: Some("sample".into()),
         prompt: "Ship it?".into(),
         response_schema: json!({"type": "object", "properties": {"ok": {"type": "boolean"}}}),
-        assigned_to: None,
+        assignees: Assignees::default(),
         timeout_at: Some(now() + chrono::Duration::hours(1)),
     }
 }
