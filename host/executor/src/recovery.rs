@@ -233,7 +233,7 @@ impl Recovery for AwaitingAnswer {
 
     async fn recover(&self, pass: &Pass<'_>, execution: &Execution, report: &mut ReconcileReport) -> StoreResult<()> {
         if let Some(inquiry) = pass.store.inquiry_of_execution(execution.id).await?
-            && attune_services::inquiries::settle(pass.store, pass.bus, &inquiry).await?.is_some()
+            && attune_services::inquiries::settle(pass.store, pass.bus, &inquiry, pass.now).await?.is_some()
         {
             report.settled += 1;
         }

@@ -15,7 +15,7 @@ use attune_domain::identity::Verb;
 use attune_domain::inquiry::{Inquiry, InquiryFilter, NewInquiry, Question};
 use attune_domain::page::{Page, PageRequest};
 use attune_domain::status::{ExecutionStatus, InquiryStatus};
-use attune_domain::{Id, Json};
+use attune_domain::{Id, Json, Timestamp};
 use attune_store::{Store, StoreResult};
 
 use crate::auth::Caller;
@@ -58,12 +58,17 @@ pub async fn ask(store: &dyn Store, bus: &dyn Bus, execution: &Execution) -> Sto
 
 /// Ends the waiting execution of `inquiry` when there is nothing more to wait for: the
 /// answer becomes its result; no answer in time ends it `timeout`; a withdrawn inquiry
-/// ends it `cancelled`. A pending inquiry past its timeout is closed first. Returns the
-/// execution when this call ended it.
-pub async fn settle(store: &dyn Store, bus: &dyn Bus, inquiry: &Inquiry) -> StoreResult<Option<Execution>> {
+/// ends it `cancelled`. A pending inquiry past its timeout at `now` is closed first.
+/// Returns the execution when this call ended it.
+pub async fn settle(
+    store: &dyn Store,
+    bus: &dyn Bus,
+    inquiry: &Inquiry,
+    now: Timestamp,
+) -> StoreResult<Option<Execution>> {
     let mut inquiry = inquiry.clone();
     if inquiry.status == InquiryStatus::Pending {
-        let due = inquiry.timeout_at.is_some_and(|at| at <= chrono::Utc::now());
+        let due = inquiry.timeout_at.is_some_and(|at| at <= now);
         if !due {
             return Ok(None);
         }
@@ -95,18 +100,28 @@ pub async fn settle(store: &dyn Store, bus: &dyn Bus, inquiry: &Inquiry) -> Stor
 /// inquiry's schema (each problem listed, nothing changed); an inquiry is answered once.
 pub async fn respond(platform: &Platform, caller: &Caller, id: Id, response: Json) -> ServiceResult<Inquiry> {
     let store = platform.store.as_ref();
-    let inquiry = store.get_inquiry(id).await?;
     if caller.execution_scope().is_some() {
         return Err(ServiceError::Forbidden("an execution's token cannot answer inquiries".into()));
     }
+    let inquiry = match store.get_inquiry(id).await {
+        Ok(inquiry) => inquiry,
+        // Whether an inquiry exists is told only to those who may answer some.
+        Err(attune_store::StoreError::NotFound { .. })
+            if !caller.permissions.allows_somewhere("inquiry", Verb::Respond) =>
+        {
+            return Err(ServiceError::Forbidden("needs respond on inquiry, or to be named as an assignee".into()));
+        }
+        Err(other) => return Err(other.into()),
+    };
     if !may_answer(caller, &inquiry) {
         return Err(ServiceError::Forbidden(format!(
             "inquiry {id} is assigned to others; answering it needs respond on inquiry{}",
             inquiry.pack_ref.as_deref().map(|p| format!(" in pack {p}")).unwrap_or_default()
         )));
     }
-    if inquiry.status == InquiryStatus::Pending && inquiry.timeout_at.is_some_and(|at| at <= chrono::Utc::now()) {
-        settle(store, platform.bus.as_ref(), &inquiry).await?;
+    let now = chrono::Utc::now();
+    if inquiry.status == InquiryStatus::Pending && inquiry.timeout_at.is_some_and(|at| at <= now) {
+        settle(store, platform.bus.as_ref(), &inquiry, now).await?;
         return Err(ServiceError::Conflict(format!("inquiry {id} timed out before it was answered")));
     }
     if inquiry.status != InquiryStatus::Pending {
@@ -124,7 +139,7 @@ pub async fn respond(platform: &Platform, caller: &Caller, id: Id, response: Jso
         return Err(ServiceError::Conflict(format!("inquiry {id} is already {}", now.status)));
     };
     broadcast(platform.bus.as_ref(), &Notice::inquiry_closed(&answered)).await;
-    settle(store, platform.bus.as_ref(), &answered).await?;
+    settle(store, platform.bus.as_ref(), &answered, now).await?;
     Ok(answered)
 }
 

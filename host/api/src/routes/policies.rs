@@ -44,12 +44,14 @@ struct PolicyBody {
     action: String,
     /// `concurrency`, `rate_limit` or `retry`.
     #[serde(rename = "type")]
+    #[schema(example = "concurrency")]
     policy_type: String,
     /// Concurrency: executions at once; rate limit: executions per window.
     #[serde(skip_serializing_if = "Option::is_none")]
     threshold: Option<i64>,
     /// `enqueue` (FIFO, the default) or `cancel`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "enqueue")]
     method: Option<String>,
     /// Count separately per distinct value of these parameters.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -88,9 +90,10 @@ impl PolicyBody {
 
 /// A policy acts on its action's executions: whoever writes one needs the grant in the
 /// action's pack as well as in its own.
-fn may_govern(caller: &Caller, verb: Verb, policy: &NewPolicy) -> ApiResult<()> {
-    caller.require(Need::new("policy", verb).in_pack(pack_of(&policy.r#ref)))?;
-    Ok(caller.require(Need::new("policy", verb).in_pack(pack_of(&policy.action_ref)))?)
+/// Checked before the body is: a caller without the grants learns nothing from it.
+fn may_govern(caller: &Caller, verb: Verb, policy_ref: &str, action_ref: &str) -> ApiResult<()> {
+    caller.require(Need::new("policy", verb).in_pack(pack_of(policy_ref)))?;
+    Ok(caller.require(Need::new("policy", verb).in_pack(pack_of(action_ref)))?)
 }
 
 /// Create a policy.
@@ -102,8 +105,8 @@ async fn create(
     Json(body): Json<PolicyBody>,
 ) -> ApiResult<(StatusCode, axum::Json<Value>)> {
     let policy_ref = body.policy_ref.clone().unwrap_or_default();
+    may_govern(&caller, Verb::Create, &policy_ref, &body.action)?;
     let policy = body.into_policy(&policy_ref)?;
-    may_govern(&caller, Verb::Create, &policy)?;
     Ok((StatusCode::CREATED, data(policies::create(&state.platform, policy).await?)))
 }
 
@@ -123,8 +126,8 @@ async fn update(
         )
         .into());
     }
+    may_govern(&caller, Verb::Modify, &policy_ref, &body.action)?;
     let policy = body.into_policy(&policy_ref)?;
-    may_govern(&caller, Verb::Modify, &policy)?;
     Ok(data(policies::update(&state.platform, &policy_ref, policy).await?))
 }
 

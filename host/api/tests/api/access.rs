@@ -73,6 +73,7 @@ fn sample_uri(path: &str) -> String {
         .replace("{trigger_ref}", "core.webhook")
         .replace("{sensor_ref}", "core.watcher")
         .replace("{rule_ref}", "core.sample")
+        .replace("{policy_ref}", "core.sample")
         .replace("{runtime_ref}", "core.shell")
 }
 
@@ -84,6 +85,10 @@ fn sample_body(rule: &Rule) -> Option<Value> {
             "ref": "core.sample", "trigger": "core.webhook", "action": "core.noop",
         })),
         ("PUT", "/api/v1/keys/{name}") => Some(json!({"value": "v"})),
+        ("POST", "/api/v1/policies") | ("PUT", "/api/v1/policies/{policy_ref}") => Some(json!({
+            "ref": "core.sample", "action": "core.noop", "type": "concurrency", "threshold": 1,
+        })),
+        ("POST", "/api/v1/inquiries/{id}/respond") => Some(json!({"response": {}})),
         ("POST", "/api/v1/auth/password") => {
             Some(json!({"current_password": "not-the-password", "new_password": "a-long-new-password"}))
         }

@@ -18,9 +18,9 @@ async fn lists_and_shows_packs_and_components() {
     assert_eq!(core["data"]["version"], "1.0.0");
 
     let (_, actions) = api.get("/api/v1/actions?pack=core&page_size=2&page=2").await;
-    assert_eq!(actions["pagination"], json!({"page": 2, "page_size": 2, "total": 5}));
+    assert_eq!(actions["pagination"], json!({"page": 2, "page_size": 2, "total": 6}));
     let refs: Vec<&str> = actions["data"].as_array().unwrap().iter().map(|a| a["ref"].as_str().unwrap()).collect();
-    assert_eq!(refs, ["core.local", "core.noop"]);
+    assert_eq!(refs, ["core.http", "core.local"]);
 
     let (_, echo) = api.get("/api/v1/actions/core.echo").await;
     assert_eq!(echo["data"]["runner_type"], "shell");
