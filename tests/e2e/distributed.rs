@@ -17,7 +17,7 @@ const PASSWORD: &str = "distributed-password";
 
 /// Every role's command, sharing the database, the bus (under a prefix of this test's own)
 /// and the secrets; each role has a data directory of its own.
-fn role(database: &TestDatabase, prefix: &str, data: &std::path::Path) -> Command {
+pub fn role(database: &TestDatabase, prefix: &str, data: &std::path::Path) -> Command {
     let mut command = attune(data);
     command
         .env("ATTUNE__DATABASE__URL", database.url())
@@ -151,7 +151,7 @@ async fn roles_share_work_and_survive_a_broker_restart() {
     }
 }
 
-async fn submit(api: &Server, token: &str, action: &str, parameters: Value) -> i64 {
+pub async fn submit(api: &Server, token: &str, action: &str, parameters: Value) -> i64 {
     let (status, created) = api
         .call(
             "POST",
@@ -165,7 +165,7 @@ async fn submit(api: &Server, token: &str, action: &str, parameters: Value) -> i
 }
 
 /// Polls until every execution has ended; returns them by id.
-async fn wait_all(api: &Server, token: &str, ids: &[i64], limit: Duration) -> HashMap<i64, Value> {
+pub async fn wait_all(api: &Server, token: &str, ids: &[i64], limit: Duration) -> HashMap<i64, Value> {
     let deadline = Instant::now() + limit;
     let mut ended = HashMap::new();
     while ended.len() < ids.len() {

@@ -7,6 +7,7 @@ mod distributed;
 mod embedded;
 mod fuzz;
 mod masking;
+mod policies;
 mod postgres;
 mod recovery;
 mod rules;

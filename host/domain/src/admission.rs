@@ -99,10 +99,11 @@ pub struct Waiting {
 pub struct ActionQueue {
     /// The action.
     pub action_ref: String,
-    /// Executions admitted or under way (scheduling, scheduled, running, canceling).
+    /// Executions under way: on a worker (scheduled, running, canceling), or admitted and
+    /// being placed.
     pub running: i64,
     /// Executions `queued`.
     pub depth: i64,
-    /// The waiting executions, oldest first (at most 1,000).
+    /// The waiting executions in the order they queued (at most 1,000).
     pub waiting: Vec<Waiting>,
 }

@@ -22,7 +22,6 @@ macro_rules! impl_admission_store {
                 use attune_domain::admission::{Admission, Limit};
                 use attune_domain::status::{ExecutionStatus, PolicyMethod};
 
-                let now = $crate::sql::now();
                 let mut tx = self.write_pool().begin().await?;
                 let mut refs: Vec<&str> = checks.iter().map(|c| c.policy_ref.as_str()).collect();
                 refs.sort_unstable();
@@ -33,6 +32,8 @@ macro_rules! impl_admission_store {
                         .execute(&mut *tx)
                         .await?;
                 }
+                // Read once the turn is ours: admissions are timed in the order they happen.
+                let now = $crate::sql::now();
                 let status: Option<ExecutionStatus> = sqlx::query_scalar("SELECT status FROM execution WHERE id = $1")
                     .bind(id)
                     .fetch_optional(&mut *tx)
@@ -235,8 +236,9 @@ macro_rules! impl_admission_store {
             ) -> $crate::StoreResult<attune_domain::admission::ActionQueue> {
                 use attune_domain::admission::{ActionQueue, Waiting};
                 let running: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM execution WHERE action_ref = $1 \
-                     AND status IN ('scheduling', 'scheduled', 'running', 'canceling')",
+                    "SELECT COUNT(*) FROM execution e WHERE e.action_ref = $1 \
+                     AND (e.status IN ('scheduled', 'running', 'canceling') OR (e.status = 'scheduling' AND EXISTS \
+                     (SELECT 1 FROM policy_admission a WHERE a.execution = e.id AND a.admitted IS NOT NULL)))",
                 )
                 .bind(action_ref)
                 .fetch_one(self.read_pool())
@@ -273,7 +275,6 @@ macro_rules! impl_admission_store {
                         }
                     }
                 }
-                waiting.sort_by_key(|w| (w.queued_at, w.execution));
                 waiting.truncate(1000);
                 Ok(ActionQueue { action_ref: action_ref.to_owned(), running, depth, waiting })
             }
