@@ -21,7 +21,7 @@ use attune_store::{Store, StoreError, StoreResult};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Gate {
     /// Admitted: it is `scheduling`, to be placed.
-    Go(Execution),
+    Go(Box<Execution>),
     /// Queued behind others, or until `retry_at` for a full rate-limit window.
     Held {
         /// When a rate limit's window has room again.
@@ -62,11 +62,11 @@ pub async fn admit(store: &dyn Store, bus: &dyn Bus, execution: Execution) -> St
     // Nothing to ask unless a policy applies, or it waits in a queue (whose policy may be
     // gone: the store admits it then).
     if checks.is_empty() && execution.status == ExecutionStatus::Scheduling {
-        return Ok(Gate::Go(execution));
+        return Ok(Gate::Go(Box::new(execution)));
     }
     let lifecycle = Lifecycle::new(store, bus);
     Ok(match lifecycle.admit(&execution, &checks).await? {
-        Admission::Admitted(admitted) => Gate::Go(admitted),
+        Admission::Admitted(admitted) => Gate::Go(Box::new(admitted)),
         Admission::Queued { execution: queued, policy_ref, position, retry_at } => {
             tracing::debug!(execution = queued.id, policy = %policy_ref, position, "queued by policy");
             Gate::Held { retry_at }

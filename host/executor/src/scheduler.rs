@@ -109,7 +109,7 @@ impl Scheduler {
             return Ok(Placement::Crashed);
         }
         let execution = match policies::admit(self.store.as_ref(), self.bus.as_ref(), execution).await? {
-            Gate::Go(execution) => execution,
+            Gate::Go(execution) => *execution,
             Gate::Held { retry_at } => {
                 if let Some(at) = retry_at {
                     self.wake_at(id, at);

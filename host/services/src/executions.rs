@@ -245,8 +245,11 @@ pub struct ExecutionView {
     /// `{cpu_ms, peak_memory_bytes, wall_ms}`.
     #[schema(value_type = Option<Object>)]
     pub metering: Option<Json>,
-    /// Which attempt this is (1, then 2... when run again after its worker died).
+    /// Which attempt this is (1, then 2... for a retry under a retry policy, or a run
+    /// again after its worker died).
     pub attempt: i32,
+    /// The failed attempt this one retries (retry policies).
+    pub retry_of: Option<Id>,
     /// The worker it was assigned to.
     pub worker: Option<Id>,
     /// The identity that asked for it.
@@ -285,6 +288,7 @@ pub fn masked(execution: Execution) -> ExecutionView {
         result: execution.result,
         metering: execution.metering,
         attempt: execution.attempt,
+        retry_of: execution.retry_of,
         worker: execution.worker,
         executor: execution.executor,
         parent: execution.parent,

@@ -146,7 +146,7 @@ pub async fn respond(platform: &Platform, caller: &Caller, id: Id, response: Jso
 /// Whether `caller` may answer `inquiry`.
 fn may_answer(caller: &Caller, inquiry: &Inquiry) -> bool {
     let assignees = &inquiry.assignees;
-    assignees.identities.iter().any(|login| *login == caller.login)
+    assignees.identities.contains(&caller.login)
         || caller.permissions.sets().iter().any(|set| assignees.permission_sets.contains(set))
         || caller.can(Need::new("inquiry", Verb::Respond).in_pack(inquiry.pack_ref.as_deref()))
 }

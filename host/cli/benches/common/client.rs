@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 /// Every status an execution has not ended in.
-pub const UNFINISHED: &str = "requested,scheduling,scheduled,running,canceling";
+pub const UNFINISHED: &str = "delayed,requested,scheduling,queued,pending,scheduled,running,canceling";
 /// Terminal statuses other than `completed`.
 pub const NOT_COMPLETED: &str = "failed,timeout,cancelled,abandoned";
 

@@ -34,16 +34,26 @@
 //! most one poll interval plus one read). The stored timestamps of each execution
 //! (`created`, `started`, `finished`, all written with the host's clock, as is the
 //! client's) split that time into stages, shown as medians.
+//!
+//! **Policies**: the WebAssembly action again, under a concurrency policy whose threshold
+//! is never reached (the row `examples-wasm.echo + policy`: what admission costs against
+//! the plain row), and a drain of 1,000 executions queued behind a full policy
+//! ([`queue::drain`]: the rate of each half of the drain, and how far any started from its
+//! turn).
 
 #[path = "../common/mod.rs"]
 mod common;
 mod measure;
+mod queue;
 
 use common::drive::Ledger;
 use common::report::Row;
 use common::run::{Shape, run};
 use common::settings::Settings;
 use measure::Action;
+
+/// Executions queued behind a full concurrency policy in the drain run.
+const QUEUED: usize = 1000;
 
 /// The two trivial actions measured, with the parameters each needs.
 const ACTIONS: [Action; 2] = [
@@ -78,6 +88,24 @@ fn main() {
             let throughput = measure::throughput(&api, action, settings.count, settings.concurrency, &mut ledger).await;
             rows.push(Row { mode, subject: action.r#ref, throughput, latency });
         }
+        // The same WebAssembly action under a concurrency policy that never holds one back:
+        // what admission costs (one store transaction per execution).
+        let policy = serde_json::json!({"ref": "examples-wasm.bench_admission", "action": ACTIONS[0].r#ref,
+            "type": "concurrency", "threshold": 1000});
+        api.post("/api/v1/policies", &policy, 201).await;
+        let action = &ACTIONS[0];
+        let latency =
+            measure::latency(&api, action, settings.latency_samples, settings.in_flight, settings.poll, &mut ledger)
+                .await;
+        let throughput = measure::throughput(&api, action, settings.count, settings.concurrency, &mut ledger).await;
+        rows.push(Row { mode, subject: "examples-wasm.echo + policy", throughput, latency });
+
+        let drain = queue::drain(&api, QUEUED).await;
+        println!(
+            "  {mode}: {} queued core.sleep drained {:.1}/s (first half), {:.1}/s (second half); started within {} places of their turn",
+            drain.queued, drain.first_half, drain.second_half, drain.worst_swap
+        );
+        ledger.check(&api, drain.executions).await;
         rows
     });
 }

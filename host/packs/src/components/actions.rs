@@ -100,13 +100,10 @@ fn inquiry_action(action_ref: String, m: ActionManifest) -> Result<NewAction, St
         return Err(format!("'{key}' does not apply to inquiry actions (they run no code)"));
     }
     param_schema("parameters", &m.parameters)?;
-    if let Some(names) = m.parameters.as_object() {
-        if let Some(unknown) = names.keys().find(|name| !INQUIRY_PARAMETERS.contains(&name.as_str())) {
-            return Err(format!(
-                "parameters.{unknown}: an inquiry action takes only {}",
-                INQUIRY_PARAMETERS.join(", ")
-            ));
-        }
+    if let Some(names) = m.parameters.as_object()
+        && let Some(unknown) = names.keys().find(|name| !INQUIRY_PARAMETERS.contains(&name.as_str()))
+    {
+        return Err(format!("parameters.{unknown}: an inquiry action takes only {}", INQUIRY_PARAMETERS.join(", ")));
     }
     if let Some(schema) = &m.output_schema {
         attune_params::check_json_schema(schema).map_err(|e| format!("output_schema: {e}"))?;
