@@ -34,7 +34,7 @@ async fn a_newcomer_starts_logs_in_and_lists_the_core_pack() {
     assert_eq!(core["data"]["ref"], "core");
     let (_, actions) = server.call("GET", "/api/v1/actions?pack=core", Some(&token), None).await;
     let refs: Vec<&str> = actions["data"].as_array().unwrap().iter().map(|a| a["ref"].as_str().unwrap()).collect();
-    assert_eq!(refs, ["core.echo", "core.http", "core.local", "core.noop", "core.sleep"]);
+    assert_eq!(refs, ["core.ask", "core.echo", "core.http", "core.local", "core.noop", "core.sleep"]);
     assert!(server.stop(), "SIGTERM stops the server cleanly");
 
     // A second start on the same directory keeps the admin (no new password) and the data.

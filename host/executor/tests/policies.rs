@@ -8,7 +8,7 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use attune_bus::{MemoryBus, Queue};
+use attune_bus::{Bus, MemoryBus, Queue};
 use attune_domain::Id;
 use attune_domain::execution::NewExecution;
 use attune_domain::failure::FailureKind;
@@ -26,6 +26,7 @@ use serde_json::{Value, json};
 backend_tests!(
     a_concurrency_policy_queues_in_arrival_order_and_an_end_admits_the_next,
     a_cancel_policy_ends_the_excess,
+    a_rate_limit_wakes_the_queue_when_its_window_has_room,
     a_missed_end_is_made_good_by_reconciliation,
     a_crash_after_admission_keeps_the_slot,
     a_failed_attempt_is_retried_with_backoff_once,
@@ -143,6 +144,31 @@ async fn a_cancel_policy_ends_the_excess(backend: Backend) {
     assert_eq!(refused.status, Cancelled);
     let message = refused.result.unwrap()["error"]["message"].as_str().unwrap().to_owned();
     assert!(message.contains("core.echo_concurrency"), "{message}");
+}
+
+async fn a_rate_limit_wakes_the_queue_when_its_window_has_room(backend: Backend) {
+    let world = World::new(backend).await;
+    world.policy(PolicyType::RateLimit, Some(PolicyMethod::Enqueue), 1, json!({"window_s": 1})).await;
+    let (first, second) = (world.echo().await, world.echo().await);
+    let scheduler = world.scheduler();
+    assert_eq!(scheduler.schedule(first).await.unwrap(), Placement::Assigned(world.worker));
+    // The window is full even once the first has ended.
+    world.run_to(first, World::completed()).await;
+    scheduler.finished(first, Completed).await.unwrap();
+    assert_eq!(scheduler.schedule(second).await.unwrap(), Placement::Queued);
+
+    // The store's window is real time: the scheduler asks to be woken when it has room.
+    let mut executor_queue = world.bus.consume(&Queue::Executor).await.unwrap();
+    let woken = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            let delivery = executor_queue.next().await.unwrap();
+            if delivery.message == (attune_bus::Message::ExecutionRequested { execution: second }) {
+                return;
+            }
+        }
+    });
+    woken.await.expect("woken within the window's length");
+    assert_eq!(scheduler.schedule(second).await.unwrap(), Placement::Assigned(world.worker));
 }
 
 async fn a_missed_end_is_made_good_by_reconciliation(backend: Backend) {
