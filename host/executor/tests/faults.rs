@@ -3,19 +3,16 @@
 
 mod support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use attune_bus::{Bus, MemoryBus, Message, Queue};
-use attune_domain::Id;
+use attune_bus::{Bus, Message, Queue};
 use attune_domain::execution::NewExecution;
-use attune_domain::status::ExecutionStatus::{self, *};
-use attune_executor::clock::ManualClock;
-use attune_executor::faults::{FaultPoint, Faults};
+use attune_domain::status::ExecutionStatus::*;
+use attune_executor::faults::FaultPoint;
 use attune_executor::scheduler::Placement;
-use attune_executor::{ExecutorConfig, Reconciler, Scheduler};
-use attune_test_support::{Backend, TestStore, backend_tests};
+use attune_test_support::{Backend, backend_tests};
 use serde_json::json;
+use support::World;
 
 backend_tests!(
     a_crash_after_taking_an_execution_is_released_and_scheduled_again,
@@ -23,52 +20,6 @@ backend_tests!(
     time_decides_staleness_and_worker_death,
     a_delayed_execution_is_requested_when_its_time_comes,
 );
-
-const CONFIG: ExecutorConfig = ExecutorConfig {
-    dead_after: Duration::from_secs(30),
-    stale_after: Duration::from_secs(15),
-    unschedulable_after: Duration::from_secs(300),
-    reconcile_every: Duration::from_secs(5),
-};
-
-struct World {
-    store: TestStore,
-    bus: Arc<MemoryBus>,
-    clock: Arc<ManualClock>,
-    faults: Arc<Faults>,
-    worker: Id,
-}
-
-impl World {
-    async fn new(backend: Backend) -> World {
-        let (store, worker) = support::store_with_worker(backend).await;
-        World {
-            store,
-            bus: Arc::new(MemoryBus::new()),
-            clock: Arc::new(ManualClock::new()),
-            faults: Arc::new(Faults::new()),
-            worker,
-        }
-    }
-
-    fn scheduler(&self) -> Scheduler {
-        Scheduler::new(self.store.store.clone(), self.bus.clone(), CONFIG).with(self.clock.clone(), self.faults.clone())
-    }
-
-    fn reconciler(&self) -> Reconciler {
-        Reconciler::new(self.store.store.clone(), self.bus.clone(), CONFIG).with_clock(self.clock.clone())
-    }
-
-    async fn requested(&self) -> Id {
-        let config = serde_json::to_value(self.store.store.get_action("core.echo").await.unwrap()).unwrap();
-        let new = NewExecution::of("core.echo", config, json!({"message": "hi"}));
-        self.store.store.create_execution(&new).await.unwrap().id
-    }
-
-    async fn status(&self, id: Id) -> ExecutionStatus {
-        self.store.store.get_execution(id).await.unwrap().status
-    }
-}
 
 async fn a_crash_after_taking_an_execution_is_released_and_scheduled_again(backend: Backend) {
     let world = World::new(backend).await;

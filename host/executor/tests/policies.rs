@@ -1,27 +1,25 @@
 //! Policies and inquiries at the executor: admission in turn, the queue moving on when an
 //! execution ends (or, when that was missed, at reconciliation), retries with backoff made
 //! once, and inquiry actions that wait `pending` until answered or timed out — time moved
-//! by hand, no sleeps.
+//! by hand. The one wait is a rate limit's one-second window, which the store keeps in real
+//! time.
 
 mod support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use attune_bus::{Bus, MemoryBus, Queue};
+use attune_bus::{Bus, Queue};
 use attune_domain::Id;
-use attune_domain::execution::NewExecution;
 use attune_domain::failure::FailureKind;
 use attune_domain::policy::NewPolicy;
-use attune_domain::status::ExecutionStatus::{self, *};
+use attune_domain::status::ExecutionStatus::*;
 use attune_domain::status::{InquiryStatus, PolicyMethod, PolicyType};
-use attune_executor::clock::ManualClock;
-use attune_executor::faults::{FaultPoint, Faults};
+use attune_executor::faults::FaultPoint;
 use attune_executor::scheduler::Placement;
-use attune_executor::{ExecutorConfig, Reconciler, Scheduler};
 use attune_services::lifecycle::{Ending, Lifecycle};
-use attune_test_support::{Backend, TestStore, backend_tests};
+use attune_test_support::{Backend, backend_tests};
 use serde_json::{Value, json};
+use support::World;
 
 backend_tests!(
     a_concurrency_policy_queues_in_arrival_order_and_an_end_admits_the_next,
@@ -35,41 +33,8 @@ backend_tests!(
     an_unanswered_inquiry_times_out_at_reconciliation,
 );
 
-const CONFIG: ExecutorConfig = ExecutorConfig {
-    dead_after: Duration::from_secs(30),
-    stale_after: Duration::from_secs(15),
-    unschedulable_after: Duration::from_secs(300),
-    reconcile_every: Duration::from_secs(5),
-};
-
-struct World {
-    store: TestStore,
-    bus: Arc<MemoryBus>,
-    clock: Arc<ManualClock>,
-    faults: Arc<Faults>,
-    worker: Id,
-}
-
+/// What the policy tests add to the world.
 impl World {
-    async fn new(backend: Backend) -> World {
-        let (store, worker) = support::store_with_worker(backend).await;
-        World {
-            store,
-            bus: Arc::new(MemoryBus::new()),
-            clock: Arc::new(ManualClock::new()),
-            faults: Arc::new(Faults::new()),
-            worker,
-        }
-    }
-
-    fn scheduler(&self) -> Scheduler {
-        Scheduler::new(self.store.store.clone(), self.bus.clone(), CONFIG).with(self.clock.clone(), self.faults.clone())
-    }
-
-    fn reconciler(&self) -> Reconciler {
-        Reconciler::new(self.store.store.clone(), self.bus.clone(), CONFIG).with_clock(self.clock.clone())
-    }
-
     fn lifecycle(&self) -> Lifecycle<'_> {
         Lifecycle::new(self.store.store.as_ref(), self.bus.as_ref())
     }
@@ -88,18 +53,8 @@ impl World {
         self.store.store.create_policy(&policy).await.unwrap();
     }
 
-    async fn requested(&self, action_ref: &str, parameters: Value) -> Id {
-        let config = serde_json::to_value(self.store.store.get_action(action_ref).await.unwrap()).unwrap();
-        let new = NewExecution::of(action_ref, config, parameters);
-        self.store.store.create_execution(&new).await.unwrap().id
-    }
-
     async fn echo(&self) -> Id {
-        self.requested("core.echo", json!({"message": "hi"})).await
-    }
-
-    async fn status(&self, id: Id) -> ExecutionStatus {
-        self.store.store.get_execution(id).await.unwrap().status
+        self.requested().await
     }
 
     /// Runs a scheduled execution to its end on the world's worker.
@@ -251,7 +206,7 @@ async fn a_retry_whose_end_was_missed_is_made_at_reconciliation(backend: Backend
 async fn an_inquiry_action_waits_pending_without_a_worker(backend: Backend) {
     let world = World::new(backend).await;
     let parameters = json!({"prompt": "Deploy?", "assigned_to": {"identities": ["ada"]}, "timeout_s": 60});
-    let id = world.requested("core.ask", parameters).await;
+    let id = world.requested_of("core.ask", parameters).await;
     assert_eq!(world.scheduler().schedule(id).await.unwrap(), Placement::Asked);
     let execution = world.store.store.get_execution(id).await.unwrap();
     assert_eq!((execution.status, execution.worker), (Pending, None));
@@ -259,14 +214,14 @@ async fn an_inquiry_action_waits_pending_without_a_worker(backend: Backend) {
     assert_eq!((inquiry.prompt.as_str(), inquiry.status), ("Deploy?", InquiryStatus::Pending));
     assert_eq!((inquiry.assignees.identities.clone(), inquiry.pack_ref.as_deref()), (vec!["ada".into()], Some("core")));
 
-    let bad = world.requested("core.ask", json!({"prompt": "x", "timeout_s": 0})).await;
+    let bad = world.requested_of("core.ask", json!({"prompt": "x", "timeout_s": 0})).await;
     world.scheduler().schedule(bad).await.unwrap();
     assert_eq!(world.status(bad).await, Failed, "a question that cannot be asked fails");
 }
 
 async fn an_unanswered_inquiry_times_out_at_reconciliation(backend: Backend) {
     let world = World::new(backend).await;
-    let id = world.requested("core.ask", json!({"prompt": "Deploy?", "timeout_s": 30})).await;
+    let id = world.requested_of("core.ask", json!({"prompt": "Deploy?", "timeout_s": 30})).await;
     world.scheduler().schedule(id).await.unwrap();
     world.reconciler().pass(false).await.unwrap();
     assert_eq!(world.status(id).await, Pending, "not yet");
