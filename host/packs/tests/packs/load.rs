@@ -59,6 +59,10 @@ fn every_broken_file_is_named_with_its_problem() {
         ("policies/badpolicy.yaml", "action: sample.notify\ntype: rate_limit\nthreshold: 3\n"),
         ("workflows/badflow.yaml", "tasks:\n  a: {action: sample.notify, next: [{do: nowhere}]}\n"),
         ("actions/otherpack.yaml", "ref: other.thing\nrunner_type: shell\nentry_point: notify.sh\n"),
+        ("actions/askcode.yaml", "name: askcode\nrunner_type: inquiry\nentry_point: notify.sh\n"),
+        ("actions/askmore.yaml", "name: askmore\nrunner_type: inquiry\nparameters:\n  host: {type: string}\n"),
+        ("policies/badbackoff.yaml", "action: sample.notify\ntype: retry\ncount: 2\nbackoff: random\n"),
+        ("policies/fixedmax.yaml", "action: sample.notify\ntype: retry\ncount: 2\nmax_delay_s: 9\n"),
     ]);
     let dir = write_pack(root.path(), "sample", &files);
     let found = problems(load_pack(&dir).unwrap_err());
@@ -71,6 +75,10 @@ fn every_broken_file_is_named_with_its_problem() {
         ("policies/badpolicy.yaml", "window_s is required"),
         ("workflows/badflow.yaml", "unknown task 'nowhere'"),
         ("actions/otherpack.yaml", "belongs to pack 'other'"),
+        ("actions/askcode.yaml", "'entry_point' does not apply to inquiry actions"),
+        ("actions/askmore.yaml", "parameters.host: an inquiry action takes only prompt"),
+        ("policies/badbackoff.yaml", "backoff must be fixed or exponential"),
+        ("policies/fixedmax.yaml", "max_delay_s applies to exponential backoff only"),
     ];
     for (file, fragment) in expect {
         assert!(
