@@ -179,13 +179,14 @@ macro_rules! impl_admission_store {
                 &self,
                 execution: attune_domain::Id,
             ) -> $crate::StoreResult<Vec<(String, String)>> {
-                let mut tx = self.write_pool().begin().await?;
+                // Most executions are governed by no policy: a read finds that out without
+                // taking the write lock.
                 let groups: Vec<(String, String)> = sqlx::query_as(
                     "SELECT DISTINCT policy_ref, group_key FROM policy_admission WHERE execution = $1 \
                      ORDER BY policy_ref, group_key",
                 )
                 .bind(execution)
-                .fetch_all(&mut *tx)
+                .fetch_all(self.read_pool())
                 .await?;
                 if !groups.is_empty() {
                     sqlx::query(&format!(
@@ -194,10 +195,9 @@ macro_rules! impl_admission_store {
                         $crate::sql::admissions::ENDED
                     ))
                     .bind(execution)
-                    .execute(&mut *tx)
+                    .execute(self.write_pool())
                     .await?;
                 }
-                tx.commit().await?;
                 Ok(groups)
             }
 
