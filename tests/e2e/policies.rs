@@ -3,7 +3,7 @@
 //! - Distributed (PostgreSQL + RabbitMQ): two `attune executor`s and two workers run 200
 //!   executions under a concurrency policy of 3. No more than 3 ever run at once, they
 //!   start in the order they queued, and a `kill -9` of one executor in the middle loses
-//!   no queued execution and runs none twice.
+//!   no queued execution and runs none twice (each printed its one line once).
 //! - Embedded: a `core.ask` execution waits `pending` through a `kill -9` and restart; its
 //!   answer then completes it, and another's timeout fires after the restart.
 
@@ -41,15 +41,15 @@ async fn two_executors_keep_a_concurrency_limit_and_its_order_through_a_kill() {
     }
     let token = api.login("admin", PASSWORD).await;
     let policy =
-        json!({"ref": "core.three_noops", "action": "core.noop", "type": "concurrency", "threshold": THRESHOLD});
+        json!({"ref": "core.three_echoes", "action": "core.echo", "type": "concurrency", "threshold": THRESHOLD});
     let (status, created) = api.call("POST", "/api/v1/policies", Some(&token), Some(policy)).await;
     assert_eq!(status, 201, "{created}");
 
     let mut ids = Vec::new();
-    for _ in 0..EXECUTIONS {
-        ids.push(submit(&api, &token, "core.noop", json!({})).await);
+    for n in 0..EXECUTIONS {
+        ids.push(submit(&api, &token, "core.echo", json!({"message": format!("run {n}")})).await);
     }
-    let (_, queue) = api.call("GET", "/api/v1/actions/core.noop/queue", Some(&token), None).await;
+    let (_, queue) = api.call("GET", "/api/v1/actions/core.echo/queue", Some(&token), None).await;
     let queued: Vec<i64> =
         queue["data"]["waiting"].as_array().unwrap().iter().map(|w| w["execution"].as_i64().unwrap()).collect();
     assert!(queued.len() > EXECUTIONS / 4, "most wait their turn: {queue}");
@@ -67,6 +67,9 @@ async fn two_executors_keep_a_concurrency_limit_and_its_order_through_a_kill() {
             (Some("completed"), Some(1)),
             "{execution}"
         );
+        // Ran once: a second run would have printed its line again.
+        let (_, output) = api.call("GET", &format!("/api/v1/executions/{id}/output"), Some(&token), None).await;
+        assert_eq!(output["data"]["lines"].as_array().map(Vec::len), Some(1), "execution {id}: {output}");
     }
     assert!(most_at_once(&results) <= THRESHOLD, "never more than {THRESHOLD} at once: {}", most_at_once(&results));
     // FIFO: the executions started in the order they queued. Executions admitted together

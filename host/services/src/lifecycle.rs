@@ -77,11 +77,11 @@ impl<'a> Lifecycle<'a> {
 
     /// `scheduling | queued` under the policies' `checks`, in one store transaction: stays
     /// (or becomes) `scheduling` when admitted, becomes or stays `queued` when held back;
-    /// a refusal changes nothing (the caller ends it). `execution` is the caller's view,
-    /// used only to tell whether its status changed.
+    /// a refusal changes nothing (the caller ends it). `execution` is the caller's view:
+    /// nothing happens unless it is still in that status (`Moved`).
     pub async fn admit(&self, execution: &Execution, checks: &[Check]) -> StoreResult<Admission> {
         #[expect(clippy::disallowed_methods, reason = "the one place that moves executions")]
-        let admission = self.store.admit_execution(execution.id, checks).await?;
+        let admission = self.store.admit_execution(execution.id, execution.status, checks).await?;
         if let Admission::Admitted(now) | Admission::Queued { execution: now, .. } = &admission
             && now.status != execution.status
         {

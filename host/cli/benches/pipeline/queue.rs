@@ -1,7 +1,7 @@
 //! Policies' cost: a full queue drained in FIFO order.
 //!
 //! Four long executions of `core.sleep` hold the four slots of a concurrency policy while
-//! 1,000 short ones are requested behind them, so that all 1,000 are `queued` when the slots
+//! 1,000 short ones are requested behind them (by 8 client tasks), so that all 1,000 are `queued` when the slots
 //! free. The drain is timed per half (the first 500 to complete, then the last 500): a
 //! queue whose admissions grew dearer with its depth would drain its first half slower than
 //! its second. The order they started in is compared with the order they queued in
@@ -18,7 +18,9 @@ use crate::common::client::Api;
 /// The policy's threshold.
 const SLOTS: usize = 4;
 /// How long the executions holding the slots run, while the queue fills.
-const HOLD_S: u64 = 3;
+const HOLD_S: u64 = 10;
+/// Client tasks requesting the queued executions.
+const CLIENTS: usize = 8;
 
 /// What a drain showed.
 pub struct Drain {
@@ -48,12 +50,26 @@ pub async fn drain(api: &Api, count: usize) -> Drain {
     for _ in 0..SLOTS {
         holders.push(submit(HOLD_S).await);
     }
-    let mut ids = Vec::with_capacity(count);
-    for _ in 0..count {
-        ids.push(submit(0).await);
-    }
+    let ids: Vec<i64> = futures::future::join_all((0..CLIENTS).map(|client| async move {
+        let mut mine = Vec::new();
+        for _ in (client..count).step_by(CLIENTS) {
+            mine.push(submit(0).await);
+        }
+        mine
+    }))
+    .await
+    .into_iter()
+    .flatten()
+    .collect();
+    // Accepted requests reach the queue once the executors have looked at them.
+    let queue = loop {
+        let queue = api.get("/api/v1/actions/core.sleep/queue").await;
+        if queue["data"]["depth"].as_u64() == Some(count as u64) {
+            break queue;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     assert!(held_from.elapsed() < Duration::from_secs(HOLD_S), "requests too slow to fill the queue in time");
-    let queue = api.get("/api/v1/actions/core.sleep/queue").await;
     let queued: Vec<i64> = queue["data"]["waiting"]
         .as_array()
         .expect("a queue")

@@ -3,18 +3,21 @@
 use async_trait::async_trait;
 use attune_domain::Id;
 use attune_domain::admission::{ActionQueue, Admission, Check};
+use attune_domain::status::ExecutionStatus;
 
 use crate::StoreResult;
 
 /// Admission of executions under policies, atomic across executors.
 #[async_trait]
 pub trait AdmissionStore: Send + Sync {
-    /// Admits, queues or refuses execution `id` (in status `scheduling` or `queued`) under
-    /// every check, in one transaction: admissions under one policy take turns, whichever
+    /// Admits, queues or refuses execution `id`, if it is still in status `from`
+    /// (`scheduling`: just taken by this executor; `queued`: waiting its turn), under every
+    /// check, in one transaction that holds the execution's row until it ends (nobody moves
+    /// it meanwhile; `Moved` when it was no longer in `from`): admissions under one policy take turns, whichever
     /// executor asks. An execution admitted before keeps its admission (its slot). Admitted
     /// ones end `scheduling`; held back ones `queued`, behind those that arrived before
     /// them in each group (FIFO); a refusal writes nothing.
-    async fn admit_execution(&self, id: Id, checks: &[Check]) -> StoreResult<Admission>;
+    async fn admit_execution(&self, id: Id, from: ExecutionStatus, checks: &[Check]) -> StoreResult<Admission>;
     /// The `(policy_ref, group_key)` groups `execution` was counted in. Once it has ended,
     /// it stops counting against concurrency limits (its rows go; rate-limit admissions
     /// stay until their window has passed).

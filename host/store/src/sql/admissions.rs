@@ -17,6 +17,7 @@ macro_rules! impl_admission_store {
             async fn admit_execution(
                 &self,
                 id: attune_domain::Id,
+                from: attune_domain::status::ExecutionStatus,
                 checks: &[attune_domain::admission::Check],
             ) -> $crate::StoreResult<attune_domain::admission::Admission> {
                 use attune_domain::admission::{Admission, Limit};
@@ -34,12 +35,21 @@ macro_rules! impl_admission_store {
                 }
                 // Read once the turn is ours: admissions are timed in the order they happen.
                 let now = $crate::sql::now();
-                let status: Option<ExecutionStatus> = sqlx::query_scalar("SELECT status FROM execution WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let status = status.ok_or_else(|| $crate::StoreError::not_found("execution", id))?;
-                if !matches!(status, ExecutionStatus::Scheduling | ExecutionStatus::Queued) {
+                // Holds the execution's row (in PostgreSQL; SQLite's write lock holds every
+                // row) so that its status cannot change before this transaction ends.
+                let held: Option<ExecutionStatus> = sqlx::query_scalar(
+                    "UPDATE execution SET updated = updated WHERE id = $1 AND status = $2 RETURNING status",
+                )
+                .bind(id)
+                .bind(from)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if held.is_none() || !matches!(from, ExecutionStatus::Scheduling | ExecutionStatus::Queued) {
+                    let exists: Option<attune_domain::Id> = sqlx::query_scalar("SELECT id FROM execution WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    exists.ok_or_else(|| $crate::StoreError::not_found("execution", id))?;
                     return Ok(Admission::Moved);
                 }
                 // The first check that holds it back: (policy, position, retry_at).
@@ -141,7 +151,7 @@ macro_rules! impl_admission_store {
                 if let Some((policy_ref, position, retry_at)) = held {
                     let execution: attune_domain::execution::Execution = sqlx::query_as(
                         "UPDATE execution SET status = 'queued', updated = CASE WHEN status = 'queued' \
-                         THEN updated ELSE $1 END WHERE id = $2 RETURNING *",
+                         THEN updated ELSE $1 END WHERE id = $2 AND status IN ('scheduling', 'queued') RETURNING *",
                     )
                     .bind(now)
                     .bind(id)
@@ -165,7 +175,8 @@ macro_rules! impl_admission_store {
                     .await?;
                 }
                 let execution = sqlx::query_as(
-                    "UPDATE execution SET status = 'scheduling', updated = $1 WHERE id = $2 RETURNING *",
+                    "UPDATE execution SET status = 'scheduling', updated = $1 WHERE id = $2 \
+                     AND status IN ('scheduling', 'queued') RETURNING *",
                 )
                 .bind(now)
                 .bind(id)

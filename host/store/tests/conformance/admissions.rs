@@ -42,6 +42,16 @@ async fn move_to(store: &TestStore, execution: &Execution, from: ExecutionStatus
     store.transition_execution(execution.id, &[from], to, &ExecutionPatch::default()).await.unwrap().unwrap()
 }
 
+/// Admits `id` from the status it is in now.
+async fn admit(
+    store: &dyn attune_store::Store,
+    id: attune_domain::Id,
+    checks: &[Check],
+) -> attune_store::StoreResult<Admission> {
+    let from = store.get_execution(id).await?.status;
+    store.admit_execution(id, from, checks).await
+}
+
 fn position(admission: &Admission) -> Option<i64> {
     match admission {
         Admission::Queued { position, .. } => Some(*position),
@@ -56,7 +66,7 @@ async fn admits_up_to_the_limit_and_queues_the_rest_in_arrival_order(store: &Tes
     let mut executions = Vec::new();
     for _ in 0..4 {
         let execution = scheduling(store).await;
-        outcomes.push(store.admit_execution(execution.id, &check).await.unwrap());
+        outcomes.push(admit(&**store, execution.id, &check).await.unwrap());
         executions.push(execution);
     }
     assert!(matches!(&outcomes[0], Admission::Admitted(e) if e.status == ExecutionStatus::Scheduling));
@@ -67,14 +77,14 @@ async fn admits_up_to_the_limit_and_queues_the_rest_in_arrival_order(store: &Tes
     assert_eq!(heads, [executions[2].id, executions[3].id]);
 
     // Still full: the head stays queued. Once one ends, the head is admitted.
-    assert_eq!(position(&store.admit_execution(executions[2].id, &check).await.unwrap()), Some(1));
+    assert_eq!(position(&admit(&**store, executions[2].id, &check).await.unwrap()), Some(1));
     let running = move_to(store, &executions[0], ExecutionStatus::Scheduling, ExecutionStatus::Cancelled).await;
     let groups = store.release_admissions(running.id).await.unwrap();
     assert_eq!(groups, [("sample.one_at_a_time".to_owned(), String::new())]);
-    let admitted = store.admit_execution(executions[2].id, &check).await.unwrap();
+    let admitted = admit(&**store, executions[2].id, &check).await.unwrap();
     assert!(matches!(&admitted, Admission::Admitted(e) if e.status == ExecutionStatus::Scheduling), "{admitted:?}");
     assert_eq!(store.queue_heads("sample.one_at_a_time", "", 10).await.unwrap(), [executions[3].id]);
-    assert_eq!(position(&store.admit_execution(executions[3].id, &check).await.unwrap()), Some(1));
+    assert_eq!(position(&admit(&**store, executions[3].id, &check).await.unwrap()), Some(1));
 }
 
 async fn a_newcomer_waits_behind_those_queued_before_it(store: &TestStore) {
@@ -82,14 +92,14 @@ async fn a_newcomer_waits_behind_those_queued_before_it(store: &TestStore) {
     let check = [concurrency(1, "")];
     let first = scheduling(store).await;
     let second = scheduling(store).await;
-    assert!(matches!(store.admit_execution(first.id, &check).await.unwrap(), Admission::Admitted(_)));
-    assert_eq!(position(&store.admit_execution(second.id, &check).await.unwrap()), Some(1));
+    assert!(matches!(admit(&**store, first.id, &check).await.unwrap(), Admission::Admitted(_)));
+    assert_eq!(position(&admit(&**store, second.id, &check).await.unwrap()), Some(1));
     move_to(store, &first, ExecutionStatus::Scheduling, ExecutionStatus::Cancelled).await;
 
     // A slot is free, but the second arrived first: the newcomer queues behind it.
     let newcomer = scheduling(store).await;
-    assert_eq!(position(&store.admit_execution(newcomer.id, &check).await.unwrap()), Some(2));
-    assert!(matches!(store.admit_execution(second.id, &check).await.unwrap(), Admission::Admitted(_)));
+    assert_eq!(position(&admit(&**store, newcomer.id, &check).await.unwrap()), Some(2));
+    assert!(matches!(admit(&**store, second.id, &check).await.unwrap(), Admission::Admitted(_)));
 }
 
 async fn groups_count_separately(store: &TestStore) {
@@ -97,14 +107,14 @@ async fn groups_count_separately(store: &TestStore) {
     let (web1, web2) = (scheduling(store).await, scheduling(store).await);
     let again = scheduling(store).await;
     assert!(matches!(
-        store.admit_execution(web1.id, &[concurrency(1, "[\"web-1\"]")]).await.unwrap(),
+        admit(&**store, web1.id, &[concurrency(1, "[\"web-1\"]")]).await.unwrap(),
         Admission::Admitted(_)
     ));
     assert!(matches!(
-        store.admit_execution(web2.id, &[concurrency(1, "[\"web-2\"]")]).await.unwrap(),
+        admit(&**store, web2.id, &[concurrency(1, "[\"web-2\"]")]).await.unwrap(),
         Admission::Admitted(_)
     ));
-    assert_eq!(position(&store.admit_execution(again.id, &[concurrency(1, "[\"web-1\"]")]).await.unwrap()), Some(1));
+    assert_eq!(position(&admit(&**store, again.id, &[concurrency(1, "[\"web-1\"]")]).await.unwrap()), Some(1));
 }
 
 async fn a_cancel_policy_refuses_without_writing(store: &TestStore) {
@@ -112,8 +122,8 @@ async fn a_cancel_policy_refuses_without_writing(store: &TestStore) {
     let check = [Check { method: PolicyMethod::Cancel, ..concurrency(1, "") }];
     let first = scheduling(store).await;
     let second = scheduling(store).await;
-    assert!(matches!(store.admit_execution(first.id, &check).await.unwrap(), Admission::Admitted(_)));
-    let refused = store.admit_execution(second.id, &check).await.unwrap();
+    assert!(matches!(admit(&**store, first.id, &check).await.unwrap(), Admission::Admitted(_)));
+    let refused = admit(&**store, second.id, &check).await.unwrap();
     assert_eq!(refused, Admission::Refused { policy_ref: "sample.one_at_a_time".into(), limit: Limit::Concurrent(1) });
     assert_eq!(store.get_execution(second.id).await.unwrap().status, ExecutionStatus::Scheduling);
     assert!(store.release_admissions(second.id).await.unwrap().is_empty(), "nothing was recorded for it");
@@ -131,15 +141,14 @@ async fn a_rate_limit_says_when_its_window_has_room(store: &TestStore) {
     let mut admitted = Vec::new();
     for _ in 0..2 {
         let execution = scheduling(store).await;
-        assert!(matches!(store.admit_execution(execution.id, &check).await.unwrap(), Admission::Admitted(_)));
+        assert!(matches!(admit(&**store, execution.id, &check).await.unwrap(), Admission::Admitted(_)));
         admitted.push(execution);
     }
     // Ending does not give the window back.
     move_to(store, &admitted[0], ExecutionStatus::Scheduling, ExecutionStatus::Cancelled).await;
     store.release_admissions(admitted[0].id).await.unwrap();
     let third = scheduling(store).await;
-    let Admission::Queued { position, retry_at: Some(retry_at), .. } =
-        store.admit_execution(third.id, &check).await.unwrap()
+    let Admission::Queued { position, retry_at: Some(retry_at), .. } = admit(&**store, third.id, &check).await.unwrap()
     else {
         panic!("the third in a minute waits for the window");
     };
@@ -152,21 +161,25 @@ async fn a_rate_limit_says_when_its_window_has_room(store: &TestStore) {
 async fn only_scheduling_or_queued_executions_are_admitted(store: &TestStore) {
     store.register_pack(&sample_bundle("sample")).await.unwrap();
     let requested = store.create_execution(&new_execution("sample.deploy")).await.unwrap();
-    assert_eq!(store.admit_execution(requested.id, &[concurrency(1, "")]).await.unwrap(), Admission::Moved);
-    assert_not_found(store.admit_execution(i64::MAX, &[concurrency(1, "")]).await);
+    assert_eq!(admit(&**store, requested.id, &[concurrency(1, "")]).await.unwrap(), Admission::Moved);
+    assert_not_found(store.admit_execution(i64::MAX, ExecutionStatus::Queued, &[concurrency(1, "")]).await);
+    let taken = scheduling(store).await;
+    let stale_view = store.admit_execution(taken.id, ExecutionStatus::Queued, &[concurrency(1, "")]).await.unwrap();
+    assert_eq!(stale_view, Admission::Moved, "a caller that thought it queued changes nothing");
+    assert_eq!(store.get_execution(taken.id).await.unwrap().status, ExecutionStatus::Scheduling);
 }
 
 async fn an_admission_is_kept_across_looks(store: &TestStore) {
     store.register_pack(&sample_bundle("sample")).await.unwrap();
     let check = [concurrency(1, "")];
     let first = scheduling(store).await;
-    assert!(matches!(store.admit_execution(first.id, &check).await.unwrap(), Admission::Admitted(_)));
+    assert!(matches!(admit(&**store, first.id, &check).await.unwrap(), Admission::Admitted(_)));
     // No worker yet: back to requested, then taken again; it still holds its slot.
     let back = move_to(store, &first, ExecutionStatus::Scheduling, ExecutionStatus::Requested).await;
     move_to(store, &back, ExecutionStatus::Requested, ExecutionStatus::Scheduling).await;
-    assert!(matches!(store.admit_execution(first.id, &check).await.unwrap(), Admission::Admitted(_)));
+    assert!(matches!(admit(&**store, first.id, &check).await.unwrap(), Admission::Admitted(_)));
     let other = scheduling(store).await;
-    assert_eq!(position(&store.admit_execution(other.id, &check).await.unwrap()), Some(1));
+    assert_eq!(position(&admit(&**store, other.id, &check).await.unwrap()), Some(1));
 }
 
 async fn an_action_queue_shows_positions(store: &TestStore) {
@@ -174,7 +187,7 @@ async fn an_action_queue_shows_positions(store: &TestStore) {
     let mut executions = Vec::new();
     for group in ["a", "a", "b", "a", "b"] {
         let execution = scheduling(store).await;
-        store.admit_execution(execution.id, &[concurrency(1, group)]).await.unwrap();
+        admit(&**store, execution.id, &[concurrency(1, group)]).await.unwrap();
         executions.push(execution.id);
     }
     let queue = store.action_queue("sample.deploy").await.unwrap();
@@ -197,7 +210,7 @@ async fn racing_executors_never_admit_more_than_the_limit(store: &TestStore) {
         let (store, start) = (store.shared(), Arc::clone(&start));
         tokio::spawn(async move {
             start.wait().await;
-            store.admit_execution(id, &[concurrency(3, "")]).await.expect("an admission never fails")
+            admit(store.as_ref(), id, &[concurrency(3, "")]).await.expect("an admission never fails")
         })
     });
     let outcomes: Vec<Admission> = join_all(racers).await.into_iter().map(|outcome| outcome.unwrap()).collect();
