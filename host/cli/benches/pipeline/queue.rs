@@ -67,9 +67,10 @@ pub async fn drain(api: &Api, count: usize) -> Drain {
         if queue["data"]["depth"].as_u64() == Some(count as u64) {
             break queue;
         }
+        let depth = &queue["data"]["depth"];
+        assert!(held_from.elapsed() < Duration::from_secs(HOLD_S), "only {depth} queued while the slots were held");
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    assert!(held_from.elapsed() < Duration::from_secs(HOLD_S), "requests too slow to fill the queue in time");
     let queued: Vec<i64> = queue["data"]["waiting"]
         .as_array()
         .expect("a queue")
