@@ -29,6 +29,9 @@ pub enum Message {
         execution: Id,
         /// Its terminal status.
         status: ExecutionStatus,
+        /// The workflow execution it is a task of, which advances on it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        parent: Option<Id>,
     },
     /// An event was recorded and its rules need evaluating.
     EventCreated {
@@ -65,7 +68,7 @@ mod tests {
 
     #[test]
     fn messages_are_tagged_json() {
-        let message = Message::ExecutionFinished { execution: 7, status: ExecutionStatus::Failed };
+        let message = Message::ExecutionFinished { execution: 7, status: ExecutionStatus::Failed, parent: None };
         let text = serde_json::to_string(&message).unwrap();
         assert_eq!(text, r#"{"type":"execution_finished","execution":7,"status":"failed"}"#);
         assert_eq!(serde_json::from_str::<Message>(&text).unwrap(), message);

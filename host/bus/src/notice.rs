@@ -64,6 +64,18 @@ pub enum Notice {
         /// The status it is in now.
         status: EnforcementStatus,
     },
+    /// A task of a running workflow changed status (`ready`, `running`, `succeeded`,
+    /// `failed`).
+    WorkflowTask {
+        /// The workflow's execution.
+        execution: Id,
+        /// The workflow (its action's ref).
+        action_ref: String,
+        /// The task.
+        task: String,
+        /// Its status now.
+        status: String,
+    },
     /// An inquiry was created: an execution waits for an answer.
     InquiryCreated {
         /// The inquiry.
@@ -130,7 +142,9 @@ impl Notice {
     /// `inquiry` (the resource type that grants name).
     pub fn entity_type(&self) -> &'static str {
         match self {
-            Notice::ExecutionStatus { .. } | Notice::ExecutionOutput { .. } => "execution",
+            Notice::ExecutionStatus { .. } | Notice::ExecutionOutput { .. } | Notice::WorkflowTask { .. } => {
+                "execution"
+            }
             Notice::EventCreated { .. } => "event",
             Notice::EnforcementStatus { .. } => "enforcement",
             Notice::InquiryCreated { .. } | Notice::InquiryClosed { .. } => "inquiry",
@@ -140,7 +154,9 @@ impl Notice {
     /// The id of the entity the notice is about.
     pub fn entity_id(&self) -> Id {
         match self {
-            Notice::ExecutionStatus { execution, .. } | Notice::ExecutionOutput { execution, .. } => *execution,
+            Notice::ExecutionStatus { execution, .. }
+            | Notice::ExecutionOutput { execution, .. }
+            | Notice::WorkflowTask { execution, .. } => *execution,
             Notice::EventCreated { event, .. } => *event,
             Notice::EnforcementStatus { enforcement, .. } => *enforcement,
             Notice::InquiryCreated { inquiry, .. } | Notice::InquiryClosed { inquiry, .. } => *inquiry,
@@ -151,7 +167,7 @@ impl Notice {
     /// execution's status, the trigger of an event, the rule of an enforcement.
     pub fn component_ref(&self) -> Option<&str> {
         match self {
-            Notice::ExecutionStatus { action_ref, .. } => Some(action_ref),
+            Notice::ExecutionStatus { action_ref, .. } | Notice::WorkflowTask { action_ref, .. } => Some(action_ref),
             Notice::EventCreated { trigger_ref, .. } => Some(trigger_ref),
             Notice::EnforcementStatus { rule_ref, .. } => Some(rule_ref),
             Notice::ExecutionOutput { .. } | Notice::InquiryCreated { .. } | Notice::InquiryClosed { .. } => None,

@@ -21,6 +21,7 @@ async fn messages_are_persistent_json_on_a_durable_queue_with_a_dead_letter_exch
     let finished = attune_bus::Message::ExecutionFinished {
         execution: 9,
         status: attune_domain::status::ExecutionStatus::Completed,
+        parent: Some(3),
     };
     fixture.bus.publish(&Queue::Executor, &finished).await.unwrap();
 

@@ -43,6 +43,8 @@ pub enum FailureKind {
     Abandoned,
     /// No live worker runs its runner type, and it waited too long for one.
     Unschedulable,
+    /// A workflow: one of its tasks failed and no transition handled the failure.
+    TaskFailed,
 }
 
 impl FailureKind {
@@ -73,6 +75,7 @@ impl FailureKind {
             FailureKind::InternalError => "internal_error",
             FailureKind::Abandoned => "abandoned",
             FailureKind::Unschedulable => "unschedulable",
+            FailureKind::TaskFailed => "task_failed",
         }
     }
 }

@@ -5,7 +5,8 @@
 //!     ▲  │          │  │       │ ▲ │  │  │         │  │
 //!     │  │          │  └─▶ failed│ │  │  │         │  └─▶ canceling ──▶ cancelled (or any end)
 //!     │  └──────────┴──────────┼─┼─┴──┴─▶ cancelled  └─▶ abandoned
-//!     │                        │ │ └─▶ pending ──▶ completed | timeout | cancelled (an answer, or none)
+//!     │                        │ │ ├─▶ pending ──▶ completed | timeout | cancelled (an answer, or none)
+//!     │                        │ │ └─▶ running (a workflow: the executor runs its graph)
 //!     │                        ▼ │
 //!     │                       queued ──▶ cancelled (a policy holds it back; admitted in turn)
 //!     └──── back to requested: no worker yet, a stale or orphaned assignment, a retry
@@ -30,6 +31,8 @@ pub const TRANSITIONS: &[(ExecutionStatus, ExecutionStatus)] = &[
     (Scheduling, Requested),
     (Scheduling, Failed),
     (Scheduling, Cancelled),
+    // A workflow starts: the executor runs its graph; no worker is involved.
+    (Scheduling, Running),
     // A policy holds it back (concurrency, rate limit), then admits it in its turn.
     (Scheduling, Queued),
     (Queued, Scheduling),

@@ -64,7 +64,7 @@ pub struct NewWorkflowDefinition {
     pub enabled: bool,
 }
 
-/// The state of one running workflow, persisted after each transition.
+/// The state of one running workflow, persisted after each step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct WorkflowExecution {
     /// Unique id.
@@ -87,38 +87,43 @@ pub struct WorkflowExecution {
     pub skipped_tasks: Vec<String>,
     /// Workflow variables (`vars` and published values).
     pub variables: Json,
-    /// The resolved task graph.
+    /// The graph it runs, as it was when it started (later edits do not change a run).
     pub task_graph: Json,
-    /// Where it is in its life.
+    /// `running` until the engine has decided how it ends.
     pub status: ExecutionStatus,
     /// Why it failed.
     pub error_message: Option<String>,
-    /// Paused by a user.
+    /// Paused by a user: no task starts until resumed.
     pub paused: bool,
     /// Why it was paused.
     pub pause_reason: Option<String>,
+    /// The engine's state: each task's progress (the engine's own format).
+    pub state: Json,
+    /// Steps written so far; a step is written only over the revision it was computed from.
+    pub revision: i64,
     /// Created at.
     pub created: Timestamp,
     /// Last changed at.
     pub updated: Timestamp,
 }
 
-/// One run of one workflow task (one item, for `with` iterations).
+/// One run of one workflow task: one item of one round (a task may run again, on a loop).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct WorkflowTaskExecution {
     /// Unique id.
     pub id: Id,
     /// The workflow run.
     pub workflow_execution: Id,
-    /// The child execution running the task's action.
+    /// The child execution running the task's action (the latest attempt's).
     pub execution: Option<Id>,
     /// The task's name in the graph.
     pub task_name: String,
     /// Item index, for iterations.
     pub task_index: Option<i32>,
-    /// Batch number, for iterations.
+    /// Unused; kept for history.
     pub task_batch: Option<i32>,
-    /// Where it is in its life.
+    /// `requested` (an item not started yet), `running` (its child is in flight), then how
+    /// its child ended.
     pub status: ExecutionStatus,
     /// Started at.
     pub started_at: Option<Timestamp>,
@@ -140,29 +145,90 @@ pub struct WorkflowTaskExecution {
     pub timeout_seconds: Option<i32>,
     /// Whether it timed out.
     pub timed_out: bool,
+    /// Which start of the task this run belongs to, from 1.
+    pub round: i32,
+    /// The item, for iterations.
+    pub item: Option<Json>,
     /// Created at.
     pub created: Timestamp,
     /// Last changed at.
     pub updated: Timestamp,
 }
 
-/// A task run to record.
+/// A task run to record, with the child execution that runs it (none for an item that
+/// waits its turn, or a run that failed before a child could be made).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NewWorkflowTaskExecution {
-    /// The workflow run.
-    pub workflow_execution: Id,
-    /// The child execution.
-    pub execution: Option<Id>,
+pub struct NewTaskRun {
     /// Task name.
     pub task_name: String,
-    /// Item index.
+    /// Which start of the task.
+    pub round: i32,
+    /// Item index, for iterations.
     pub task_index: Option<i32>,
-    /// Batch number.
-    pub task_batch: Option<i32>,
-    /// Initial status.
+    /// The item.
+    pub item: Option<Json>,
+    /// `requested`, `running` (with `child`) or an ended status.
     pub status: ExecutionStatus,
+    /// The child to create.
+    pub child: Option<crate::execution::NewExecution>,
+    /// Set when it ended already.
+    pub result: Option<Json>,
     /// Retries allowed.
     pub max_retries: i32,
     /// Per-task timeout.
     pub timeout_seconds: Option<i32>,
+}
+
+/// A change to a recorded task run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskRunChange {
+    /// The run.
+    pub id: Id,
+    /// Its new status.
+    pub status: ExecutionStatus,
+    /// A new child to create and run it (a retry, or a waiting item's turn).
+    pub child: Option<crate::execution::NewExecution>,
+    /// Its result, once ended.
+    pub result: Option<Json>,
+    /// Retries done.
+    pub retry_count: i32,
+    /// When a retry is due.
+    pub next_retry_at: Option<Timestamp>,
+    /// Whether its child ran out of time.
+    pub timed_out: bool,
+}
+
+/// One step of a workflow run, written in one transaction: the run's new state and the
+/// task runs it records, with their children. Written only while the workflow's execution
+/// is `running` and the run still at `revision`; otherwise nothing is written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkflowStep {
+    /// The workflow run.
+    pub workflow: Id,
+    /// Its execution.
+    pub execution: Id,
+    /// The revision the step was computed from.
+    pub revision: i64,
+    /// The engine's new state.
+    pub state: Json,
+    /// The workflow variables.
+    pub variables: Json,
+    /// `running`, or how the engine decided it ends.
+    pub status: ExecutionStatus,
+    /// Why it failed.
+    pub error_message: Option<String>,
+    /// Paused.
+    pub paused: bool,
+    /// Why.
+    pub pause_reason: Option<String>,
+    /// Summaries: tasks running, completed, failed.
+    pub current_tasks: Vec<String>,
+    /// Tasks that completed.
+    pub completed_tasks: Vec<String>,
+    /// Tasks that failed.
+    pub failed_tasks: Vec<String>,
+    /// Task runs to record.
+    pub new_runs: Vec<NewTaskRun>,
+    /// Recorded runs to change.
+    pub changed_runs: Vec<TaskRunChange>,
 }

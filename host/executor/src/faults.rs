@@ -17,6 +17,9 @@ pub enum FaultPoint {
     AfterAdmit,
     /// After `scheduling → scheduled`, before telling the worker.
     AfterAssign,
+    /// After a workflow's child ended and its policies were seen to, before the workflow
+    /// takes its step (the finish hint lost, as far as the workflow is concerned).
+    BeforeParentStep,
 }
 
 /// The armed fault points of one executor.

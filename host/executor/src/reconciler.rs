@@ -16,6 +16,7 @@ use attune_bus::{Bus, Message, Queue};
 use attune_domain::page::PageRequest;
 use attune_domain::status::WorkerStatus;
 use attune_domain::{Id, Timestamp};
+use attune_services::Platform;
 use attune_store::{Store, StoreResult};
 
 use crate::clock::{Clock, SystemClock};
@@ -44,10 +45,13 @@ pub struct ReconcileReport {
     pub settled: usize,
     /// Retries created for attempts whose end was never handled.
     pub retried: usize,
+    /// Workflows that had a step to take and were stepped.
+    pub stepped: usize,
 }
 
 /// Re-drives non-terminal executions.
 pub struct Reconciler {
+    platform: Platform,
     store: Arc<dyn Store>,
     bus: Arc<dyn Bus>,
     config: ExecutorConfig,
@@ -56,9 +60,16 @@ pub struct Reconciler {
 }
 
 impl Reconciler {
-    /// A reconciler over `store` and `bus`.
-    pub fn new(store: Arc<dyn Store>, bus: Arc<dyn Bus>, config: ExecutorConfig) -> Self {
-        Self { store, bus, config, rules: recovery::rules(), clock: Arc::new(SystemClock) }
+    /// A reconciler over the platform's store and bus.
+    pub fn new(platform: &Platform, config: ExecutorConfig) -> Self {
+        Self {
+            platform: platform.clone(),
+            store: platform.store.clone(),
+            bus: platform.bus.clone(),
+            config,
+            rules: recovery::rules(),
+            clock: Arc::new(SystemClock),
+        }
     }
 
     /// The same, judging staleness and liveness by `clock`.
@@ -81,6 +92,7 @@ impl Reconciler {
             now - chrono::Duration::from_std(self.config.stale_after).unwrap_or_default()
         };
         let pass = Pass {
+            platform: &self.platform,
             store: self.store.as_ref(),
             bus: self.bus.as_ref(),
             stale_before,

@@ -2,8 +2,7 @@
 //!
 //! Each rule says which executions it looks at — an indexed store query, oldest first and
 //! bounded per pass — and what it does with each. The reconciler runs every rule in turn,
-//! so a new kind of waiting execution (a parent waiting for its children, next) plugs in as
-//! one more rule without touching the others.
+//! so a new kind of waiting execution plugs in as one more rule without touching the others.
 //!
 //! | rule | status | condition | action |
 //! | --- | --- | --- | --- |
@@ -18,6 +17,8 @@
 //! | [`QueuedByPolicy`] | queued | the head of its policy group | send `ExecutionRequested` (admitted if there is room) |
 //! | [`AwaitingAnswer`] | pending | its inquiry was answered or closed, or timed out | ended with the answer, `timeout` or `cancelled` |
 //! | [`UnretriedAttempt`] | failed, timeout | a retry policy owes it a retry, none exists, ended within the last hour | the retry created |
+//! | [`ParentWaiting`] | any end | a workflow's child whose task run still waits for it (its finish unheard) | the finish hint sent again, until the workflow has taken it in |
+//! | | running (a workflow) | stale, unpaused, nothing in flight — or its run ended but the execution did not | the workflow's next step taken |
 
 use async_trait::async_trait;
 use attune_bus::{Bus, Message, Queue};
@@ -32,6 +33,7 @@ use crate::reconciler::ReconcileReport;
 
 /// What one reconciliation pass knows, shared by the rules.
 pub struct Pass<'a> {
+    pub(crate) platform: &'a attune_services::Platform,
     pub(crate) store: &'a dyn Store,
     pub(crate) bus: &'a dyn Bus,
     /// Executions untouched since before this are stale.
@@ -276,6 +278,38 @@ impl Recovery for UnretriedAttempt {
     }
 }
 
+/// Workflows waiting for children whose end they never heard of, and workflows stalled
+/// between steps (a crash after their child's end, or after their run ended but before
+/// their execution did).
+pub struct ParentWaiting;
+
+#[async_trait]
+impl Recovery for ParentWaiting {
+    async fn find(&self, pass: &Pass<'_>) -> StoreResult<Vec<Execution>> {
+        let mut found = pass.store.list_unheard_children(pass.stale_before, pass.limit).await?;
+        // A workflow with a child to hear of steps on that child's hint.
+        let hinted: Vec<Id> = found.iter().filter_map(|child| child.parent).collect();
+        let stalled = pass.store.list_stalled_workflows(pass.stale_before, pass.limit).await?;
+        found.extend(stalled.into_iter().filter(|workflow| !hinted.contains(&workflow.id)));
+        Ok(found)
+    }
+
+    async fn recover(&self, pass: &Pass<'_>, execution: &Execution, report: &mut ReconcileReport) -> StoreResult<()> {
+        if execution.status.is_terminal() {
+            let message = Message::ExecutionFinished {
+                execution: execution.id,
+                status: execution.status,
+                parent: execution.parent,
+            };
+            pass.hint(&Queue::Executor, message, report).await;
+        } else {
+            attune_services::workflows::advance(pass.platform, execution.id).await?;
+            report.stepped += 1;
+        }
+        Ok(())
+    }
+}
+
 /// Every rule, in the order a pass runs them.
 pub fn rules() -> Vec<Box<dyn Recovery>> {
     vec![
@@ -286,5 +320,6 @@ pub fn rules() -> Vec<Box<dyn Recovery>> {
         Box::new(QueuedByPolicy),
         Box::new(AwaitingAnswer),
         Box::new(UnretriedAttempt),
+        Box::new(ParentWaiting),
     ]
 }

@@ -22,8 +22,8 @@ pub async fn run(
     owns_everything: bool,
     shutdown: CancellationToken,
 ) -> Result<(), BusError> {
-    let scheduler = Scheduler::new(platform.store.clone(), platform.bus.clone(), config);
-    let reconciler = Reconciler::new(platform.store.clone(), platform.bus.clone(), config);
+    let scheduler = Scheduler::new(&platform, config);
+    let reconciler = Reconciler::new(&platform, config);
     let executions = platform.bus.consume(&Queue::Executor).await?;
     let events = platform.bus.consume(&Queue::Events).await?;
 
@@ -36,9 +36,10 @@ pub async fn run(
             Message::ExecutionRequested { execution } => {
                 scheduler.schedule(execution).await.map(|_| true).map_err(|e| e.to_string())
             }
-            // Policies react to finished executions (queues move on, retries are made).
-            Message::ExecutionFinished { execution, status } => {
-                scheduler.finished(execution, status).await.map(|_| true).map_err(|e| e.to_string())
+            // Policies and workflows react to finished executions (queues move on, retries are
+            // made, parents step).
+            Message::ExecutionFinished { execution, status, parent } => {
+                scheduler.finished(execution, status, parent).await.map(|_| true).map_err(|e| e.to_string())
             }
             _ => Ok(false),
         }

@@ -17,8 +17,8 @@ use attune_domain::page::PageRequest;
 use attune_domain::status::{ExecutionStatus, RunnerType, WorkerStatus};
 use attune_domain::worker::Worker;
 use attune_domain::{Id, Timestamp};
-use attune_services::inquiries;
 use attune_services::lifecycle::{Ending, Lifecycle};
+use attune_services::{Platform, inquiries, workflows};
 use attune_store::{Store, StoreResult};
 
 use crate::clock::{Clock, SystemClock};
@@ -37,8 +37,9 @@ const LISTED_WORKERS_FOR: Duration = Duration::from_secs(1);
 /// slot it freed goes to the first admissible; more only when limits were raised.
 const QUEUE_HEADS_PER_FINISH: u32 = 4;
 
-/// Assigns requested executions to workers.
+/// Assigns requested executions to workers, and runs workflows.
 pub struct Scheduler {
+    platform: Platform,
     store: Arc<dyn Store>,
     bus: Arc<dyn Bus>,
     config: ExecutorConfig,
@@ -67,16 +68,19 @@ pub enum Placement {
     Stopped,
     /// An inquiry action: its question is asked and it waits `pending`.
     Asked,
+    /// A workflow: it runs (`running`), its first tasks requested.
+    Started,
     /// Stopped at an armed [fault point](crate::faults) (tests only).
     Crashed,
 }
 
 impl Scheduler {
-    /// A scheduler over `store` and `bus`.
-    pub fn new(store: Arc<dyn Store>, bus: Arc<dyn Bus>, config: ExecutorConfig) -> Self {
+    /// A scheduler over the platform's store and bus.
+    pub fn new(platform: &Platform, config: ExecutorConfig) -> Self {
         Self {
-            store,
-            bus,
+            platform: platform.clone(),
+            store: platform.store.clone(),
+            bus: platform.bus.clone(),
             config,
             turn: AtomicUsize::new(0),
             listed: Mutex::new(None),
@@ -121,9 +125,16 @@ impl Scheduler {
         if self.faults.crash_at(FaultPoint::AfterAdmit) {
             return Ok(Placement::Crashed);
         }
-        if execution.action().is_ok_and(|action| action.runner_type == RunnerType::Inquiry) {
-            inquiries::ask(self.store.as_ref(), self.bus.as_ref(), &execution).await?;
-            return Ok(Placement::Asked);
+        match execution.action().map(|action| action.runner_type) {
+            Ok(RunnerType::Inquiry) => {
+                inquiries::ask(self.store.as_ref(), self.bus.as_ref(), &execution).await?;
+                return Ok(Placement::Asked);
+            }
+            Ok(RunnerType::Workflow) => {
+                workflows::start(&self.platform, &execution).await?;
+                return Ok(Placement::Started);
+            }
+            _ => {}
         }
         let runner = match execution.action() {
             Ok(action) => action.runner_type.as_str().to_owned(),
@@ -153,8 +164,9 @@ impl Scheduler {
 
     /// Execution `id` has ended (`status`): the executions queued behind it in its
     /// policies' groups are scheduled in turn (a group stops at its first still held back),
-    /// and a failed attempt gets the retry its action's retry policy owes.
-    pub async fn finished(&self, id: Id, status: ExecutionStatus) -> StoreResult<()> {
+    /// a failed attempt gets the retry its action's retry policy owes, and the workflow it
+    /// is a task of (`parent`) takes its next step.
+    pub async fn finished(&self, id: Id, status: ExecutionStatus, parent: Option<Id>) -> StoreResult<()> {
         for heads in policies::released_heads(self.store.as_ref(), id, QUEUE_HEADS_PER_FINISH).await? {
             for head in heads {
                 match self.schedule(head).await? {
@@ -166,6 +178,12 @@ impl Scheduler {
         if matches!(status, ExecutionStatus::Failed | ExecutionStatus::Timeout) {
             let attempt = self.store.get_execution(id).await?;
             policies::retry(self.store.as_ref(), self.bus.as_ref(), &attempt).await?;
+        }
+        if let Some(parent) = parent {
+            if self.faults.crash_at(FaultPoint::BeforeParentStep) {
+                return Ok(());
+            }
+            workflows::advance(&self.platform, parent).await?;
         }
         Ok(())
     }

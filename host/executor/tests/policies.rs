@@ -79,7 +79,7 @@ async fn a_concurrency_policy_queues_in_arrival_order_and_an_end_admits_the_next
     assert_eq!((world.status(ids[1]).await, world.status(ids[2]).await), (Queued, Queued));
 
     world.run_to(ids[0], World::completed()).await;
-    scheduler.finished(ids[0], Completed).await.unwrap();
+    scheduler.finished(ids[0], Completed, None).await.unwrap();
     assert_eq!(world.status(ids[1]).await, Scheduled, "the head of the queue runs next");
     assert_eq!(world.status(ids[2]).await, Queued, "one slot, one admission");
 
@@ -109,7 +109,7 @@ async fn a_rate_limit_wakes_the_queue_when_its_window_has_room(backend: Backend)
     assert_eq!(scheduler.schedule(first).await.unwrap(), Placement::Assigned(world.worker));
     // The window is full even once the first has ended.
     world.run_to(first, World::completed()).await;
-    scheduler.finished(first, Completed).await.unwrap();
+    scheduler.finished(first, Completed, None).await.unwrap();
     assert_eq!(scheduler.schedule(second).await.unwrap(), Placement::Queued);
 
     // The store's window is real time: the scheduler asks to be woken when it has room.
@@ -170,8 +170,8 @@ async fn a_failed_attempt_is_retried_with_backoff_once(backend: Backend) {
         assert!(matches!(scheduler.schedule(attempt).await.unwrap(), Placement::Assigned(_)), "attempt {number}");
         world.run_to(attempt, Ending::failure(FailureKind::NonzeroExit, "exit 1")).await;
         // Heard twice (a redelivered hint): still one retry.
-        scheduler.finished(attempt, Failed).await.unwrap();
-        scheduler.finished(attempt, Failed).await.unwrap();
+        scheduler.finished(attempt, Failed, None).await.unwrap();
+        scheduler.finished(attempt, Failed, None).await.unwrap();
         let all = attune_domain::execution::ExecutionFilter::default();
         let listed = world.store.store.list_executions(&all, attune_domain::page::PageRequest::new(1, 50)).await;
         let retries: Vec<_> = listed.unwrap().items.into_iter().filter(|e| e.retry_of == Some(attempt)).collect();

@@ -62,7 +62,11 @@ impl World {
         // A second ahead, so that what was written just now is older than "now".
         let clock = Arc::new(ManualClock::new());
         clock.advance(Duration::from_secs(1));
-        Reconciler::new(self.store.store.clone(), self.bus.clone(), config).with_clock(clock).pass(false).await.unwrap()
+        Reconciler::new(&support::platform(&self.store, self.bus.clone()), config)
+            .with_clock(clock)
+            .pass(false)
+            .await
+            .unwrap()
     }
 
     async fn status(&self, id: Id) -> ExecutionStatus {

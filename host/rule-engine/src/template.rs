@@ -31,7 +31,14 @@ pub async fn render(params: &Value, context: &TemplateContext, kv: &dyn KvLookup
     namespaces.insert("event".into(), context.event.clone());
     namespaces.insert("pack".into(), json!({ "config": context.pack_config }));
     namespaces.insert("system".into(), json!({ "timestamp": context.timestamp, "rule": { "ref": context.rule_ref } }));
-    let scope = Scope { namespaces, kv, functions: Vec::new(), limits: TemplateLimits::default() };
+    let scope = Scope {
+        namespaces,
+        kv,
+        functions: Vec::new(),
+        values: Vec::new(),
+        unavailable: Vec::new(),
+        limits: TemplateLimits::default(),
+    };
     attune_templates::render(params, "parameters", &scope).await
 }
 

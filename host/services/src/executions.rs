@@ -47,10 +47,32 @@ pub const MAX_DELAY_S: u64 = 30 * 86_400;
 /// Validates the parameters against the action's schema (defaults applied), seals the
 /// secret ones, records the execution as `requested` and tells the executors.
 pub async fn request(platform: &Platform, request: ExecutionRequest) -> ServiceResult<ExecutionView> {
+    let action = platform.store.get_action(&request.action_ref).await?;
+    let new = prepare(platform, &action, request)?;
+    let execution = crate::notify::create_execution(platform.store.as_ref(), platform.bus.as_ref(), &new).await?;
+    announce(platform, &execution).await;
+    Ok(masked(execution))
+}
+
+/// Tells the executors about a new execution (a delayed one is requested by the
+/// reconciler once its time comes).
+pub async fn announce(platform: &Platform, execution: &Execution) {
+    if execution.status == ExecutionStatus::Requested {
+        notify(platform, &Queue::Executor, Message::ExecutionRequested { execution: execution.id }).await;
+    }
+}
+
+/// The execution `request` asks for, of `action`, not yet recorded: its parameters
+/// validated against the action's schema (defaults applied) and the secret ones sealed,
+/// with the action's snapshot.
+pub fn prepare(
+    platform: &Platform,
+    action: &attune_domain::action::Action,
+    request: ExecutionRequest,
+) -> ServiceResult<NewExecution> {
     if request.delay_s.is_some_and(|delay| delay > MAX_DELAY_S) {
         return Err(ServiceError::field("delay_s", format!("must be at most {MAX_DELAY_S} seconds (30 days)")));
     }
-    let action = platform.store.get_action(&request.action_ref).await?;
     let schema = ParamSchema::parse(&action.param_schema)
         .map_err(|e| ServiceError::Internal(format!("stored schema of {} is invalid: {e}", action.r#ref)))?;
     let parameters = schema.validate(&request.parameters).map_err(|fields| ServiceError::Validation {
@@ -68,8 +90,8 @@ pub async fn request(platform: &Platform, request: ExecutionRequest) -> ServiceR
         }
     }
     let sealed = seal(&parameters, sealed_names.iter().map(String::as_str), &platform.cipher);
-    let config = serde_json::to_value(&action).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let new = NewExecution {
+    let config = serde_json::to_value(action).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    Ok(NewExecution {
         action_ref: action.r#ref.clone(),
         config,
         parent: request.parent,
@@ -82,13 +104,7 @@ pub async fn request(platform: &Platform, request: ExecutionRequest) -> ServiceR
         attempt: 1,
         run_after: request.delay_s.map(|s| chrono::Utc::now() + chrono::TimeDelta::seconds(s as i64)),
         retry_of: None,
-    };
-    let execution = crate::notify::create_execution(platform.store.as_ref(), platform.bus.as_ref(), &new).await?;
-    // A delayed execution is requested by the reconciler once its time comes.
-    if execution.status == ExecutionStatus::Requested {
-        notify(platform, &Queue::Executor, Message::ExecutionRequested { execution: execution.id }).await;
-    }
-    Ok(masked(execution))
+    })
 }
 
 /// One execution, secrets masked.
@@ -160,6 +176,14 @@ async fn cancel_one(platform: &Platform, id: Id) -> ServiceResult<ExecutionView>
                     return Ok(masked(cancelled));
                 }
             }
+            // A workflow runs on no worker: it ends now; its children are cancelled next.
+            Running if execution.worker.is_none() => {
+                let ending = Ending::failure(FailureKind::Cancelled, "cancelled while it ran");
+                if let Some(cancelled) = lifecycle.finish(id, &[Running], ending).await? {
+                    platform.store.close_workflow_execution(id, Cancelled).await?;
+                    return Ok(masked(cancelled));
+                }
+            }
             Running => {
                 if let Some(canceling) = lifecycle.request_cancel(id).await? {
                     if let Some(worker) = canceling.worker {
@@ -185,6 +209,16 @@ pub async fn rerun(
     overrides: Option<Json>,
 ) -> ServiceResult<ExecutionView> {
     let original = platform.store.get_execution(id).await?;
+    request(platform, rerun_request(platform, &original, executor, overrides)?).await
+}
+
+/// The request that runs `original`'s action again with its parameters but `overrides`.
+pub fn rerun_request(
+    platform: &Platform,
+    original: &Execution,
+    executor: Option<Id>,
+    overrides: Option<Json>,
+) -> ServiceResult<ExecutionRequest> {
     let sealed: Vec<String> = original.sealed_names().into_iter().map(str::to_owned).collect();
     let mut parameters = unseal(&original.parameters, sealed.iter().map(String::as_str), &platform.cipher)
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
@@ -194,18 +228,14 @@ pub async fn rerun(
         (Some(Json::Object(overrides)), None) => parameters = Json::Object(overrides),
         (Some(_), _) => return Err(ServiceError::field("parameters", "must be an object")),
     }
-    request(
-        platform,
-        ExecutionRequest {
-            action_ref: original.action_ref,
-            parameters,
-            executor,
-            parent: original.parent,
-            seal_also: sealed,
-            ..ExecutionRequest::default()
-        },
-    )
-    .await
+    Ok(ExecutionRequest {
+        action_ref: original.action_ref.clone(),
+        parameters,
+        executor,
+        parent: original.parent,
+        seal_also: sealed,
+        ..ExecutionRequest::default()
+    })
 }
 
 /// Output lines of an execution after line `after`, at most `limit`.

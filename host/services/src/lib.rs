@@ -35,6 +35,8 @@
 //! - [`policies`]: policies managed through the API, and an action's queue.
 //! - [`inquiries`]: asking (for the executor), answering (for the API) and settling
 //!   inquiries.
+//! - [`workflows`]: running workflows around the engine (start, one durable step at a time,
+//!   pause, resume, re-run from a task) and their views.
 
 pub mod api_keys;
 pub mod auth;
@@ -60,6 +62,7 @@ pub mod secret_params;
 #[cfg(test)]
 mod test_support;
 pub mod webhooks;
+pub mod workflows;
 
 pub use error::{ServiceError, ServiceResult};
 pub use platform::Platform;

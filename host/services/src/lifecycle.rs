@@ -96,6 +96,12 @@ impl<'a> Lifecycle<'a> {
         self.transition(id, &[Scheduling], Pending, &ExecutionPatch::default()).await
     }
 
+    /// `scheduling → running` for a workflow: the executor runs its graph, no worker.
+    pub async fn begin_workflow(&self, id: Id) -> StoreResult<Option<Execution>> {
+        let patch = ExecutionPatch { started: Some(chrono::Utc::now()), ..ExecutionPatch::default() };
+        self.transition(id, &[Scheduling], Running, &patch).await
+    }
+
     /// `scheduling → scheduled` on `worker`.
     pub async fn assign(&self, id: Id, worker: Id) -> StoreResult<Option<Execution>> {
         let patch = ExecutionPatch { worker: Some(worker), ..ExecutionPatch::default() };
@@ -144,8 +150,8 @@ impl<'a> Lifecycle<'a> {
             ..ExecutionPatch::default()
         };
         let ended = self.transition(id, from, ending.status, &patch).await?;
-        if ended.is_some() {
-            let message = Message::ExecutionFinished { execution: id, status: ending.status };
+        if let Some(execution) = &ended {
+            let message = Message::ExecutionFinished { execution: id, status: ending.status, parent: execution.parent };
             publish(self.bus, &Queue::Executor, message).await;
         }
         Ok(ended)
@@ -322,7 +328,10 @@ mod tests {
         assert_eq!(ended.result.unwrap()["error"]["kind"], "cancelled");
         assert!(ended.finished.is_some());
         let delivery = hints.next().await.unwrap();
-        assert_eq!(delivery.message, Message::ExecutionFinished { execution: execution.id, status: Cancelled });
+        assert_eq!(
+            delivery.message,
+            Message::ExecutionFinished { execution: execution.id, status: Cancelled, parent: None }
+        );
 
         let refused = lifecycle.finish(execution.id, &[Cancelled], Ending::failure(FailureKind::Trap, "x")).await;
         assert!(matches!(refused, Err(StoreError::Conflict(_))), "a terminal execution never moves: {refused:?}");

@@ -50,25 +50,7 @@ pub fn unseal<'n>(
     Ok(open)
 }
 
-/// The names of the top-level parameters whose values hold one of `secrets` (in a string,
-/// or as a number's text), however deep.
-pub fn holding<'p>(params: &'p Json, secrets: &[String]) -> Vec<&'p str> {
-    fn holds(value: &Value, secrets: &[String]) -> bool {
-        match value {
-            Value::String(text) => secrets.iter().any(|secret| !secret.is_empty() && text.contains(secret.as_str())),
-            Value::Number(number) => secrets.iter().any(|secret| *secret == number.to_string()),
-            Value::Array(items) => items.iter().any(|item| holds(item, secrets)),
-            Value::Object(fields) => fields.values().any(|field| holds(field, secrets)),
-            _ => false,
-        }
-    }
-    match params.as_object() {
-        Some(fields) => {
-            fields.iter().filter(|(_, value)| holds(value, secrets)).map(|(name, _)| name.as_str()).collect()
-        }
-        None => Vec::new(),
-    }
-}
+pub use attune_templates::holding;
 
 /// The parameters as shown: every secret one replaced by `********`.
 pub fn mask<'n>(params: &Json, secret_names: impl IntoIterator<Item = &'n str>) -> Json {

@@ -33,7 +33,7 @@ pub use api::keys::{KeyFilter, KeyStore};
 pub use api::operations::OperationsStore;
 pub use api::packs::{ComponentFilter, PackStore, RuleFilter};
 pub use api::webhooks::WebhookStore;
-pub use api::workflows::WorkflowStore;
+pub use api::workflows::{FinishedRun, ItemOutcome, WorkflowStore};
 pub use error::{StoreError, StoreResult};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;

@@ -16,7 +16,7 @@ use crate::render::{TemplateError, is_template};
 pub fn check_value(value: &Value, at: &str) -> Result<(), TemplateError> {
     match value {
         Value::String(text) if is_template(text) => {
-            let source = crate::kv::with_named_arguments(text);
+            let source = crate::values::as_variables(&crate::kv::with_named_arguments(text));
             let template = tera::Template::new("template", None, &source)
                 .map_err(|e| TemplateError { at: at.to_owned(), message: crate::render::describe(&e) })?;
             check_nodes(&template.ast).map_err(|message| TemplateError { at: at.to_owned(), message })

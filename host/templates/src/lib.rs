@@ -23,6 +23,8 @@
 //!   functions are synchronous) and telling which values were secrets.
 //! - [`render`]: rendering every string of a JSON value, a lone `{{ expression }}` keeping
 //!   its value's type.
+//! - [`values`]: functions of no arguments that stand for a value the caller gives (a
+//!   workflow's `result()`), read as variables so that `result().field` works.
 //! - `environment`: the Tera instance with its functions and counting filters.
 
 pub mod check;
@@ -30,8 +32,9 @@ mod environment;
 pub mod kv;
 pub mod limits;
 pub mod render;
+pub mod values;
 
 pub use check::check_value;
 pub use kv::{KvLookup, KvValue};
 pub use limits::TemplateLimits;
-pub use render::{Rendered, Scope, TemplateError, render};
+pub use render::{Rendered, Scope, TemplateError, holding, render};

@@ -25,8 +25,13 @@ pub struct Scope<'a> {
     pub namespaces: Map<String, Value>,
     /// Where `kv("name")` reads.
     pub kv: &'a dyn KvLookup,
-    /// Further functions (a workflow's `result()`, `item()`...).
+    /// Further functions.
     pub functions: Vec<(&'static str, Arc<dyn tera::Function>)>,
+    /// Values of [value functions](crate::values) (a workflow's `result()`, `item()`...).
+    pub values: Vec<(&'static str, Value)>,
+    /// Where each value function without a value here is available, for errors (`": in a
+    /// task's transitions"`).
+    pub unavailable: Vec<(&'static str, &'static str)>,
     /// How much it may do.
     pub limits: TemplateLimits,
 }
@@ -48,6 +53,26 @@ pub struct TemplateError {
     pub at: String,
     /// What went wrong.
     pub message: String,
+}
+
+/// The names of the top-level parameters whose values hold one of `secrets` (in a string,
+/// or as a number's text), however deep.
+pub fn holding<'p>(params: &'p Value, secrets: &[String]) -> Vec<&'p str> {
+    fn holds(value: &Value, secrets: &[String]) -> bool {
+        match value {
+            Value::String(text) => secrets.iter().any(|secret| !secret.is_empty() && text.contains(secret.as_str())),
+            Value::Number(number) => secrets.iter().any(|secret| *secret == number.to_string()),
+            Value::Array(items) => items.iter().any(|item| holds(item, secrets)),
+            Value::Object(fields) => fields.values().any(|field| holds(field, secrets)),
+            _ => false,
+        }
+    }
+    match params.as_object() {
+        Some(fields) => {
+            fields.iter().filter(|(_, value)| holds(value, secrets)).map(|(name, _)| name.as_str()).collect()
+        }
+        None => Vec::new(),
+    }
 }
 
 /// Whether `text` holds a template at all.
@@ -78,13 +103,15 @@ pub async fn render(value: &Value, at: &str, scope: &Scope<'_>) -> Result<Render
 
     let mut functions = scope.functions.clone();
     functions.push(("kv", Arc::new(KvFunction(read))));
-    let mut renderer = Renderer {
-        tera: environment(&scope.limits, &functions),
-        context: tera::Context::from_serialize(&scope.namespaces)
-            .map_err(|e| TemplateError { at: at.to_owned(), message: e.to_string() })?,
-        output_left: scope.limits.output_bytes,
-    };
+    let mut context = tera::Context::from_serialize(&scope.namespaces)
+        .map_err(|e| TemplateError { at: at.to_owned(), message: e.to_string() })?;
+    for (name, value) in &scope.values {
+        context.insert(crate::values::variable(name), value);
+    }
+    let mut renderer =
+        Renderer { tera: environment(&scope.limits, &functions), context, output_left: scope.limits.output_bytes };
     let value = renderer.value(value, at).map_err(|mut error| {
+        error.message = crate::values::explain(error.message, &scope.unavailable);
         // A message may quote what it failed on: never a secret.
         for secret in &secrets {
             error.message = error.message.replace(secret.as_str(), MASK);
@@ -125,7 +152,7 @@ impl Renderer {
             return Ok(Value::String(text.to_owned()));
         }
         let fail = |message: String| TemplateError { at: at.to_owned(), message };
-        let source = with_named_arguments(text);
+        let source = crate::values::as_variables(&with_named_arguments(text));
         let single = single_expression()
             .captures(&source)
             .map(|c| c[1].to_owned())

@@ -24,7 +24,14 @@ async fn render_one(template: &str, payload: Value) -> Result<Value, String> {
     let keys = Keys(HashMap::from([("token", KvValue::secret("s3cr3t-value")), ("plain", KvValue::plain("p"))]));
     let mut namespaces = Map::new();
     namespaces.insert("event".into(), json!({ "payload": payload }));
-    let scope = Scope { namespaces, kv: &keys, functions: Vec::new(), limits: TemplateLimits::default() };
+    let scope = Scope {
+        namespaces,
+        kv: &keys,
+        functions: Vec::new(),
+        values: Vec::new(),
+        unavailable: Vec::new(),
+        limits: TemplateLimits::default(),
+    };
     render(&json!({ "text": template }), "parameters", &scope)
         .await
         .map(|rendered| rendered.value["text"].clone())
@@ -88,7 +95,14 @@ async fn other_templates_and_macros_are_out_of_reach() {
 #[tokio::test]
 async fn secret_values_read_are_reported_and_refusals_name_the_key() {
     let keys = Keys(HashMap::from([("token", KvValue::secret("s3cr3t-value")), ("plain", KvValue::plain("p"))]));
-    let scope = Scope { namespaces: Map::new(), kv: &keys, functions: Vec::new(), limits: TemplateLimits::default() };
+    let scope = Scope {
+        namespaces: Map::new(),
+        kv: &keys,
+        functions: Vec::new(),
+        values: Vec::new(),
+        unavailable: Vec::new(),
+        limits: TemplateLimits::default(),
+    };
     let rendered = render(&json!({"a": "Bearer {{ kv(\"token\") }}", "b": "{{ kv('plain') }}"}), "parameters", &scope)
         .await
         .unwrap();

@@ -15,8 +15,16 @@ use attune_domain::worker::NewWorker;
 use attune_executor::clock::ManualClock;
 use attune_executor::faults::Faults;
 use attune_executor::{ExecutorConfig, Reconciler, Scheduler};
+use attune_security::{Cipher, TokenIssuer};
+use attune_services::Platform;
 use attune_test_support::{Backend, TestStore};
 use serde_json::{Value, json};
+
+/// The platform over `store` and `bus` (a fixed test key).
+pub fn platform(store: &TestStore, bus: Arc<MemoryBus>) -> Platform {
+    let tokens = TokenIssuer::new(b"executor-tests", Duration::from_secs(3600), Duration::from_secs(86400));
+    Platform { store: store.store.clone(), tokens, cipher: Cipher::new(&[3; 32]), bus }
+}
 
 /// A store on `backend` with the core pack, and the id of a worker that just heartbeat.
 pub async fn store_with_worker(backend: Backend) -> (TestStore, Id) {
@@ -58,11 +66,15 @@ impl World {
     }
 
     pub fn scheduler(&self) -> Scheduler {
-        Scheduler::new(self.store.store.clone(), self.bus.clone(), CONFIG).with(self.clock.clone(), self.faults.clone())
+        Scheduler::new(&self.platform(), CONFIG).with(self.clock.clone(), self.faults.clone())
     }
 
     pub fn reconciler(&self) -> Reconciler {
-        Reconciler::new(self.store.store.clone(), self.bus.clone(), CONFIG).with_clock(self.clock.clone())
+        Reconciler::new(&self.platform(), CONFIG).with_clock(self.clock.clone())
+    }
+
+    pub fn platform(&self) -> Platform {
+        platform(&self.store, self.bus.clone())
     }
 
     /// A new request of `action_ref` with `parameters`.

@@ -1,5 +1,49 @@
 //! SQL for [`crate::ExecutionStore`].
 
+/// Inserts `$new` (a [`NewExecution`](attune_domain::execution::NewExecution)) in
+/// transaction `$tx`: `requested`, or `delayed` when it has a `run_after`. Evaluates to the
+/// created execution; an unknown action is an `UnknownReference`.
+macro_rules! insert_execution {
+    ($tx:ident, $new:expr) => {{
+        let new: &attune_domain::execution::NewExecution = $new;
+        let action: Option<attune_domain::Id> = sqlx::query_scalar("SELECT id FROM action WHERE ref = $1")
+            .bind(&new.action_ref)
+            .fetch_optional(&mut *$tx)
+            .await?;
+        let action = action.ok_or_else(|| {
+            $crate::StoreError::UnknownReference(format!("action '{}' does not exist", new.action_ref))
+        })?;
+        let created: attune_domain::execution::Execution = sqlx::query_as(
+            "INSERT INTO execution (action, action_ref, config, parent, enforcement, executor, rule_ref, \
+             trigger_ref, status, parameters, attempt, created, updated, sealed_parameters, run_after, \
+             retry_of) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15) \
+             RETURNING *",
+        )
+        .bind(action)
+        .bind(&new.action_ref)
+        .bind(&new.config)
+        .bind(new.parent)
+        .bind(new.enforcement)
+        .bind(new.executor)
+        .bind(&new.rule_ref)
+        .bind(&new.trigger_ref)
+        .bind(match new.run_after {
+            Some(_) => attune_domain::status::ExecutionStatus::Delayed,
+            None => attune_domain::status::ExecutionStatus::Requested,
+        })
+        .bind(&new.parameters)
+        .bind(new.attempt)
+        .bind($crate::sql::now())
+        .bind(sqlx::types::Json(&new.sealed_parameters))
+        .bind(new.run_after)
+        .bind(new.retry_of)
+        .fetch_one(&mut *$tx)
+        .await?;
+        created
+    }};
+}
+pub(crate) use insert_execution;
+
 /// Implements [`crate::ExecutionStore`] for a backend.
 macro_rules! impl_execution_store {
     ($store:ty, $db:ty) => {
@@ -10,40 +54,7 @@ macro_rules! impl_execution_store {
                 execution: &attune_domain::execution::NewExecution,
             ) -> $crate::StoreResult<attune_domain::execution::Execution> {
                 let mut tx = self.write_pool().begin().await?;
-                let action: Option<attune_domain::Id> = sqlx::query_scalar("SELECT id FROM action WHERE ref = $1")
-                    .bind(&execution.action_ref)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let action = action.ok_or_else(|| {
-                    $crate::StoreError::UnknownReference(format!("action '{}' does not exist", execution.action_ref))
-                })?;
-                let now = $crate::sql::now();
-                let created = sqlx::query_as(
-                    "INSERT INTO execution (action, action_ref, config, parent, enforcement, executor, rule_ref, \
-                     trigger_ref, status, parameters, attempt, created, updated, sealed_parameters, run_after, \
-                     retry_of) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15) \
-                     RETURNING *",
-                )
-                .bind(action)
-                .bind(&execution.action_ref)
-                .bind(&execution.config)
-                .bind(execution.parent)
-                .bind(execution.enforcement)
-                .bind(execution.executor)
-                .bind(&execution.rule_ref)
-                .bind(&execution.trigger_ref)
-                .bind(match execution.run_after {
-                    Some(_) => attune_domain::status::ExecutionStatus::Delayed,
-                    None => attune_domain::status::ExecutionStatus::Requested,
-                })
-                .bind(&execution.parameters)
-                .bind(execution.attempt)
-                .bind(now)
-                .bind(sqlx::types::Json(&execution.sealed_parameters))
-                .bind(execution.run_after)
-                .bind(execution.retry_of)
-                .fetch_one(&mut *tx)
-                .await?;
+                let created = $crate::sql::executions::insert_execution!(tx, execution);
                 tx.commit().await?;
                 Ok(created)
             }
@@ -230,14 +241,16 @@ macro_rules! impl_execution_store {
                 match query.worker_not_in.as_deref() {
                     None => {}
                     // No live worker: every execution of the status is on a gone one.
-                    Some([]) => {}
+                    Some([]) => {
+                        qb.push(" AND worker IS NOT NULL");
+                    }
                     Some(live) => {
-                        qb.push(" AND (worker IS NULL OR worker NOT IN (");
+                        qb.push(" AND worker IS NOT NULL AND worker NOT IN (");
                         let mut list = qb.separated(", ");
                         for id in live {
                             list.push_bind(*id);
                         }
-                        qb.push("))");
+                        qb.push(")");
                     }
                 }
                 qb.push(" ORDER BY updated, id LIMIT ").push_bind(i64::from(query.limit));

@@ -8,14 +8,14 @@
 pub(crate) mod admissions;
 mod credentials;
 mod events;
-mod executions;
+pub(crate) mod executions;
 pub(crate) mod identities;
 mod inquiries;
 mod keys;
 mod operations;
 mod packs;
 mod webhooks;
-mod workflows;
+pub(crate) mod workflows;
 
 pub(crate) use admissions::impl_admission_store;
 pub(crate) use credentials::impl_credential_store;

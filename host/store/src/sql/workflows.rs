@@ -1,27 +1,49 @@
 //! SQL for [`crate::WorkflowStore`].
+//!
+//! A step is one write transaction that first holds the workflow's execution row while it
+//! is `running` (in PostgreSQL a row lock, so a cancel waits for the step and then sees, and
+//! cancels, the children it made; in SQLite the database's write lock), then moves the run
+//! from the revision the step was computed from to the next. Two executors that computed a
+//! step from the same revision cannot both write it.
+
+/// A running task run and how its child ended.
+#[derive(sqlx::FromRow)]
+pub(crate) struct FinishedRow {
+    #[sqlx(flatten)]
+    pub(crate) run: attune_domain::workflow::WorkflowTaskExecution,
+    pub(crate) child_status: attune_domain::status::ExecutionStatus,
+    pub(crate) child_result: Option<attune_domain::Json>,
+}
 
 /// Implements [`crate::WorkflowStore`] for a backend.
 macro_rules! impl_workflow_store {
     ($store:ty, $db:ty) => {
         #[async_trait::async_trait]
         impl $crate::WorkflowStore for $store {
-            async fn create_workflow_execution(
+            async fn start_workflow_execution(
                 &self,
                 execution: attune_domain::Id,
                 workflow_ref: &str,
+                graph: &attune_domain::Json,
                 variables: &attune_domain::Json,
+                state: &attune_domain::Json,
             ) -> $crate::StoreResult<attune_domain::workflow::WorkflowExecution> {
-                Ok(sqlx::query_as(
-                    "INSERT INTO workflow_execution (execution, workflow_def, variables, status, created, updated) \
-                     VALUES ($1, (SELECT id FROM workflow_definition WHERE ref = $2), $3, $4, $5, $5) RETURNING *",
+                sqlx::query(
+                    "INSERT INTO workflow_execution (execution, workflow_def, task_graph, variables, state, status, \
+                     created, updated) VALUES ($1, (SELECT id FROM workflow_definition WHERE ref = $2), $3, $4, $5, \
+                     $6, $7, $7) ON CONFLICT (execution) DO NOTHING",
                 )
                 .bind(execution)
                 .bind(workflow_ref)
+                .bind(graph)
                 .bind(variables)
+                .bind(state)
                 .bind(attune_domain::status::ExecutionStatus::Running)
                 .bind($crate::sql::now())
-                .fetch_one(self.write_pool())
-                .await?)
+                .execute(self.write_pool())
+                .await?;
+                $crate::sql::fetch_one_by!(self.write_pool(), attune_domain::workflow::WorkflowExecution,
+                    "SELECT * FROM workflow_execution WHERE execution = $1", "workflow execution", execution)
             }
 
             async fn get_workflow_execution(
@@ -32,78 +54,121 @@ macro_rules! impl_workflow_store {
                     "SELECT * FROM workflow_execution WHERE execution = $1", "workflow execution", execution)
             }
 
-            async fn save_workflow_execution(
+            async fn write_workflow_step(
                 &self,
-                state: &attune_domain::workflow::WorkflowExecution,
-            ) -> $crate::StoreResult<attune_domain::workflow::WorkflowExecution> {
-                sqlx::query_as(
-                    "UPDATE workflow_execution SET current_tasks = $1, completed_tasks = $2, failed_tasks = $3, \
-                     skipped_tasks = $4, variables = $5, task_graph = $6, status = $7, error_message = $8, \
-                     paused = $9, pause_reason = $10, updated = $11 WHERE id = $12 RETURNING *",
+                step: &attune_domain::workflow::WorkflowStep,
+            ) -> $crate::StoreResult<Option<Vec<attune_domain::execution::Execution>>> {
+                use attune_domain::status::ExecutionStatus;
+                let mut tx = self.write_pool().begin().await?;
+                let held: Option<attune_domain::Id> = sqlx::query_scalar(
+                    "UPDATE execution SET updated = updated WHERE id = $1 AND status = $2 RETURNING id",
                 )
-                .bind(sqlx::types::Json(&state.current_tasks))
-                .bind(sqlx::types::Json(&state.completed_tasks))
-                .bind(sqlx::types::Json(&state.failed_tasks))
-                .bind(sqlx::types::Json(&state.skipped_tasks))
-                .bind(&state.variables)
-                .bind(&state.task_graph)
-                .bind(state.status)
-                .bind(&state.error_message)
-                .bind(state.paused)
-                .bind(&state.pause_reason)
-                .bind($crate::sql::now())
-                .bind(state.id)
-                .fetch_optional(self.write_pool())
+                .bind(step.execution)
+                .bind(ExecutionStatus::Running)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if held.is_none() {
+                    return Ok(None);
+                }
+                let now = $crate::sql::now();
+                let moved = sqlx::query(
+                    "UPDATE workflow_execution SET state = $1, variables = $2, status = $3, error_message = $4, \
+                     paused = $5, pause_reason = $6, current_tasks = $7, completed_tasks = $8, failed_tasks = $9, \
+                     revision = revision + 1, updated = $10 WHERE id = $11 AND revision = $12",
+                )
+                .bind(&step.state)
+                .bind(&step.variables)
+                .bind(step.status)
+                .bind(&step.error_message)
+                .bind(step.paused)
+                .bind(&step.pause_reason)
+                .bind(sqlx::types::Json(&step.current_tasks))
+                .bind(sqlx::types::Json(&step.completed_tasks))
+                .bind(sqlx::types::Json(&step.failed_tasks))
+                .bind(now)
+                .bind(step.workflow)
+                .bind(step.revision)
+                .execute(&mut *tx)
                 .await?
-                .ok_or_else(|| $crate::StoreError::not_found("workflow execution", state.id))
+                .rows_affected();
+                if moved == 0 {
+                    return Ok(None);
+                }
+                let mut children = Vec::new();
+                for run in &step.new_runs {
+                    let child = match &run.child {
+                        Some(new) => Some($crate::sql::executions::insert_execution!(tx, new)),
+                        None => None,
+                    };
+                    let ended = run.status.is_terminal().then_some(now);
+                    sqlx::query(
+                        "INSERT INTO workflow_task_execution (workflow_execution, execution, task_name, round, \
+                         task_index, item, status, result, max_retries, timeout_seconds, started_at, completed_at, \
+                         created, updated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+                    )
+                    .bind(step.workflow)
+                    .bind(child.as_ref().map(|c: &attune_domain::execution::Execution| c.id))
+                    .bind(&run.task_name)
+                    .bind(run.round)
+                    .bind(run.task_index)
+                    .bind(&run.item)
+                    .bind(run.status)
+                    .bind(&run.result)
+                    .bind(run.max_retries)
+                    .bind(run.timeout_seconds)
+                    .bind(child.as_ref().map(|_| now))
+                    .bind(ended)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    children.extend(child);
+                }
+                for change in &step.changed_runs {
+                    let child = match &change.child {
+                        Some(new) => Some($crate::sql::executions::insert_execution!(tx, new)),
+                        None => None,
+                    };
+                    let ended = change.status.is_terminal().then_some(now);
+                    sqlx::query(
+                        "UPDATE workflow_task_execution SET status = $1, execution = COALESCE($2, execution), \
+                         result = COALESCE($3, result), retry_count = $4, next_retry_at = $5, timed_out = $6, \
+                         started_at = COALESCE(started_at, $7), completed_at = $8, updated = $9 \
+                         WHERE id = $10 AND workflow_execution = $11",
+                    )
+                    .bind(change.status)
+                    .bind(child.as_ref().map(|c: &attune_domain::execution::Execution| c.id))
+                    .bind(&change.result)
+                    .bind(change.retry_count)
+                    .bind(change.next_retry_at)
+                    .bind(change.timed_out)
+                    .bind(child.as_ref().map(|_| now))
+                    .bind(ended)
+                    .bind(now)
+                    .bind(change.id)
+                    .bind(step.workflow)
+                    .execute(&mut *tx)
+                    .await?;
+                    children.extend(child);
+                }
+                tx.commit().await?;
+                Ok(Some(children))
             }
 
-            async fn create_task_execution(
+            async fn close_workflow_execution(
                 &self,
-                task: &attune_domain::workflow::NewWorkflowTaskExecution,
-            ) -> $crate::StoreResult<attune_domain::workflow::WorkflowTaskExecution> {
-                Ok(sqlx::query_as(
-                    "INSERT INTO workflow_task_execution (workflow_execution, execution, task_name, task_index, \
-                     task_batch, status, max_retries, timeout_seconds, created, updated) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING *",
+                execution: attune_domain::Id,
+                status: attune_domain::status::ExecutionStatus,
+            ) -> $crate::StoreResult<()> {
+                sqlx::query(
+                    "UPDATE workflow_execution SET status = $1, current_tasks = '[]', updated = $2 \
+                     WHERE execution = $3 AND status = 'running'",
                 )
-                .bind(task.workflow_execution)
-                .bind(task.execution)
-                .bind(&task.task_name)
-                .bind(task.task_index)
-                .bind(task.task_batch)
-                .bind(task.status)
-                .bind(task.max_retries)
-                .bind(task.timeout_seconds)
+                .bind(status)
                 .bind($crate::sql::now())
-                .fetch_one(self.write_pool())
-                .await?)
-            }
-
-            async fn save_task_execution(
-                &self,
-                task: &attune_domain::workflow::WorkflowTaskExecution,
-            ) -> $crate::StoreResult<attune_domain::workflow::WorkflowTaskExecution> {
-                sqlx::query_as(
-                    "UPDATE workflow_task_execution SET execution = $1, status = $2, started_at = $3, \
-                     completed_at = $4, duration_ms = $5, result = $6, error = $7, retry_count = $8, \
-                     next_retry_at = $9, timed_out = $10, updated = $11 WHERE id = $12 RETURNING *",
-                )
-                .bind(task.execution)
-                .bind(task.status)
-                .bind(task.started_at)
-                .bind(task.completed_at)
-                .bind(task.duration_ms)
-                .bind(&task.result)
-                .bind(&task.error)
-                .bind(task.retry_count)
-                .bind(task.next_retry_at)
-                .bind(task.timed_out)
-                .bind($crate::sql::now())
-                .bind(task.id)
-                .fetch_optional(self.write_pool())
-                .await?
-                .ok_or_else(|| $crate::StoreError::not_found("workflow task", task.id))
+                .bind(execution)
+                .execute(self.write_pool())
+                .await?;
+                Ok(())
             }
 
             async fn list_task_executions(
@@ -114,6 +179,102 @@ macro_rules! impl_workflow_store {
                     .bind(workflow_execution)
                     .fetch_all(self.read_pool())
                     .await?)
+            }
+
+            async fn list_finished_runs(
+                &self,
+                workflow_execution: attune_domain::Id,
+            ) -> $crate::StoreResult<Vec<$crate::FinishedRun>> {
+                let rows: Vec<$crate::sql::workflows::FinishedRow> = sqlx::query_as(&format!(
+                    "SELECT t.*, c.status AS child_status, c.result AS child_result FROM workflow_task_execution t \
+                     JOIN execution c ON c.id = t.execution \
+                     WHERE t.workflow_execution = $1 AND t.status = 'running' AND c.status IN {} ORDER BY t.id",
+                    $crate::sql::admissions::ENDED
+                ))
+                .bind(workflow_execution)
+                .fetch_all(self.write_pool())
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|row| $crate::FinishedRun { run: row.run, status: row.child_status, result: row.child_result })
+                    .collect())
+            }
+
+            async fn list_waiting_items(
+                &self,
+                workflow_execution: attune_domain::Id,
+                task: &str,
+                round: i32,
+                limit: u32,
+            ) -> $crate::StoreResult<Vec<attune_domain::workflow::WorkflowTaskExecution>> {
+                Ok(sqlx::query_as(
+                    "SELECT * FROM workflow_task_execution WHERE workflow_execution = $1 AND task_name = $2 \
+                     AND round = $3 AND status = 'requested' ORDER BY task_index LIMIT $4",
+                )
+                .bind(workflow_execution)
+                .bind(task)
+                .bind(round)
+                .bind(i64::from(limit))
+                .fetch_all(self.write_pool())
+                .await?)
+            }
+
+            async fn list_item_outcomes(
+                &self,
+                workflow_execution: attune_domain::Id,
+                task: &str,
+                round: i32,
+            ) -> $crate::StoreResult<Vec<$crate::ItemOutcome>> {
+                let rows: Vec<(Option<i32>, attune_domain::status::ExecutionStatus, Option<attune_domain::Json>)> =
+                    sqlx::query_as(
+                        "SELECT task_index, status, result FROM workflow_task_execution WHERE workflow_execution = $1 \
+                         AND task_name = $2 AND round = $3 ORDER BY task_index",
+                    )
+                    .bind(workflow_execution)
+                    .bind(task)
+                    .bind(round)
+                    .fetch_all(self.write_pool())
+                    .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(index, status, result)| $crate::ItemOutcome { index: index.unwrap_or(0), status, result })
+                    .collect())
+            }
+
+            async fn list_unheard_children(
+                &self,
+                before: attune_domain::Timestamp,
+                limit: u32,
+            ) -> $crate::StoreResult<Vec<attune_domain::execution::Execution>> {
+                Ok(sqlx::query_as(&format!(
+                    "SELECT c.* FROM workflow_task_execution t JOIN execution c ON c.id = t.execution \
+                     WHERE t.status = 'running' AND c.status IN {} AND c.finished < $1 \
+                     ORDER BY c.finished, c.id LIMIT $2",
+                    $crate::sql::admissions::ENDED
+                ))
+                .bind(before)
+                .bind(i64::from(limit))
+                .fetch_all(self.read_pool())
+                .await?)
+            }
+
+            async fn list_stalled_workflows(
+                &self,
+                before: attune_domain::Timestamp,
+                limit: u32,
+            ) -> $crate::StoreResult<Vec<attune_domain::execution::Execution>> {
+                Ok(sqlx::query_as(&format!(
+                    "SELECT e.* FROM workflow_execution w JOIN execution e ON e.id = w.execution \
+                     WHERE e.status = 'running' AND w.updated < $1 AND (w.status <> 'running' OR (NOT w.paused \
+                     AND NOT EXISTS (SELECT 1 FROM workflow_task_execution t JOIN execution c ON c.id = t.execution \
+                     WHERE t.workflow_execution = w.id AND t.status = 'running' AND c.status NOT IN {}))) \
+                     ORDER BY w.updated, w.id LIMIT $2",
+                    $crate::sql::admissions::ENDED
+                ))
+                .bind(before)
+                .bind(i64::from(limit))
+                .fetch_all(self.read_pool())
+                .await?)
             }
         }
     };

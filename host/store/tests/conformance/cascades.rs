@@ -2,7 +2,7 @@
 //! history (events, enforcements, executions) stays, keeping its refs with the links unset.
 
 use attune_domain::key::KeyOwner;
-use attune_domain::status::KeyOwnerType;
+use attune_domain::status::{ExecutionStatus, KeyOwnerType};
 use attune_store::{KeyFilter, RuleFilter};
 
 use crate::support::*;
@@ -58,7 +58,8 @@ async fn history_survives_deleting_its_pack(store: &TestStore) {
     let execution = store.create_execution(&started).await.unwrap();
     let workflow_run = store.create_execution(&new_execution("sample.deploy")).await.unwrap();
     let variables = serde_json::json!({"service": "api"});
-    store.create_workflow_execution(workflow_run.id, "sample.deploy", &variables).await.unwrap();
+    let graph = serde_json::json!({});
+    store.start_workflow_execution(workflow_run.id, "sample.deploy", &graph, &variables, &graph).await.unwrap();
     assert!(event.trigger.is_some() && event.source.is_some());
     assert!(enforcement.rule.is_some() && execution.action.is_some());
 
@@ -98,18 +99,30 @@ async fn deleting_an_execution_keeps_its_children_as_history(store: &TestStore) 
     let parent = store.create_execution(&new_execution("sample.deploy")).await.unwrap();
     let mut child = new_execution("sample.notify");
     child.parent = Some(parent.id);
-    let first = store.create_execution(&child).await.unwrap();
+    store.create_execution(&child).await.unwrap();
     let second = store.create_execution(&child).await.unwrap();
     store.append_output(parent.id, &[("stdout".into(), "starting".into())]).await.unwrap();
     let artifact = store.create_artifact(&new_artifact("report", Some(parent.id))).await.unwrap();
     let inquiry = store.create_inquiry(&new_inquiry(Some(parent.id))).await.unwrap();
-    let run = store.create_workflow_execution(parent.id, "sample.deploy", &serde_json::json!({})).await.unwrap();
-    let task = store.create_task_execution(&new_task(run.id, "first", Some(first.id))).await.unwrap();
+    let empty = serde_json::json!({});
+    let run = store.start_workflow_execution(parent.id, "sample.deploy", &empty, &empty, &empty).await.unwrap();
+    for (from, to) in [
+        (ExecutionStatus::Requested, ExecutionStatus::Scheduling),
+        (ExecutionStatus::Scheduling, ExecutionStatus::Running),
+    ] {
+        store.transition_execution(parent.id, &[from], to, &Default::default()).await.unwrap().unwrap();
+    }
+    let task_child = store
+        .write_workflow_step(&step_of(&run, vec![task_run("first", None, Some(parent.id))]))
+        .await
+        .unwrap()
+        .unwrap()
+        .remove(0);
 
     // A task's child execution goes; the task run keeps its history.
-    store.delete_execution(first.id).await.unwrap();
+    store.delete_execution(task_child.id).await.unwrap();
     let tasks = store.list_task_executions(run.id).await.unwrap();
-    assert_eq!((tasks[0].id, tasks[0].execution), (task.id, None));
+    assert_eq!((tasks[0].task_name.as_str(), tasks[0].execution), ("first", None));
 
     store.delete_execution(parent.id).await.unwrap();
     assert_not_found(store.get_execution(parent.id).await);

@@ -1,125 +1,179 @@
-//! Persisted workflow state: a workflow run per execution and the runs of its tasks.
+//! Persisted workflow runs: one per execution, written one step at a time — the state, the
+//! task runs and their children together, or nothing.
 
-use attune_domain::status::ExecutionStatus;
+use attune_domain::execution::{Execution, ExecutionPatch};
+use attune_domain::status::ExecutionStatus::{self, *};
+use attune_domain::workflow::{TaskRunChange, WorkflowExecution};
 use serde_json::json;
 
 use crate::support::*;
 
 conformance_tests!(
-    starts_tracking_a_running_workflow,
-    saves_every_mutable_field_of_a_workflow_run,
-    an_execution_has_at_most_one_workflow_run,
-    workflow_runs_of_unknown_executions_are_refused,
-    records_task_runs_in_creation_order,
-    saves_every_mutable_field_of_a_task_run,
+    starts_tracking_a_workflow_once,
+    a_step_writes_the_state_the_runs_and_their_children_together,
+    a_step_computed_from_an_old_revision_writes_nothing,
+    a_step_of_a_workflow_no_longer_running_writes_nothing,
+    finished_runs_waiting_items_and_item_outcomes_are_read_back,
+    children_whose_end_went_unheard_and_stalled_workflows_are_found,
     missing_workflow_state_is_not_found,
 );
 
-async fn started_workflow(store: &TestStore) -> attune_domain::workflow::WorkflowExecution {
+async fn move_to(store: &TestStore, id: attune_domain::Id, from: ExecutionStatus, to: ExecutionStatus) -> Execution {
+    let patch = ExecutionPatch { finished: to.is_terminal().then(chrono::Utc::now), ..ExecutionPatch::default() };
+    let moved = store.transition_execution(id, &[from], to, &patch).await.unwrap();
+    moved.unwrap()
+}
+
+/// A `sample.deploy` execution, running, with its run started.
+async fn running_workflow(store: &TestStore) -> WorkflowExecution {
     store.register_pack(&sample_bundle("sample")).await.unwrap();
     let execution = store.create_execution(&new_execution("sample.deploy")).await.unwrap();
-    store.create_workflow_execution(execution.id, "sample.deploy", &json!({"attempts": 0})).await.unwrap()
+    move_to(store, execution.id, Requested, Scheduling).await;
+    move_to(store, execution.id, Scheduling, Running).await;
+    let graph = json!({"tasks": {"first": {"action": "sample.notify"}}});
+    store.start_workflow_execution(execution.id, "sample.deploy", &graph, &json!({"n": 0}), &json!({})).await.unwrap()
 }
 
-async fn starts_tracking_a_running_workflow(store: &TestStore) {
-    let run = started_workflow(store).await;
+async fn starts_tracking_a_workflow_once(store: &TestStore) {
+    let run = running_workflow(store).await;
     let definition = store.get_workflow_definition("sample.deploy").await.unwrap();
-    assert_eq!((run.workflow_def, run.status), (Some(definition.id), ExecutionStatus::Running));
-    assert_eq!(run.variables, json!({"attempts": 0}));
-    assert!(run.current_tasks.is_empty() && run.completed_tasks.is_empty());
-    assert!(run.failed_tasks.is_empty() && run.skipped_tasks.is_empty());
-    assert_eq!((run.error_message.clone(), run.paused, run.pause_reason.clone()), (None, false, None));
+    assert_eq!((run.workflow_def, run.status, run.revision), (Some(definition.id), Running, 0));
+    assert_eq!((run.variables.clone(), run.state.clone()), (json!({"n": 0}), json!({})));
+    assert_eq!(run.task_graph["tasks"]["first"]["action"], "sample.notify");
+    // A start repeated (after a crash) finds the run as it was.
+    let again =
+        store.start_workflow_execution(run.execution, "sample.deploy", &json!({}), &json!({}), &json!({"x": 1})).await;
+    assert_eq!(again.unwrap(), run);
     assert_eq!(store.get_workflow_execution(run.execution).await.unwrap(), run);
+    assert_unknown_reference(
+        store.start_workflow_execution(i64::MAX, "sample.deploy", &json!({}), &json!({}), &json!({})).await,
+    );
 }
 
-async fn saves_every_mutable_field_of_a_workflow_run(store: &TestStore) {
-    let run = started_workflow(store).await;
-    let mut changed = run.clone();
-    changed.current_tasks = vec!["test".into(), "lint".into()];
-    changed.completed_tasks = vec!["build".into()];
-    changed.failed_tasks = vec!["flaky".into()];
-    changed.skipped_tasks = vec!["notify_failure".into()];
-    changed.variables = json!({"attempts": 1, "artifact": "build-42"});
-    changed.task_graph = json!({"build": ["test", "lint"]});
-    changed.status = ExecutionStatus::Failed;
-    changed.error_message = Some("task flaky failed".into());
-    changed.paused = true;
-    changed.pause_reason = Some("operator".into());
+async fn a_step_writes_the_state_the_runs_and_their_children_together(store: &TestStore) {
+    let run = running_workflow(store).await;
+    let step = step_of(&run, vec![task_run("first", None, Some(run.execution)), task_run("deploy", Some(3), None)]);
+    let children = store.write_workflow_step(&step).await.unwrap().expect("written");
+    assert_eq!(children.len(), 1);
+    assert_eq!((children[0].parent, children[0].status), (Some(run.execution), Requested));
 
-    let saved = store.save_workflow_execution(&changed).await.unwrap();
-    assert!(saved.updated >= run.updated);
-    changed.updated = saved.updated;
-    assert_eq!(saved, changed);
-    assert_eq!(store.get_workflow_execution(run.execution).await.unwrap(), saved);
+    let written = store.get_workflow_execution(run.execution).await.unwrap();
+    assert_eq!(written.revision, 1);
+    assert_eq!((&written.state, &written.variables), (&json!({"begun": true}), &json!({"greeting": "hi"})));
+    assert_eq!(written.current_tasks, ["first"]);
+    let runs = store.list_task_executions(run.id).await.unwrap();
+    assert_eq!(runs.len(), 2);
+    assert_eq!(
+        (runs[0].task_name.as_str(), runs[0].execution, runs[0].status),
+        ("first", Some(children[0].id), Running)
+    );
+    assert!(runs[0].started_at.is_some());
+    assert_eq!((runs[1].task_index, runs[1].status, runs[1].execution), (Some(3), Requested, None));
+    assert_eq!(runs[1].item, Some(json!({"host": 3})));
+
+    // The next step changes a run: a retry's child, then its end.
+    let mut next = step_of(&written, Vec::new());
+    next.changed_runs.push(TaskRunChange {
+        id: runs[0].id,
+        status: Running,
+        child: Some(task_run("first", None, Some(run.execution)).child.unwrap()),
+        result: None,
+        retry_count: 1,
+        next_retry_at: None,
+        timed_out: false,
+    });
+    let retry = store.write_workflow_step(&next).await.unwrap().unwrap();
+    let runs = store.list_task_executions(run.id).await.unwrap();
+    assert_eq!((runs[0].execution, runs[0].retry_count), (Some(retry[0].id), 1));
+    let written = store.get_workflow_execution(run.execution).await.unwrap();
+    let mut last = step_of(&written, Vec::new());
+    last.changed_runs.push(TaskRunChange {
+        id: runs[0].id,
+        status: Timeout,
+        child: None,
+        result: Some(json!({"error": {"kind": "timeout"}})),
+        retry_count: 1,
+        next_retry_at: None,
+        timed_out: true,
+    });
+    assert_eq!(store.write_workflow_step(&last).await.unwrap(), Some(Vec::new()));
+    let ended = &store.list_task_executions(run.id).await.unwrap()[0];
+    assert_eq!((ended.status, ended.timed_out, ended.execution), (Timeout, true, Some(retry[0].id)));
+    assert!(ended.completed_at.is_some());
 }
 
-async fn an_execution_has_at_most_one_workflow_run(store: &TestStore) {
-    let run = started_workflow(store).await;
-    assert_conflict(store.create_workflow_execution(run.execution, "sample.deploy", &json!({})).await);
-    assert_eq!(store.get_workflow_execution(run.execution).await.unwrap(), run);
+async fn a_step_computed_from_an_old_revision_writes_nothing(store: &TestStore) {
+    let run = running_workflow(store).await;
+    let step = step_of(&run, vec![task_run("first", None, Some(run.execution))]);
+    assert!(store.write_workflow_step(&step).await.unwrap().is_some());
+    // Another executor computed the same step from the same revision: it loses, and makes
+    // no child.
+    assert_eq!(store.write_workflow_step(&step).await.unwrap(), None);
+    assert_eq!(store.list_task_executions(run.id).await.unwrap().len(), 1);
+    let filter = attune_domain::execution::ExecutionFilter { parent: Some(run.execution), ..Default::default() };
+    assert_eq!(store.list_executions(&filter, all()).await.unwrap().total, 1);
 }
 
-async fn workflow_runs_of_unknown_executions_are_refused(store: &TestStore) {
-    store.register_pack(&sample_bundle("sample")).await.unwrap();
-    assert_unknown_reference(store.create_workflow_execution(i64::MAX, "sample.deploy", &json!({})).await);
-    assert_unknown_reference(store.create_task_execution(&new_task(i64::MAX, "build", None)).await);
+async fn a_step_of_a_workflow_no_longer_running_writes_nothing(store: &TestStore) {
+    let run = running_workflow(store).await;
+    move_to(store, run.execution, Running, Cancelled).await;
+    let step = step_of(&run, vec![task_run("first", None, Some(run.execution))]);
+    assert_eq!(store.write_workflow_step(&step).await.unwrap(), None);
+    assert!(store.list_task_executions(run.id).await.unwrap().is_empty());
+    store.close_workflow_execution(run.execution, Cancelled).await.unwrap();
+    assert_eq!(store.get_workflow_execution(run.execution).await.unwrap().status, Cancelled);
 }
 
-async fn records_task_runs_in_creation_order(store: &TestStore) {
-    let run = started_workflow(store).await;
-    let other = store.create_execution(&new_execution("sample.deploy")).await.unwrap();
-    let other_run = store.create_workflow_execution(other.id, "sample.deploy", &json!({})).await.unwrap();
-    let child = store.create_execution(&new_execution("sample.notify")).await.unwrap();
+async fn finished_runs_waiting_items_and_item_outcomes_are_read_back(store: &TestStore) {
+    let run = running_workflow(store).await;
+    let mut runs =
+        vec![task_run("items", Some(0), Some(run.execution)), task_run("items", Some(1), Some(run.execution))];
+    runs.extend((2..5).rev().map(|i| task_run("items", Some(i), None)));
+    let children = store.write_workflow_step(&step_of(&run, runs)).await.unwrap().unwrap();
+    assert!(store.list_finished_runs(run.id).await.unwrap().is_empty(), "nothing ended yet");
 
-    let build = store.create_task_execution(&new_task(run.id, "build", Some(child.id))).await.unwrap();
-    assert_eq!((build.workflow_execution, build.execution), (run.id, Some(child.id)));
-    assert_eq!((build.task_name.as_str(), build.status), ("build", ExecutionStatus::Requested));
-    assert_eq!((build.max_retries, build.timeout_seconds, build.retry_count), (2, Some(60), 0));
-    assert_eq!((build.result.clone(), build.timed_out), (None, false));
-    let mut item = new_task(run.id, "deploy", None);
-    item.task_index = Some(3);
-    item.task_batch = Some(1);
-    let deploy = store.create_task_execution(&item).await.unwrap();
-    assert_eq!((deploy.task_index, deploy.task_batch), (Some(3), Some(1)));
-    let elsewhere = store.create_task_execution(&new_task(other_run.id, "build", None)).await.unwrap();
-    let test = store.create_task_execution(&new_task(run.id, "test", None)).await.unwrap();
+    move_to(store, children[1].id, Requested, Cancelled).await;
+    let finished = store.list_finished_runs(run.id).await.unwrap();
+    assert_eq!(finished.len(), 1);
+    assert_eq!((finished[0].run.task_index, finished[0].status), (Some(1), Cancelled));
 
-    assert_eq!(store.list_task_executions(run.id).await.unwrap(), [build, deploy, test]);
-    assert_eq!(store.list_task_executions(other_run.id).await.unwrap(), [elsewhere]);
-    assert!(store.list_task_executions(i64::MAX).await.unwrap().is_empty());
+    let waiting = store.list_waiting_items(run.id, "items", 1, 2).await.unwrap();
+    assert_eq!(waiting.iter().map(|w| w.task_index).collect::<Vec<_>>(), [Some(2), Some(3)], "lowest index first");
+    assert!(store.list_waiting_items(run.id, "items", 2, 10).await.unwrap().is_empty(), "another round");
+    let outcomes = store.list_item_outcomes(run.id, "items", 1).await.unwrap();
+    assert_eq!(outcomes.iter().map(|o| o.index).collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
+    assert_eq!(outcomes[0].status, Running);
 }
 
-async fn saves_every_mutable_field_of_a_task_run(store: &TestStore) {
-    let run = started_workflow(store).await;
-    let child = store.create_execution(&new_execution("sample.notify")).await.unwrap();
-    let task = store.create_task_execution(&new_task(run.id, "build", None)).await.unwrap();
-    let mut changed = task.clone();
-    changed.execution = Some(child.id);
-    changed.status = ExecutionStatus::Timeout;
-    changed.started_at = Some(now());
-    changed.completed_at = Some(now());
-    changed.duration_ms = Some(1500);
-    changed.result = Some(json!({"stdout": "built"}));
-    changed.error = Some(json!({"kind": "timeout"}));
-    changed.retry_count = 1;
-    changed.next_retry_at = Some(now() + chrono::Duration::seconds(4));
-    changed.timed_out = true;
+async fn children_whose_end_went_unheard_and_stalled_workflows_are_found(store: &TestStore) {
+    let run = running_workflow(store).await;
+    let later = chrono::Utc::now() + chrono::TimeDelta::seconds(5);
+    // Started, nothing in flight: stalled.
+    assert_eq!(ids(store.list_stalled_workflows(later, 10).await.unwrap()), [run.execution]);
+    let children = store
+        .write_workflow_step(&step_of(&run, vec![task_run("first", None, Some(run.execution))]))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(store.list_stalled_workflows(later, 10).await.unwrap().is_empty(), "a child is in flight");
+    assert!(store.list_unheard_children(later, 10).await.unwrap().is_empty());
 
-    let saved = store.save_task_execution(&changed).await.unwrap();
-    assert!(saved.updated >= task.updated);
-    changed.updated = saved.updated;
-    assert_eq!(saved, changed);
-    assert_eq!(store.list_task_executions(run.id).await.unwrap(), [saved]);
+    let child = children[0].id;
+    move_to(store, child, Requested, Cancelled).await;
+    let now = chrono::Utc::now();
+    assert_eq!(ids(store.list_unheard_children(later, 10).await.unwrap()), [child]);
+    assert!(
+        store.list_unheard_children(now - chrono::TimeDelta::seconds(60), 10).await.unwrap().is_empty(),
+        "too recent"
+    );
+    assert_eq!(ids(store.list_stalled_workflows(later, 10).await.unwrap()), [run.execution]);
+    assert!(store.list_stalled_workflows(now - chrono::TimeDelta::seconds(60), 10).await.unwrap().is_empty());
+}
+
+fn ids(executions: Vec<Execution>) -> Vec<attune_domain::Id> {
+    executions.into_iter().map(|e| e.id).collect()
 }
 
 async fn missing_workflow_state_is_not_found(store: &TestStore) {
-    let run = started_workflow(store).await;
-    let task = store.create_task_execution(&new_task(run.id, "build", None)).await.unwrap();
-    assert_not_found(store.get_workflow_execution(run.execution + 1000).await);
-    let mut missing_run = run.clone();
-    missing_run.id += 1000;
-    assert_not_found(store.save_workflow_execution(&missing_run).await);
-    let mut missing_task = task.clone();
-    missing_task.id += 1000;
-    assert_not_found(store.save_task_execution(&missing_task).await);
+    assert_not_found(store.get_workflow_execution(i64::MAX).await);
 }

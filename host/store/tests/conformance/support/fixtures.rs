@@ -21,7 +21,7 @@ use attune_domain::status::{
 };
 use attune_domain::trigger::{NewSensor, NewTrigger};
 use attune_domain::worker::NewWorker;
-use attune_domain::workflow::{NewWorkflowDefinition, NewWorkflowTaskExecution};
+use attune_domain::workflow::{NewTaskRun, NewWorkflowDefinition, WorkflowExecution, WorkflowStep};
 use attune_domain::{Id, Timestamp};
 use chrono::SubsecRound;
 use serde_json::json;
@@ -312,16 +312,44 @@ pub fn new_artifact(artifact_ref: &str, execution: Option<Id>) -> NewArtifact {
     }
 }
 
-/// A requested run of task `task_name` of `workflow_execution`.
-pub fn new_task(workflow_execution: Id, task_name: &str, execution: Option<Id>) -> NewWorkflowTaskExecution {
-    NewWorkflowTaskExecution {
-        workflow_execution,
-        execution,
-        task_name: task_name.to_owned(),
-        task_index: None,
-        task_batch: None,
-        status: ExecutionStatus::Requested,
-        max_retries: 2,
+/// A step of `run` (of `execution`, at `revision`) that records `new_runs` and changes
+/// nothing else.
+pub fn step_of(run: &WorkflowExecution, new_runs: Vec<NewTaskRun>) -> WorkflowStep {
+    WorkflowStep {
+        workflow: run.id,
+        execution: run.execution,
+        revision: run.revision,
+        state: json!({"begun": true}),
+        variables: json!({"greeting": "hi"}),
+        status: ExecutionStatus::Running,
+        error_message: None,
+        paused: false,
+        pause_reason: None,
+        current_tasks: vec!["first".into()],
+        completed_tasks: Vec::new(),
+        failed_tasks: Vec::new(),
+        new_runs,
+        changed_runs: Vec::new(),
+    }
+}
+
+/// A run of task `task`: `requested` (an item waiting) or `running` with a child of
+/// `sample.notify` under `parent`.
+pub fn task_run(task: &str, index: Option<i32>, parent: Option<Id>) -> NewTaskRun {
+    let child = parent.map(|parent| {
+        let mut child = new_execution("sample.notify");
+        child.parent = Some(parent);
+        child
+    });
+    NewTaskRun {
+        task_name: task.to_owned(),
+        round: 1,
+        task_index: index,
+        item: index.map(|i| json!({"host": i})),
+        status: if child.is_some() { ExecutionStatus::Running } else { ExecutionStatus::Requested },
+        child,
+        result: None,
+        max_retries: 1,
         timeout_seconds: Some(60),
     }
 }
