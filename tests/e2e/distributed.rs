@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::support::{Server, attune};
 
-const PASSWORD: &str = "distributed-password";
+pub const PASSWORD: &str = "distributed-password";
 
 /// Every role's command, sharing the database, the bus (under a prefix of this test's own)
 /// and the secrets; each role has a data directory of its own.

@@ -16,3 +16,4 @@ mod sensors;
 mod stream;
 mod support;
 mod unprivileged;
+mod workflows;

@@ -138,6 +138,12 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/api/v1/executions/{id}/output", grant("execution", View, ExecutionAction("id"))),
     rule("POST", "/api/v1/executions/{id}/cancel", grant("execution", Modify, ExecutionAction("id"))),
     rule("POST", "/api/v1/executions/{id}/rerun", grant("action", Execute, ExecutionAction("id"))),
+    // Workflows: definitions are actions; a run is its execution's.
+    rule("GET", "/api/v1/workflows", grant("action", View, PackFilter)),
+    rule("GET", "/api/v1/workflows/{workflow_ref}", grant("action", View, Ref("workflow_ref"))),
+    rule("GET", "/api/v1/executions/{id}/workflow", grant("execution", View, ExecutionAction("id"))),
+    rule("POST", "/api/v1/executions/{id}/pause", grant("execution", Modify, ExecutionAction("id"))),
+    rule("POST", "/api/v1/executions/{id}/resume", grant("execution", Modify, ExecutionAction("id"))),
     // Workers and runtimes.
     rule("GET", "/api/v1/workers", grant("worker", View, Nothing)),
     rule("GET", "/api/v1/workers/{id}", grant("worker", View, Nothing)),

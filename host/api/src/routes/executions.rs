@@ -332,9 +332,13 @@ struct RerunBody {
     /// Parameters replacing the original ones of the same name (the others are kept).
     #[schema(value_type = Option<Object>)]
     parameters: Option<Value>,
+    /// For a workflow that ended: the task to start from. The variables the original run
+    /// published are kept, and the tasks it completed are not run again.
+    task: Option<String>,
 }
 
-/// Run an execution's action again: the same parameters, or some overridden.
+/// Run an execution's action again: the same parameters, or some overridden; a workflow
+/// from one of its tasks.
 ///
 /// The body is optional; without one the action runs with exactly the original parameters.
 #[utoipa::path(post, path = "/api/v1/executions/{id}/rerun", tag = "executions",
@@ -346,7 +350,13 @@ async fn rerun(
     Path(id): Path<Id>,
     OptionalJson(body): OptionalJson<RerunBody>,
 ) -> ApiResult<(StatusCode, axum::Json<Value>)> {
-    let rerun = executions::rerun(&state.platform, id, Some(caller.identity_id), body.parameters).await?;
+    let executor = Some(caller.identity_id);
+    let rerun = match &body.task {
+        Some(task) => {
+            attune_services::workflows::rerun_from(&state.platform, id, task, executor, body.parameters).await?
+        }
+        None => executions::rerun(&state.platform, id, executor, body.parameters).await?,
+    };
     Ok((StatusCode::CREATED, data(rerun)))
 }
 

@@ -17,6 +17,7 @@ mod rules;
 mod secret_bindings;
 mod stream;
 mod webhooks;
+mod workflows;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -41,6 +42,7 @@ pub fn router(state: ApiState) -> Router {
         .merge(secret_bindings::router())
         .merge(components::router())
         .merge(executions::router())
+        .merge(workflows::router())
         .merge(operations::router())
         .merge(rules::router())
         .merge(policies::router())
@@ -82,6 +84,7 @@ pub fn documented() -> Vec<utoipa::openapi::OpenApi> {
         secret_bindings::Doc::openapi(),
         components::Doc::openapi(),
         executions::Doc::openapi(),
+        workflows::Doc::openapi(),
         operations::Doc::openapi(),
         rules::Doc::openapi(),
         policies::Doc::openapi(),

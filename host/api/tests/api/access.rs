@@ -75,6 +75,7 @@ fn sample_uri(path: &str) -> String {
         .replace("{rule_ref}", "core.sample")
         .replace("{policy_ref}", "core.sample")
         .replace("{runtime_ref}", "core.shell")
+        .replace("{workflow_ref}", "core.sample")
 }
 
 /// A body the route accepts, so that refusals come from access checks and not from parsing.
