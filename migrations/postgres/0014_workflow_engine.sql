@@ -15,7 +15,7 @@ CREATE UNIQUE INDEX workflow_task_execution_run_idx
     ON workflow_task_execution (workflow_execution, task_name, round, COALESCE(task_index, -1));
 -- Runs whose child is in flight (the engine's window, and the recovery of lost finishes).
 CREATE INDEX workflow_task_execution_running_idx
-    ON workflow_task_execution (execution) WHERE status = 'running';
+    ON workflow_task_execution (workflow_execution, execution) WHERE status = 'running';
 -- Items not started yet, in order.
 CREATE INDEX workflow_task_execution_waiting_idx
     ON workflow_task_execution (workflow_execution, task_name, round, task_index) WHERE status = 'requested';

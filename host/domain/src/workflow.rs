@@ -188,6 +188,8 @@ pub struct TaskRunChange {
     pub status: ExecutionStatus,
     /// A new child to create and run it (a retry, or a waiting item's turn).
     pub child: Option<crate::execution::NewExecution>,
+    /// An execution that runs it from now on: a retry policy's next attempt of its child.
+    pub follows: Option<Id>,
     /// Its result, once ended.
     pub result: Option<Json>,
     /// Retries done.

@@ -297,3 +297,116 @@ tasks:
     assert!(driver.runs.contains_key("{{ input }}"), "{:?}", driver.runs);
     assert!(driver.runs.contains_key("{% for x in range(end=3) %}x{% endfor %}"), "{:?}", driver.runs);
 }
+
+#[tokio::test]
+async fn a_nested_workflow_runs_as_a_task_and_a_join_of_one_starts_at_the_first_arrival() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("workflows")).unwrap();
+    std::fs::write(dir.path().join("pack.yaml"), "ref: flows\nversion: 1.0.0\n").unwrap();
+    std::fs::write(
+        dir.path().join("workflows/inner.yaml"),
+        r#"
+ref: flows.inner
+parameters:
+  word: {type: string, required: true}
+tasks:
+  say: {action: core.echo, input: {message: "inner {{ input.word }}"}, next: [{publish: {said: "{{ result().stdout }}"}}]}
+output: {said: "{{ vars.said }}"}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("workflows/flow.yaml"),
+        r#"
+ref: flows.deploy
+parameters:
+  hosts: {type: array, default: []}
+tasks:
+  fast: {action: core.echo, input: {message: fast}, next: [{do: first_wins}]}
+  slow: {action: core.echo, input: {message: slow}, next: [{do: first_wins}]}
+  first_wins:
+    join: 1
+    action: flows.inner
+    input: {word: "{{ vars.word | default(value='joined') }}"}
+    next:
+      - when: "{{ failed() }}"
+        publish: {outcome: handled}
+      - when: "{{ succeeded() }}"
+        publish: {outcome: "{{ result().said }}"}
+output: {outcome: "{{ vars.outcome }}"}
+"#,
+    )
+    .unwrap();
+    let world = World::new(Backend::Sqlite).await;
+    attune_packs::register_pack(world.store.store.as_ref(), dir.path()).await.unwrap();
+    let mut driver = Driver::new(&world).await;
+    let id = start(&world, json!([])).await;
+    request(&world, id).await;
+    driver.settle().await;
+    let workflow = world.store.store.get_execution(id).await.unwrap();
+    assert_eq!(workflow.status, Completed, "{:?}", workflow.result);
+    assert_eq!(workflow.result.unwrap(), json!({"outcome": "inner joined"}));
+    // The join started once, on the first arrival: one nested run, one inner step.
+    assert_eq!(driver.runs.get("inner joined"), Some(&1), "{:?}", driver.runs);
+    let run = world.store.store.get_workflow_execution(id).await.unwrap();
+    let nested: Vec<_> = world
+        .store
+        .store
+        .list_task_executions(run.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.task_name == "first_wins")
+        .collect();
+    assert_eq!(nested.len(), 1);
+    let inner = world.store.store.get_execution(nested[0].execution.unwrap()).await.unwrap();
+    assert_eq!((inner.action_ref.as_str(), inner.parent), ("flows.inner", Some(id)));
+}
+
+#[tokio::test]
+async fn a_paused_workflow_starts_nothing_until_resumed() {
+    let (world, _dir) = world(Backend::Sqlite, SEQUENCE).await;
+    let mut driver = Driver::new(&world).await;
+    let id = start(&world, json!(["a", "b"])).await;
+    // Started (its first task requested), then paused before that task has run.
+    world.scheduler().schedule(id).await.unwrap();
+    let platform = world.platform();
+    attune_services::workflows::pause(&platform, id, Some("maintenance".into())).await.unwrap();
+    driver.settle().await;
+    assert_eq!(driver.runs.keys().collect::<Vec<_>>(), ["one"]);
+    let view = attune_services::workflows::view(&platform, id).await.unwrap();
+    assert!(view.paused);
+    assert_eq!(view.tasks.iter().find(|t| t.name == "each").unwrap().state.as_deref(), Some("ready"));
+
+    attune_services::workflows::resume(&platform, id).await.unwrap();
+    driver.settle().await;
+    assert_eq!(world.status(id).await, Completed);
+    assert_eq!(driver.runs.len(), 4, "{:?}", driver.runs);
+}
+
+#[tokio::test]
+async fn a_task_follows_the_retry_its_actions_retry_policy_makes() {
+    let (world, _dir) = world(Backend::Sqlite, SEQUENCE).await;
+    let policy = attune_domain::policy::NewPolicy {
+        r#ref: "core.echo_retry".into(),
+        action_ref: "core.echo".into(),
+        policy_type: attune_domain::status::PolicyType::Retry,
+        method: None,
+        threshold: 1,
+        parameters: Vec::new(),
+        settings: json!({"delay_s": 0, "on": ["failed"]}),
+        enabled: true,
+    };
+    world.store.store.create_policy(&policy).await.unwrap();
+    let mut driver = Driver::new(&world).await;
+    driver.fail_first.push("one".into());
+    let id = start(&world, json!(["a"])).await;
+    request(&world, id).await;
+    driver.settle().await;
+    assert_eq!(world.status(id).await, Completed, "the policy's retry completed the task");
+    assert_eq!(driver.runs.get("one"), Some(&2), "{:?}", driver.runs);
+    let run = world.store.store.get_workflow_execution(id).await.unwrap();
+    let one = world.store.store.list_task_executions(run.id).await.unwrap().remove(0);
+    let child = world.store.store.get_execution(one.execution.unwrap()).await.unwrap();
+    assert_eq!((child.attempt, child.retry_of.is_some(), one.status), (2, true, Completed));
+}

@@ -203,6 +203,7 @@ impl Stepper<'_> {
             let child = self.host.retry(run.child, run.retry_count + 2, run_after).await?;
             self.step.changed_runs.push(TaskRunChange {
                 id: run.run,
+                follows: None,
                 status: ExecutionStatus::Running,
                 child: Some(child),
                 result: None,
@@ -214,6 +215,7 @@ impl Stepper<'_> {
         }
         self.step.changed_runs.push(TaskRunChange {
             id: run.run,
+            follows: None,
             status: run.status,
             child: None,
             result: run.result.clone(),
@@ -447,6 +449,7 @@ impl Stepper<'_> {
             let change = match self.plan_run(name, &task, Some(item.item)).await {
                 TaskRunPlan::Child(child) => TaskRunChange {
                     id: item.run,
+                    follows: None,
                     status: ExecutionStatus::Running,
                     child: Some(*child),
                     result: None,
@@ -459,6 +462,7 @@ impl Stepper<'_> {
                     overlay.push((item.index, ExecutionStatus::Failed, Some(document.clone())));
                     TaskRunChange {
                         id: item.run,
+                        follows: None,
                         status: ExecutionStatus::Failed,
                         child: None,
                         result: Some(document),

@@ -42,6 +42,8 @@ pub struct Deployment {
     pub url: String,
     /// What runs, for the report.
     pub description: String,
+    /// The role of each process, in order.
+    roles: Vec<String>,
     _processes: Vec<Server>,
     _queues: Option<QueuePrefix>,
     _database: Option<TestDatabase>,
@@ -49,6 +51,23 @@ pub struct Deployment {
 }
 
 impl Deployment {
+    /// The resident memory of each process now, in MiB (from `/proc`), with its role.
+    pub fn resident_mib(&self) -> Vec<(String, f64)> {
+        self.roles
+            .iter()
+            .zip(&self._processes)
+            .map(|(role, process)| {
+                let status = std::fs::read_to_string(format!("/proc/{}/status", process.pid())).unwrap_or_default();
+                let kib = status
+                    .lines()
+                    .find_map(|line| line.strip_prefix("VmRSS:"))
+                    .and_then(|rest| rest.split_whitespace().next()?.parse::<f64>().ok())
+                    .unwrap_or_default();
+                (role.clone(), kib / 1024.0)
+            })
+            .collect()
+    }
+
     /// Starts `mode` and waits until every process is ready (blocking: nothing else runs
     /// meanwhile). `tag` names the PostgreSQL database of a distributed deployment; `log`
     /// is the processes' `RUST_LOG`.
@@ -66,6 +85,7 @@ fn embedded(log: &str) -> Deployment {
     Deployment {
         url,
         description: "attune server (SQLite, in-process bus, one worker)".into(),
+        roles: vec!["server".into()],
         _processes: vec![server],
         _queues: None,
         _database: None,
@@ -114,6 +134,7 @@ async fn distributed(tag: &str, log: &str) -> Deployment {
             database.url().rsplit('/').next().unwrap_or_default(),
             prefix
         ),
+        roles: ["api", "executor"].into_iter().chain(WORKERS).map(str::to_owned).collect(),
         _processes: processes,
         _queues: Some(queues),
         _database: Some(database),

@@ -42,6 +42,9 @@ pub fn run(settings: &Settings, shape: &Shape, mut measure: impl AsyncFnMut(Arc<
                 println!("{}", row.progress(shape.what));
                 rows.push(row);
             }
+            let resident: Vec<String> =
+                deployment.resident_mib().iter().map(|(role, mib)| format!("{role} {mib:.0} MiB")).collect();
+            println!("{mode}: resident memory after the run: {}", resident.join(", "));
         }
         println!("load average after: {}", load_average());
         println!();

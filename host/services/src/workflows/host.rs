@@ -98,10 +98,12 @@ impl Host for StepHost<'_> {
         &self,
         task: &str,
         round: i32,
-        _from: u32,
+        from: u32,
         limit: u32,
     ) -> Result<Vec<WaitingItem>, HostError> {
-        let rows = self.platform.store.list_waiting_items(self.run, task, round, limit).await.map_err(host_error)?;
+        let from = i32::try_from(from).unwrap_or(i32::MAX);
+        let rows =
+            self.platform.store.list_waiting_items(self.run, task, round, from, limit).await.map_err(host_error)?;
         Ok(rows
             .into_iter()
             .map(|row| WaitingItem {

@@ -15,8 +15,8 @@
 mod host;
 mod view;
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use attune_bus::Notice;
 use attune_domain::Id;
@@ -67,8 +67,62 @@ pub async fn start(platform: &Platform, execution: &Execution) -> StoreResult<()
     advance(platform, execution.id).await
 }
 
+/// Workflows this process is stepping now (by store, then id), and whether another step
+/// was asked for meanwhile.
+static STEPPING: Mutex<BTreeMap<(usize, Id), bool>> = Mutex::new(BTreeMap::new());
+
 /// Takes the next step of workflow execution `id`, if it has one to take.
+///
+/// Within one process, steps of one workflow do not race: asked while a step of it is
+/// under way, `advance` leaves it to that one, which steps once more when done — taking in
+/// together every child that ended meanwhile. (Across processes the revision check keeps
+/// them apart.)
 pub async fn advance(platform: &Platform, id: Id) -> StoreResult<()> {
+    let key = (Arc::as_ptr(&platform.store) as *const () as usize, id);
+    let Some(_stepping) = Stepping::begin(key) else { return Ok(()) };
+    loop {
+        step_racing(platform, id).await?;
+        if !Stepping::asked_again(key) {
+            return Ok(());
+        }
+    }
+}
+
+/// This process stepping one workflow; it stops being marked so when dropped (an error or a
+/// panic included), so that the next hint steps it again.
+struct Stepping((usize, Id));
+
+impl Stepping {
+    /// Marks `key` as being stepped here, unless it already is (then the step under way is
+    /// asked to step again).
+    fn begin(key: (usize, Id)) -> Option<Stepping> {
+        let mut stepping = STEPPING.lock().expect("stepping lock");
+        match stepping.get_mut(&key) {
+            Some(again) => {
+                *again = true;
+                None
+            }
+            None => {
+                stepping.insert(key, false);
+                Some(Stepping(key))
+            }
+        }
+    }
+
+    /// Whether another step was asked for since the last look (and clears the ask).
+    fn asked_again(key: (usize, Id)) -> bool {
+        STEPPING.lock().expect("stepping lock").get_mut(&key).is_some_and(std::mem::take)
+    }
+}
+
+impl Drop for Stepping {
+    fn drop(&mut self) {
+        STEPPING.lock().expect("stepping lock").remove(&self.0);
+    }
+}
+
+/// One step, read again and retried while other processes write steps first.
+async fn step_racing(platform: &Platform, id: Id) -> StoreResult<()> {
     for _ in 0..STEP_ATTEMPTS {
         if step_once(platform, id).await? {
             return Ok(());
@@ -110,9 +164,8 @@ async fn step_once(platform: &Platform, id: Id) -> StoreResult<bool> {
         }
     };
     let vars = open_vars(platform, &run, &state)?;
-    let finished = store
-        .list_finished_runs(run.id)
-        .await?
+    let (finished, follows) = finished_runs(platform, run.id).await?;
+    let finished = finished
         .into_iter()
         .filter_map(|f| {
             Some(Finished {
@@ -145,7 +198,7 @@ async fn step_once(platform: &Platform, id: Id) -> StoreResult<bool> {
     let step = attune_workflow::step(&graph, state.clone(), vars, run.paused, finished, &host)
         .await
         .map_err(|e| attune_store::StoreError::Conflict(e.to_string()))?;
-    if step.is_idle(&state) {
+    if step.is_idle(&state) && follows.is_empty() {
         return Ok(true);
     }
     let (status, error_message) = match &step.end {
@@ -175,7 +228,7 @@ async fn step_once(platform: &Platform, id: Id) -> StoreResult<bool> {
         completed_tasks: step.state.tasks_in(TaskStatus::Succeeded),
         failed_tasks: step.state.tasks_in(TaskStatus::Failed),
         new_runs: step.new_runs,
-        changed_runs: step.changed_runs,
+        changed_runs: step.changed_runs.into_iter().chain(follows).collect(),
     };
     let Some(children) = store.write_workflow_step(&write).await? else {
         // Another step was written first, or the workflow ended (cancelled): look again.
@@ -199,6 +252,36 @@ async fn step_once(platform: &Platform, id: Id) -> StoreResult<bool> {
         finish(platform, &execution, &run).await?;
     }
     Ok(true)
+}
+
+/// The runs of `run` whose child ended, but for those a retry policy retries: their run
+/// follows the retry instead (it is still in flight), as the returned changes say.
+async fn finished_runs(
+    platform: &Platform,
+    run: Id,
+) -> StoreResult<(Vec<attune_store::FinishedRun>, Vec<attune_domain::workflow::TaskRunChange>)> {
+    let mut finished = Vec::new();
+    let mut follows = Vec::new();
+    for ended in platform.store.list_finished_runs(run).await? {
+        let retried = match (ended.status, ended.run.execution) {
+            (ExecutionStatus::Completed | ExecutionStatus::Cancelled, _) | (_, None) => None,
+            (_, Some(child)) => platform.store.get_retry_of(child).await?,
+        };
+        match retried {
+            Some(retry) => follows.push(attune_domain::workflow::TaskRunChange {
+                id: ended.run.id,
+                status: ExecutionStatus::Running,
+                child: None,
+                follows: Some(retry.id),
+                result: None,
+                retry_count: ended.run.retry_count,
+                next_retry_at: retry.run_after,
+                timed_out: false,
+            }),
+            None => finished.push(ended),
+        }
+    }
+    Ok((finished, follows))
 }
 
 /// Ends a workflow execution the way its run ended.

@@ -42,6 +42,8 @@ pub trait ExecutionStore: Send + Sync {
     async fn list_output(&self, execution: Id, after: i64, limit: i64) -> StoreResult<Vec<OutputLine>>;
     /// Delayed executions whose `run_after` has come, soonest first.
     async fn list_due_executions(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<Execution>>;
+    /// The execution that retries `id` (a retry policy's next attempt), if there is one.
+    async fn get_retry_of(&self, id: Id) -> StoreResult<Option<Execution>>;
     /// Executions of `action_refs` that ended in one of `statuses` between `after` and
     /// `before` and that no execution retries yet: the attempts a retry policy may still
     /// owe a retry (when the end was handled by no executor). Oldest end first.

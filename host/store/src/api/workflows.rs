@@ -59,12 +59,14 @@ pub trait WorkflowStore: Send + Sync {
     async fn list_task_executions(&self, workflow_execution: Id) -> StoreResult<Vec<WorkflowTaskExecution>>;
     /// The `running` task runs of a workflow run whose child has ended.
     async fn list_finished_runs(&self, workflow_execution: Id) -> StoreResult<Vec<FinishedRun>>;
-    /// Items of one round of a task not started yet, lowest index first, at most `limit`.
+    /// Items of one round of a task not started yet from index `from`, lowest index first,
+    /// at most `limit`.
     async fn list_waiting_items(
         &self,
         workflow_execution: Id,
         task: &str,
         round: i32,
+        from: i32,
         limit: u32,
     ) -> StoreResult<Vec<WorkflowTaskExecution>>;
     /// The outcome of every item of one round of a task, by index.

@@ -257,6 +257,16 @@ macro_rules! impl_execution_store {
                 Ok(qb.build_query_as().fetch_all(self.read_pool()).await?)
             }
 
+            async fn get_retry_of(
+                &self,
+                id: attune_domain::Id,
+            ) -> $crate::StoreResult<Option<attune_domain::execution::Execution>> {
+                Ok(sqlx::query_as("SELECT * FROM execution WHERE retry_of = $1")
+                    .bind(id)
+                    .fetch_optional(self.read_pool())
+                    .await?)
+            }
+
             async fn list_unretried_executions(
                 &self,
                 action_refs: &[String],

@@ -130,7 +130,7 @@ macro_rules! impl_workflow_store {
                     };
                     let ended = change.status.is_terminal().then_some(now);
                     sqlx::query(
-                        "UPDATE workflow_task_execution SET status = $1, execution = COALESCE($2, execution), \
+                        "UPDATE workflow_task_execution SET status = $1, execution = COALESCE($2, $12, execution), \
                          result = COALESCE($3, result), retry_count = $4, next_retry_at = $5, timed_out = $6, \
                          started_at = COALESCE(started_at, $7), completed_at = $8, updated = $9 \
                          WHERE id = $10 AND workflow_execution = $11",
@@ -146,6 +146,7 @@ macro_rules! impl_workflow_store {
                     .bind(now)
                     .bind(change.id)
                     .bind(step.workflow)
+                    .bind(change.follows)
                     .execute(&mut *tx)
                     .await?;
                     children.extend(child);
@@ -205,15 +206,17 @@ macro_rules! impl_workflow_store {
                 workflow_execution: attune_domain::Id,
                 task: &str,
                 round: i32,
+                from: i32,
                 limit: u32,
             ) -> $crate::StoreResult<Vec<attune_domain::workflow::WorkflowTaskExecution>> {
                 Ok(sqlx::query_as(
                     "SELECT * FROM workflow_task_execution WHERE workflow_execution = $1 AND task_name = $2 \
-                     AND round = $3 AND status = 'requested' ORDER BY task_index LIMIT $4",
+                     AND round = $3 AND status = 'requested' AND task_index >= $4 ORDER BY task_index LIMIT $5",
                 )
                 .bind(workflow_execution)
                 .bind(task)
                 .bind(round)
+                .bind(from)
                 .bind(i64::from(limit))
                 .fetch_all(self.write_pool())
                 .await?)

@@ -75,6 +75,7 @@ async fn a_step_writes_the_state_the_runs_and_their_children_together(store: &Te
     let mut next = step_of(&written, Vec::new());
     next.changed_runs.push(TaskRunChange {
         id: runs[0].id,
+        follows: None,
         status: Running,
         child: Some(task_run("first", None, Some(run.execution)).child.unwrap()),
         result: None,
@@ -89,6 +90,7 @@ async fn a_step_writes_the_state_the_runs_and_their_children_together(store: &Te
     let mut last = step_of(&written, Vec::new());
     last.changed_runs.push(TaskRunChange {
         id: runs[0].id,
+        follows: None,
         status: Timeout,
         child: None,
         result: Some(json!({"error": {"kind": "timeout"}})),
@@ -137,9 +139,11 @@ async fn finished_runs_waiting_items_and_item_outcomes_are_read_back(store: &Tes
     assert_eq!(finished.len(), 1);
     assert_eq!((finished[0].run.task_index, finished[0].status), (Some(1), Cancelled));
 
-    let waiting = store.list_waiting_items(run.id, "items", 1, 2).await.unwrap();
+    let waiting = store.list_waiting_items(run.id, "items", 1, 0, 2).await.unwrap();
     assert_eq!(waiting.iter().map(|w| w.task_index).collect::<Vec<_>>(), [Some(2), Some(3)], "lowest index first");
-    assert!(store.list_waiting_items(run.id, "items", 2, 10).await.unwrap().is_empty(), "another round");
+    let later = store.list_waiting_items(run.id, "items", 1, 3, 10).await.unwrap();
+    assert_eq!(later.iter().map(|w| w.task_index).collect::<Vec<_>>(), [Some(3), Some(4)], "from an index");
+    assert!(store.list_waiting_items(run.id, "items", 2, 0, 10).await.unwrap().is_empty(), "another round");
     let outcomes = store.list_item_outcomes(run.id, "items", 1).await.unwrap();
     assert_eq!(outcomes.iter().map(|o| o.index).collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
     assert_eq!(outcomes[0].status, Running);
