@@ -29,9 +29,16 @@ pub(crate) async fn render(
     value: &Value,
     at: &str,
 ) -> Result<Rendered, TemplateError> {
+    // A namespace is copied into the render only when the templates name it: an item's
+    // input need not carry the whole workflow input (which may hold every item) each time.
+    let mentions = |name: &str| mentions(value, name);
     let mut namespaces = Map::new();
-    namespaces.insert("input".into(), host.input().clone());
-    namespaces.insert("vars".into(), Value::Object(vars.clone()));
+    if mentions("input") {
+        namespaces.insert("input".into(), host.input().clone());
+    }
+    if mentions("vars") {
+        namespaces.insert("vars".into(), Value::Object(vars.clone()));
+    }
     let mut values = Vec::new();
     if let Some(item) = &context.item {
         values.push(("item", item.clone()));
@@ -59,6 +66,16 @@ pub(crate) async fn render(
     let mut rendered = attune_templates::render(value, at, &scope).await?;
     rendered.secrets.extend(host.secrets().iter().cloned());
     Ok(rendered)
+}
+
+/// Whether any string under `value` mentions `name`.
+fn mentions(value: &Value, name: &str) -> bool {
+    match value {
+        Value::String(text) => text.contains(name),
+        Value::Array(items) => items.iter().any(|item| mentions(item, name)),
+        Value::Object(fields) => fields.values().any(|field| mentions(field, name)),
+        _ => false,
+    }
 }
 
 /// Whether a rendered `when` holds: `false`, `null`, `0`, `""`, `[]`, `{}` and the text

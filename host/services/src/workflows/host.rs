@@ -27,9 +27,9 @@ pub(super) struct StepHost<'a> {
     /// Its run's id.
     pub run: Id,
     /// Its parameters, in clear.
-    pub input: Value,
+    pub input: &'a Value,
     /// The values of its sealed parameters.
-    pub secrets: Vec<String>,
+    pub secrets: &'a [String],
     pub kv: PackKeys<'a>,
     /// Actions already read this step, by ref.
     pub actions: Mutex<HashMap<String, Action>>,
@@ -124,11 +124,11 @@ impl Host for StepHost<'_> {
     }
 
     fn input(&self) -> &Value {
-        &self.input
+        self.input
     }
 
     fn secrets(&self) -> &[String] {
-        &self.secrets
+        self.secrets
     }
 
     fn now(&self) -> Timestamp {

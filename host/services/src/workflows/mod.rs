@@ -135,24 +135,26 @@ async fn step_racing(platform: &Platform, id: Id) -> StoreResult<()> {
 /// One try: `false` when another step was written first (read again and retry).
 async fn step_once(platform: &Platform, id: Id) -> StoreResult<bool> {
     let store = platform.store.as_ref();
-    let execution = store.get_execution(id).await?;
+    let status = store.get_execution_status(id).await?;
     let run = match store.get_workflow_execution(id).await {
         Ok(run) => run,
         Err(attune_store::StoreError::NotFound { .. }) => return Ok(true), // not started yet
         Err(other) => return Err(other),
     };
-    if execution.status.is_terminal() {
+    if status.is_terminal() {
         if run.status == ExecutionStatus::Running {
-            store.close_workflow_execution(id, execution.status).await?;
+            store.close_workflow_execution(id, status).await?;
         }
+        Fixed::forget(platform, id);
         return Ok(true);
     }
-    if execution.status != ExecutionStatus::Running {
+    if status != ExecutionStatus::Running {
         return Ok(true);
     }
+    let fixed = Fixed::of(platform, id).await?;
     if run.status.is_terminal() {
         // The engine ended the run; the execution's end was not written (a crash).
-        finish(platform, &execution, &run).await?;
+        finish(platform, &fixed.execution, &run).await?;
         return Ok(true);
     }
     let (graph, state) = match parse_run(&run) {
@@ -181,18 +183,13 @@ async fn step_once(platform: &Platform, id: Id) -> StoreResult<bool> {
             })
         })
         .collect();
-    let action = execution.action().map_err(|e| attune_store::StoreError::Conflict(e.to_string()))?;
-    let sealed: Vec<String> = execution.sealed_names().into_iter().map(str::to_owned).collect();
-    let input = unseal(&execution.parameters, sealed.iter().map(String::as_str), &platform.cipher)
-        .map_err(|e| attune_store::StoreError::Conflict(e.to_string()))?;
-    let secrets = Redactor::values_of(&input, sealed.iter().map(String::as_str));
     let host = host::StepHost {
         platform,
-        workflow: &execution,
+        workflow: &fixed.execution,
         run: run.id,
-        input,
-        secrets,
-        kv: host::PackKeys { platform, pack_ref: action.pack_ref.clone() },
+        input: &fixed.input,
+        secrets: &fixed.secrets,
+        kv: host::PackKeys { platform, pack_ref: fixed.pack_ref.clone() },
         actions: Mutex::new(HashMap::new()),
     };
     let step = attune_workflow::step(&graph, state.clone(), vars, run.paused, finished, &host)
@@ -241,7 +238,7 @@ async fn step_once(platform: &Platform, id: Id) -> StoreResult<bool> {
     for (task, status) in &step.changed_tasks {
         let notice = Notice::WorkflowTask {
             execution: id,
-            action_ref: execution.action_ref.clone(),
+            action_ref: fixed.execution.action_ref.clone(),
             task: task.clone(),
             status: task_status_name(*status).to_owned(),
         };
@@ -249,9 +246,56 @@ async fn step_once(platform: &Platform, id: Id) -> StoreResult<bool> {
     }
     if step.end.is_some() {
         let run = store.get_workflow_execution(id).await?;
-        finish(platform, &execution, &run).await?;
+        finish(platform, &fixed.execution, &run).await?;
+        Fixed::forget(platform, id);
     }
     Ok(true)
+}
+
+/// What the steps of one workflow need of its execution that never changes — its
+/// parameters in clear, their secret values, its pack — read once per process rather than
+/// at every step (the parameters may hold every item of a large iteration).
+struct Fixed {
+    execution: Execution,
+    input: Value,
+    secrets: Vec<String>,
+    pack_ref: String,
+}
+
+/// Workflows' [`Fixed`] parts, by store and id; cleared when it grows past
+/// [`FIXED_KEPT`] (each is read again at its workflow's next step).
+static FIXED: Mutex<BTreeMap<(usize, Id), Arc<Fixed>>> = Mutex::new(BTreeMap::new());
+const FIXED_KEPT: usize = 4096;
+
+impl Fixed {
+    fn key(platform: &Platform, id: Id) -> (usize, Id) {
+        (Arc::as_ptr(&platform.store) as *const () as usize, id)
+    }
+
+    async fn of(platform: &Platform, id: Id) -> StoreResult<Arc<Fixed>> {
+        let key = Self::key(platform, id);
+        if let Some(fixed) = FIXED.lock().expect("fixed lock").get(&key) {
+            return Ok(fixed.clone());
+        }
+        let execution = platform.store.get_execution(id).await?;
+        let conflict = |e: String| attune_store::StoreError::Conflict(e);
+        let action = execution.action().map_err(|e| conflict(e.to_string()))?;
+        let sealed: Vec<String> = execution.sealed_names().into_iter().map(str::to_owned).collect();
+        let input = unseal(&execution.parameters, sealed.iter().map(String::as_str), &platform.cipher)
+            .map_err(|e| conflict(e.to_string()))?;
+        let secrets = Redactor::values_of(&input, sealed.iter().map(String::as_str));
+        let fixed = Arc::new(Fixed { execution, input, secrets, pack_ref: action.pack_ref });
+        let mut kept = FIXED.lock().expect("fixed lock");
+        if kept.len() >= FIXED_KEPT {
+            kept.clear();
+        }
+        kept.insert(key, fixed.clone());
+        Ok(fixed)
+    }
+
+    fn forget(platform: &Platform, id: Id) {
+        FIXED.lock().expect("fixed lock").remove(&Self::key(platform, id));
+    }
 }
 
 /// The runs of `run` whose child ended, but for those a retry policy retries: their run

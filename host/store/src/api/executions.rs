@@ -42,6 +42,8 @@ pub trait ExecutionStore: Send + Sync {
     async fn list_output(&self, execution: Id, after: i64, limit: i64) -> StoreResult<Vec<OutputLine>>;
     /// Delayed executions whose `run_after` has come, soonest first.
     async fn list_due_executions(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<Execution>>;
+    /// The status of execution `id` (a cheap read of one column).
+    async fn get_execution_status(&self, id: Id) -> StoreResult<ExecutionStatus>;
     /// The execution that retries `id` (a retry policy's next attempt), if there is one.
     async fn get_retry_of(&self, id: Id) -> StoreResult<Option<Execution>>;
     /// Executions of `action_refs` that ended in one of `statuses` between `after` and

@@ -257,6 +257,18 @@ macro_rules! impl_execution_store {
                 Ok(qb.build_query_as().fetch_all(self.read_pool()).await?)
             }
 
+            async fn get_execution_status(
+                &self,
+                id: attune_domain::Id,
+            ) -> $crate::StoreResult<attune_domain::status::ExecutionStatus> {
+                let status: Option<attune_domain::status::ExecutionStatus> =
+                    sqlx::query_scalar("SELECT status FROM execution WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(self.read_pool())
+                        .await?;
+                status.ok_or_else(|| $crate::StoreError::not_found("execution", id))
+            }
+
             async fn get_retry_of(
                 &self,
                 id: attune_domain::Id,
