@@ -168,9 +168,23 @@ async fn branches_join_and_items_run_once_each_with_results_in_item_order() {
         let (world, _dir) = world(backend, FLOW).await;
         let mut driver = Driver::new(&world).await;
         driver.fail_first.push("build".into());
+        let mut notices = world.bus.subscribe().await.unwrap();
         let id = start(&world, json!(["a", "b", "c", "d", "e"])).await;
         request(&world, id).await;
         driver.settle().await;
+        // Live views hear each task change state.
+        let mut heard = Vec::new();
+        while let Ok(Some(received)) = tokio::time::timeout(Duration::from_millis(50), notices.next()).await {
+            if let attune_bus::Received::Notice(attune_bus::Notice::WorkflowTask { execution, task, status, .. }) =
+                received
+            {
+                assert_eq!(execution, id);
+                heard.push(format!("{task} {status}"));
+            }
+        }
+        for expected in ["build running", "build succeeded", "deploy running", "deploy succeeded"] {
+            assert!(heard.iter().any(|h| h == expected), "{expected}: {heard:?}");
+        }
 
         let workflow = world.store.store.get_execution(id).await.unwrap();
         assert_eq!(workflow.status, Completed, "{:?}", workflow.result);
