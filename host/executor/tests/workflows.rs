@@ -424,3 +424,60 @@ async fn a_task_follows_the_retry_its_actions_retry_policy_makes() {
     let child = world.store.store.get_execution(one.execution.unwrap()).await.unwrap();
     assert_eq!((child.attempt, child.retry_of.is_some(), one.status), (2, true, Completed));
 }
+
+#[tokio::test]
+async fn templates_read_only_their_own_packs_keys_and_secrets_stay_sealed_and_masked() {
+    let flow = r#"
+ref: flows.deploy
+parameters:
+  hosts: {type: array, default: []}
+tasks:
+  read:
+    action: core.echo
+    input: {message: '{{ kv("token") }}'}
+    next: [{publish: {token: '{{ kv("token") }}'}, do: steal}]
+  steal: {action: core.echo, input: {message: 'root={{ kv("root") }}'}}
+"#;
+    let (world, _dir) = world(Backend::Sqlite, flow).await;
+    let platform = world.platform();
+    let store = world.store.store.as_ref();
+    let pack = store.get_pack("flows").await.unwrap();
+    let key = |owner, name: &str, value: &str, encrypted| attune_domain::key::NewKey {
+        owner,
+        name: name.into(),
+        value: value.into(),
+        encrypted,
+        encryption_key_hash: None,
+        expires_at: None,
+    };
+    let sealed = platform.cipher.encrypt("pack-secret-value");
+    store
+        .put_key(&key(attune_domain::key::KeyOwner::Pack { id: pack.id, r#ref: pack.r#ref }, "token", &sealed, true))
+        .await
+        .unwrap();
+    store.put_key(&key(attune_domain::key::KeyOwner::System, "root", "system-secret-value", false)).await.unwrap();
+    let mut driver = Driver::new(&world).await;
+    let id = start(&world, json!([])).await;
+    request(&world, id).await;
+    driver.settle().await;
+    // A workflow from pack files reads its own pack's keys only: the system key does not
+    // exist for it, so the task that reads it fails before any child is made.
+    let ended = world.store.store.get_execution(id).await.unwrap();
+    assert_eq!(ended.status, Failed);
+    let message = ended.result.unwrap()["error"]["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("task 'steal'") && message.contains("key 'root' does not exist"), "{message}");
+    assert_eq!(driver.runs.len(), 1, "only the first task ran: {:?}", driver.runs);
+    assert!(!format!("{:?}", driver.runs).contains("secret-value"), "stored sealed: {:?}", driver.runs);
+    let children = store
+        .list_executions(&ExecutionFilter { parent: Some(id), ..ExecutionFilter::default() }, PageRequest::new(1, 10))
+        .await
+        .unwrap();
+    let read = children.items.iter().find(|c| c.sealed_parameters.contains(&"message".to_owned()));
+    let read = read.expect("the parameter holding the pack's secret is sealed");
+    assert!(!read.parameters.to_string().contains("pack-secret-value"), "sealed at rest: {}", read.parameters);
+    // The published variable is stored sealed and shown masked.
+    let run = store.get_workflow_execution(id).await.unwrap();
+    assert!(!run.variables.to_string().contains("pack-secret-value"), "{}", run.variables);
+    let view = attune_services::workflows::view(&platform, id).await.unwrap();
+    assert_eq!(view.variables["token"], "********");
+}
