@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use attune_test_support::TestDatabase;
+use attune_test_support::{TestDatabase, write_pack};
 use serde_json::{Value, json};
 
 use crate::distributed::{role, submit, wait_all};
@@ -202,18 +202,14 @@ async fn kill_dash_nine_at_several_points_of_a_workflow_resumes_it_and_runs_no_t
     let shared = data.path().join("shared");
     let ledger = shared.join("ledger.txt");
     let packs = data.path().join("packs");
-    let pack = packs.join("crashy");
-    std::fs::create_dir_all(pack.join("actions")).unwrap();
-    std::fs::create_dir_all(pack.join("workflows")).unwrap();
-    std::fs::write(pack.join("pack.yaml"), "ref: crashy\nversion: 1.0.0\n").unwrap();
-    std::fs::write(
-        pack.join("actions/append.yaml"),
-        "runner_type: shell\nentry_point: append.sh\nidempotent: true\nparameters:\n  ledger: {type: string, required: true}\n  what: {type: string, required: true}\n",
-    )
-    .unwrap();
-    std::fs::write(pack.join("actions/append.sh"), "echo \"$PARAM_WHAT\" >> \"$PARAM_LEDGER\"\nsleep 0.3\necho '{}'\n")
-        .unwrap();
-    std::fs::write(pack.join("workflows/flow.yaml"), CRASHY_FLOW).unwrap();
+    let action = "runner_type: shell\nentry_point: append.sh\nidempotent: true\nparameters:\n  ledger: {type: string, required: true}\n  what: {type: string, required: true}\n";
+    // Takes a moment, then records that it ran to its end.
+    let script = "sleep 0.2\necho \"$PARAM_WHAT\" >> \"$PARAM_LEDGER\"\necho '{}'\n";
+    let pack = write_pack(
+        &packs,
+        "crashy",
+        &[("actions/append.yaml", action), ("actions/append.sh", script), ("workflows/flow.yaml", CRASHY_FLOW)],
+    );
 
     let start = |first: bool| {
         let mut command = embedded(data.path());

@@ -78,7 +78,7 @@ static STEPPING: Mutex<BTreeMap<(usize, Id), bool>> = Mutex::new(BTreeMap::new()
 /// together every child that ended meanwhile. (Across processes the revision check keeps
 /// them apart.)
 pub async fn advance(platform: &Platform, id: Id) -> StoreResult<()> {
-    let key = (Arc::as_ptr(&platform.store) as *const () as usize, id);
+    let key = process_key(platform, id);
     let Some(_stepping) = Stepping::begin(key) else { return Ok(()) };
     loop {
         step_racing(platform, id).await?;
@@ -86,6 +86,12 @@ pub async fn advance(platform: &Platform, id: Id) -> StoreResult<()> {
             return Ok(());
         }
     }
+}
+
+/// A workflow as this process's caches know it: by store (tests run several in one process)
+/// and id.
+fn process_key(platform: &Platform, id: Id) -> (usize, Id) {
+    (Arc::as_ptr(&platform.store) as *const () as usize, id)
 }
 
 /// This process stepping one workflow; it stops being marked so when dropped (an error or a
@@ -268,12 +274,8 @@ static FIXED: Mutex<BTreeMap<(usize, Id), Arc<Fixed>>> = Mutex::new(BTreeMap::ne
 const FIXED_KEPT: usize = 4096;
 
 impl Fixed {
-    fn key(platform: &Platform, id: Id) -> (usize, Id) {
-        (Arc::as_ptr(&platform.store) as *const () as usize, id)
-    }
-
     async fn of(platform: &Platform, id: Id) -> StoreResult<Arc<Fixed>> {
-        let key = Self::key(platform, id);
+        let key = process_key(platform, id);
         if let Some(fixed) = FIXED.lock().expect("fixed lock").get(&key) {
             return Ok(fixed.clone());
         }
@@ -294,7 +296,7 @@ impl Fixed {
     }
 
     fn forget(platform: &Platform, id: Id) {
-        FIXED.lock().expect("fixed lock").remove(&Self::key(platform, id));
+        FIXED.lock().expect("fixed lock").remove(&process_key(platform, id));
     }
 }
 
