@@ -57,8 +57,10 @@ fn task<'a>(run: &'a Value, name: &str) -> &'a Value {
 async fn inquiry_of(server: &Server, token: &str, id: i64) -> i64 {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let run = run_of(server, token, id).await;
-        let child = task(&run, "approve")["runs"][0]["execution"].as_i64();
+        // Not started yet (409) until the executor has taken it.
+        let (_, run) = server.call("GET", &format!("/api/v1/executions/{id}/workflow"), Some(token), None).await;
+        let run = run["data"].clone();
+        let child = run["tasks"].as_array().and_then(|_| task(&run, "approve")["runs"][0]["execution"].as_i64());
         if let Some(child) = child {
             let (_, inquiries) = server.call("GET", "/api/v1/inquiries?status=pending", Some(token), None).await;
             let found = inquiries["data"].as_array().unwrap().iter().find(|i| i["execution"] == child).cloned();
