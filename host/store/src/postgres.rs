@@ -68,6 +68,10 @@ crate::sql::impl_inquiry_store!(PostgresStore, Postgres);
 crate::sql::impl_identity_store!(PostgresStore, Postgres);
 crate::sql::impl_key_store!(PostgresStore, Postgres);
 crate::sql::impl_operations_store!(PostgresStore, Postgres);
-crate::sql::impl_workflow_store!(PostgresStore, Postgres);
+crate::sql::impl_workflow_store!(
+    PostgresStore,
+    Postgres,
+    "SELECT id FROM execution WHERE id = $1 AND status = $2 FOR UPDATE"
+);
 crate::sql::impl_webhook_store!(PostgresStore, Postgres);
 crate::sql::impl_credential_store!(PostgresStore, Postgres);

@@ -69,6 +69,10 @@ crate::sql::impl_inquiry_store!(SqliteStore, Sqlite);
 crate::sql::impl_identity_store!(SqliteStore, Sqlite);
 crate::sql::impl_key_store!(SqliteStore, Sqlite);
 crate::sql::impl_operations_store!(SqliteStore, Sqlite);
-crate::sql::impl_workflow_store!(SqliteStore, Sqlite);
+crate::sql::impl_workflow_store!(
+    SqliteStore,
+    Sqlite,
+    "UPDATE execution SET updated = updated WHERE id = $1 AND status = $2 RETURNING id"
+);
 crate::sql::impl_webhook_store!(SqliteStore, Sqlite);
 crate::sql::impl_credential_store!(SqliteStore, Sqlite);

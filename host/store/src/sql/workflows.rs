@@ -5,6 +5,11 @@
 //! cancels, the children it made; in SQLite the database's write lock), then moves the run
 //! from the revision the step was computed from to the next. Two executors that computed a
 //! step from the same revision cannot both write it.
+//!
+//! PostgreSQL holds the row with `SELECT ... FOR UPDATE`, which writes nothing: a no-op
+//! `UPDATE` would leave a dead row version (and index entries) behind for every step, and a
+//! with-items run takes one step per item. SQLite has no row locks; its no-op `UPDATE` takes
+//! the database's write lock at the start of the step.
 
 /// A running task run and how its child ended.
 #[derive(sqlx::FromRow)]
@@ -15,9 +20,11 @@ pub(crate) struct FinishedRow {
     pub(crate) child_result: Option<attune_domain::Json>,
 }
 
-/// Implements [`crate::WorkflowStore`] for a backend.
+/// Implements [`crate::WorkflowStore`] for a backend. `$hold` is the backend's statement
+/// that holds a `running` execution's row (`$1` the id, `$2` the status) for the rest of the
+/// transaction and returns its id.
 macro_rules! impl_workflow_store {
-    ($store:ty, $db:ty) => {
+    ($store:ty, $db:ty, $hold:expr) => {
         #[async_trait::async_trait]
         impl $crate::WorkflowStore for $store {
             async fn start_workflow_execution(
@@ -60,9 +67,7 @@ macro_rules! impl_workflow_store {
             ) -> $crate::StoreResult<Option<Vec<attune_domain::execution::Execution>>> {
                 use attune_domain::status::ExecutionStatus;
                 let mut tx = self.write_pool().begin().await?;
-                let held: Option<attune_domain::Id> = sqlx::query_scalar(
-                    "UPDATE execution SET updated = updated WHERE id = $1 AND status = $2 RETURNING id",
-                )
+                let held: Option<attune_domain::Id> = sqlx::query_scalar($hold)
                 .bind(step.execution)
                 .bind(ExecutionStatus::Running)
                 .fetch_optional(&mut *tx)
