@@ -8,5 +8,6 @@ cd "$(dirname "$0")/.."
 scripts/ensure-services.sh
 scripts/install-wasm-tools.sh
 scripts/install-schemathesis.sh
+scripts/install-registry.sh
 
 cargo test --workspace --locked "$@"

@@ -2,6 +2,7 @@
 
 mod abuse;
 mod callback;
+mod cli;
 mod config;
 mod distributed;
 mod embedded;

@@ -115,7 +115,11 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/v1/auth/password", Authenticated),
     // Packs and their components.
     rule("GET", "/api/v1/packs", grant("pack", View, Nothing)),
+    rule("POST", "/api/v1/packs", InHandler("create on pack, or modify on the archive's pack when it exists")),
     rule("POST", "/api/v1/packs/register", grant("pack", Create, Nothing)),
+    rule("GET", "/api/v1/packs/{pack_ref}/versions", grant("pack", View, Pack("pack_ref"))),
+    rule("POST", "/api/v1/packs/{pack_ref}/versions/{version}/install", grant("pack", Modify, Pack("pack_ref"))),
+    rule("GET", "/api/v1/packs/{pack_ref}/versions/{version}/archive", grant("pack", View, Pack("pack_ref"))),
     rule("GET", "/api/v1/packs/{pack_ref}", grant("pack", View, Pack("pack_ref"))),
     rule("DELETE", "/api/v1/packs/{pack_ref}", grant("pack", Delete, Pack("pack_ref"))),
     rule("GET", "/api/v1/packs/{pack_ref}/secrets", grant("pack", View, Pack("pack_ref"))),

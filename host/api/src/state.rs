@@ -17,6 +17,8 @@ pub struct ApiState {
     pub platform: Platform,
     /// The only place packs are registered from through the API.
     pub packs_dir: PathBuf,
+    /// Where installed pack archives are unpacked, by digest.
+    pub packs_cache: PathBuf,
     /// What one request may cost.
     pub limits: HttpLimits,
     /// What the native sandbox of this process's worker was found to be at start-up
@@ -57,10 +59,19 @@ impl Default for HttpLimits {
 }
 
 impl ApiState {
-    /// The state of a process serving `platform`, registering packs from `packs_dir`.
-    pub fn new(platform: Platform, packs_dir: PathBuf, limits: HttpLimits) -> Self {
+    /// The state of a process serving `platform`, registering packs from `packs_dir` and
+    /// unpacking installed archives under `packs_cache`.
+    pub fn new(platform: Platform, packs_dir: PathBuf, packs_cache: PathBuf, limits: HttpLimits) -> Self {
         let login_throttle =
             Arc::new(LoginThrottle::new(limits.login_attempts_per_minute, limits.login_failures_per_minute));
-        Self { platform, packs_dir, limits, sandbox: None, login_throttle, output_followers: Arc::default() }
+        Self {
+            platform,
+            packs_dir,
+            packs_cache,
+            limits,
+            sandbox: None,
+            login_throttle,
+            output_followers: Arc::default(),
+        }
     }
 }

@@ -12,14 +12,34 @@ pub struct Args {
     #[arg(long, global = true, env = "ATTUNE_CONFIG")]
     pub config: Option<PathBuf>,
 
+    /// Flags of the client commands.
+    #[command(flatten)]
+    pub client: attune_client::Global,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// Subcommands.
+/// Subcommands: the server roles, the client's, and completions.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// A server role.
+    #[command(flatten)]
+    Role(Role),
+    /// Client commands, against a server's REST API.
+    #[command(flatten)]
+    Client(attune_client::ClientCommand),
+    /// Print a shell completion script for `attune` (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// The server roles.
+#[derive(Debug, Subcommand)]
+pub enum Role {
     /// Run every role in one process (the embedded deployment): API, executor, worker and
     /// sensor service; the packs under packs_dir are registered on start.
     Server,
@@ -30,7 +50,12 @@ pub enum Command {
     /// Run the worker role only: runs executions (needs bus.url).
     Worker,
     /// Run the sensor service only: timers and sensors (needs bus.url; run exactly one).
-    Sensor,
+    /// `attune sensor list` is the client command listing sensors instead.
+    Sensor {
+        /// A client command on sensors (`list`) instead of running the role.
+        #[command(subcommand)]
+        client: Option<attune_client::args::ListOnly>,
+    },
     /// Run the notifier only: serves the live stream of notices (/api/v1/stream) on
     /// server.listen, apart from the REST API (needs bus.url).
     Notifier,

@@ -163,6 +163,7 @@ pub fn worker_config(config: &Config, default_name: Option<&str>, sandbox: &Sand
         limits: limit_policy(config),
         api_url: Some(api_url(config)),
         sandbox: serde_json::to_value(sandbox).ok(),
+        packs_cache: config.packs_cache_dir(),
         ..WorkerConfig::named("")
     }
 }
@@ -192,6 +193,7 @@ pub fn sensor_config(config: &Config) -> SensorConfig {
         },
         limits: limit_policy(config),
         api_url: Some(api_url(config)),
+        packs_cache: config.packs_cache_dir(),
     }
 }
 

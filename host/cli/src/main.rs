@@ -6,7 +6,11 @@
 //! migrate` brings a database's schema up to date. The composition root — the one place that names every
 //! backend — is [`compose`], with [`runtimes`] and [`rabbitmq`]; [`http`] is the HTTP server loop.
 //!
-//! Exit codes: 0 success, 1 failure while running, 2 bad usage or configuration.
+//! Every other subcommand is a client command ([`attune_client`]): it talks to a server's
+//! REST API only, reads no server configuration and starts nothing.
+//!
+//! Exit codes of the server roles: 0 success, 1 failure while running, 2 bad usage or
+//! configuration. The client's are listed in [`attune_client::failure`] (and docs/cli.md).
 
 mod args;
 mod commands;
@@ -20,12 +24,25 @@ mod signals;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 fn main() -> ExitCode {
     // Files the server creates (database, secrets, caches) are its own alone.
     nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o077));
     let args = args::Args::parse();
+    let role = match args.command {
+        args::Command::Role(args::Role::Sensor { client: Some(command) }) => {
+            return client(attune_client::sensors(args.client, command));
+        }
+        args::Command::Role(role) => role,
+        args::Command::Client(command) => {
+            return client(attune_client::run(args.client, command));
+        }
+        args::Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut args::Args::command(), "attune", &mut std::io::stdout());
+            return ExitCode::SUCCESS;
+        }
+    };
     let inherited = environment::Inherited::take();
     let config = match attune_config::load(args.config.as_deref(), inherited.vars()) {
         Ok(config) => config,
@@ -42,11 +59,29 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(commands::run(args.command, config, inherited)) {
+    match runtime.block_on(commands::run(role, config, inherited)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("attune: {error:#}");
             ExitCode::from(1)
+        }
+    }
+}
+
+/// Runs a client command; its failure's exit code is the process's.
+fn client(command: impl std::future::Future<Output = Result<(), attune_client::Failure>>) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("attune: cannot start the async runtime: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("attune: {failure}");
+            ExitCode::from(failure.exit_code())
         }
     }
 }

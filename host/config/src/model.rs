@@ -72,6 +72,11 @@ impl Config {
         self.runtime_envs_dir.clone().unwrap_or_else(|| self.data_dir.join("envs"))
     }
 
+    /// Installed pack archives, unpacked by digest (`<data_dir>/cache/packs`).
+    pub fn packs_cache_dir(&self) -> PathBuf {
+        self.data_dir.join("cache").join("packs")
+    }
+
     /// Where compiled WebAssembly components are cached.
     pub fn wasm_cache_dir(&self) -> PathBuf {
         self.data_dir.join("cache").join("wasm")

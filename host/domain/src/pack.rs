@@ -38,12 +38,50 @@ pub struct Pack {
     pub tags: Vec<String>,
     /// Shipped with Attune (the core pack).
     pub is_standard: bool,
-    /// Directory the pack was registered from.
+    /// Directory the pack was registered from (for an installed archive: where this
+    /// server unpacked it; other processes unpack it by [`Pack::archive_digest`]).
     pub path: Option<String>,
+    /// The archive the pack was installed from (`sha256:<hex>`), when it was.
+    #[serde(default)]
+    pub archive_digest: Option<String>,
     /// Created at.
     pub created: Timestamp,
     /// Last changed at.
     pub updated: Timestamp,
+}
+
+/// One installed version of a pack, as kept in the store (without its bytes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct PackVersion {
+    /// Unique id.
+    pub id: Id,
+    /// The pack.
+    pub pack_ref: String,
+    /// Its version.
+    pub version: String,
+    /// `sha256:<hex>` of the archive.
+    pub digest: String,
+    /// The archive's size in bytes.
+    pub size: i64,
+    /// The archive's manifest: every file with its SHA-256.
+    pub manifest: Json,
+    /// Who installed it.
+    pub installed_by: Option<String>,
+    /// When it was first installed.
+    pub created: Timestamp,
+}
+
+/// A pack archive to keep with a registration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewPackArchive {
+    /// `sha256:<hex>` of [`NewPackArchive::content`].
+    pub digest: String,
+    /// The manifest.
+    pub manifest: Json,
+    /// The `.tar.gz` bytes.
+    pub content: Vec<u8>,
+    /// Who installed it.
+    pub installed_by: Option<String>,
 }
 
 /// The pack row of a registration.
@@ -92,6 +130,9 @@ pub struct PackBundle {
     pub policies: Vec<NewPolicy>,
     /// Its permission sets.
     pub permission_sets: Vec<NewPermissionSet>,
+    /// The archive it comes from, kept as a version of the pack; none for a pack
+    /// registered from a directory.
+    pub archive: Option<NewPackArchive>,
 }
 
 /// What a registration changed, by component kind.

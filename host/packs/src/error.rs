@@ -43,6 +43,11 @@ impl PackError {
         }
     }
 
+    /// A file that cannot be read or written.
+    pub fn io(path: &std::path::Path, error: std::io::Error) -> Self {
+        Self::single(path, "", error.to_string())
+    }
+
     /// The problems, for an invalid pack.
     pub fn problems(&self) -> &[Problem] {
         match self {

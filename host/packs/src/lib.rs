@@ -8,7 +8,11 @@
 //! [`PackBundle`] in one transaction.
 //!
 //! Module plan:
+//! - [`archive`]: a pack's files as one reproducible `.tar.gz` with a manifest of digests,
+//!   and the checked opening of archives from anyone.
 //! - [`error`]: problems, each naming its file.
+//! - `install`: an uploaded archive loaded as a pack to store; an installed pack's files
+//!   found (or fetched by digest and unpacked) wherever it runs.
 //! - `files`: reading YAML files safely (size limit, located parse errors).
 //! - `links`: symbolic links must stay inside the pack.
 //! - `manifest`: the file formats, as serde structs that reject unknown keys.
@@ -19,9 +23,11 @@
 //!   policies → actions, sensors → triggers).
 //! - [`register`]: load + reference checks + store, in one call.
 
+pub mod archive;
 mod components;
 pub mod error;
 mod files;
+mod install;
 mod links;
 mod manifest;
 pub mod references;
@@ -34,7 +40,8 @@ use attune_domain::pack::PackBundle;
 
 pub use components::policy_from_json;
 pub use error::{PackError, Problem};
-pub use register::{RegisteredPack, checked_pack, register_pack, register_packs_dir, store_pack};
+pub use install::{load_archive, pack_files};
+pub use register::{RegisteredPack, checked, checked_pack, register_pack, register_packs_dir, store_pack};
 
 /// A pack read from disk and validated file by file.
 #[derive(Debug, Clone)]

@@ -1,7 +1,9 @@
 //! Checks of refs that cross files or packs.
 //!
 //! A ref into the pack being registered must be declared by the pack itself (the stored copy
-//! is about to be replaced); a ref into another pack must be registered already.
+//! is about to be replaced); a ref into another pack must be registered already. Offline
+//! (`attune pack build`, no store) refs into other packs cannot be resolved: they are
+//! taken as they are, and checked when the pack is installed.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -12,21 +14,22 @@ use attune_store::{Store, StoreError, StoreResult};
 use crate::components::field_errors;
 use crate::{LoadedPack, Problem};
 
-/// What a check needs to know about an action or trigger: its parameter schema.
+/// What a check needs to know about an action or trigger: its parameter schema (unknown
+/// offline, for another pack's).
 struct Target {
-    param_schema: Json,
+    param_schema: Option<Json>,
 }
 
-/// Resolves refs against the loaded pack first, then the store.
+/// Resolves refs against the loaded pack first, then the store (when there is one).
 struct Resolver<'a> {
-    store: &'a dyn Store,
+    store: Option<&'a dyn Store>,
     loaded: &'a LoadedPack,
     actions: BTreeMap<&'a str, &'a Json>,
     triggers: BTreeMap<&'a str, &'a Json>,
 }
 
 impl<'a> Resolver<'a> {
-    fn new(store: &'a dyn Store, loaded: &'a LoadedPack) -> Self {
+    fn new(store: Option<&'a dyn Store>, loaded: &'a LoadedPack) -> Self {
         let bundle = &loaded.bundle;
         Self {
             store,
@@ -42,13 +45,14 @@ impl<'a> Resolver<'a> {
 
     async fn action(&self, action_ref: &str) -> StoreResult<Option<Target>> {
         if let Some(schema) = self.actions.get(action_ref) {
-            return Ok(Some(Target { param_schema: (*schema).clone() }));
+            return Ok(Some(Target { param_schema: Some((*schema).clone()) }));
         }
         if self.is_own(action_ref) {
             return Ok(None);
         }
-        match self.store.get_action(action_ref).await {
-            Ok(action) => Ok(Some(Target { param_schema: action.param_schema })),
+        let Some(store) = self.store else { return Ok(Some(Target { param_schema: None })) };
+        match store.get_action(action_ref).await {
+            Ok(action) => Ok(Some(Target { param_schema: Some(action.param_schema) })),
             Err(StoreError::NotFound { .. }) => Ok(None),
             Err(e) => Err(e),
         }
@@ -56,13 +60,14 @@ impl<'a> Resolver<'a> {
 
     async fn trigger(&self, trigger_ref: &str) -> StoreResult<Option<Target>> {
         if let Some(schema) = self.triggers.get(trigger_ref) {
-            return Ok(Some(Target { param_schema: (*schema).clone() }));
+            return Ok(Some(Target { param_schema: Some((*schema).clone()) }));
         }
         if self.is_own(trigger_ref) {
             return Ok(None);
         }
-        match self.store.get_trigger(trigger_ref).await {
-            Ok(trigger) => Ok(Some(Target { param_schema: trigger.param_schema })),
+        let Some(store) = self.store else { return Ok(Some(Target { param_schema: None })) };
+        match store.get_trigger(trigger_ref).await {
+            Ok(trigger) => Ok(Some(Target { param_schema: Some(trigger.param_schema) })),
             Err(StoreError::NotFound { .. }) => Ok(None),
             Err(e) => Err(e),
         }
@@ -71,6 +76,17 @@ impl<'a> Resolver<'a> {
 
 /// Every problem with the pack's cross-references.
 pub async fn check_references(store: &dyn Store, loaded: &LoadedPack) -> StoreResult<Vec<Problem>> {
+    check(Some(store), loaded).await
+}
+
+/// Every problem with the pack's references that can be seen without a store: refs into the
+/// pack itself (what it declares, and its parameters). Refs into other packs are left to the
+/// check at installation.
+pub async fn check_references_offline(loaded: &LoadedPack) -> Vec<Problem> {
+    check(None, loaded).await.unwrap_or_default()
+}
+
+async fn check(store: Option<&dyn Store>, loaded: &LoadedPack) -> StoreResult<Vec<Problem>> {
     let resolver = Resolver::new(store, loaded);
     let bundle = &loaded.bundle;
     let mut problems = Vec::new();
@@ -81,16 +97,18 @@ pub async fn check_references(store: &dyn Store, loaded: &LoadedPack) -> StoreRe
     for rule in &bundle.rules {
         match resolver.trigger(&rule.trigger_ref).await? {
             None => problem("rule", &rule.r#ref, format!("trigger '{}' does not exist", rule.trigger_ref)),
-            Some(trigger) => {
-                if let Err(message) = check_values("trigger_parameters", &trigger.param_schema, &rule.trigger_params) {
+            Some(Target { param_schema: None }) => {}
+            Some(Target { param_schema: Some(schema) }) => {
+                if let Err(message) = check_values("trigger_parameters", &schema, &rule.trigger_params) {
                     problem("rule", &rule.r#ref, message);
                 }
             }
         }
         match resolver.action(&rule.action_ref).await? {
             None => problem("rule", &rule.r#ref, format!("action '{}' does not exist", rule.action_ref)),
-            Some(action) => {
-                let unknown = unknown_names(&action.param_schema, rule.action_params.as_object().map(|m| m.keys()));
+            Some(Target { param_schema: None }) => {}
+            Some(Target { param_schema: Some(schema) }) => {
+                let unknown = unknown_names(&schema, rule.action_params.as_object().map(|m| m.keys()));
                 if !unknown.is_empty() {
                     problem(
                         "rule",
@@ -104,8 +122,9 @@ pub async fn check_references(store: &dyn Store, loaded: &LoadedPack) -> StoreRe
     for policy in &bundle.policies {
         match resolver.action(&policy.action_ref).await? {
             None => problem("policy", &policy.r#ref, format!("action '{}' does not exist", policy.action_ref)),
-            Some(action) => {
-                let unknown = unknown_names(&action.param_schema, Some(policy.parameters.iter()));
+            Some(Target { param_schema: None }) => {}
+            Some(Target { param_schema: Some(schema) }) => {
+                let unknown = unknown_names(&schema, Some(policy.parameters.iter()));
                 if !unknown.is_empty() {
                     problem(
                         "policy",

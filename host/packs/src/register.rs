@@ -28,10 +28,15 @@ pub async fn register_pack(store: &dyn Store, dir: &Path) -> Result<RegisteredPa
 /// Loads the pack in `dir` and checks its references against what is registered, without
 /// storing anything: for callers that decide whether it may be stored ([`store_pack`]).
 pub async fn checked_pack(store: &dyn Store, dir: &Path) -> Result<LoadedPack, PackError> {
-    let loaded = load_pack(dir)?;
+    checked(store, load_pack(dir)?).await
+}
+
+/// Checks the references of a pack loaded otherwise (from an archive) against what is
+/// registered.
+pub async fn checked(store: &dyn Store, loaded: LoadedPack) -> Result<LoadedPack, PackError> {
     let problems = check_references(store, &loaded).await?;
     if !problems.is_empty() {
-        return Err(PackError::Invalid { dir: dir.display().to_string(), problems });
+        return Err(PackError::Invalid { dir: loaded.dir.display().to_string(), problems });
     }
     Ok(loaded)
 }

@@ -1,5 +1,6 @@
 //! Settings of the sensor service.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use attune_runtime_api::LimitPolicy;
@@ -18,6 +19,9 @@ pub struct SensorConfig {
     pub limits: LimitPolicy,
     /// Base URL of the API, given to native sensors as `ATTUNE_API_URL`.
     pub api_url: Option<String>,
+    /// Where packs installed from archives are unpacked, by digest (fetched from the store
+    /// when missing).
+    pub packs_cache: PathBuf,
 }
 
 impl Default for SensorConfig {
@@ -28,6 +32,7 @@ impl Default for SensorConfig {
             restart: RestartBackoff::default(),
             limits: LimitPolicy::default(),
             api_url: None,
+            packs_cache: std::env::temp_dir().join("attune-packs"),
         }
     }
 }

@@ -54,7 +54,7 @@ impl DesiredSensor {
 
 impl Desired {
     /// Reads the enabled sensors and the enabled rules on timer triggers.
-    pub(crate) async fn load(store: &dyn Store) -> StoreResult<Desired> {
+    pub(crate) async fn load(store: &dyn Store, packs_cache: &std::path::Path) -> StoreResult<Desired> {
         let mut desired = Desired::default();
         let mut packs = BTreeMap::new();
         let all = &ComponentFilter::default();
@@ -70,8 +70,8 @@ impl Desired {
             let sensor_ref = sensor.r#ref.clone();
             let entry = match sensor.runner_type {
                 RunnerType::Builtin => Some(desired.builtin(sensor)),
-                RunnerType::Wasm => pack_of(store, &mut packs, sensor).await?.map(DesiredSensor::Wasm),
-                _ => pack_of(store, &mut packs, sensor).await?.map(DesiredSensor::Native),
+                RunnerType::Wasm => pack_of(store, packs_cache, &mut packs, sensor).await?.map(DesiredSensor::Wasm),
+                _ => pack_of(store, packs_cache, &mut packs, sensor).await?.map(DesiredSensor::Native),
             };
             if let Some(entry) = entry {
                 desired.sensors.insert(sensor_ref, entry);
@@ -114,15 +114,28 @@ fn handled(sensor: &Sensor) -> bool {
     }
 }
 
-/// The sensor with its pack; `None` when the pack disappeared meanwhile.
+/// The sensor with its pack; `None` when the pack disappeared meanwhile, or its archive
+/// cannot be unpacked here. A pack installed from an archive gets the directory its
+/// archive is unpacked in (fetched from the store by digest the first time) as its path.
 async fn pack_of(
     store: &dyn Store,
+    packs_cache: &std::path::Path,
     packs: &mut BTreeMap<String, Pack>,
     sensor: Sensor,
 ) -> StoreResult<Option<CustomSensor>> {
     if !packs.contains_key(&sensor.pack_ref) {
         match store.get_pack(&sensor.pack_ref).await {
-            Ok(pack) => {
+            Ok(mut pack) => {
+                if pack.archive_digest.is_some() {
+                    let limits = attune_packs::archive::Limits::default();
+                    match attune_packs::pack_files(store, &pack, packs_cache, &limits).await {
+                        Ok(dir) => pack.path = Some(dir.display().to_string()),
+                        Err(error) => {
+                            tracing::warn!(pack = %pack.r#ref, %error, "cannot unpack the pack's archive; its sensors do not run");
+                            return Ok(None);
+                        }
+                    }
+                }
                 packs.insert(pack.r#ref.clone(), pack);
             }
             Err(StoreError::NotFound { .. }) => return Ok(None),

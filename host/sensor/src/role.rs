@@ -36,6 +36,7 @@ pub struct SensorService {
     ctx: Context,
     reconciler: Reconciler,
     refresh_every: std::time::Duration,
+    packs_cache: std::path::PathBuf,
 }
 
 impl SensorService {
@@ -43,8 +44,9 @@ impl SensorService {
     pub fn new(deps: SensorDeps, config: SensorConfig) -> Self {
         let ctx = Context::new(deps.store, deps.bus);
         let refresh_every = config.refresh_every;
+        let packs_cache = config.packs_cache.clone();
         let reconciler = Reconciler::new(ctx.clone(), deps.wasm, deps.toolchain, config);
-        Self { ctx, reconciler, refresh_every }
+        Self { ctx, reconciler, refresh_every, packs_cache }
     }
 
     /// Notices of what the service does from now on: status changes, timers started and
@@ -57,7 +59,7 @@ impl SensorService {
     /// `shutdown` is cancelled, then stops them all (native processes included) and
     /// records every sensor `stopped`. Fails only if the first read of the store fails.
     pub async fn run(mut self, shutdown: CancellationToken) -> Result<(), SensorError> {
-        let desired = Desired::load(self.ctx.store().as_ref()).await?;
+        let desired = Desired::load(self.ctx.store().as_ref(), &self.packs_cache).await?;
         self.reconciler.apply(desired).await;
         let mut refresh = tokio::time::interval_at(Instant::now() + self.refresh_every, self.refresh_every);
         refresh.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -65,7 +67,7 @@ impl SensorService {
             tokio::select! {
                 biased;
                 () = shutdown.cancelled() => break,
-                _ = refresh.tick() => match Desired::load(self.ctx.store().as_ref()).await {
+                _ = refresh.tick() => match Desired::load(self.ctx.store().as_ref(), &self.packs_cache).await {
                     Ok(desired) => self.reconciler.apply(desired).await,
                     Err(error) => tracing::warn!(%error, "cannot read the sensors; keeping the running ones"),
                 },

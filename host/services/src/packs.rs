@@ -1,4 +1,5 @@
-//! Packs: registration from a directory on the server, listing, deletion.
+//! Packs: registration from a directory on the server, installation from an archive (and
+//! of a kept version again), listing, deletion.
 //!
 //! Registration through the API reads only from under the configured packs directory: a
 //! caller who may register packs must not be able to make the server read (and later run)
@@ -48,6 +49,73 @@ pub async fn register(
     tracing::info!(pack = %pack_ref, by = %caller.login, "pack registered through the API");
     let pack = platform.store.get_pack(&pack_ref).await?;
     Ok(Registration { pack, summary })
+}
+
+/// Installs, for `caller`, the pack in archive `bytes` (whose digest must be `expected`
+/// when given), unpacking it under `cache`: validated and checked as a registration from a
+/// directory is, and stored with the archive kept as a version, all in one transaction.
+///
+/// Only a caller who may create or change packs somewhere gets the archive unpacked at all
+/// (an archive costs disk); the grants on this pack are checked once it is read.
+pub async fn install(
+    platform: &Platform,
+    caller: &Caller,
+    cache: &Path,
+    bytes: &[u8],
+    expected: Option<&str>,
+) -> ServiceResult<Registration> {
+    if !caller.permissions.allows_somewhere("pack", Verb::Create)
+        && !caller.permissions.allows_somewhere("pack", Verb::Modify)
+    {
+        return Err(ServiceError::Forbidden("installing a pack needs create or modify on pack".into()));
+    }
+    if bytes.is_empty() {
+        return Err(ServiceError::BadRequest("the request body must be a pack archive (.tar.gz)".into()));
+    }
+    let limits = attune_packs::archive::Limits::default();
+    let loaded = attune_packs::load_archive(bytes, expected, cache, &limits, Some(caller.login.clone()))?;
+    store_checked(platform, caller, loaded).await
+}
+
+/// Installs, for `caller`, a version of `pack_ref` kept in the store (a roll back, or
+/// forward): as [`install`] does with that version's archive.
+pub async fn install_version(
+    platform: &Platform,
+    caller: &Caller,
+    cache: &Path,
+    pack_ref: &str,
+    version: &str,
+) -> ServiceResult<Registration> {
+    caller.require(Need::new("pack", Verb::Modify).in_pack(Some(pack_ref)))?;
+    let (kept, bytes) = platform.store.get_pack_version(pack_ref, version).await?;
+    let limits = attune_packs::archive::Limits::default();
+    let loaded = attune_packs::load_archive(&bytes, Some(&kept.digest), cache, &limits, Some(caller.login.clone()))?;
+    store_checked(platform, caller, loaded).await
+}
+
+async fn store_checked(platform: &Platform, caller: &Caller, loaded: LoadedPack) -> ServiceResult<Registration> {
+    let store = platform.store.as_ref();
+    let loaded = attune_packs::checked(store, loaded).await?;
+    require_may_register(platform, caller, &loaded).await?;
+    let RegisteredPack { pack_ref, summary } = attune_packs::store_pack(store, &loaded).await?;
+    let digest = loaded.bundle.archive.as_ref().map(|a| a.digest.as_str()).unwrap_or_default();
+    tracing::info!(pack = %pack_ref, digest, by = %caller.login, "pack installed from an archive");
+    let pack = platform.store.get_pack(&pack_ref).await?;
+    Ok(Registration { pack, summary })
+}
+
+/// The versions of a pack kept in the store, newest first.
+pub async fn versions(platform: &Platform, pack_ref: &str) -> ServiceResult<Vec<attune_domain::pack::PackVersion>> {
+    Ok(platform.store.list_pack_versions(pack_ref).await?)
+}
+
+/// One version's archive: its row and bytes.
+pub async fn archive(
+    platform: &Platform,
+    pack_ref: &str,
+    version: &str,
+) -> ServiceResult<(attune_domain::pack::PackVersion, Vec<u8>)> {
+    Ok(platform.store.get_pack_version(pack_ref, version).await?)
 }
 
 /// Packs, ordered by ref.

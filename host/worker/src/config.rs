@@ -1,5 +1,6 @@
 //! Worker settings.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use attune_runtime_api::LimitPolicy;
@@ -22,6 +23,9 @@ pub struct WorkerConfig {
     pub shutdown_grace: Duration,
     /// What its native sandbox was found to be at start-up (shown in its capabilities).
     pub sandbox: Option<serde_json::Value>,
+    /// Where packs installed from archives are unpacked, by digest (fetched from the store
+    /// when missing).
+    pub packs_cache: PathBuf,
 }
 
 impl WorkerConfig {
@@ -35,6 +39,7 @@ impl WorkerConfig {
             api_url: None,
             shutdown_grace: Duration::from_secs(10),
             sandbox: None,
+            packs_cache: std::env::temp_dir().join("attune-packs"),
         }
     }
 }

@@ -1,7 +1,6 @@
 //! Turning a stored execution into a runtime request.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -44,7 +43,12 @@ pub async fn prepare(with: &Preparation<'_>, execution: &Execution) -> Result<Pr
         StoreError::NotFound { .. } => format!("pack '{}' no longer exists", action.pack_ref),
         other => other.to_string(),
     })?;
-    let pack_dir = PathBuf::from(pack.path.clone().ok_or_else(|| format!("pack '{}' has no directory", pack.r#ref))?);
+    // A pack installed from an archive is unpacked here by its digest (fetched from the
+    // store the first time), so a worker needs no files shared with the API.
+    let limits = attune_packs::archive::Limits::default();
+    let pack_dir = attune_packs::pack_files(with.store.as_ref(), &pack, &with.config.packs_cache, &limits)
+        .await
+        .map_err(|e| e.to_string())?;
     let entry_point =
         action.entry_point.clone().ok_or_else(|| format!("action '{}' has no entry point", action.r#ref))?;
     let secret_names = execution.sealed_names();

@@ -1,7 +1,7 @@
 """examples-wasm.http_get: an HTTP GET through wasi:http, in Python.
 
 Built into a component of the attune:automation/action world by componentize-py (Attune
-does it on first use, or ahead of time with `attune pack build`). The request goes through
+does it on first use). The request goes through
 the host, which refuses hosts missing from the action's `allowed_hosts`.
 """
 

@@ -76,6 +76,7 @@ fn sample_uri(path: &str) -> String {
         .replace("{policy_ref}", "core.sample")
         .replace("{runtime_ref}", "core.shell")
         .replace("{workflow_ref}", "core.sample")
+        .replace("{version}", "1.0.0")
 }
 
 /// A body the route accepts, so that refusals come from access checks and not from parsing.

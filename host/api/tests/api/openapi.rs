@@ -176,7 +176,8 @@ fn sample(doc: &Value, schema: &Value, name: &str) -> Value {
 
 pub(crate) fn request_body(doc: &Value, operation: &Value) -> Option<Value> {
     let body = resolve(doc, &operation["requestBody"]);
-    body.get("content").map(|content| sample(doc, &content["application/json"]["schema"], ""))
+    // Only JSON bodies: an archive upload (`application/gzip`) is checked as an archive.
+    body.get("content").and_then(|content| content.get("application/json")).map(|json| sample(doc, &json["schema"], ""))
 }
 
 /// Whether a viewer (`*:view`) may do what a route needs, from the access table.

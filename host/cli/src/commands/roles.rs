@@ -18,7 +18,8 @@ pub async fn api(config: Config, env: &Inherited) -> anyhow::Result<()> {
     let bus = compose::shared_bus(&config, "api").await?;
     let platform = compose::platform(&config, env, bus).await?;
     startup::prepare(&platform, &config, env).await?;
-    let state = ApiState::new(platform, config.packs_dir.clone(), compose::http_limits(&config));
+    let state =
+        ApiState::new(platform, config.packs_dir.clone(), config.packs_cache_dir(), compose::http_limits(&config));
     let app = attune_api::app(state);
     compose::serve(app, "Attune", compose::listen(&config).await?, &config, shutdown_signal()).await
 }
@@ -29,7 +30,8 @@ pub async fn api(config: Config, env: &Inherited) -> anyhow::Result<()> {
 pub async fn notifier(config: Config, env: &Inherited) -> anyhow::Result<()> {
     let bus = compose::shared_bus(&config, "notifier").await?;
     let platform = compose::platform(&config, env, bus).await?;
-    let state = ApiState::new(platform, config.packs_dir.clone(), compose::http_limits(&config));
+    let state =
+        ApiState::new(platform, config.packs_dir.clone(), config.packs_cache_dir(), compose::http_limits(&config));
     let app = attune_api::notifier_app(state);
     compose::serve(app, "Attune notifier", compose::listen(&config).await?, &config, shutdown_signal()).await
 }

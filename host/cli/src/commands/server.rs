@@ -53,7 +53,7 @@ pub async fn run(mut config: Config, env: &Inherited) -> anyhow::Result<()> {
 
     let state = ApiState {
         sandbox: serde_json::to_value(&sandbox).ok(),
-        ..ApiState::new(platform, config.packs_dir.clone(), compose::http_limits(&config))
+        ..ApiState::new(platform, config.packs_dir.clone(), config.packs_cache_dir(), compose::http_limits(&config))
     };
     let served = compose::serve(attune_api::app(state), "Attune", listener, &config, shutdown_signal()).await;
     shutdown.cancel();

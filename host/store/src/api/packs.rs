@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use attune_domain::action::Action;
-use attune_domain::pack::{Pack, PackBundle, RegistrationSummary};
+use attune_domain::pack::{Pack, PackBundle, PackVersion, RegistrationSummary};
 use attune_domain::page::{Page, PageRequest};
 use attune_domain::policy::{NewPolicy, Policy};
 use attune_domain::rule::{NewRule, Rule};
@@ -42,7 +42,17 @@ pub trait PackStore: Send + Sync {
     /// stay (a rule the files now declare under the same ref becomes theirs). Either
     /// everything is stored or nothing is. A component whose ref another pack (or no pack)
     /// already holds is a conflict.
+    ///
+    /// A bundle with an archive keeps it, in the same transaction, as a version of the pack
+    /// (the pack row then names its digest); a version is immutable, so the same version
+    /// with another digest is a conflict.
     async fn register_pack(&self, bundle: &PackBundle) -> StoreResult<RegistrationSummary>;
+    /// The versions of a pack installed from archives, newest first.
+    async fn list_pack_versions(&self, pack_ref: &str) -> StoreResult<Vec<PackVersion>>;
+    /// One version of a pack, with its archive's bytes.
+    async fn get_pack_version(&self, pack_ref: &str, version: &str) -> StoreResult<(PackVersion, Vec<u8>)>;
+    /// An archive's bytes by digest.
+    async fn get_pack_archive(&self, digest: &str) -> StoreResult<Vec<u8>>;
     /// A pack by ref.
     async fn get_pack(&self, pack_ref: &str) -> StoreResult<Pack>;
     /// A pack by id.

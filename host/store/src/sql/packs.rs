@@ -35,16 +35,46 @@ macro_rules! impl_pack_store {
                     merged.extend(stored);
                 }
 
+                if let Some(archive) = &bundle.archive {
+                    sqlx::query(
+                        "INSERT INTO pack_archive (pack_ref, version, digest, size, manifest, content, installed_by, \
+                         created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(&def.r#ref)
+                    .bind(&def.version)
+                    .bind(&archive.digest)
+                    .bind(archive.content.len() as i64)
+                    .bind(&archive.manifest)
+                    .bind(&archive.content)
+                    .bind(&archive.installed_by)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    let kept: Option<String> =
+                        sqlx::query_scalar("SELECT digest FROM pack_archive WHERE pack_ref = $1 AND version = $2")
+                            .bind(&def.r#ref)
+                            .bind(&def.version)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    if kept.as_deref() != Some(archive.digest.as_str()) {
+                        return Err(StoreError::Conflict(format!(
+                            "version {} of pack '{}' is installed already from another archive; \
+                             give this one another version",
+                            def.version, def.r#ref
+                        )));
+                    }
+                }
+
                 let pack: Pack = sqlx::query_as(
                     "INSERT INTO pack (ref, label, description, version, author, config_schema, config, \
-                     runtime_deps, tags, is_standard, path, created, updated) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) \
+                     runtime_deps, tags, is_standard, path, archive_digest, created, updated) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13, $12, $12) \
                      ON CONFLICT (ref) DO UPDATE SET label = excluded.label, \
                      description = excluded.description, version = excluded.version, \
                      author = excluded.author, config_schema = excluded.config_schema, \
                      config = excluded.config, runtime_deps = excluded.runtime_deps, \
                      tags = excluded.tags, is_standard = excluded.is_standard, path = excluded.path, \
-                     updated = excluded.updated RETURNING *",
+                     archive_digest = excluded.archive_digest, updated = excluded.updated RETURNING *",
                 )
                 .bind(&def.r#ref)
                 .bind(&def.label)
@@ -58,6 +88,7 @@ macro_rules! impl_pack_store {
                 .bind(def.is_standard)
                 .bind(&def.path)
                 .bind(now)
+                .bind(bundle.archive.as_ref().map(|a| &a.digest))
                 .fetch_one(&mut *tx)
                 .await?;
 
@@ -303,6 +334,45 @@ macro_rules! impl_pack_store {
 
                 tx.commit().await?;
                 Ok(summary)
+            }
+
+            async fn list_pack_versions(
+                &self,
+                pack_ref: &str,
+            ) -> $crate::StoreResult<Vec<attune_domain::pack::PackVersion>> {
+                Ok(sqlx::query_as(
+                    "SELECT id, pack_ref, version, digest, size, manifest, installed_by, created FROM pack_archive \
+                     WHERE pack_ref = $1 ORDER BY id DESC",
+                )
+                .bind(pack_ref)
+                .fetch_all(self.read_pool())
+                .await?)
+            }
+
+            async fn get_pack_version(
+                &self,
+                pack_ref: &str,
+                version: &str,
+            ) -> $crate::StoreResult<(attune_domain::pack::PackVersion, Vec<u8>)> {
+                let version_row: attune_domain::pack::PackVersion = sqlx::query_as(
+                    "SELECT id, pack_ref, version, digest, size, manifest, installed_by, created FROM pack_archive \
+                     WHERE pack_ref = $1 AND version = $2",
+                )
+                .bind(pack_ref)
+                .bind(version)
+                .fetch_optional(self.read_pool())
+                .await?
+                .ok_or_else(|| $crate::StoreError::not_found("pack version", format!("{pack_ref} {version}")))?;
+                let content = self.get_pack_archive(&version_row.digest).await?;
+                Ok((version_row, content))
+            }
+
+            async fn get_pack_archive(&self, digest: &str) -> $crate::StoreResult<Vec<u8>> {
+                sqlx::query_scalar("SELECT content FROM pack_archive WHERE digest = $1")
+                    .bind(digest)
+                    .fetch_optional(self.read_pool())
+                    .await?
+                    .ok_or_else(|| $crate::StoreError::not_found("pack archive", digest))
             }
 
             async fn get_pack(&self, pack_ref: &str) -> $crate::StoreResult<attune_domain::pack::Pack> {

@@ -18,6 +18,7 @@ conformance_tests!(
     deletes_a_pack,
     missing_packs_and_components_are_not_found,
     records_a_sensors_status,
+    keeps_each_archived_version_once,
 );
 
 fn of_pack(pack_ref: &str) -> ComponentFilter {
@@ -200,6 +201,56 @@ async fn deletes_a_pack(store: &TestStore) {
     assert_eq!(PackContents::read(store, "kept").await, kept);
     assert_eq!(refs!(store.list_packs(all()).await.unwrap()), ["kept"]);
     assert_not_found(store.delete_pack("doomed").await);
+}
+
+/// A bundle of `pack_ref` at `version` carrying an archive of `content`.
+fn archived(pack_ref: &str, version: &str, content: &[u8]) -> attune_domain::pack::PackBundle {
+    let mut bundle = empty_bundle(pack_ref);
+    if let Some(pack) = bundle.pack.as_mut() {
+        pack.version = version.into();
+    }
+    bundle.archive = Some(attune_domain::pack::NewPackArchive {
+        digest: format!("sha256:{}", hex_of(content)),
+        manifest: json!({"files": []}),
+        content: content.to_vec(),
+        installed_by: Some("admin".into()),
+    });
+    bundle
+}
+
+fn hex_of(content: &[u8]) -> String {
+    // Not a real digest: distinct contents give distinct names, which is all a test needs.
+    content.iter().map(|b| format!("{b:02x}")).collect::<String>() + &"0".repeat(64 - 2 * content.len())
+}
+
+async fn keeps_each_archived_version_once(store: &TestStore) {
+    let one = archived("shipped", "1.0.0", b"one");
+    store.register_pack(&one).await.unwrap();
+    store.register_pack(&archived("shipped", "2.0.0", b"two")).await.unwrap();
+    let digest_one = one.archive.as_ref().unwrap().digest.clone();
+    assert_ne!(store.get_pack("shipped").await.unwrap().archive_digest, Some(digest_one.clone()));
+
+    let versions = store.list_pack_versions("shipped").await.unwrap();
+    let listed: Vec<(&str, i64)> = versions.iter().map(|v| (v.version.as_str(), v.size)).collect();
+    assert_eq!(listed, [("2.0.0", 3), ("1.0.0", 3)], "newest first");
+    let (kept, bytes) = store.get_pack_version("shipped", "1.0.0").await.unwrap();
+    assert_eq!((kept.digest.as_str(), bytes.as_slice()), (digest_one.as_str(), &b"one"[..]));
+    assert_eq!(store.get_pack_archive(&digest_one).await.unwrap(), b"one");
+
+    // Installing a kept version again is the same archive: fine, and the pack names it.
+    store.register_pack(&one).await.unwrap();
+    assert_eq!(store.get_pack("shipped").await.unwrap().archive_digest, Some(digest_one));
+    assert_eq!(store.list_pack_versions("shipped").await.unwrap().len(), 2);
+
+    // The same version from another archive is refused, and nothing of it is stored.
+    let error = store.register_pack(&archived("shipped", "1.0.0", b"evil")).await.unwrap_err();
+    assert!(matches!(error, attune_store::StoreError::Conflict(_)), "{error:?}");
+    assert_eq!(store.list_pack_versions("shipped").await.unwrap().len(), 2);
+    assert_not_found(store.get_pack_version("shipped", "3.0.0").await.map(|_| ()));
+
+    // Registered from a directory again: no archive behind it any more.
+    store.register_pack(&empty_bundle("shipped")).await.unwrap();
+    assert_eq!(store.get_pack("shipped").await.unwrap().archive_digest, None);
 }
 
 async fn missing_packs_and_components_are_not_found(store: &TestStore) {

@@ -63,7 +63,8 @@ impl TestApi {
         attune_services::bootstrap::bootstrap(&platform, Some(ADMIN_PASSWORD.into())).await.unwrap();
         attune_packs::register_pack(platform.store.as_ref(), &shipped_packs().join("core")).await.unwrap();
         let packs_dir = dir.path().to_path_buf();
-        let router = app(ApiState::new(platform.clone(), packs_dir, limits));
+        let packs_cache = dir.path().join("cache").join("packs");
+        let router = app(ApiState::new(platform.clone(), packs_dir, packs_cache, limits));
         let mut api = Self { router, platform, bus, dir, token: String::new() };
         let (status, body) = api
             .call(

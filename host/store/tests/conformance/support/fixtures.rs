@@ -52,6 +52,7 @@ pub fn sample_bundle(pack_ref: &str) -> PackBundle {
         workflows: vec![workflow(&r("deploy"), &r("notify"))],
         policies: vec![policy(&r("one_notify"), &r("notify"))],
         permission_sets: vec![permission_set(&r("operators"))],
+        archive: None,
     }
 }
 
