@@ -526,3 +526,61 @@ async fn a_pack_goes_through_an_oci_registry() {
     let bad = cli.run(&["pack", "install", "oci://registry.example/Team/../x"]);
     assert_eq!(bad.code, 2, "{bad:?}");
 }
+
+#[tokio::test]
+async fn distributed_workers_fetch_an_installed_pack_by_its_digest() {
+    use crate::distributed::{role, submit, wait_all};
+
+    let database = attune_test_support::TestDatabase::create("e2e_pack_distribution").await;
+    let scratch = tempfile::tempdir().unwrap();
+    let prefix = format!("e2e-packs-{}.", std::process::id());
+    let dir = |name: &str| scratch.path().join(name);
+    let migrate = role(&database, &prefix, &dir("migrate")).arg("migrate").output().unwrap();
+    assert!(migrate.status.success(), "{}", String::from_utf8_lossy(&migrate.stderr));
+    let api = Server::start_role(role(&database, &prefix, &dir("api")), "api", "Attune is listening on ");
+    let _executor =
+        Server::start_role(role(&database, &prefix, &dir("executor")), "executor", "Attune executor is running");
+    let mut workers = Vec::new();
+    for name in ["worker-a", "worker-b"] {
+        let mut command = role(&database, &prefix, &dir(name));
+        command.env("ATTUNE__WORKER__NAME", name).env("ATTUNE__WORKER__CONCURRENCY", "2");
+        workers.push(Server::start_role(command, "worker", "Attune worker "));
+    }
+    let token = api.login("admin", crate::distributed::PASSWORD).await;
+
+    let pack = dir("clipack");
+    write_greeter(&pack, "1.0.0", "from the store,");
+    let archive = attune_packs::archive::write(&pack, "clipack", "1.0.0").unwrap();
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/v1/packs", api.url))
+        .bearer_auth(&token)
+        .body(archive.bytes.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    // The files the API unpacked are gone: a worker cannot be reading them.
+    std::fs::remove_dir_all(dir("api").join("cache/packs")).unwrap();
+    std::fs::remove_dir_all(&pack).unwrap();
+
+    let mut ids = Vec::new();
+    for n in 0..8 {
+        ids.push(submit(&api, &token, "clipack.greet", serde_json::json!({"name": format!("run {n}")})).await);
+    }
+    let results = wait_all(&api, &token, &ids, Duration::from_secs(120)).await;
+    let mut used = std::collections::BTreeSet::new();
+    for (n, id) in ids.iter().enumerate() {
+        let execution = &results[id];
+        assert_eq!(execution["status"], "completed", "{execution}");
+        assert_eq!(execution["result"]["stdout"], format!("from the store, run {n}\n"), "{execution}");
+        used.insert(execution["worker"].as_i64().unwrap());
+    }
+    // Each worker that ran it unpacked the archive into its own data directory.
+    let hex = archive.digest.trim_start_matches("sha256:");
+    for worker in used {
+        let (_, shown) = api.call("GET", &format!("/api/v1/workers/{worker}"), Some(&token), None).await;
+        let name = shown["data"]["name"].as_str().unwrap().to_owned();
+        let unpacked = dir(&name).join("cache/packs").join(hex);
+        assert!(unpacked.join("actions/greet.sh").is_file(), "{name} unpacked the pack at {}", unpacked.display());
+    }
+}

@@ -94,9 +94,9 @@ impl Api {
         self.call(Method::POST, path, &[], Payload::Json(body)).await
     }
 
-    /// `POST path` (with `query`) with a gzip body: a pack archive.
+    /// `POST path` (with `query`) with a binary body: a pack archive.
     pub async fn upload(&mut self, path: &str, query: &[(&str, String)], bytes: &[u8]) -> Result<Value, Failure> {
-        self.call(Method::POST, path, query, Payload::Bytes(bytes, "application/gzip")).await
+        self.call(Method::POST, path, query, Payload::Bytes(bytes, "application/octet-stream")).await
     }
 
     /// `PUT path` with a JSON body (and `query`).

@@ -50,7 +50,7 @@ struct InstallQuery {
 /// stored with the archive kept as a version of the pack, all or nothing. Its size is
 /// bounded by `server.max_body_bytes`.
 #[utoipa::path(post, path = "/api/v1/packs", tag = "packs", params(InstallQuery),
-    request_body(content = Vec<u8>, content_type = "application/gzip", description = "The pack archive"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The pack archive (.tar.gz)"),
     responses(
         (status = CREATED, description = "The installed pack and what changed", body = Data<Registration>),
         (status = UNPROCESSABLE_ENTITY, description = "Not a valid pack archive, or an invalid pack: `invalid_pack` with each problem"),
