@@ -284,7 +284,8 @@ fn completions_cover_client_and_server_commands() {
     }
 }
 
-/// A shell pack `clipack` at `version` whose `greet` action prints `<greeting> <name>`.
+/// A shell pack `clipack` at `version` whose `greet` action prints `<greeting> <name>`, and
+/// whose `slow` action times out.
 fn write_greeter(dir: &Path, version: &str, greeting: &str) {
     std::fs::create_dir_all(dir.join("actions")).unwrap();
     std::fs::write(dir.join("pack.yaml"), format!("ref: clipack\nlabel: CLI pack\nversion: {version}\n")).unwrap();
@@ -296,6 +297,13 @@ fn write_greeter(dir: &Path, version: &str, greeting: &str) {
     .unwrap();
     std::fs::write(dir.join("actions/greet.sh"), format!("#!/bin/sh\nprintf '%s\\n' \"{greeting} $PARAM_NAME\"\n"))
         .unwrap();
+    // `slow` outlives its one-second timeout.
+    std::fs::write(
+        dir.join("actions/slow.yaml"),
+        "ref: clipack.slow\nrunner_type: shell\nentry_point: slow.sh\nparameters: {}\ntimeout: 1\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("actions/slow.sh"), "#!/bin/sh\nsleep 30\n").unwrap();
 }
 
 #[tokio::test]
@@ -320,6 +328,8 @@ async fn a_pack_is_built_published_run_and_rolled_back() {
     assert!(published.stdout.contains("Installed clipack 1.0.0"), "{published:?}");
     let run = cli.ok(&["action", "run", "clipack.greet", "name=world"]);
     assert!(run.stdout.contains("hello world"), "{run:?}");
+    let slow = cli.run(&["action", "run", "clipack.slow"]);
+    assert_eq!(slow.code, 11, "a timed-out execution has its own exit code: {slow:?}");
 
     // Version 2, published straight from the directory; then back to 1.
     write_greeter(&pack, "2.0.0", "howdy");

@@ -71,7 +71,7 @@ crate::sql::impl_operations_store!(PostgresStore, Postgres);
 crate::sql::impl_workflow_store!(
     PostgresStore,
     Postgres,
-    "SELECT id FROM execution WHERE id = $1 AND status = $2 FOR UPDATE"
+    "SELECT id FROM execution WHERE id = $1 AND status = $2 FOR NO KEY UPDATE"
 );
 crate::sql::impl_webhook_store!(PostgresStore, Postgres);
 crate::sql::impl_credential_store!(PostgresStore, Postgres);

@@ -6,9 +6,10 @@
 //! from the revision the step was computed from to the next. Two executors that computed a
 //! step from the same revision cannot both write it.
 //!
-//! PostgreSQL holds the row with `SELECT ... FOR UPDATE`, which writes nothing: a no-op
-//! `UPDATE` would leave a dead row version (and index entries) behind for every step, and a
-//! with-items run takes one step per item. SQLite has no row locks; its no-op `UPDATE` takes
+//! PostgreSQL holds the row with `SELECT ... FOR NO KEY UPDATE` — the lock an update that
+//! changes no key takes, so a child inserted elsewhere (whose foreign key shares the row)
+//! does not wait — which writes nothing: a no-op `UPDATE` would leave a dead row version
+//! (and index entries) behind for every step, and a with-items run takes one step per item. SQLite has no row locks; its no-op `UPDATE` takes
 //! the database's write lock at the start of the step.
 
 /// A running task run and how its child ended.
