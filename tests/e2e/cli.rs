@@ -539,23 +539,14 @@ async fn a_pack_goes_through_an_oci_registry() {
 
 #[tokio::test]
 async fn distributed_workers_fetch_an_installed_pack_by_its_digest() {
-    use crate::distributed::{role, submit, wait_all};
+    use crate::distributed::{Cluster, start_cluster, submit, wait_all};
 
     let database = attune_test_support::TestDatabase::create("e2e_pack_distribution").await;
     let scratch = tempfile::tempdir().unwrap();
     let prefix = format!("e2e-packs-{}.", std::process::id());
     let dir = |name: &str| scratch.path().join(name);
-    let migrate = role(&database, &prefix, &dir("migrate")).arg("migrate").output().unwrap();
-    assert!(migrate.status.success(), "{}", String::from_utf8_lossy(&migrate.stderr));
-    let api = Server::start_role(role(&database, &prefix, &dir("api")), "api", "Attune is listening on ");
-    let _executor =
-        Server::start_role(role(&database, &prefix, &dir("executor")), "executor", "Attune executor is running");
-    let mut workers = Vec::new();
-    for name in ["worker-a", "worker-b"] {
-        let mut command = role(&database, &prefix, &dir(name));
-        command.env("ATTUNE__WORKER__NAME", name).env("ATTUNE__WORKER__CONCURRENCY", "2");
-        workers.push(Server::start_role(command, "worker", "Attune worker "));
-    }
+    let Cluster { api, executor: _executor, workers: _workers } =
+        start_cluster(&database, &prefix, scratch.path(), "2");
     let token = api.login("admin", crate::distributed::PASSWORD).await;
 
     let pack = dir("clipack");

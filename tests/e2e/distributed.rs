@@ -32,6 +32,31 @@ pub fn role(database: &TestDatabase, prefix: &str, data: &std::path::Path) -> Co
     command
 }
 
+/// The core of a distributed deployment on a migrated `database`: the API, one executor and
+/// two workers (`worker-a`, `worker-b`, each running `concurrency` executions at once), each
+/// role with a data directory of its own under `scratch`.
+pub struct Cluster {
+    pub api: Server,
+    pub executor: Server,
+    pub workers: Vec<Server>,
+}
+
+pub fn start_cluster(database: &TestDatabase, prefix: &str, scratch: &std::path::Path, concurrency: &str) -> Cluster {
+    let dir = |name: &str| scratch.join(name);
+    let migrate = role(database, prefix, &dir("migrate")).arg("migrate").output().unwrap();
+    assert!(migrate.status.success(), "{}", String::from_utf8_lossy(&migrate.stderr));
+    let api = Server::start_role(role(database, prefix, &dir("api")), "api", "Attune is listening on ");
+    let executor =
+        Server::start_role(role(database, prefix, &dir("executor")), "executor", "Attune executor is running");
+    let mut workers = Vec::new();
+    for name in ["worker-a", "worker-b"] {
+        let mut command = role(database, prefix, &dir(name));
+        command.env("ATTUNE__WORKER__NAME", name).env("ATTUNE__WORKER__CONCURRENCY", concurrency);
+        workers.push(Server::start_role(command, "worker", "Attune worker "));
+    }
+    Cluster { api, executor, workers }
+}
+
 fn amqp_url() -> String {
     std::env::var("ATTUNE_TEST_AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into())
 }
@@ -61,17 +86,8 @@ async fn roles_share_work_and_survive_a_broker_restart() {
     let prefix = format!("e2e-{}-{}.", std::process::id(), Instant::now().elapsed().subsec_nanos());
     let dir = |name: &str| scratch.path().join(name);
 
-    let migrate = role(&database, &prefix, &dir("migrate")).arg("migrate").output().unwrap();
-    assert!(migrate.status.success(), "{}", String::from_utf8_lossy(&migrate.stderr));
-    let api = Server::start_role(role(&database, &prefix, &dir("api")), "api", "Attune is listening on ");
-    let _executor =
-        Server::start_role(role(&database, &prefix, &dir("executor")), "executor", "Attune executor is running");
-    let mut workers = Vec::new();
-    for name in ["worker-a", "worker-b"] {
-        let mut command = role(&database, &prefix, &dir(name));
-        command.env("ATTUNE__WORKER__NAME", name).env("ATTUNE__WORKER__CONCURRENCY", "4");
-        workers.push(Server::start_role(command, "worker", "Attune worker "));
-    }
+    let Cluster { api, executor: _executor, workers: _workers } =
+        start_cluster(&database, &prefix, scratch.path(), "4");
     let notifier =
         Server::start_role(role(&database, &prefix, &dir("notifier")), "notifier", "Attune notifier is listening on ");
     let mut sensor = role(&database, &prefix, &dir("sensor"));

@@ -107,14 +107,7 @@ fn leak(path: String) -> &'static str {
 
 /// Writes pack `name` from `template` into `dir/name`, which must not exist.
 pub fn init(name: &str, template: Template, dir: &Path) -> Result<std::path::PathBuf, Failure> {
-    let valid = name.len() <= 128
-        && name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
-    if !valid {
-        return Err(Failure::Usage(format!(
-            "'{name}' is not a valid pack name: use lowercase letters, digits, '_' and '-', starting with a letter or digit"
-        )));
-    }
+    attune_domain::refs::validate_name(name).map_err(|e| Failure::Usage(format!("pack name: {e}")))?;
     let root = dir.join(name);
     if root.exists() {
         return Err(Failure::file(&root, "exists already; pack init writes a new directory"));
