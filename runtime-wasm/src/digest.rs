@@ -15,6 +15,11 @@ impl ComponentDigest {
         Self(Sha256::digest(bytes).into())
     }
 
+    /// A digest computed elsewhere.
+    pub fn from_raw(digest: [u8; 32]) -> Self {
+        Self(digest)
+    }
+
     /// The raw digest.
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0

@@ -19,11 +19,12 @@
 //! - `limits`: fuel, memory, deadline and cancellation, and naming the limit that fired.
 //! - `capture`: bounded stdout/stderr/log capture with live lines.
 //! - `sandbox`: one guest call in a fresh store; `action` and [`sensor`] build on it.
-//! - [`build`]: WAT/core module → component, Python → component.
+//! - [`build`]: WAT/core module → component, Python → component (the `attune-wasm-build`
+//!   crate, re-exported).
 
 mod action;
 mod bindings;
-pub mod build;
+pub use attune_wasm_build as build;
 mod cache;
 mod capture;
 mod components;

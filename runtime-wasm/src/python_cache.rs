@@ -1,9 +1,9 @@
 //! Python entry points, built into components once and kept.
 //!
 //! componentize-py takes tens of seconds, so its output is stored under
-//! `<cache_dir>/python/<key>.wasm`, where the key digests the world, our WIT package and
-//! every `.py` file beside the entry point (what componentize-py may bundle). Changing any
-//! of them builds again; a restart finds the component without running the tool at all.
+//! `<cache_dir>/python/<key>.wasm`, where the key ([`PythonBuild::source_key`]) digests the
+//! world, our WIT package and every file of the entry point's directory (what
+//! componentize-py may bundle). Changing any of them builds again; a restart finds the component without running the tool at all.
 //! Files are sealed with the server's [`CacheKey`]: one that does not verify (damaged, or
 //! planted to run as another pack's action) is built again.
 //! `attune pack build` can do the same ahead of time with [`crate::build::build_file`].
@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::build::{self, PythonBuild, World};
+use crate::build::{PythonBuild, World};
 use crate::digest::ComponentDigest;
 use crate::error::SetupError;
 use crate::seal::CacheKey;
@@ -32,7 +32,9 @@ impl PythonCache {
 
     /// The component of the Python app `entry_point` for `world`, built if needed.
     pub(crate) async fn component(&self, entry_point: &Path, world: World) -> Result<Vec<u8>, SetupError> {
-        let key = source_key(entry_point, world)?;
+        let build_error = |source| SetupError::Build { path: entry_point.to_path_buf(), source };
+        let build = PythonBuild::for_entry_point(entry_point, world).map_err(build_error)?;
+        let key = ComponentDigest::from_raw(build.source_key().map_err(build_error)?);
         let path = self.dir.join(format!("{key}.wasm"));
         if let Some(bytes) = self.read_sealed(&path).await {
             return Ok(bytes);
@@ -47,14 +49,12 @@ impl PythonCache {
         let cache_error = |source| SetupError::Cache { path: self.dir.clone(), source };
         tokio::fs::create_dir_all(&self.dir).await.map_err(cache_error)?;
         let temporary = self.dir.join(format!(".{key}.{}.tmp.wasm", std::process::id()));
-        let build = PythonBuild::for_entry_point(entry_point, world)
-            .map_err(|source| SetupError::Build { path: entry_point.to_path_buf(), source })?;
         let output = temporary.clone();
         tracing::info!(entry_point = %entry_point.display(), "building a Python component");
         tokio::task::spawn_blocking(move || build.build(&output))
             .await
             .map_err(|e| SetupError::Internal(e.to_string()))?
-            .map_err(|source| SetupError::Build { path: entry_point.to_path_buf(), source })?;
+            .map_err(build_error)?;
         let component = tokio::fs::read(&temporary).await.map_err(cache_error)?;
         let mut sealed = component.clone();
         self.seal.seal(&mut sealed);
@@ -79,31 +79,4 @@ impl PythonCache {
             }
         }
     }
-}
-
-/// Digest of what a Python build depends on.
-fn source_key(entry_point: &Path, world: World) -> Result<ComponentDigest, SetupError> {
-    let read_error = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| SetupError::ReadEntryPoint { path, source }
-    };
-    let dir = entry_point.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut sources: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(read_error(dir))?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| path.extension().is_some_and(|e| e == "py") && path.is_file())
-        .collect();
-    sources.sort();
-
-    let mut key = Vec::new();
-    key.extend_from_slice(world.qualified_name().as_bytes());
-    key.extend_from_slice(build::package_digest().as_bytes());
-    key.extend_from_slice(entry_point.file_name().unwrap_or_default().as_encoded_bytes());
-    for source in &sources {
-        key.push(0);
-        key.extend_from_slice(source.file_name().unwrap_or_default().as_encoded_bytes());
-        key.push(0);
-        key.extend_from_slice(&std::fs::read(source).map_err(read_error(source))?);
-    }
-    Ok(ComponentDigest::of(&key))
 }

@@ -389,7 +389,7 @@ async fn uploaded_archives_are_checked_before_anything_is_kept() {
     // A valid archive sent with another digest is refused, and nothing is installed.
     let pack = data.path().join("clipack");
     write_greeter(&pack, "1.0.0", "hello");
-    let archive = attune_packs::archive::write(&pack, "clipack", "1.0.0").unwrap();
+    let archive = attune_packs::archive::write(&pack, "clipack", "1.0.0", Vec::new()).unwrap();
     let (status, body) = upload(archive.bytes.clone(), "?digest=sha256:0000", token.clone()).await;
     assert_eq!(status, 422, "{body}");
     assert!(body["error"]["details"].to_string().contains("not the sha256:0000"), "{body}");
@@ -430,7 +430,13 @@ async fn uploaded_archives_are_checked_before_anything_is_kept() {
 #[tokio::test]
 async fn every_pack_template_builds_installs_and_runs_as_generated() {
     let data = tempfile::tempdir().unwrap();
-    let server = server(data.path());
+    // The server has no build tools (no componentize-py): WASM templates run as the
+    // components `pack build` made.
+    let no_tools = data.path().join("no-tools");
+    std::fs::create_dir_all(&no_tools).unwrap();
+    let mut command = attune(data.path());
+    command.env("ATTUNE_ADMIN_PASSWORD", PASSWORD).env("ATTUNE_TOOLS_DIR", &no_tools);
+    let server = Server::start(command);
     let cli = logged_in(data.path(), &server);
     let work = data.path().join("work");
     std::fs::create_dir_all(&work).unwrap();
@@ -446,7 +452,25 @@ async fn every_pack_template_builds_installs_and_runs_as_generated() {
         let dir = work.join(&name);
         let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
         assert!(readme.contains(expected), "{template}: the README says what the run prints: {readme}");
-        cli.ok(&["pack", "publish", dir.to_str().unwrap()]);
+        let built = cli.ok(&["pack", "build", dir.to_str().unwrap(), "--json"]).json();
+        let entry_point = match template {
+            "wat" => "hello.wat.wasm",
+            "wasm-python" => "hello.py.wasm",
+            _ => "",
+        };
+        if entry_point.is_empty() {
+            assert_eq!(built["components"], serde_json::json!({}), "{template}: nothing to build");
+        } else {
+            let source = entry_point.trim_end_matches(".wasm");
+            assert_eq!(built["components"][format!("actions/{source}")], format!("actions/{entry_point}"), "{built}");
+            let again = cli.ok(&["pack", "build", dir.to_str().unwrap(), "--json"]).json();
+            assert_eq!(again["digest"], built["digest"], "{template}: building a component is reproducible");
+        }
+        cli.ok(&["pack", "publish", built["path"].as_str().unwrap()]);
+        if !entry_point.is_empty() {
+            let action = cli.ok(&["action", "show", &format!("{name}.hello"), "--json"]).json();
+            assert_eq!(action["entry_point"], entry_point, "{template}: the built component runs");
+        }
         let run = cli.ok(&["action", "run", &format!("{name}.hello"), "name=world"]);
         assert!(run.stdout.contains(expected), "{template}: {run:?}");
     }
@@ -551,7 +575,7 @@ async fn distributed_workers_fetch_an_installed_pack_by_its_digest() {
 
     let pack = dir("clipack");
     write_greeter(&pack, "1.0.0", "from the store,");
-    let archive = attune_packs::archive::write(&pack, "clipack", "1.0.0").unwrap();
+    let archive = attune_packs::archive::write(&pack, "clipack", "1.0.0", Vec::new()).unwrap();
     let response = reqwest::Client::new()
         .post(format!("{}/api/v1/packs", api.url))
         .bearer_auth(&token)

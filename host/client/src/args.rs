@@ -109,6 +109,10 @@ pub enum PackCommand {
         /// Where to write the archive (default: `<dir>/dist`).
         #[arg(long, short = 'o')]
         output: Option<PathBuf>,
+        /// Archive WASM entry points as they are, not built into components (the runtime
+        /// builds them on first use; Python needs componentize-py wherever it runs).
+        #[arg(long)]
+        no_compile: bool,
     },
     /// Install a pack on the server — or push it to an OCI registry with `--to`: a pack
     /// directory (built first) or an archive.

@@ -17,6 +17,12 @@
 //! [`Limits::total_bytes`] once decompressed (a compressed bomb stops there), at most
 //! [`Limits::members`] of them, and every one listed in the manifest with the digest it
 //! has — nothing missing, nothing extra, nothing twice. A failed open leaves no directory.
+//!
+//! **Built components.** `attune pack build` compiles each WASM entry point that is not a
+//! component yet (WAT, a core module, Python) and archives the component beside its
+//! source as `<source>.wasm` (`actions/hello.py` → `actions/hello.py.wasm`); the manifest's
+//! `components` maps each source to its component, and an install runs the component
+//! (see `install`). Workers then need no build tools and do no first-run build.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -76,6 +82,26 @@ pub struct Manifest {
     pub version: String,
     /// Every file, in path order.
     pub files: Vec<FileEntry>,
+    /// Built components: source path → the component built from it (both listed in
+    /// [`Manifest::files`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub components: BTreeMap<String, String>,
+}
+
+/// A component built from one of a pack's entry points, to archive beside its source.
+#[derive(Debug, Clone)]
+pub struct BuiltComponent {
+    /// The source's path in the pack (`actions/hello.py`).
+    pub source: String,
+    /// The component's bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl BuiltComponent {
+    /// Where the component is archived: `<source>.wasm`.
+    pub fn path(&self) -> String {
+        format!("{}.wasm", self.source)
+    }
 }
 
 /// One file of a pack.
@@ -121,27 +147,59 @@ fn excluded(name: &str, top_level: bool) -> bool {
     name.starts_with('.') || name == "__pycache__" || name == "node_modules" || (top_level && name == "dist")
 }
 
-/// Writes the archive of the pack `pack_ref` `version` in `dir`. Symbolic links were checked
-/// to stay inside the pack when it was loaded; their targets' contents are archived under
-/// the link's name.
-pub fn write(dir: &Path, pack_ref: &str, version: &str) -> Result<Archive, PackError> {
-    let mut files = BTreeMap::new();
-    collect(dir, dir, &mut files)?;
+/// Where an archived file's bytes come from.
+enum Content {
+    /// A file of the pack directory.
+    File(PathBuf),
+    /// A component built from one.
+    Built(Vec<u8>),
+}
+
+/// Writes the archive of the pack `pack_ref` `version` in `dir`, with `built` components
+/// beside their sources. Symbolic links were checked to stay inside the pack when it was
+/// loaded; their targets' contents are archived under the link's name.
+pub fn write(dir: &Path, pack_ref: &str, version: &str, built: Vec<BuiltComponent>) -> Result<Archive, PackError> {
+    let mut on_disk = BTreeMap::new();
+    collect(dir, dir, &mut on_disk)?;
+    let mut files: BTreeMap<String, Content> =
+        on_disk.into_iter().map(|(path, file)| (path, Content::File(file))).collect();
+    let mut components = BTreeMap::new();
+    for component in built {
+        let path = component.path();
+        if !files.contains_key(&component.source) {
+            return Err(PackError::single(dir, &component.source, "a built component's source is not in the pack"));
+        }
+        if files.insert(path.clone(), Content::Built(component.bytes)).is_some() {
+            return Err(PackError::single(
+                dir,
+                &path,
+                format!("the component built from {} would replace this file", component.source),
+            ));
+        }
+        components.insert(component.source, path);
+    }
     let mut entries = Vec::with_capacity(files.len());
     let mut contents = Vec::with_capacity(files.len());
-    for (path, file) in &files {
-        let bytes = std::fs::read(file).map_err(|e| PackError::io(file, e))?;
-        let executable = is_executable(file);
+    for (path, content) in files {
+        let (bytes, executable) = match content {
+            Content::File(file) => (std::fs::read(&file).map_err(|e| PackError::io(&file, e))?, is_executable(&file)),
+            Content::Built(bytes) => (bytes, false),
+        };
         entries.push(FileEntry {
-            path: path.clone(),
+            path,
             size: bytes.len() as u64,
             sha256: hex::encode(Sha256::digest(&bytes)),
             executable,
         });
         contents.push(bytes);
     }
-    let manifest =
-        Manifest { format: FORMAT, pack_ref: pack_ref.to_owned(), version: version.to_owned(), files: entries };
+    let manifest = Manifest {
+        format: FORMAT,
+        pack_ref: pack_ref.to_owned(),
+        version: version.to_owned(),
+        files: entries,
+        components,
+    };
     let manifest_bytes =
         serde_json::to_vec_pretty(&manifest).map_err(|e| PackError::single(dir, MANIFEST, e.to_string()))?;
 
@@ -290,6 +348,11 @@ fn unpack(bytes: &[u8], dest: &Path, limits: &Limits) -> Result<Manifest, PackEr
                     return Err(refuse(MANIFEST, format!("{} is listed twice", file.path)));
                 }
             }
+            for (source, component) in &parsed.components {
+                if !by_path.contains_key(source) || !by_path.contains_key(component) {
+                    return Err(refuse(MANIFEST, format!("components: {source} → {component} names an unlisted file")));
+                }
+            }
             manifest = Some((parsed, by_path));
             continue;
         };
@@ -391,7 +454,10 @@ mod tests {
         std::fs::set_permissions(two.path().join("actions/run.yaml"), std::fs::Permissions::from_mode(0o600)).unwrap();
         std::thread::sleep(std::time::Duration::from_millis(20));
         std::fs::write(two.path().join("pack.yaml"), "ref: demo\nversion: 1.0.0\n").unwrap();
-        let (a, b) = (write(one.path(), "demo", "1.0.0").unwrap(), write(two.path(), "demo", "1.0.0").unwrap());
+        let (a, b) = (
+            write(one.path(), "demo", "1.0.0", Vec::new()).unwrap(),
+            write(two.path(), "demo", "1.0.0", Vec::new()).unwrap(),
+        );
         assert_eq!(a.bytes, b.bytes);
         assert_eq!(a.digest, b.digest);
         assert!(a.digest.starts_with("sha256:") && a.digest.len() == 71);
@@ -401,14 +467,14 @@ mod tests {
         assert!(a.manifest.files[0].executable && !a.manifest.files[1].executable);
 
         std::fs::write(two.path().join("actions/run.sh"), "#!/bin/sh\necho changed\n").unwrap();
-        assert_ne!(write(two.path(), "demo", "1.0.0").unwrap().digest, a.digest);
+        assert_ne!(write(two.path(), "demo", "1.0.0", Vec::new()).unwrap().digest, a.digest);
     }
 
     #[test]
     fn an_archive_opens_to_the_files_it_was_written_from() {
         let source = tempfile::tempdir().unwrap();
         pack(source.path());
-        let archive = write(source.path(), "demo", "1.0.0").unwrap();
+        let archive = write(source.path(), "demo", "1.0.0", Vec::new()).unwrap();
         let out = tempfile::tempdir().unwrap();
         let dest = out.path().join("demo");
         let manifest = open(&archive.bytes, &dest, &Limits::default()).unwrap();
@@ -461,6 +527,7 @@ mod tests {
                     executable: false,
                 })
                 .collect(),
+            components: BTreeMap::new(),
         }
     }
 

@@ -30,6 +30,7 @@ pub enum PackError {
         problems: Vec<Problem>,
     },
     /// The store failed.
+    #[cfg(feature = "store")]
     #[error(transparent)]
     Store(#[from] attune_store::StoreError),
 }
@@ -52,6 +53,7 @@ impl PackError {
     pub fn problems(&self) -> &[Problem] {
         match self {
             PackError::Invalid { problems, .. } => problems,
+            #[cfg(feature = "store")]
             PackError::Store(_) => &[],
         }
     }

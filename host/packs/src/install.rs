@@ -10,7 +10,11 @@
 
 use std::path::{Path, PathBuf};
 
-use attune_domain::pack::{NewPackArchive, Pack};
+use attune_domain::pack::NewPackArchive;
+#[cfg(feature = "store")]
+use attune_domain::pack::Pack;
+use attune_domain::status::RunnerType;
+#[cfg(feature = "store")]
 use attune_store::Store;
 
 use crate::archive::{self, Limits};
@@ -50,6 +54,7 @@ pub fn load_archive(
             format!("names {} {}, but pack.yaml declares {pack_ref} {version}", manifest.pack_ref, manifest.version),
         ));
     }
+    run_built_components(&mut loaded, &manifest)?;
     let manifest =
         serde_json::to_value(&manifest).map_err(|e| PackError::single(&dir, archive::MANIFEST, e.to_string()))?;
     if let Some(pack) = loaded.bundle.pack.as_mut() {
@@ -58,6 +63,41 @@ pub fn load_archive(
     loaded.bundle.archive = Some(NewPackArchive { digest, manifest, content: bytes.to_vec(), installed_by });
     Ok(loaded)
 }
+
+/// Points each WASM action and sensor whose entry point was built into a component
+/// (`attune pack build`) at that component, which must be one (the `\0asm` header of a
+/// component): what runs is what the author's build produced, and no worker builds it again.
+fn run_built_components(loaded: &mut LoadedPack, manifest: &archive::Manifest) -> Result<(), PackError> {
+    let dir = loaded.dir.clone();
+    let built = |subdir: &str, entry_point: &mut Option<String>| -> Result<(), PackError> {
+        let Some(current) = entry_point.as_deref() else { return Ok(()) };
+        let Some(component) = manifest.components.get(&format!("{subdir}/{current}")) else { return Ok(()) };
+        let Some(relative) = component.strip_prefix(&format!("{subdir}/")) else {
+            return Err(PackError::single(
+                &dir,
+                archive::MANIFEST,
+                format!("components: {component} is not in {subdir}/"),
+            ));
+        };
+        let bytes = std::fs::read(dir.join(component)).map_err(|e| PackError::io(&dir.join(component), e))?;
+        if !bytes.starts_with(COMPONENT_HEADER) {
+            return Err(PackError::single(&dir, component, "a built component must be a WebAssembly component"));
+        }
+        *entry_point = Some(relative.to_owned());
+        Ok(())
+    };
+    for action in loaded.bundle.actions.iter_mut().filter(|a| a.runner_type == RunnerType::Wasm) {
+        built("actions", &mut action.entry_point)?;
+    }
+    for sensor in loaded.bundle.sensors.iter_mut().filter(|s| s.runner_type == RunnerType::Wasm) {
+        built("sensors", &mut sensor.entry_point)?;
+    }
+    Ok(())
+}
+
+/// The first bytes of a WebAssembly component: the magic, then the component-model version
+/// and layer.
+const COMPONENT_HEADER: &[u8] = b"\0asm\x0d\x00\x01\x00";
 
 /// The directory of archive `digest` under `cache`, unpacked from `bytes` unless it is
 /// there already; and its manifest.
@@ -83,6 +123,7 @@ fn unpack(
     Ok((dir, manifest))
 }
 
+#[cfg(feature = "store")]
 /// The directory holding `pack`'s files: where its archive is unpacked (fetched from the
 /// store by digest when this process has not unpacked it yet), or the directory it was
 /// registered from.
@@ -136,7 +177,7 @@ mod tests {
     fn an_archive_loads_as_its_pack_with_the_archive_kept() {
         let source = tempfile::tempdir().unwrap();
         pack_dir(source.path(), "1.2.0");
-        let built = archive::write(source.path(), "demo", "1.2.0").unwrap();
+        let built = archive::write(source.path(), "demo", "1.2.0", Vec::new()).unwrap();
         let cache = tempfile::tempdir().unwrap();
         let loaded = load_archive(&built.bytes, Some(&built.digest), cache.path(), &Limits::default(), None).unwrap();
         assert_eq!(loaded.pack_ref(), "demo");
@@ -154,13 +195,50 @@ mod tests {
         let source = tempfile::tempdir().unwrap();
         pack_dir(source.path(), "1.2.0");
         let cache = tempfile::tempdir().unwrap();
-        let built = archive::write(source.path(), "demo", "1.2.0").unwrap();
+        let built = archive::write(source.path(), "demo", "1.2.0", Vec::new()).unwrap();
         let wrong = "sha256:".to_owned() + &"0".repeat(64);
         let error = load_archive(&built.bytes, Some(&wrong), cache.path(), &Limits::default(), None).unwrap_err();
         assert!(error.to_string().contains("not the sha256:000"), "{error}");
-        let lying = archive::write(source.path(), "demo", "9.9.9").unwrap();
+        let lying = archive::write(source.path(), "demo", "9.9.9", Vec::new()).unwrap();
         let error = load_archive(&lying.bytes, None, cache.path(), &Limits::default(), None).unwrap_err();
         assert!(error.to_string().contains("names demo 9.9.9, but pack.yaml declares demo 1.2.0"), "{error}");
         assert!(digest_dir(cache.path(), "sha256:../../etc").is_err());
+    }
+
+    fn wasm_pack(dir: &Path) {
+        std::fs::create_dir_all(dir.join("actions")).unwrap();
+        std::fs::write(dir.join("pack.yaml"), "ref: demo\nlabel: Demo\nversion: 1.0.0\n").unwrap();
+        std::fs::write(dir.join("actions/echo.yaml"), "ref: demo.echo\nrunner_type: wasm\nentry_point: echo.wat\n")
+            .unwrap();
+        std::fs::write(dir.join("actions/echo.wat"), "(component)").unwrap();
+    }
+
+    #[test]
+    fn a_built_component_is_what_the_installed_action_runs() {
+        let source = tempfile::tempdir().unwrap();
+        wasm_pack(source.path());
+        let component = archive::BuiltComponent { source: "actions/echo.wat".into(), bytes: COMPONENT_HEADER.to_vec() };
+        let built = archive::write(source.path(), "demo", "1.0.0", vec![component]).unwrap();
+        assert_eq!(built.manifest.components["actions/echo.wat"], "actions/echo.wat.wasm");
+        let cache = tempfile::tempdir().unwrap();
+        let loaded = load_archive(&built.bytes, None, cache.path(), &Limits::default(), None).unwrap();
+        assert_eq!(loaded.bundle.actions[0].entry_point.as_deref(), Some("echo.wat.wasm"));
+        assert!(loaded.dir.join("actions/echo.wat.wasm").is_file() && loaded.dir.join("actions/echo.wat").is_file());
+    }
+
+    #[test]
+    fn a_built_component_that_is_not_one_is_refused() {
+        let source = tempfile::tempdir().unwrap();
+        wasm_pack(source.path());
+        let module = archive::BuiltComponent { source: "actions/echo.wat".into(), bytes: b"\0asm\x01\0\0\0".to_vec() };
+        let built = archive::write(source.path(), "demo", "1.0.0", vec![module]).unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        let error = load_archive(&built.bytes, None, cache.path(), &Limits::default(), None).unwrap_err();
+        assert!(error.to_string().contains("must be a WebAssembly component"), "{error}");
+        // Nor may a component replace a file of the pack.
+        std::fs::write(source.path().join("actions/echo.wat.wasm"), "mine").unwrap();
+        let component = archive::BuiltComponent { source: "actions/echo.wat".into(), bytes: COMPONENT_HEADER.to_vec() };
+        let error = archive::write(source.path(), "demo", "1.0.0", vec![component]).unwrap_err();
+        assert!(error.to_string().contains("would replace this file"), "{error}");
     }
 }

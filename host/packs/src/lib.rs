@@ -21,7 +21,11 @@
 //!   included.
 //! - [`references`]: checks of refs that cross files or packs (rules → triggers/actions,
 //!   policies → actions, sensors → triggers).
-//! - [`register`]: load + reference checks + store, in one call.
+//! - `register`: load + reference checks + store, in one call.
+//!
+//! Whatever needs the store (registration, checks against what is registered, fetching an
+//! archive by digest) is behind the `store` feature; without it the crate loads,
+//! checks and archives packs offline, as `attune pack build` does.
 
 pub mod archive;
 mod components;
@@ -31,6 +35,7 @@ mod install;
 mod links;
 mod manifest;
 pub mod references;
+#[cfg(feature = "store")]
 mod register;
 mod workflow;
 
@@ -40,7 +45,10 @@ use attune_domain::pack::PackBundle;
 
 pub use components::policy_from_json;
 pub use error::{PackError, Problem};
-pub use install::{load_archive, pack_files};
+pub use install::load_archive;
+#[cfg(feature = "store")]
+pub use install::pack_files;
+#[cfg(feature = "store")]
 pub use register::{RegisteredPack, checked, checked_pack, register_pack, register_packs_dir, store_pack};
 
 /// A pack read from disk and validated file by file.

@@ -102,3 +102,48 @@ async fn registration_paths_are_validated() {
     assert_eq!(status, StatusCode::OK, "{again}");
     assert_eq!(again["data"]["summary"]["created"], 0);
 }
+
+/// The archive of a one-action pack `pack_ref` at `version`, written under `root`.
+fn archive_of(root: &std::path::Path, pack_ref: &str, version: &str) -> Vec<u8> {
+    let dir = root.join(format!("{pack_ref}-{version}"));
+    std::fs::create_dir_all(dir.join("actions")).unwrap();
+    std::fs::write(dir.join("pack.yaml"), format!("ref: {pack_ref}\nversion: {version}\n")).unwrap();
+    std::fs::write(dir.join("actions/hello.yaml"), "runner_type: shell\nentry_point: hello.sh\n").unwrap();
+    std::fs::write(dir.join("actions/hello.sh"), "echo hello\n").unwrap();
+    attune_packs::archive::write(&dir, pack_ref, version, Vec::new()).unwrap().bytes
+}
+
+async fn upload(api: &TestApi, token: &str, archive: Vec<u8>) -> (StatusCode, serde_json::Value) {
+    let request = axum::http::Request::builder()
+        .method("POST")
+        .uri("/api/v1/packs")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/octet-stream")
+        .body(axum::body::Body::from(archive))
+        .unwrap();
+    api.send(request).await
+}
+
+#[tokio::test]
+async fn an_archive_installs_only_what_its_uploader_may_author() {
+    let api = TestApi::start().await;
+    let scratch = tempfile::tempdir().unwrap();
+    let (status, body) = upload(&api, &api.token, archive_of(scratch.path(), "vault", "1.0.0")).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let set = json!({"ref": "vault-authors", "grants": ["pack@vault:view,modify"]});
+    assert_eq!(api.post("/api/v1/permission-sets", set).await.0, StatusCode::CREATED);
+    let author = api.identity_with("vera", &["vault-authors"]).await;
+
+    let (status, body) = upload(&api, &author, archive_of(scratch.path(), "vault", "1.1.0")).await;
+    assert_eq!(status, StatusCode::CREATED, "its own pack: {body}");
+    assert_eq!(body["data"]["pack"]["version"], "1.1.0");
+    // Another installed pack, under its ref: refused, and core is left as it was.
+    let core_before = api.get("/api/v1/packs/core").await.1;
+    let refused = upload(&api, &author, archive_of(scratch.path(), "core", "9.0.0")).await;
+    assert_eq!(assert_error(&refused, StatusCode::FORBIDDEN, "forbidden"), "needs modify on pack core");
+    assert_eq!(api.get("/api/v1/packs/core").await.1, core_before);
+    // A new pack needs `pack:create`.
+    let refused = upload(&api, &author, archive_of(scratch.path(), "fresh", "1.0.0")).await;
+    assert_eq!(assert_error(&refused, StatusCode::FORBIDDEN, "forbidden"), "needs create on pack");
+    assert_error(&api.get("/api/v1/packs/fresh").await, StatusCode::NOT_FOUND, "not_found");
+}

@@ -2,6 +2,7 @@
 
 mod actions;
 mod auth;
+mod components;
 mod executions;
 mod init;
 mod packs;

@@ -3,7 +3,8 @@
 //!
 //! `build` runs offline: the pack is loaded and validated with the server's own checks
 //! (`attune_packs`), its references into itself checked (references into other packs are
-//! checked by the server at install), and the reproducible archive written to
+//! checked by the server at install), its WASM entry points built into components
+//! ([`super::components`]), and the reproducible archive written to
 //! `<dir>/dist/<ref>-<version>.tar.gz`.
 
 use std::path::{Path, PathBuf};
@@ -26,7 +27,9 @@ pub async fn run(global: &Global, command: PackCommand) -> Result<(), Failure> {
             println!("Created pack {name} in {}; see its README.md.", root.display());
             Ok(())
         }
-        PackCommand::Build { dir, output } => build_command(global, &dir, output.as_deref()).await,
+        PackCommand::Build { dir, output, no_compile } => {
+            build_command(global, &dir, output.as_deref(), !no_compile).await
+        }
         PackCommand::List(page) => {
             let columns = [col("REF", "/ref"), col("VERSION", "/version"), col("DESCRIPTION", "/description")];
             resources::list(&mut connect()?, global, "/api/v1/packs", &page_query(page.limit, None), &columns).await
@@ -54,8 +57,9 @@ struct Built {
     archive: attune_packs::archive::Archive,
 }
 
-/// Validates the pack in `dir` and writes its archive into `output` (default `<dir>/dist`).
-async fn build(dir: &Path, output: Option<&Path>) -> Result<Built, Failure> {
+/// Validates the pack in `dir`, builds its components when `compile`, and writes its
+/// archive into `output` (default `<dir>/dist`).
+async fn build(dir: &Path, output: Option<&Path>, compile: bool) -> Result<Built, Failure> {
     let spinner = output::spinner(&format!("building {}", dir.display()));
     let loaded = attune_packs::load_pack(dir).map_err(|error| invalid(dir, &error))?;
     let problems = attune_packs::references::check_references_offline(&loaded).await;
@@ -67,7 +71,10 @@ async fn build(dir: &Path, output: Option<&Path>) -> Result<Built, Failure> {
         Some(pack) => (pack.r#ref.clone(), pack.version.clone()),
         None => return Err(Failure::file(&dir.join("pack.yaml"), "missing")),
     };
-    let archive = attune_packs::archive::write(dir, &pack_ref, &version).map_err(|error| invalid(dir, &error))?;
+    spinner.set_message(format!("building the components of {pack_ref}"));
+    let components = if compile { super::components::build(&loaded)? } else { Vec::new() };
+    let archive =
+        attune_packs::archive::write(dir, &pack_ref, &version, components).map_err(|error| invalid(dir, &error))?;
     let output = output.map_or_else(|| dir.join("dist"), Path::to_path_buf);
     std::fs::create_dir_all(&output).map_err(|e| Failure::file(&output, e))?;
     let path = output.join(archive.file_name());
@@ -88,16 +95,20 @@ fn invalid(dir: &Path, error: &attune_packs::PackError) -> Failure {
 }
 
 /// `attune pack build`.
-async fn build_command(global: &Global, dir: &Path, output: Option<&Path>) -> Result<(), Failure> {
-    let built = build(dir, output).await?;
+async fn build_command(global: &Global, dir: &Path, output: Option<&Path>, compile: bool) -> Result<(), Failure> {
+    let built = build(dir, output, compile).await?;
     let manifest = &built.archive.manifest;
     if global.json {
         let summary = json!({
             "path": built.path, "digest": built.archive.digest, "ref": manifest.pack_ref,
             "version": manifest.version, "size": built.archive.bytes.len(), "files": manifest.files.len(),
+            "components": manifest.components,
         });
         output::show(&summary, true);
     } else {
+        for (source, component) in &manifest.components {
+            println!("Built {component} from {source}.");
+        }
         println!(
             "Built {} {}: {} ({} files, {} bytes)\n{}",
             manifest.pack_ref,
@@ -114,7 +125,7 @@ async fn build_command(global: &Global, dir: &Path, output: Option<&Path>) -> Re
 /// The archive of `source`: a pack directory, built first, or an archive file.
 async fn archive_of(source: &Path) -> Result<Vec<u8>, Failure> {
     if source.is_dir() {
-        Ok(build(source, None).await?.archive.bytes)
+        Ok(build(source, None, true).await?.archive.bytes)
     } else {
         std::fs::read(source).map_err(|e| Failure::file(source, e))
     }

@@ -7,6 +7,7 @@ mod actions;
 mod governance;
 mod sensing;
 
+#[cfg(feature = "store")]
 pub(crate) use sensing::check_criteria;
 mod workflows;
 

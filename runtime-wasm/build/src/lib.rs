@@ -8,8 +8,11 @@
 //!   canonical ABI, plus `cabi_realloc` when the host must hand it strings.
 //! - Python (`.py`) is compiled by componentize-py, when installed (see [`python`]).
 //!
-//! The runtime does the first two on the fly when an entry point needs it; `attune pack
-//! build` calls [`build_file`] to do all of them ahead of time.
+//! The runtime (`attune-runtime-wasm`) does the first two on the fly when an entry point
+//! needs it, and the third once per source, cached; `attune pack build` calls
+//! [`build_file`] to do all of them ahead of time, so that an archived pack carries
+//! components. A crate of its own because the client builds guests too, and it must not
+//! link the sandbox (wasmtime) to do so: this needs only the wasm-tools crates.
 
 pub mod python;
 mod wit;
@@ -19,7 +22,8 @@ use std::path::{Path, PathBuf};
 use wit_component::{ComponentEncoder, StringEncoding};
 
 pub use python::{PythonBuild, componentize_py_version, locate_componentize_py};
-pub(crate) use wit::{package_digest, write_to as write_wit_package};
+pub use wit::package_digest;
+use wit::write_to as write_wit_package;
 
 /// Which world of `attune:automation` a guest implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

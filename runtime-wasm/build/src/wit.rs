@@ -7,6 +7,8 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
+use sha2::Digest;
+
 use wit_parser::{PackageId, Resolve, SourceMap, WorldId};
 
 use super::{BuildError, World};
@@ -69,7 +71,7 @@ pub(crate) fn write_to(dir: &Path) -> std::io::Result<()> {
 }
 
 /// A digest of the whole package: part of the key of anything built against it.
-pub(crate) fn package_digest() -> crate::ComponentDigest {
+pub fn package_digest() -> [u8; 32] {
     let mut all = Vec::new();
     for (path, contents) in PACKAGE_FILES.iter().chain(DEPENDENCY_FILES) {
         all.extend_from_slice(path.as_bytes());
@@ -77,7 +79,7 @@ pub(crate) fn package_digest() -> crate::ComponentDigest {
         all.extend_from_slice(contents.as_bytes());
         all.push(0);
     }
-    crate::ComponentDigest::of(&all)
+    sha2::Sha256::digest(&all).into()
 }
 
 #[cfg(test)]
