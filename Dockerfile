@@ -1,9 +1,17 @@
-# The attune binary, its sandbox helper and the interpreters native actions need. Attune
+# The attune binary (with the web UI in it), its sandbox helper and the interpreters native actions need. Attune
 # runs as the unprivileged user `attune`: native actions are confined in user namespaces
 # of its own, which the container must allow (see docker-compose.yaml, security_opt).
+FROM node:20-bookworm AS web
+WORKDIR /src
+COPY web web
+COPY scripts/build-web.sh scripts/
+RUN scripts/build-web.sh
+
 FROM rust:1.95-bookworm AS build
 WORKDIR /src
 COPY . .
+# The web UI, built above, is compiled into the binary.
+COPY --from=web /src/web/dist web/dist
 RUN cargo build --release -p attune -p attune-runtime-native --bins
 
 FROM debian:bookworm-slim

@@ -5,11 +5,12 @@
 
 CARGO ?= cargo
 
-.PHONY: run test build release lint fmt migrate
+.PHONY: run test build release lint fmt migrate web
 
-# The server and its sandbox helper (attune-sandbox, which every native action starts
-# through) are built together; the server finds the helper beside itself.
-run:
+# The web UI is built first (the binary compiles it in); the server and its sandbox helper
+# (attune-sandbox, which every native action starts through) are built together; the
+# server finds the helper beside itself.
+run: web
 	$(CARGO) build -p attune -p attune-runtime-native --bins
 	$${CARGO_TARGET_DIR:-target}/debug/attune server
 
@@ -19,7 +20,7 @@ test:
 build:
 	$(CARGO) build --workspace
 
-release:
+release: web
 	$(CARGO) build --release -p attune -p attune-runtime-native --bins
 
 lint:
@@ -28,6 +29,9 @@ lint:
 
 fmt:
 	$(CARGO) fmt --all
+
+web:
+	scripts/build-web.sh
 
 migrate:
 	$(CARGO) run -p attune -- migrate

@@ -17,4 +17,5 @@ mod sensors;
 mod stream;
 mod support;
 mod unprivileged;
+mod web;
 mod workflows;

@@ -30,6 +30,8 @@ pub enum Command {
     /// Client commands, against a server's REST API.
     #[command(flatten)]
     Client(attune_client::ClientCommand),
+    /// Print the REST API's OpenAPI document (what the web UI's client is generated from).
+    Openapi,
     /// Print a shell completion script for `attune` (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell.

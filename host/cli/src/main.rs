@@ -38,11 +38,17 @@ fn main() -> ExitCode {
         args::Command::Client(command) => {
             return client(attune_client::run(args.client, command));
         }
+        args::Command::Openapi => {
+            println!("{}", attune_api::openapi::json());
+            return ExitCode::SUCCESS;
+        }
         args::Command::Completions { shell } => {
             clap_complete::generate(shell, &mut args::Args::command(), "attune", &mut std::io::stdout());
             return ExitCode::SUCCESS;
         }
     };
+    // Read before the environment is taken out of the process.
+    attune_web::read_environment();
     let inherited = environment::Inherited::take();
     let config = match attune_config::load(args.config.as_deref(), inherited.vars()) {
         Ok(config) => config,

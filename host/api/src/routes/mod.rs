@@ -20,8 +20,9 @@ mod webhooks;
 mod workflows;
 
 use axum::Router;
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode, Uri};
 use axum::middleware::from_fn_with_state;
+use axum::response::{IntoResponse, Response};
 use utoipa::OpenApi;
 
 use crate::error::ApiError;
@@ -52,7 +53,7 @@ pub fn router(state: ApiState) -> Router {
         .merge(permissions::router())
         .merge(keys::router())
         .merge(stream::router());
-    finish(routes, state)
+    finish(routes, state).fallback(ui_or_not_found)
 }
 
 /// The routes of the notifier role: `/health` and the live stream, under the same access
@@ -65,11 +66,24 @@ pub fn notifier_router(state: ApiState) -> Router {
 fn finish(routes: Router<ApiState>, state: ApiState) -> Router {
     routes
         .route_layer(from_fn_with_state(state.clone(), authorize))
-        .fallback(|| async { ApiError::not_found("no such route") })
+        .fallback(not_found)
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed on this route")
         })
         .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("no such route")
+}
+
+/// What no route matches: a page or file of the web UI (`attune_web`; public, like any
+/// page: it holds no data, and signs in through the API), or the API's JSON 404.
+async fn ui_or_not_found(method: Method, uri: Uri) -> Response {
+    match attune_web::respond(&method, uri.path()) {
+        Some(page) => page,
+        None => not_found().await.into_response(),
+    }
 }
 
 /// The documented operations of every route module, for the OpenAPI document

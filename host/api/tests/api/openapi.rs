@@ -248,3 +248,18 @@ async fn swagger_ui_is_served_without_a_credential_and_points_at_the_document() 
     let missing = api.call("GET", "/docs/secrets.txt", None, None).await;
     crate::support::assert_error(&missing, StatusCode::NOT_FOUND, "not_found");
 }
+
+/// The web UI's API client is generated from a copy of this document
+/// (`web/src/api/openapi.json`); a change to the API must come with a fresh copy and client.
+#[tokio::test]
+async fn the_web_uis_copy_of_the_document_is_current() {
+    let api = TestApi::start().await;
+    let copy = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/src/api/openapi.json");
+    let text = std::fs::read_to_string(&copy).unwrap_or_else(|e| panic!("{}: {e}", copy.display()));
+    let copied: Value = serde_json::from_str(&text).expect("the copy is JSON");
+    assert!(
+        copied == document(&api).await,
+        "web/src/api/openapi.json is stale: run `scripts/build-web.sh --api` to copy the document and \
+         regenerate the client"
+    );
+}
