@@ -32,5 +32,5 @@ fi
 
 sources=(src public index.html package-lock.json vite.config.ts tsconfig.json)
 if [ ! -f dist/index.html ] || [ -n "$(find "${sources[@]}" -newer dist/index.html -print -quit)" ]; then
-    npm run --silent build
+    npm run --silent build -- --logLevel warn
 fi

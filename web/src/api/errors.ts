@@ -2,7 +2,7 @@
 // views can show: 422s carry the offending fields, 403s what grant was missing.
 
 /** One field the server refused, as `validation_failed` details list it. */
-export interface FieldError {
+interface FieldError {
   field: string;
   message: string;
 }

@@ -24,7 +24,7 @@ export interface Notice {
 }
 
 /** What a stream carries: entity types, one entity, and output lines or not. */
-export interface Filter {
+interface Filter {
   entity?: string[];
   id?: number;
   output?: boolean;

@@ -6,7 +6,7 @@ import { ApiError } from '../api/errors';
 import { AppRoutes } from './routes';
 import { ThemeProvider } from './theme';
 
-export function makeQueryClient(): QueryClient {
+function makeQueryClient(): QueryClient {
   return new QueryClient({
     defaultOptions: {
       queries: {

@@ -1,6 +1,6 @@
 // The navigation: sections of links, each shown when the caller may view what it lists.
 
-export interface NavLink {
+interface NavLink {
   to: string;
   label: string;
   /** The resource whose `view` grant the page needs. */

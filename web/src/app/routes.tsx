@@ -13,24 +13,24 @@ const PacksView = lazy(() => import('../views/PacksView').then((m) => ({ default
 const PackView = lazy(() => import('../views/PacksView').then((m) => ({ default: m.PackView })));
 const ActionsView = lazy(() => import('../views/ActionsView').then((m) => ({ default: m.ActionsView })));
 const ActionView = lazy(() => import('../views/ActionsView').then((m) => ({ default: m.ActionView })));
-const ExecutionsView = lazy(() => import('../views/ExecutionsView').then((m) => ({ default: m.ExecutionsView })));
-const ExecutionView = lazy(() => import('../views/ExecutionView').then((m) => ({ default: m.ExecutionView })));
+const ExecutionsView = lazy(() => import('../views/executions/ExecutionsView').then((m) => ({ default: m.ExecutionsView })));
+const ExecutionView = lazy(() => import('../views/executions/ExecutionView').then((m) => ({ default: m.ExecutionView })));
 const WorkflowsView = lazy(() => import('../views/WorkflowsView').then((m) => ({ default: m.WorkflowsView })));
 const WorkflowDefinitionView = lazy(() => import('../views/WorkflowsView').then((m) => ({ default: m.WorkflowDefinitionView })));
 const InquiriesView = lazy(() => import('../views/InquiriesView').then((m) => ({ default: m.InquiriesView })));
 const InquiryView = lazy(() => import('../views/InquiriesView').then((m) => ({ default: m.InquiryView })));
-const RulesView = lazy(() => import('../views/RulesView').then((m) => ({ default: m.RulesView })));
-const RuleView = lazy(() => import('../views/RulesView').then((m) => ({ default: m.RuleView })));
-const RuleEditView = lazy(() => import('../views/RulesView').then((m) => ({ default: m.RuleEditView })));
+const RulesView = lazy(() => import('../views/rules/RulesView').then((m) => ({ default: m.RulesView })));
+const RuleView = lazy(() => import('../views/rules/RuleView').then((m) => ({ default: m.RuleView })));
+const RuleEditView = lazy(() => import('../views/rules/RuleEditView').then((m) => ({ default: m.RuleEditView })));
 const TriggersView = lazy(() => import('../views/TriggersView').then((m) => ({ default: m.TriggersView })));
 const SensorsView = lazy(() => import('../views/TriggersView').then((m) => ({ default: m.SensorsView })));
 const EventsView = lazy(() => import('../views/EventsView').then((m) => ({ default: m.EventsView })));
 const EnforcementsView = lazy(() => import('../views/EventsView').then((m) => ({ default: m.EnforcementsView })));
 const WebhooksView = lazy(() => import('../views/WebhooksView').then((m) => ({ default: m.WebhooksView })));
 const KeysView = lazy(() => import('../views/KeysView').then((m) => ({ default: m.KeysView })));
-const IdentitiesView = lazy(() => import('../views/AdminView').then((m) => ({ default: m.IdentitiesView })));
-const IdentityView = lazy(() => import('../views/AdminView').then((m) => ({ default: m.IdentityView })));
-const PermissionSetsView = lazy(() => import('../views/AdminView').then((m) => ({ default: m.PermissionSetsView })));
+const IdentitiesView = lazy(() => import('../views/admin/IdentitiesView').then((m) => ({ default: m.IdentitiesView })));
+const IdentityView = lazy(() => import('../views/admin/IdentityView').then((m) => ({ default: m.IdentityView })));
+const PermissionSetsView = lazy(() => import('../views/admin/PermissionSetsView').then((m) => ({ default: m.PermissionSetsView })));
 const NotFoundView = lazy(() => import('../views/NotFoundView').then((m) => ({ default: m.NotFoundView })));
 
 export function AppRoutes() {

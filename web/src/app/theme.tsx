@@ -2,7 +2,7 @@
 // localStorage; the choice is a `data-theme` attribute the stylesheet keys on.
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 
-export type Theme = 'light' | 'dark';
+type Theme = 'light' | 'dark';
 const STORAGE_KEY = 'attune.theme';
 
 function initial(): Theme {

@@ -2,6 +2,7 @@
 // say so in words.
 import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
+import { ScrollTable } from './ScrollTable';
 
 export interface Column<T> {
   header: string;
@@ -29,8 +30,7 @@ export function DataTable<T>({
   if (!rows) return <p className="muted">Loading…</p>;
   if (rows.length === 0) return <p className="muted">{empty}</p>;
   return (
-    // Focusable, so that a table wider than the screen can be scrolled from the keyboard.
-    <div className="table-scroll" tabIndex={0} role="region" aria-label={caption ?? 'Table'}>
+    <ScrollTable label={caption ?? 'Table'}>
       <table className="data-table">
         {caption && <caption>{caption}</caption>}
         <thead>
@@ -54,6 +54,6 @@ export function DataTable<T>({
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollTable>
   );
 }

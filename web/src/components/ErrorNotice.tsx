@@ -1,9 +1,9 @@
-import { ApiError } from '../api/errors';
+import { ApiError, isForbidden } from '../api/errors';
 
 /** Why something could not be loaded or done; a 403 says which grant is missing. */
 export function ErrorNotice({ error, what }: { error: unknown; what?: string }) {
   if (!error) return null;
-  if (error instanceof ApiError && error.status === 403) {
+  if (isForbidden(error)) {
     return (
       <div className="notice notice-forbidden" role="alert">
         <strong>Not allowed{what ? ` to ${what}` : ''}.</strong> Your permission sets do not grant it: {error.message}.

@@ -1,6 +1,7 @@
 import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { checkField, fieldsOf, placeServerErrors, SchemaForm, type SchemaFormProps } from './SchemaForm';
+import { checkField, fieldsOf, placeServerErrors } from './schemaFields';
+import { SchemaForm, type SchemaFormProps } from './SchemaForm';
 
 /** Renders a form; `onSubmit` records what it was given. */
 function renderForm(props: Partial<SchemaFormProps> & { schema: unknown }) {

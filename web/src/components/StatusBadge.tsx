@@ -1,5 +1,5 @@
 /** The tone of a status: how it is coloured. */
-export function tone(status: string): 'ok' | 'bad' | 'busy' | 'idle' | 'warn' {
+function tone(status: string): 'ok' | 'bad' | 'busy' | 'idle' | 'warn' {
   switch (status) {
     case 'completed':
     case 'succeeded':
@@ -32,4 +32,9 @@ export function tone(status: string): 'ok' | 'bad' | 'busy' | 'idle' | 'warn' {
 /** A status as a coloured label (the word is always shown: colour is never the only cue). */
 export function StatusBadge({ status }: { status: string }) {
   return <span className={`badge badge-${tone(status)}`}>{status}</span>;
+}
+
+/** Whether something (a rule, an identity, a webhook) is enabled, as a badge. */
+export function EnabledBadge({ enabled }: { enabled: boolean }) {
+  return <StatusBadge status={enabled ? 'enabled' : 'disabled'} />;
 }

@@ -1,5 +1,5 @@
 /** How long ago `at` was, in words (`12 s ago`, `3 min ago`, then the date). */
-export function ago(at: string | Date, now = Date.now()): string {
+function ago(at: string | Date, now = Date.now()): string {
   const then = typeof at === 'string' ? Date.parse(at) : at.getTime();
   const seconds = Math.round((now - then) / 1000);
   if (seconds < 60) return `${Math.max(seconds, 0)} s ago`;
@@ -24,4 +24,10 @@ export function Time({ at }: { at: string | null | undefined }) {
       {ago(at)}
     </time>
   );
+}
+
+/** How long from `start` to `end` (a run, a wait), when both are known. */
+export function elapsed(start: string | null | undefined, end: string | null | undefined): string | null {
+  if (!start || !end) return null;
+  return duration(Math.max(0, Date.parse(end) - Date.parse(start)));
 }

@@ -22,7 +22,7 @@ export function visibleRange(
   return { start, end: Math.max(end, start + 1) };
 }
 
-export interface VirtualListProps<T> {
+interface VirtualListProps<T> {
   items: T[];
   /** Every row's height in pixels (CSS must give rows that height). */
   rowHeight: number;

@@ -17,12 +17,12 @@ export type TaskView = Schemas['TaskView'];
 const CHAR_WIDTH = 6.7;
 
 /** A state as words (`not_started` → `not started`). */
-export function stateWords(state: string): string {
+function stateWords(state: string): string {
   return state.replace(/_/g, ' ');
 }
 
 /** How a task state is coloured. */
-export function stateTone(state: string | null | undefined): 'ok' | 'bad' | 'busy' | 'warn' | 'idle' {
+function stateTone(state: string | null | undefined): 'ok' | 'bad' | 'busy' | 'warn' | 'idle' {
   switch (state) {
     case 'succeeded':
       return 'ok';
@@ -50,7 +50,7 @@ function fit(text: string, max: number): string {
 }
 
 /** The child execution a task leads to: that of its latest run that has one. */
-export function childExecution(task: TaskView): number | null {
+function childExecution(task: TaskView): number | null {
   for (let i = task.runs.length - 1; i >= 0; i--) {
     const execution = task.runs[i]!.execution;
     if (execution != null) return execution;
@@ -59,7 +59,7 @@ export function childExecution(task: TaskView): number | null {
 }
 
 /** The edges of a workflow: one per transition target, in the order of the tasks. */
-export function workflowEdges(tasks: TaskView[]) {
+function workflowEdges(tasks: TaskView[]) {
   const edges: { from: string; to: string; when: string | null; publish: string[] }[] = [];
   for (const task of tasks) {
     for (const transition of task.next) {
@@ -281,7 +281,7 @@ function RunLinks({ task }: { task: TaskView }) {
 }
 
 /** The tasks in the order of the graph: layer by layer, each layer from its first node. */
-export function graphOrder(tasks: TaskView[]): TaskView[] {
+function graphOrder(tasks: TaskView[]): TaskView[] {
   const byName = new Map(tasks.map((t) => [t.name, t]));
   return layoutGraph(orderedNames(tasks), workflowEdges(tasks))
     .layers.flat()

@@ -6,17 +6,17 @@
 
 export type Direction = 'LR' | 'TB';
 
-export interface Point {
+interface Point {
   x: number;
   y: number;
 }
 
-export interface LayoutEdgeInput {
+interface LayoutEdgeInput {
   from: string;
   to: string;
 }
 
-export interface LayoutOptions {
+interface LayoutOptions {
   direction: Direction;
   nodeWidth: number;
   nodeHeight: number;
@@ -44,7 +44,7 @@ export interface PlacedNode {
   height: number;
 }
 
-export interface PlacedEdge {
+interface PlacedEdge {
   /** Index of the edge in the input. */
   index: number;
   from: string;

@@ -1,42 +1,33 @@
 // Actions: the list (filtered by pack through `?pack=`), and one action's page — what it is,
 // its parameters, a form to run it (for those who may), and its latest executions.
-import { useMemo } from 'react';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useCan, useMe } from '../api/access';
 import { api, unwrap, type Schemas } from '../api/client';
-import { ApiError } from '../api/errors';
 import { DataTable } from '../components/DataTable';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { Fact } from '../components/Fact';
+import { refusedFields } from '../components/formErrors';
+import { isRecord } from '../components/json';
 import { JsonView } from '../components/JsonView';
 import { Page } from '../components/Page';
+import { Pager, usePage } from '../components/Pager';
+import { ParameterTable } from '../components/Parameters';
+import { RefSelect, useRefs } from '../components/RefSelect';
 import { SchemaForm } from '../components/SchemaForm';
 import { StatusBadge } from '../components/StatusBadge';
 import { Time } from '../components/Time';
-import { Pager, ParameterTable, usePage, withParams } from './catalog';
-import './actions.css';
+import { useParam } from '../components/useParam';
+import './catalog.css';
 
 type Action = Schemas['Action'];
 
 const PAGE_SIZE = 50;
 
-/** Every pack's ref, for the pack filter (none when the caller may not list packs). */
-function usePackRefs() {
-  return useQuery({
-    queryKey: ['catalog', 'pack-refs'],
-    queryFn: () =>
-      unwrap(api.GET('/api/v1/packs', { params: { query: { page_size: 1000 } } })).then((answer) =>
-        answer.data.map((pack) => pack.ref),
-      ),
-    staleTime: 60_000,
-  });
-}
-
 export function ActionsView() {
-  const [params, setParams] = useSearchParams();
-  const pack = params.get('pack') ?? '';
+  const [pack, setPack] = useParam('pack');
   const page = usePage();
-  const packs = usePackRefs();
+  const packs = useRefs('packs');
   const actions = useQuery({
     queryKey: ['catalog', 'actions', { pack, page }],
     queryFn: () =>
@@ -46,23 +37,11 @@ export function ActionsView() {
         }),
       ),
   });
-  const known = packs.data ?? [];
-  const packOptions = pack && !known.includes(pack) ? [...known, pack] : known;
 
   return (
     <Page title="Actions">
       <form className="filters" role="search" aria-label="Filter actions" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Pack
-          <select value={pack} onChange={(e) => setParams(withParams(params, { pack: e.target.value }))}>
-            <option value="">All packs</option>
-            {packOptions.map((ref) => (
-              <option key={ref} value={ref}>
-                {ref}
-              </option>
-            ))}
-          </select>
-        </label>
+        <RefSelect label="Pack" value={pack} onChange={setPack} options={packs} any="All packs" />
       </form>
       <ErrorNotice error={actions.error} what="list actions" />
       {!actions.error && (
@@ -101,8 +80,8 @@ export function ActionsView() {
 
 /** Limits in words (`fuel 10000000, memory 16 MB`), or null when none are asked for. */
 function limitsOf(limits: unknown): string | null {
-  if (!limits || typeof limits !== 'object' || Array.isArray(limits)) return null;
-  const parts = Object.entries(limits as Record<string, unknown>).map(([name, value]) =>
+  if (!isRecord(limits)) return null;
+  const parts = Object.entries(limits).map(([name, value]) =>
     name === 'memory_mb' ? `memory ${String(value)} MB` : `${name.replace(/_/g, ' ')} ${String(value)}`,
   );
   return parts.length > 0 ? parts.join(', ') : null;
@@ -116,61 +95,30 @@ function About({ action }: { action: Action }) {
       <h2 id="action-about">About</h2>
       {action.description && <p className="catalog-lede">{action.description}</p>}
       <dl className="facts">
-        <dt>Pack</dt>
-        <dd>
+        <Fact label="Pack">
           <Link to={`/packs/${encodeURIComponent(action.pack_ref)}`}>{action.pack_ref}</Link>
-        </dd>
-        <dt>Runner</dt>
-        <dd>{action.runner_type}</dd>
+        </Fact>
+        <Fact label="Runner">{action.runner_type}</Fact>
         {action.runner_type === 'workflow' ? (
-          <>
-            <dt>Workflow</dt>
-            <dd>
-              <Link to={`/workflows/${encodeURIComponent(action.ref)}`}>Its tasks and graph</Link>
-            </dd>
-          </>
+          <Fact label="Workflow">
+            <Link to={`/workflows/${encodeURIComponent(action.ref)}`}>Its tasks and graph</Link>
+          </Fact>
         ) : (
           action.entry_point && (
-            <>
-              <dt>Entry point</dt>
-              <dd>
-                <code>{action.entry_point}</code>
-              </dd>
-            </>
+            <Fact label="Entry point">
+              <code>{action.entry_point}</code>
+            </Fact>
           )
         )}
-        <dt>Timeout</dt>
-        <dd>{action.timeout_s != null ? `${action.timeout_s} s` : 'the server’s default'}</dd>
-        {limits && (
-          <>
-            <dt>Limits</dt>
-            <dd>{limits}</dd>
-          </>
-        )}
-        {native && (
-          <>
-            <dt>Output</dt>
-            <dd>{action.output_format} on standard output</dd>
-          </>
-        )}
-        {action.secrets.length > 0 && (
-          <>
-            <dt>Secrets</dt>
-            <dd>{action.secrets.join(', ')}</dd>
-          </>
-        )}
-        {action.allowed_hosts.length > 0 && (
-          <>
-            <dt>Allowed hosts</dt>
-            <dd>{action.allowed_hosts.join(', ')}</dd>
-          </>
-        )}
-        <dt>Safe to rerun</dt>
-        <dd>{action.idempotent ? 'yes (idempotent)' : 'no'}</dd>
-        <dt>Updated</dt>
-        <dd>
+        <Fact label="Timeout">{action.timeout_s != null ? `${action.timeout_s} s` : 'the server’s default'}</Fact>
+        {limits && <Fact label="Limits">{limits}</Fact>}
+        {native && <Fact label="Output">{action.output_format} on standard output</Fact>}
+        {action.secrets.length > 0 && <Fact label="Secrets">{action.secrets.join(', ')}</Fact>}
+        {action.allowed_hosts.length > 0 && <Fact label="Allowed hosts">{action.allowed_hosts.join(', ')}</Fact>}
+        <Fact label="Safe to rerun">{action.idempotent ? 'yes (idempotent)' : 'no'}</Fact>
+        <Fact label="Updated">
           <Time at={action.updated} />
-        </dd>
+        </Fact>
       </dl>
     </section>
   );
@@ -188,17 +136,15 @@ function RunForm({ action }: { action: Action }) {
       ).then((answer) => answer.data),
     onSuccess: (execution) => navigate(`/executions/${execution.id}`),
   });
-  const error = run.error;
-  const fields = useMemo(() => (error instanceof ApiError && error.status === 422 ? error.fields() : {}), [error]);
-  const inline = Object.keys(fields).length > 0;
+  const fields = refusedFields(run.error);
   return (
     <>
-      {!inline && <ErrorNotice error={error} what="run this action" />}
+      {!fields && <ErrorNotice error={run.error} what="run this action" />}
       <SchemaForm
         schema={action.param_schema}
         submitLabel="Run"
         onSubmit={(values) => run.mutate(values)}
-        serverErrors={inline ? fields : undefined}
+        serverErrors={fields}
         busy={run.isPending || run.isSuccess}
         emptyText="This action takes no parameters."
       />

@@ -1,51 +1,16 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { render, screen, within } from '@testing-library/react';
-import { MemoryRouter } from 'react-router-dom';
+import { screen, within } from '@testing-library/react';
+import { json, page, profile, renderAt, serve } from '../test-support';
 import { DashboardView, percent, successRate } from './DashboardView';
 
-type Handler = (url: URL, request: Request) => unknown;
-
-/** A fetch answering JSON from `routes` by path (a `null` answer is a 403). */
-function serve(routes: Record<string, Handler>) {
-  const calls: string[] = [];
-  const fetch = vi.fn(async (input: Request | string) => {
-    const request = typeof input === 'string' ? new Request(new URL(input, 'http://localhost')) : input;
-    const url = new URL(request.url, 'http://localhost');
-    calls.push(`${request.method} ${url.pathname}${url.search}`);
-    const handler = routes[url.pathname];
-    const body = handler ? handler(url, request) : undefined;
-    if (body === undefined) return new Response(JSON.stringify({ error: { code: 'not_found', message: 'no route' } }), { status: 404 });
-    if (body === null) {
-      return new Response(JSON.stringify({ error: { code: 'forbidden', message: 'needs view on execution' } }), { status: 403 });
-    }
-    return new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
-  });
-  vi.stubGlobal('fetch', fetch);
-  return calls;
-}
-
-function me(grants: unknown[]) {
-  return {
-    data: { id: 1, login: 'pat@example', display_name: 'Pat', enabled: true, attributes: {}, created: '', updated: '', permission_sets: [], grants },
-  };
-}
-
-const page = (data: unknown[], total = data.length) => ({ data, pagination: { page: 1, page_size: 50, total } });
 const now = new Date().toISOString();
+const forbidden = () => json(403, { error: { code: 'forbidden', message: 'needs view on execution' } });
+
+function renderDashboard(entry = '/') {
+  return renderAt(entry, { '/': <DashboardView /> });
+}
 
 function execution(id: number, status: string, action = 'core.noop') {
   return { id, action_ref: action, status, attempt: 1, parameters: {}, created: now, updated: now, finished: null };
-}
-
-function renderDashboard(entry = '/') {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
-    <QueryClientProvider client={client}>
-      <MemoryRouter initialEntries={[entry]}>
-        <DashboardView />
-      </MemoryRouter>
-    </QueryClientProvider>,
-  );
 }
 
 afterEach(() => {
@@ -63,7 +28,7 @@ describe('success rate', () => {
 
 it('shows stats, recent executions, work under way, inquiries and workers', async () => {
   const calls = serve({
-    '/api/v1/auth/me': () => me([{ resource: '*', verbs: ['view'] }]),
+    '/api/v1/auth/me': profile('pat@example', ['*:view']),
     '/api/v1/executions/stats': () => ({
       data: {
         since: now,
@@ -72,10 +37,10 @@ it('shows stats, recent executions, work under way, inquiries and workers', asyn
         by_action: [{ action_ref: 'core.noop', total: 6, by_status: { completed: 3, failed: 1, running: 2 } }],
       },
     }),
-    '/api/v1/executions': (url) =>
-      url.searchParams.get('page_size') === '10'
+    '/api/v1/executions': ({ query }) =>
+      query.get('page_size') === '10'
         ? page([execution(7, 'completed'), execution(6, 'failed', 'examples-wasm.echo')])
-        : page([], url.searchParams.get('status') === 'queued' ? 4 : 2),
+        : page([], query.get('status') === 'queued' ? 4 : 2),
     '/api/v1/inquiries': () =>
       page([{ id: 3, prompt: 'Deploy to production?', status: 'pending', created: now, updated: now, assignees: {}, response_schema: {} }]),
     '/api/v1/workers': () =>
@@ -99,7 +64,7 @@ it('shows stats, recent executions, work under way, inquiries and workers', asyn
   const success = await screen.findByRole('region', { name: 'Success rate' });
   expect(await within(success).findByText('75%')).toBeInTheDocument();
   expect(screen.getByText(/3 of 4 ended executions completed in the last 7 days/)).toBeInTheDocument();
-  expect(calls).toContain('GET /api/v1/executions/stats?window_s=604800');
+  expect(calls.some((c) => c.method === 'GET' && c.path === '/api/v1/executions/stats' && c.query.toString() === 'window_s=604800')).toBe(true);
   expect(screen.getByLabelText('Statistics over')).toHaveValue('7d');
 
   const recent = screen.getByRole('region', { name: 'Recent executions' });
@@ -119,21 +84,21 @@ it('shows stats, recent executions, work under way, inquiries and workers', asyn
 
 it('leaves out what the grants do not show, and says so', async () => {
   const calls = serve({
-    '/api/v1/auth/me': () => me([{ resource: 'inquiry', verbs: ['view'] }]),
+    '/api/v1/auth/me': profile('pat@example', ['inquiry:view']),
     '/api/v1/inquiries': () => page([]),
   });
   renderDashboard();
   expect(await screen.findByText(/Not shown: executions, workers/)).toBeInTheDocument();
   expect(screen.getByRole('heading', { name: 'Pending inquiries' })).toBeInTheDocument();
   expect(screen.queryByRole('heading', { name: 'Recent executions' })).toBeNull();
-  expect(calls.some((call) => call.includes('/executions'))).toBe(false);
+  expect(calls.some((c) => c.path.includes('/executions'))).toBe(false);
 });
 
 it('explains a refusal of the server', async () => {
   serve({
-    '/api/v1/auth/me': () => me([{ resource: 'execution', verbs: ['view'] }]),
-    '/api/v1/executions/stats': () => null,
-    '/api/v1/executions': () => null,
+    '/api/v1/auth/me': profile('pat@example', ['execution:view']),
+    '/api/v1/executions/stats': forbidden,
+    '/api/v1/executions': forbidden,
   });
   renderDashboard();
   const alerts = await screen.findAllByRole('alert');

@@ -4,19 +4,19 @@
 // run. Execution, stats and inquiry queries are keyed so the app-wide live notices refresh
 // them; each card shows only when the caller's grants let them see what it lists.
 import { useQuery } from '@tanstack/react-query';
-import { Fragment } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { useCan, useMe } from '../api/access';
 import { api, unwrap, type Schemas } from '../api/client';
 import { DataTable } from '../components/DataTable';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { Fact } from '../components/Fact';
 import { Page } from '../components/Page';
 import { StatusBadge } from '../components/StatusBadge';
 import { Time } from '../components/Time';
 import './dashboard.css';
 
 /** The windows the stats may cover, by their query-string value. */
-export const WINDOWS = [
+const WINDOWS = [
   { value: '1h', label: 'Last hour', seconds: 3600 },
   { value: '24h', label: 'Last 24 hours', seconds: 86_400 },
   { value: '7d', label: 'Last 7 days', seconds: 7 * 86_400 },
@@ -174,18 +174,15 @@ function UnderWayCard() {
       <ErrorNotice error={running.error ?? queued.error ?? waiting.error} what="count the executions under way" />
       <dl className="facts counts">
         {rows.map(({ label, query, status }) => (
-          <Fragment key={status}>
-            <dt>{label}</dt>
-            <dd>
-              {query.data === undefined ? (
-                <span className="muted">…</span>
-              ) : (
-                <Link to={`/executions?status=${encodeURIComponent(status)}`} aria-label={`${query.data} ${label.toLowerCase()}`}>
-                  {query.data}
-                </Link>
-              )}
-            </dd>
-          </Fragment>
+          <Fact key={status} label={label}>
+            {query.data === undefined ? (
+              <span className="muted">…</span>
+            ) : (
+              <Link to={`/executions?status=${encodeURIComponent(status)}`} aria-label={`${query.data} ${label.toLowerCase()}`}>
+                {query.data}
+              </Link>
+            )}
+          </Fact>
         ))}
       </dl>
     </section>
@@ -403,7 +400,7 @@ export function DashboardView() {
       )}
       {!me && !meError && <p className="muted">Loading…</p>}
       {me && (
-        <div className="grid dashboard">
+        <div className="grid dashboard hidden-captions">
           {executions && <SuccessCard windowS={chosen.seconds} windowLabel={chosen.label} />}
           {executions && <StatusCard windowS={chosen.seconds} windowLabel={chosen.label} />}
           {executions && <UnderWayCard />}

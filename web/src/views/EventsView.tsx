@@ -8,15 +8,19 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { useCan } from '../api/access';
 import { api, unwrap, type Schemas } from '../api/client';
 import { DataTable, type Column } from '../components/DataTable';
+import { enforcementColumns } from '../components/enforcementColumns';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { Fact } from '../components/Fact';
+import { preview } from '../components/json';
 import { JsonView } from '../components/JsonView';
 import { Page } from '../components/Page';
-import { StatusBadge } from '../components/StatusBadge';
+import { Pager, usePage } from '../components/Pager';
+import { RefSelect, useRefs } from '../components/RefSelect';
 import { Time } from '../components/Time';
-import { EnforcementExecution, Pager, RefSelect, preview, usePage, useParam, useRefs } from './automation';
+import { useParam } from '../components/useParam';
+import './automation.css';
 
 type Event = Schemas['Event'];
-type Enforcement = Schemas['Enforcement'];
 
 /** `/events` with the current filters and `selected` set to `id` (or dropped). */
 function useSelectedLink(): (id: number | null) => string {
@@ -28,35 +32,6 @@ function useSelectedLink(): (id: number | null) => string {
     const query = copy.toString();
     return `/events${query ? `?${query}` : ''}`;
   };
-}
-
-function enforcementColumns(showRule: boolean, showEvent: boolean): Column<Enforcement>[] {
-  const columns: Column<Enforcement>[] = [{ header: 'Enforcement', cell: (e) => `#${e.id}` }];
-  if (showRule) {
-    columns.push({
-      header: 'Rule',
-      cell: (e) =>
-        e.rule != null ? (
-          <Link to={`/rules/${encodeURIComponent(e.rule_ref)}`}>{e.rule_ref}</Link>
-        ) : (
-          <span>
-            {e.rule_ref} <span className="muted">(deleted)</span>
-          </span>
-        ),
-    });
-  }
-  if (showEvent) {
-    columns.push({
-      header: 'Event',
-      cell: (e) => (e.event != null ? <Link to={`/events?selected=${e.event}`}>#{e.event}</Link> : <span className="muted">deleted</span>),
-    });
-  }
-  columns.push(
-    { header: 'Status', cell: (e) => <StatusBadge status={e.status} /> },
-    { header: 'Execution', cell: (e) => <EnforcementExecution enforcement={e} /> },
-    { header: 'When', cell: (e) => <Time at={e.created} />, wide: true },
-  );
-  return columns;
 }
 
 function EventDetail({ id, closeLink }: { id: number; closeLink: string }) {
@@ -88,18 +63,14 @@ function EventDetail({ id, closeLink }: { id: number; closeLink: string }) {
       ) : (
         <>
           <dl className="facts">
-            <dt>Trigger</dt>
-            <dd>
+            <Fact label="Trigger">
               <Link to={`/triggers?ref=${encodeURIComponent(data.trigger_ref)}`}>{data.trigger_ref}</Link>
-            </dd>
-            <dt>Source</dt>
-            <dd>{data.source_ref ?? <span className="muted">none (a webhook or the API)</span>}</dd>
-            <dt>Created</dt>
-            <dd>
+            </Fact>
+            <Fact label="Source">{data.source_ref ?? <span className="muted">none (a webhook or the API)</span>}</Fact>
+            <Fact label="Created">
               <Time at={data.created} />
-            </dd>
-            <dt>Rules evaluated</dt>
-            <dd>{data.processed ? <Time at={data.processed} /> : <span className="muted">not yet</span>}</dd>
+            </Fact>
+            <Fact label="Rules evaluated">{data.processed ? <Time at={data.processed} /> : <span className="muted">not yet</span>}</Fact>
           </dl>
           <h3>Payload</h3>
           <JsonView value={data.payload} label={`Payload of event #${id}`} />
@@ -134,7 +105,7 @@ export function EventsView() {
   const can = useCan();
   const [trigger, setTrigger] = useParam('trigger');
   const [selectedText] = useParam('selected');
-  const [page, setPage] = usePage();
+  const page = usePage();
   const link = useSelectedLink();
   const triggers = useRefs('triggers', can('trigger', 'view'));
   const selected = /^\d+$/.test(selectedText) ? Number(selectedText) : null;
@@ -169,7 +140,7 @@ export function EventsView() {
           empty={trigger ? `No events of ${trigger} yet.` : 'No events yet.'}
         />
       )}
-      <Pager pagination={events.data?.pagination} onPage={setPage} label="Events" />
+      <Pager pagination={events.data?.pagination} label="Pages of events" />
     </Page>
   );
 }
@@ -179,7 +150,7 @@ export function EnforcementsView() {
   const [rule, setRule] = useParam('rule');
   const [status, setStatus] = useParam('status');
   const [eventText, setEvent] = useParam('event');
-  const [page, setPage] = usePage();
+  const page = usePage();
   const rules = useRefs('rules', can('rule', 'view', null));
   const event = /^\d+$/.test(eventText) ? Number(eventText) : undefined;
   const statusFilter = status === 'created' || status === 'processed' || status === 'disabled' ? status : undefined;
@@ -225,7 +196,7 @@ export function EnforcementsView() {
           empty={rule || statusFilter || event ? 'No enforcement matches these filters.' : 'No enforcements yet.'}
         />
       )}
-      <Pager pagination={enforcements.data?.pagination} onPage={setPage} label="Enforcements" />
+      <Pager pagination={enforcements.data?.pagination} label="Pages of enforcements" />
     </Page>
   );
 }

@@ -3,21 +3,22 @@
 // execution that asks, and, while it waits, a form for the answer built from its schema.
 // Both follow the live stream: the lists are keyed ['inquiries', ...], one inquiry
 // ['inquiry', id].
-import { useMemo } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link, useParams, useSearchParams } from 'react-router-dom';
+import { Link, useParams } from 'react-router-dom';
 import { useCan, useMe, type Profile } from '../api/access';
 import { api, unwrap, type Schemas } from '../api/client';
-import { ApiError } from '../api/errors';
 import { DataTable } from '../components/DataTable';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { Fact } from '../components/Fact';
+import { refusedFields } from '../components/formErrors';
 import { JsonView } from '../components/JsonView';
 import { Page } from '../components/Page';
+import { Pager, usePage } from '../components/Pager';
 import { SchemaForm } from '../components/SchemaForm';
 import { StatusBadge } from '../components/StatusBadge';
 import { Time } from '../components/Time';
-import { Pager, usePage, withParams } from './catalog';
-import './actions.css';
+import { useParam } from '../components/useParam';
+import './catalog.css';
 
 type Inquiry = Schemas['Inquiry'];
 type InquiryStatus = Schemas['InquiryStatus'];
@@ -45,11 +46,12 @@ function mayAnswer(me: Profile | undefined, inquiry: Inquiry, can: ReturnType<ty
 }
 
 export function InquiriesView() {
-  const [params, setParams] = useSearchParams();
   // Pending by default; `all` shows every status.
-  const chosen = params.get('status') ?? 'pending';
+  const [statusText, setStatus] = useParam('status');
+  const [mineText, setMine] = useParam('mine');
+  const chosen = statusText || 'pending';
   const status = STATUSES.includes(chosen as InquiryStatus) ? (chosen as InquiryStatus) : undefined;
-  const mine = params.get('mine') === 'true';
+  const mine = mineText === 'true';
   const page = usePage();
   const inquiries = useQuery({
     queryKey: ['inquiries', 'list', { status: status ?? 'all', mine, page }],
@@ -69,10 +71,7 @@ export function InquiriesView() {
       <form className="filters" role="search" aria-label="Filter inquiries" onSubmit={(e) => e.preventDefault()}>
         <label>
           Status
-          <select
-            value={status ?? 'all'}
-            onChange={(e) => setParams(withParams(params, { status: e.target.value === 'pending' ? null : e.target.value }))}
-          >
+          <select value={status ?? 'all'} onChange={(e) => setStatus(e.target.value === 'pending' ? '' : e.target.value)}>
             <option value="pending">Pending</option>
             <option value="responded">Responded</option>
             <option value="timeout">Timed out</option>
@@ -81,11 +80,7 @@ export function InquiriesView() {
           </select>
         </label>
         <label className="catalog-filters-check">
-          <input
-            type="checkbox"
-            checked={mine}
-            onChange={(e) => setParams(withParams(params, { mine: e.target.checked ? 'true' : null }))}
-          />
+          <input type="checkbox" checked={mine} onChange={(e) => setMine(e.target.checked ? 'true' : '')} />
           Only those assigned to me
         </label>
       </form>
@@ -137,32 +132,24 @@ function AskingExecution({ id }: { id: number }) {
       {execution.isPending && <p className="muted">Loading…</p>}
       {execution.data && (
         <dl className="facts">
-          <dt>Execution</dt>
-          <dd>
+          <Fact label="Execution">
             <Link to={`/executions/${id}`}>Execution {id}</Link> of{' '}
             <Link to={`/actions/${encodeURIComponent(execution.data.action_ref)}`}>{execution.data.action_ref}</Link>
-          </dd>
-          <dt>Status</dt>
-          <dd>
+          </Fact>
+          <Fact label="Status">
             <span data-testid="asking-status">
               <StatusBadge status={execution.data.status} />
             </span>
-          </dd>
+          </Fact>
           {execution.data.parent != null && (
-            <>
-              <dt>Part of</dt>
-              <dd>
-                <Link to={`/executions/${execution.data.parent}`}>Execution {execution.data.parent}</Link>
-              </dd>
-            </>
+            <Fact label="Part of">
+              <Link to={`/executions/${execution.data.parent}`}>Execution {execution.data.parent}</Link>
+            </Fact>
           )}
           {execution.data.result != null && (
-            <>
-              <dt>Result</dt>
-              <dd>
-                <JsonView value={execution.data.result} label="Result of the asking execution" />
-              </dd>
-            </>
+            <Fact label="Result">
+              <JsonView value={execution.data.result} label="Result of the asking execution" />
+            </Fact>
           )}
         </dl>
       )}
@@ -188,17 +175,15 @@ function Answer({ inquiry }: { inquiry: Inquiry }) {
     // Answered or closed meanwhile (409): show what it is now.
     onError: () => void client.invalidateQueries({ queryKey: ['inquiry', inquiry.id] }),
   });
-  const error = respond.error;
-  const fields = useMemo(() => (error instanceof ApiError && error.status === 422 ? error.fields() : {}), [error]);
-  const inline = Object.keys(fields).length > 0;
+  const fields = refusedFields(respond.error);
   return (
     <>
-      {!inline && <ErrorNotice error={error} what="answer this inquiry" />}
+      {!fields && <ErrorNotice error={respond.error} what="answer this inquiry" />}
       <SchemaForm
         schema={inquiry.response_schema}
         submitLabel="Respond"
         onSubmit={(values) => respond.mutate(values)}
-        serverErrors={inline ? fields : undefined}
+        serverErrors={fields}
         busy={respond.isPending}
         emptyText="The answer takes no fields: responding is the answer."
       />
@@ -231,47 +216,30 @@ export function InquiryView() {
               <h2 id="inquiry-question">Question</h2>
               <p className="inquiry-prompt">{data.prompt}</p>
               <dl className="facts">
-                <dt>Status</dt>
-                <dd>
+                <Fact label="Status">
                   <span data-testid="inquiry-status">
                     <StatusBadge status={data.status} />
                   </span>
-                </dd>
-                <dt>Assigned to</dt>
-                <dd>{assigneesOf(data)}</dd>
+                </Fact>
+                <Fact label="Assigned to">{assigneesOf(data)}</Fact>
                 {data.pack_ref && (
-                  <>
-                    <dt>Pack</dt>
-                    <dd>
-                      <Link to={`/packs/${encodeURIComponent(data.pack_ref)}`}>{data.pack_ref}</Link>
-                    </dd>
-                  </>
+                  <Fact label="Pack">
+                    <Link to={`/packs/${encodeURIComponent(data.pack_ref)}`}>{data.pack_ref}</Link>
+                  </Fact>
                 )}
-                <dt>Asked</dt>
-                <dd>
+                <Fact label="Asked">
                   <Time at={data.created} />
-                </dd>
+                </Fact>
                 {data.timeout_at && (
-                  <>
-                    <dt>{data.status === 'pending' ? 'Expires' : 'Was to expire'}</dt>
-                    <dd>
-                      <time dateTime={data.timeout_at}>{new Date(data.timeout_at).toLocaleString()}</time>
-                    </dd>
-                  </>
+                  <Fact label={data.status === 'pending' ? 'Expires' : 'Was to expire'}>
+                    <time dateTime={data.timeout_at}>{new Date(data.timeout_at).toLocaleString()}</time>
+                  </Fact>
                 )}
-                {data.responded_by && (
-                  <>
-                    <dt>Answered by</dt>
-                    <dd>{data.responded_by}</dd>
-                  </>
-                )}
+                {data.responded_by && <Fact label="Answered by">{data.responded_by}</Fact>}
                 {data.responded_at && (
-                  <>
-                    <dt>Answered</dt>
-                    <dd>
-                      <Time at={data.responded_at} />
-                    </dd>
-                  </>
+                  <Fact label="Answered">
+                    <Time at={data.responded_at} />
+                  </Fact>
                 )}
               </dl>
             </section>

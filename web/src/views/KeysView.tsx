@@ -4,14 +4,20 @@
 // (create or replace) and deleting one follow the caller's key grants.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { useCan, useMe } from '../api/access';
+import { useCan, useMe, type Verb } from '../api/access';
 import { api, unwrap, type Schemas } from '../api/client';
-import type { Verb } from '../api/access';
+import { packOf } from '../api/refs';
+import { ConfirmButton } from '../components/ConfirmButton';
 import { DataTable, type Column } from '../components/DataTable';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { Field } from '../components/Field';
+import { formErrors } from '../components/formErrors';
+import { Options } from '../components/Options';
 import { Page } from '../components/Page';
+import { Pager, usePage } from '../components/Pager';
 import { Time } from '../components/Time';
-import { ConfirmButton, Field, Pager, formErrors, usePage, useParam } from './automation';
+import { useParam } from '../components/useParam';
+import './automation.css';
 
 type Key = Schemas['KeyView'];
 type Scope = Schemas['KeyOwnerType'];
@@ -40,10 +46,7 @@ function query(address: Address) {
 /** The pack whose grants cover keys of `scope` owned by `owner` (none for system and identity keys). */
 export function keyPack(scope: Scope, owner: string | null | undefined): string | null {
   if (scope === 'pack') return owner ?? null;
-  if (scope === 'action' || scope === 'sensor') {
-    const dot = (owner ?? '').indexOf('.');
-    return dot > 0 ? (owner ?? '').slice(0, dot) : null;
-  }
+  if (scope === 'action' || scope === 'sensor') return owner?.includes('.') ? packOf(owner) : null;
   return null;
 }
 
@@ -148,11 +151,7 @@ function KeyForm({ initial, onDone }: { initial: Draft; onDone: (message: string
         <Field id="key-scope" label="Scope" error={errors.scope}>
           {(control) => (
             <select {...control} name="scope" value={draft.scope} disabled={draft.replacing} onChange={(e) => set('scope', e.target.value as Scope)}>
-              {SCOPES.map((scope) => (
-                <option key={scope} value={scope}>
-                  {scope}
-                </option>
-              ))}
+              <Options values={SCOPES} />
             </select>
           )}
         </Field>
@@ -216,7 +215,7 @@ export function KeysView() {
   const [scopeText, setScope] = useParam('scope');
   const [owner, setOwner] = useParam('owner');
   const [prefix, setPrefix] = useParam('prefix');
-  const [page, setPage] = usePage();
+  const page = usePage();
   const [form, setForm] = useState<Draft | null>(null);
   const [formKey, setFormKey] = useState(0);
   const [announcement, setAnnouncement] = useState('');
@@ -367,11 +366,7 @@ export function KeysView() {
           Scope
           <select value={scope ?? ''} onChange={(e) => setScope(e.target.value)}>
             {mayListAll && <option value="">Every scope</option>}
-            {SCOPES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
+            <Options values={SCOPES} />
           </select>
         </label>
         {scope && scope !== 'system' && (
@@ -412,7 +407,7 @@ export function KeysView() {
           empty={scope || prefix ? 'No key matches these filters.' : 'No keys yet.'}
         />
       )}
-      <Pager pagination={keys.data?.pagination} onPage={setPage} label="Keys" />
+      <Pager pagination={keys.data?.pagination} label="Pages of keys" />
     </Page>
   );
 }

@@ -8,12 +8,14 @@ import { useCan } from '../api/access';
 import { api, unwrap, type Schemas } from '../api/client';
 import { DataTable } from '../components/DataTable';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { Fact } from '../components/Fact';
 import { JsonView } from '../components/JsonView';
 import { Page } from '../components/Page';
+import { Pager, usePage } from '../components/Pager';
+import { ScrollTable } from '../components/ScrollTable';
 import { StatusBadge } from '../components/StatusBadge';
 import { Time } from '../components/Time';
-import { Pager, ScrollTable, usePage } from './catalog';
-import './actions.css';
+import './catalog.css';
 
 type Pack = Schemas['Pack'];
 
@@ -64,21 +66,25 @@ export function PacksView() {
   );
 }
 
+/** A page of one kind of a pack's components, in a shape every list answers. */
+interface ComponentList<T> {
+  data?: { data: T[]; pagination: Schemas['Pagination'] };
+  error: unknown;
+}
+
 /** One kind of component of a pack: a titled list, each entry linking to its page. */
 function Components<T>({
   id,
   title,
   query,
   allowed,
-  empty,
-  item,
+  entry,
 }: {
   id: string;
   title: string;
-  query: { data?: { data: T[]; pagination: Schemas['Pagination'] }; error: unknown; isPending: boolean };
+  query: ComponentList<T>;
   allowed: boolean;
-  empty: string;
-  item: (entry: T) => { key: string; content: ReactNode };
+  entry: (row: T) => { to: string; name: string; label?: string; description?: string | null; extra?: ReactNode };
 }) {
   const rows = query.data?.data;
   const total = query.data?.pagination.total;
@@ -95,13 +101,20 @@ function Components<T>({
       ) : !rows ? (
         <p className="muted">Loading…</p>
       ) : rows.length === 0 ? (
-        <p className="muted">{empty}</p>
+        <p className="muted">No {title.toLowerCase()}.</p>
       ) : (
         <>
           <ul className="catalog-list">
             {rows.map((row) => {
-              const { key, content } = item(row);
-              return <li key={key}>{content}</li>;
+              const { to, name, label, description, extra } = entry(row);
+              const about = [label && label !== name ? label : null, description].filter(Boolean).join(': ');
+              return (
+                <li key={name}>
+                  <Link to={to}>{name}</Link>
+                  {extra}
+                  {about && <span className="catalog-desc">{about}</span>}
+                </li>
+              );
             })}
           </ul>
           {total !== undefined && total > rows.length && (
@@ -115,15 +128,9 @@ function Components<T>({
   );
 }
 
-function Entry({ to, name, label, description, extra }: { to: string; name: string; label?: string; description?: string | null; extra?: ReactNode }) {
-  const about = [label && label !== name ? label : null, description].filter(Boolean).join(': ');
-  return (
-    <>
-      <Link to={to}>{name}</Link>
-      {extra}
-      {about && <span className="catalog-desc">{about}</span>}
-    </>
-  );
+/** The first page of a pack's components of one kind, when the caller may view them. */
+function useComponents<T>(pack: string, kind: string, enabled: boolean, list: () => Promise<ComponentList<T>['data']>) {
+  return useQuery({ queryKey: ['catalog', 'pack', pack, kind], queryFn: list, enabled });
 }
 
 function PackComponents({ pack }: { pack: string }) {
@@ -134,105 +141,61 @@ function PackComponents({ pack }: { pack: string }) {
     triggers: can('trigger', 'view', pack),
     sensors: can('sensor', 'view', pack),
     rules: can('rule', 'view', pack),
-    workflows: can('action', 'view', pack),
   };
-  const actions = useQuery({
-    queryKey: ['catalog', 'pack', pack, 'actions'],
-    queryFn: () => unwrap(api.GET('/api/v1/actions', query)),
-    enabled: may.actions,
-  });
-  const triggers = useQuery({
-    queryKey: ['catalog', 'pack', pack, 'triggers'],
-    queryFn: () => unwrap(api.GET('/api/v1/triggers', query)),
-    enabled: may.triggers,
-  });
-  const sensors = useQuery({
-    queryKey: ['catalog', 'pack', pack, 'sensors'],
-    queryFn: () => unwrap(api.GET('/api/v1/sensors', query)),
-    enabled: may.sensors,
-  });
-  const rules = useQuery({
-    queryKey: ['catalog', 'pack', pack, 'rules'],
-    queryFn: () => unwrap(api.GET('/api/v1/rules', query)),
-    enabled: may.rules,
-  });
-  const workflows = useQuery({
-    queryKey: ['catalog', 'pack', pack, 'workflows'],
-    queryFn: () => unwrap(api.GET('/api/v1/workflows', query)),
-    enabled: may.workflows,
-  });
+  const actions = useComponents(pack, 'actions', may.actions, () => unwrap(api.GET('/api/v1/actions', query)));
+  const triggers = useComponents(pack, 'triggers', may.triggers, () => unwrap(api.GET('/api/v1/triggers', query)));
+  const sensors = useComponents(pack, 'sensors', may.sensors, () => unwrap(api.GET('/api/v1/sensors', query)));
+  const rules = useComponents(pack, 'rules', may.rules, () => unwrap(api.GET('/api/v1/rules', query)));
+  // Workflows are actions: the same grant shows them.
+  const workflows = useComponents(pack, 'workflows', may.actions, () => unwrap(api.GET('/api/v1/workflows', query)));
   const enc = encodeURIComponent;
   return (
     <div className="catalog-components">
-      <Components<Schemas['Action']>
+      <Components
         id="pack-actions"
         title="Actions"
         query={actions}
         allowed={may.actions}
-        empty="No actions."
-        item={(a) => ({
-          key: a.ref,
-          content: <Entry to={`/actions/${enc(a.ref)}`} name={a.ref} label={a.label} description={a.description} />,
-        })}
+        entry={(a) => ({ to: `/actions/${enc(a.ref)}`, name: a.ref, label: a.label, description: a.description })}
       />
-      <Components<Schemas['WorkflowDefinitionView']>
+      <Components
         id="pack-workflows"
         title="Workflows"
         query={workflows}
-        allowed={may.workflows}
-        empty="No workflows."
-        item={(w) => ({
-          key: w.ref,
-          content: <Entry to={`/workflows/${enc(w.ref)}`} name={w.ref} label={w.label} description={w.description} />,
-        })}
+        allowed={may.actions}
+        entry={(w) => ({ to: `/workflows/${enc(w.ref)}`, name: w.ref, label: w.label, description: w.description })}
       />
-      <Components<Schemas['Rule']>
+      <Components
         id="pack-rules"
         title="Rules"
         query={rules}
         allowed={may.rules}
-        empty="No rules."
-        item={(r) => ({
-          key: r.ref,
-          content: (
-            <Entry
-              to={`/rules/${enc(r.ref)}`}
-              name={r.ref}
-              label={r.label}
-              description={`${r.trigger_ref} → ${r.action_ref}`}
-              extra={!r.enabled && <> <StatusBadge status="disabled" /></>}
-            />
-          ),
+        entry={(r) => ({
+          to: `/rules/${enc(r.ref)}`,
+          name: r.ref,
+          label: r.label,
+          description: `${r.trigger_ref} → ${r.action_ref}`,
+          extra: !r.enabled && <> <StatusBadge status="disabled" /></>,
         })}
       />
-      <Components<Schemas['Trigger']>
+      <Components
         id="pack-triggers"
         title="Triggers"
         query={triggers}
         allowed={may.triggers}
-        empty="No triggers."
-        item={(t) => ({
-          key: t.ref,
-          content: <Entry to={`/triggers?ref=${enc(t.ref)}`} name={t.ref} label={t.label} description={t.description} />,
-        })}
+        entry={(t) => ({ to: `/triggers?ref=${enc(t.ref)}`, name: t.ref, label: t.label, description: t.description })}
       />
-      <Components<Schemas['Sensor']>
+      <Components
         id="pack-sensors"
         title="Sensors"
         query={sensors}
         allowed={may.sensors}
-        empty="No sensors."
-        item={(s) => ({
-          key: s.ref,
-          content: (
-            <Entry
-              to={`/sensors?pack=${enc(pack)}`}
-              name={s.ref}
-              label={s.label}
-              description={s.description}
-              extra={<> <StatusBadge status={s.enabled ? s.status : 'disabled'} /></>}
-            />
-          ),
+        entry={(s) => ({
+          to: `/sensors?pack=${enc(pack)}`,
+          name: s.ref,
+          label: s.label,
+          description: s.description,
+          extra: <> <StatusBadge status={s.enabled ? s.status : 'disabled'} /></>,
         })}
       />
     </div>
@@ -255,7 +218,7 @@ function Versions({ pack }: { pack: string }) {
       <h2 id="pack-versions">Kept versions</h2>
       <ScrollTable label={`Versions of ${pack}`}>
         <table className="data-table catalog-table">
-          <caption className="catalog-caption">Versions of {pack}</caption>
+          <caption className="visually-hidden">Versions of {pack}</caption>
           <thead>
             <tr>
               <th scope="col">Version</th>
@@ -311,60 +274,38 @@ export function PackView() {
             <h2 id="pack-about">About</h2>
             {data.description && <p className="catalog-lede">{data.description}</p>}
             <dl className="facts">
-              <dt>Version</dt>
-              <dd>{data.version}</dd>
-              {data.author && (
-                <>
-                  <dt>Author</dt>
-                  <dd>{data.author}</dd>
-                </>
-              )}
-              <dt>Origin</dt>
-              <dd>
+              <Fact label="Version">{data.version}</Fact>
+              {data.author && <Fact label="Author">{data.author}</Fact>}
+              <Fact label="Origin">
                 {data.is_standard
                   ? 'Shipped with Attune'
                   : data.archive_digest
                     ? 'Installed from an archive'
                     : 'Registered from a directory'}
-              </dd>
+              </Fact>
               {data.archive_digest && (
-                <>
-                  <dt>Archive</dt>
-                  <dd>
-                    <code>{data.archive_digest}</code>
-                  </dd>
-                </>
+                <Fact label="Archive">
+                  <code>{data.archive_digest}</code>
+                </Fact>
               )}
               {data.path && (
-                <>
-                  <dt>Directory</dt>
-                  <dd>
-                    <code>{data.path}</code>
-                  </dd>
-                </>
+                <Fact label="Directory">
+                  <code>{data.path}</code>
+                </Fact>
               )}
               {data.tags.length > 0 && (
-                <>
-                  <dt>Tags</dt>
-                  <dd className="catalog-tags">
-                    {data.tags.map((tag) => (
-                      <span key={tag} className="badge badge-idle">
-                        {tag}
-                      </span>
-                    ))}
-                  </dd>
-                </>
+                <Fact label="Tags" className="catalog-tags">
+                  {data.tags.map((tag) => (
+                    <span key={tag} className="badge badge-idle">
+                      {tag}
+                    </span>
+                  ))}
+                </Fact>
               )}
-              {data.runtime_deps.length > 0 && (
-                <>
-                  <dt>Needs</dt>
-                  <dd>{data.runtime_deps.join(', ')}</dd>
-                </>
-              )}
-              <dt>Updated</dt>
-              <dd>
+              {data.runtime_deps.length > 0 && <Fact label="Needs">{data.runtime_deps.join(', ')}</Fact>}
+              <Fact label="Updated">
                 <Time at={data.updated} />
-              </dd>
+              </Fact>
             </dl>
           </section>
           {hasEntries(data.config) && (

@@ -7,9 +7,13 @@ import { api, unwrap, type Schemas } from '../api/client';
 import { DataTable, type Column } from '../components/DataTable';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Page } from '../components/Page';
+import { Pager, usePage } from '../components/Pager';
+import { ParameterList } from '../components/Parameters';
+import { PackFilter } from '../components/RefSelect';
 import { StatusBadge } from '../components/StatusBadge';
 import { Time } from '../components/Time';
-import { ParamList, Pager, RefSelect, usePage, useParam, useRefs } from './automation';
+import { useParam } from '../components/useParam';
+import './automation.css';
 
 function TriggerCard({ trigger }: { trigger: Schemas['Trigger'] }) {
   const can = useCan();
@@ -27,11 +31,11 @@ function TriggerCard({ trigger }: { trigger: Schemas['Trigger'] }) {
       <div className="grid">
         <div>
           <h3>Parameters</h3>
-          <ParamList schema={trigger.param_schema} empty="None." />
+          <ParameterList schema={trigger.param_schema} empty="None." />
         </div>
         <div>
           <h3>Payload</h3>
-          <ParamList schema={trigger.payload_schema} empty="Not described." />
+          <ParameterList schema={trigger.payload_schema} empty="Not described." />
         </div>
       </div>
       <p className="links">
@@ -59,11 +63,9 @@ function TriggerCard({ trigger }: { trigger: Schemas['Trigger'] }) {
 }
 
 export function TriggersView() {
-  const can = useCan();
   const [pack, setPack] = useParam('pack');
   const [ref] = useParam('ref');
-  const [page, setPage] = usePage();
-  const packs = useRefs('packs', can('pack', 'view'));
+  const page = usePage();
   const triggers = useQuery({
     queryKey: ['triggers', { pack, page }],
     queryFn: () => unwrap(api.GET('/api/v1/triggers', { params: { query: { pack: pack || undefined, page } } })),
@@ -84,14 +86,7 @@ export function TriggersView() {
         </p>
       ) : (
         <div className="filters" role="search" aria-label="Filter triggers">
-          {can('pack', 'view') ? (
-            <RefSelect label="Pack" value={pack} onChange={setPack} options={packs} any="All packs" />
-          ) : (
-            <label>
-              Pack
-              <input value={pack} onChange={(event) => setPack(event.target.value.trim())} />
-            </label>
-          )}
+          <PackFilter value={pack} onChange={setPack} />
         </div>
       )}
       <ErrorNotice error={error} what={ref ? `show trigger ${ref}` : 'list the triggers'} />
@@ -103,7 +98,7 @@ export function TriggersView() {
         ) : (
           shown.map((trigger) => <TriggerCard key={trigger.ref} trigger={trigger} />)
         ))}
-      {!ref && <Pager pagination={triggers.data?.pagination} onPage={setPage} label="Triggers" />}
+      {!ref && <Pager pagination={triggers.data?.pagination} label="Pages of triggers" />}
     </Page>
   );
 }
@@ -155,10 +150,8 @@ const sensorColumns: Column<Sensor>[] = [
 ];
 
 export function SensorsView() {
-  const can = useCan();
   const [pack, setPack] = useParam('pack');
-  const [page, setPage] = usePage();
-  const packs = useRefs('packs', can('pack', 'view'));
+  const page = usePage();
   const sensors = useQuery({
     queryKey: ['sensors', { pack, page }],
     queryFn: () => unwrap(api.GET('/api/v1/sensors', { params: { query: { pack: pack || undefined, page } } })),
@@ -166,14 +159,7 @@ export function SensorsView() {
   return (
     <Page title="Sensors">
       <div className="filters" role="search" aria-label="Filter sensors">
-        {can('pack', 'view') ? (
-          <RefSelect label="Pack" value={pack} onChange={setPack} options={packs} any="All packs" />
-        ) : (
-          <label>
-            Pack
-            <input value={pack} onChange={(event) => setPack(event.target.value.trim())} />
-          </label>
-        )}
+        <PackFilter value={pack} onChange={setPack} />
       </div>
       <p className="muted">
         A sensor's status is what the sensor service last reported.{' '}
@@ -191,7 +177,7 @@ export function SensorsView() {
           empty={pack ? `Pack ${pack} has no sensors.` : 'No sensors.'}
         />
       )}
-      <Pager pagination={sensors.data?.pagination} onPage={setPage} label="Sensors" />
+      <Pager pagination={sensors.data?.pagination} label="Pages of sensors" />
     </Page>
   );
 }

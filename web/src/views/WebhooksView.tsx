@@ -7,12 +7,17 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { useCan } from '../api/access';
 import { api, unwrap, type Schemas } from '../api/client';
+import { ConfirmButton } from '../components/ConfirmButton';
+import { CopyButton } from '../components/CopyButton';
 import { DataTable, type Column } from '../components/DataTable';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { Field } from '../components/Field';
+import { formErrors } from '../components/formErrors';
 import { Page } from '../components/Page';
-import { StatusBadge } from '../components/StatusBadge';
+import { Pager, usePage } from '../components/Pager';
+import { EnabledBadge } from '../components/StatusBadge';
 import { Time } from '../components/Time';
-import { ConfirmButton, CopyButton, Field, Pager, formErrors, usePage } from './automation';
+import './automation.css';
 
 type Webhook = Schemas['WebhookView'];
 
@@ -22,7 +27,7 @@ export function webhookUrl(name: string, origin = window.location.origin): strin
 }
 
 /** 32 random bytes as hex: a secret for signing posts. */
-export function randomSecret(): string {
+function randomSecret(): string {
   const bytes = new Uint8Array(32);
   crypto.getRandomValues(bytes);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
@@ -194,7 +199,7 @@ function WebhookForm({ onCreated }: { onCreated: (created: Created) => void }) {
 export function WebhooksView() {
   const can = useCan();
   const client = useQueryClient();
-  const [page, setPage] = usePage();
+  const page = usePage();
   const [created, setCreated] = useState<Created | null>(null);
   const [formOpen, setFormOpen] = useState(false);
   const [announcement, setAnnouncement] = useState('');
@@ -234,7 +239,7 @@ export function WebhooksView() {
           : 'with a token',
       wide: true,
     },
-    { header: 'State', cell: (w) => <StatusBadge status={w.enabled ? 'enabled' : 'disabled'} /> },
+    { header: 'State', cell: (w) => <EnabledBadge enabled={w.enabled} /> },
     { header: 'Registered', cell: (w) => <Time at={w.created} />, wide: true },
     {
       header: 'Use',
@@ -299,7 +304,7 @@ export function WebhooksView() {
           empty="No webhooks registered. Any name may still be posted to with an API token."
         />
       )}
-      <Pager pagination={webhooks.data?.pagination} onPage={setPage} label="Webhooks" />
+      <Pager pagination={webhooks.data?.pagination} label="Pages of webhooks" />
     </Page>
   );
 }

@@ -4,14 +4,15 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { useCan } from '../api/access';
 import { api, unwrap } from '../api/client';
+import { packOf } from '../api/refs';
 import { DataTable } from '../components/DataTable';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { Fact } from '../components/Fact';
 import { JsonView } from '../components/JsonView';
 import { Page } from '../components/Page';
-import { StatusBadge } from '../components/StatusBadge';
+import { EnabledBadge } from '../components/StatusBadge';
 import { WorkflowGraph, WorkflowTasks } from '../components/WorkflowGraph';
-import { packOf } from './executionParts';
-import './executions.css';
+import './executions/executions.css';
 
 export function WorkflowsView() {
   const [params, setParams] = useSearchParams();
@@ -59,7 +60,7 @@ export function WorkflowsView() {
             { header: 'Workflow', cell: (w) => w.ref },
             { header: 'Label', cell: (w) => w.label },
             { header: 'Tasks', cell: (w) => w.tasks.length },
-            { header: 'State', cell: (w) => <StatusBadge status={w.enabled ? 'enabled' : 'disabled'} />, wide: true },
+            { header: 'State', cell: (w) => <EnabledBadge enabled={w.enabled} />, wide: true },
             { header: 'Description', cell: (w) => w.description ?? <span className="muted">—</span>, wide: true },
           ]}
         />
@@ -110,30 +111,18 @@ export function WorkflowDefinitionView() {
       <section className="card" aria-labelledby="definition-title">
         <h2 id="definition-title">Definition</h2>
         <dl className="facts">
-          <dt>Ref</dt>
-          <dd className="mono">{w.ref}</dd>
-          <dt>Pack</dt>
-          <dd>
+          <Fact label="Ref" className="mono">
+            {w.ref}
+          </Fact>
+          <Fact label="Pack">
             <Link to={`/packs/${w.pack_ref}`}>{w.pack_ref}</Link>
-          </dd>
-          <dt>Version</dt>
-          <dd>{w.version}</dd>
-          <dt>State</dt>
-          <dd>
-            <StatusBadge status={w.enabled ? 'enabled' : 'disabled'} />
-          </dd>
-          {w.description && (
-            <>
-              <dt>Description</dt>
-              <dd>{w.description}</dd>
-            </>
-          )}
-          {w.tags.length > 0 && (
-            <>
-              <dt>Tags</dt>
-              <dd>{w.tags.join(', ')}</dd>
-            </>
-          )}
+          </Fact>
+          <Fact label="Version">{w.version}</Fact>
+          <Fact label="State">
+            <EnabledBadge enabled={w.enabled} />
+          </Fact>
+          {w.description && <Fact label="Description">{w.description}</Fact>}
+          {w.tags.length > 0 && <Fact label="Tags">{w.tags.join(', ')}</Fact>}
         </dl>
       </section>
       <section className="card" aria-labelledby="graph-title">

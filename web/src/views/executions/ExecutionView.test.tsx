@@ -1,12 +1,14 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { MemoryRouter, Route, Routes } from 'react-router-dom';
-import type { Notice } from '../api/stream';
-import { changedParameters, ExecutionView, failureOf, timeline } from './ExecutionView';
-import { meteringFacts, type Execution } from './executionParts';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import type { Notice } from '../../api/stream';
+import { renderAt } from '../../test-support';
+import type { Execution } from './executionParts';
+import { ExecutionView } from './ExecutionView';
+import { changedParameters } from './Rerun';
+import { failureOf, meteringFacts } from './Summary';
+import { timeline } from './Timeline';
 
 const listeners: ((notice: Notice) => void)[] = [];
-vi.mock('../api/stream', () => ({
+vi.mock('../../api/stream', () => ({
   listen: (_filter: unknown, listener: (notice: Notice) => void) => {
     listeners.push(listener);
     return () => listeners.splice(listeners.indexOf(listener), 1);
@@ -78,16 +80,7 @@ function serve(execution: Execution, extra: (sent: Sent) => Response | undefined
 }
 
 function page(path = '/executions/7') {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
-    <QueryClientProvider client={client}>
-      <MemoryRouter initialEntries={[path]}>
-        <Routes>
-          <Route path="/executions/:id" element={<ExecutionView />} />
-        </Routes>
-      </MemoryRouter>
-    </QueryClientProvider>,
-  );
+  return renderAt(path, { '/executions/:id': <ExecutionView /> });
 }
 
 afterEach(() => {

@@ -4,21 +4,22 @@
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
-import { api, unwrap } from '../api/client';
-import { listen } from '../api/stream';
-import { ErrorNotice } from '../components/ErrorNotice';
-import { Page } from '../components/Page';
-import { StatusBadge } from '../components/StatusBadge';
-import { Time } from '../components/Time';
-import { VirtualList } from '../components/VirtualList';
-import { Origin, ranFor, STATUSES, type Execution } from './executionParts';
+import { api, unwrap } from '../../api/client';
+import { listen } from '../../api/stream';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { Page } from '../../components/Page';
+import { StatusBadge } from '../../components/StatusBadge';
+import { elapsed, Time } from '../../components/Time';
+import { VirtualList } from '../../components/VirtualList';
+import { Origin, type Execution } from './executionParts';
+import { StatusPicker } from './StatusPicker';
 import './executions.css';
 
 const PAGE_SIZE = 100;
 const ROW_HEIGHT = 44;
 const TEXT_FILTERS = ['action_ref', 'rule'] as const;
 
-export interface ExecutionFilters {
+interface ExecutionFilters {
   status?: string;
   action_ref?: string;
   rule?: string;
@@ -76,68 +77,8 @@ function useTypedFilter(name: string, committed: string, commit: (name: string, 
   return [text, setText] as const;
 }
 
-function StatusPicker({ committed, onChange }: { committed: string; onChange: (statuses: string[]) => void }) {
-  // Ticked at once; the URL follows (a navigation, which may land a moment later).
-  const [chosen, setChosen] = useState(() => (committed ? committed.split(',') : []));
-  const [seen, setSeen] = useState(committed);
-  if (seen !== committed) {
-    setSeen(committed);
-    setChosen(committed ? committed.split(',') : []);
-  }
-  const choose = (statuses: string[]) => {
-    setChosen(statuses);
-    onChange(statuses);
-  };
-  const toggle = (status: string, on: boolean) =>
-    choose(STATUSES.filter((s) => (s === status ? on : chosen.includes(s))));
-  // Open, it closes on a click elsewhere or Escape, like any menu.
-  const picker = useRef<HTMLDetailsElement>(null);
-  useEffect(() => {
-    const element = picker.current;
-    if (!element) return undefined;
-    const outside = (event: MouseEvent) => {
-      if (element.open && !element.contains(event.target as Node)) element.open = false;
-    };
-    const escape = (event: KeyboardEvent) => {
-      if (event.key === 'Escape' && element.open) {
-        element.open = false;
-        element.querySelector('summary')?.focus();
-      }
-    };
-    document.addEventListener('click', outside);
-    element.addEventListener('keydown', escape);
-    return () => {
-      document.removeEventListener('click', outside);
-      element.removeEventListener('keydown', escape);
-    };
-  }, []);
-  return (
-    <details className="ex-status-picker" ref={picker}>
-      <summary>
-        Status: <span className="ex-status-summary">{chosen.length ? chosen.join(', ') : 'any'}</span>
-      </summary>
-      <fieldset>
-        <legend>Show executions that are</legend>
-        <div className="ex-status-options">
-          {STATUSES.map((status) => (
-            <label key={status} className="ex-check">
-              <input type="checkbox" checked={chosen.includes(status)} onChange={(e) => toggle(status, e.target.checked)} />
-              {status}
-            </label>
-          ))}
-        </div>
-        {chosen.length > 0 && (
-          <button type="button" className="ghost" onClick={() => choose([])}>
-            Any status
-          </button>
-        )}
-      </fieldset>
-    </details>
-  );
-}
-
 function ExecutionRow({ execution, index }: { execution: Execution; index: number }) {
-  const took = ranFor(execution);
+  const took = elapsed(execution.started, execution.finished);
   return (
     <tr className="ex-row" aria-rowindex={index + 2}>
       <td>

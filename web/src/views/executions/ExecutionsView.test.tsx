@@ -3,7 +3,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { MemoryRouter, useLocation } from 'react-router-dom';
 import { ExecutionsView, filtersFrom, toLocalInput } from './ExecutionsView';
 
-vi.mock('../api/stream', () => ({ listen: () => () => undefined }));
+vi.mock('../../api/stream', () => ({ listen: () => () => undefined }));
 
 function execution(id: number, over: Record<string, unknown> = {}) {
   return {

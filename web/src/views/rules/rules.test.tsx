@@ -1,9 +1,8 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { ApiError } from '../api/errors';
-import { formErrors, parseObject, schemaParams } from './automation';
-import { RuleEditView, RulesView } from './RulesView';
-import { fakeApi, page, profile, renderAt } from './rulesTestSupport';
+import { json, page, profile, renderAt, serve } from '../../test-support';
+import { RuleEditView } from './RuleEditView';
+import { RulesView } from './RulesView';
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -52,48 +51,9 @@ function rule(ref: string, enabled: boolean) {
   };
 }
 
-describe('helpers', () => {
-  it('read JSON objects, refusing other JSON and mistakes', () => {
-    expect(parseObject('')).toEqual({ value: {} });
-    expect(parseObject('{"a": 1}')).toEqual({ value: { a: 1 } });
-    expect(parseObject('[1]')).toEqual({ error: 'Must be a JSON object ({ … }).' });
-    expect(parseObject('{"a": ')).toMatchObject({ error: expect.stringMatching(/^Not valid JSON/) });
-  });
-
-  it('list parameters of pack-style and JSON Schema objects', () => {
-    expect(schemaParams({ message: { type: 'string', required: true } })).toMatchObject([
-      { name: 'message', type: 'string', required: true },
-    ]);
-    expect(
-      schemaParams({ type: 'object', properties: { poll: { type: 'integer' }, x: {} }, required: ['poll'] }),
-    ).toMatchObject([
-      { name: 'poll', type: 'integer', required: true },
-      { name: 'x', required: false },
-    ]);
-    expect(schemaParams({ type: 'string' })).toEqual([]);
-    expect(schemaParams(null)).toEqual([]);
-  });
-
-  it('place the fields of a refusal, keeping the rest as a general error', () => {
-    const refusal = new ApiError(422, 'validation_failed', 'invalid rule', {
-      fields: [
-        { field: 'criteria', message: 'unknown operator' },
-        { field: 'parameters.message', message: 'missing' },
-        { field: 'mystery', message: 'odd' },
-      ],
-    });
-    const { fields, general } = formErrors(refusal, ['criteria', 'parameters']);
-    expect(fields).toEqual({ criteria: 'unknown operator', parameters: 'parameters.message: missing' });
-    expect((general as Error).message).toBe('mystery: odd');
-    const bare = formErrors(new ApiError(422, 'validation_failed', "pack 'x' does not exist", { fields: [] }), ['ref']);
-    expect(bare.fields).toEqual({});
-    expect((bare.general as Error).message).toBe("pack 'x' does not exist");
-  });
-});
-
 describe('the rule form', () => {
-  function api(post: () => { status?: number; body?: unknown }) {
-    return fakeApi({
+  function api(post: () => unknown) {
+    return serve({
       'GET /api/v1/auth/me': profile('ada', ['*:view,create,modify,delete,execute']),
       'GET /api/v1/triggers': () => page([trigger]),
       'GET /api/v1/actions': () => page([action]),
@@ -102,8 +62,8 @@ describe('the rule form', () => {
   }
 
   it('catches a JSON mistake before sending anything', async () => {
-    const sent = api(() => ({ status: 201, body: { data: rule('core.x', true) } }));
-    renderAt(<RuleEditView />, '/rules/new?trigger=core.webhook', '/rules/new');
+    const sent = api(() => json(201, { data: rule('core.x', true) }));
+    renderAt('/rules/new?trigger=core.webhook', { '/rules/new': <RuleEditView /> });
     await screen.findByRole('heading', { name: 'Parameters of core.webhook' });
     fireEvent.change(screen.getByLabelText('Ref'), { target: { value: 'core.x' } });
     fireEvent.change(screen.getByLabelText('Action'), { target: { value: 'core.echo' } });
@@ -116,8 +76,8 @@ describe('the rule form', () => {
   });
 
   it('sends the rule in the API shape and opens its page', async () => {
-    const sent = api(() => ({ status: 201, body: { data: rule('core.x', true) } }));
-    renderAt(<RuleEditView />, '/rules/new?trigger=core.webhook&trigger_parameters=%7B%22name%22%3A%22alerts%22%7D', '/rules/new');
+    const sent = api(() => json(201, { data: rule('core.x', true) }));
+    renderAt('/rules/new?trigger=core.webhook&trigger_parameters=%7B%22name%22%3A%22alerts%22%7D', { '/rules/new': <RuleEditView /> });
     await screen.findByRole('heading', { name: 'Parameters of core.webhook' });
     expect(screen.getByLabelText('Trigger parameters (JSON)')).toHaveValue('{"name":"alerts"}');
     fireEvent.change(screen.getByLabelText('Ref'), { target: { value: ' core.x ' } });
@@ -144,17 +104,16 @@ describe('the rule form', () => {
   });
 
   it("shows the server's refusal next to the fields it names", async () => {
-    api(() => ({
-      status: 422,
-      body: {
+    api(() =>
+      json(422, {
         error: {
           code: 'validation_failed',
           message: 'invalid rule',
           details: { fields: [{ field: 'trigger_parameters', message: 'colour: unknown parameter' }] },
         },
-      },
-    }));
-    renderAt(<RuleEditView />, '/rules/new?trigger=core.webhook&action=core.echo&ref=core.x', '/rules/new');
+      }),
+    );
+    renderAt('/rules/new?trigger=core.webhook&action=core.echo&ref=core.x', { '/rules/new': <RuleEditView /> });
     await screen.findByRole('heading', { name: 'Parameters of core.echo' });
     fireEvent.click(screen.getByRole('button', { name: 'Create rule' }));
     const field = screen.getByLabelText('Trigger parameters (JSON)');
@@ -167,15 +126,15 @@ describe('the rule form', () => {
 describe('the rules list', () => {
   it('toggles a rule for a caller who may modify rules, and shows none to one who may not', async () => {
     let enabled = true;
-    const sent = fakeApi({
+    const sent = serve({
       'GET /api/v1/auth/me': profile('olga', ['*:view', 'rule@core:modify']),
       'GET /api/v1/rules': () => page([rule('core.a', enabled), rule('other.b', true)]),
       'POST /api/v1/rules/core.a/disable': () => {
         enabled = false;
-        return { body: { data: rule('core.a', false) } };
+        return { data: rule('core.a', false) };
       },
     });
-    renderAt(<RulesView />, '/rules?enabled=true');
+    renderAt('/rules?enabled=true', { '/rules': <RulesView /> });
     const row = (await screen.findByRole('link', { name: 'core.a' })).closest('tr')!;
     await userEvent.click(await within(row as HTMLElement).findByRole('button', { name: 'Disable rule core.a' }));
     await screen.findByText('Rule core.a disabled.');

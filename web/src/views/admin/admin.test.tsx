@@ -1,39 +1,12 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { render, screen, within } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { MemoryRouter, Route, Routes } from 'react-router-dom';
-import { compactGrant, grantLine, IdentitiesView, IdentityView, parseGrants, PermissionSetsView } from './AdminView';
-
-type Handler = (url: URL, request: Request, body: unknown) => unknown;
-
-/** A fetch answering JSON by `METHOD path` (or bare path for GET); records every call. */
-function serve(routes: Record<string, Handler>) {
-  const calls: { method: string; path: string; body: unknown }[] = [];
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (input: Request) => {
-      const url = new URL(input.url, 'http://localhost');
-      const text = await input.clone().text();
-      const body = text ? JSON.parse(text) : undefined;
-      calls.push({ method: input.method, path: url.pathname, body });
-      const handler = routes[`${input.method} ${url.pathname}`] ?? (input.method === 'GET' ? routes[url.pathname] : undefined);
-      if (!handler) return new Response(JSON.stringify({ error: { code: 'not_found', message: 'no route' } }), { status: 404 });
-      const answer = handler(url, input, body);
-      if (answer instanceof Response) return answer;
-      if (answer === undefined) return new Response(null, { status: 204 });
-      return new Response(JSON.stringify(answer), { headers: { 'content-type': 'application/json' } });
-    }),
-  );
-  return calls;
-}
+import { json, page, profile, renderAt, serve } from '../../test-support';
+import { compactGrant, grantLine, parseGrants } from './grants';
+import { IdentitiesView } from './IdentitiesView';
+import { IdentityView } from './IdentityView';
+import { PermissionSetsView } from './PermissionSetsView';
 
 const now = new Date().toISOString();
-const page = (data: unknown[]) => ({ data, pagination: { page: 1, page_size: 50, total: data.length } });
-
-function me(login: string, grants: unknown[]) {
-  return { data: { id: 1, login, display_name: null, enabled: true, attributes: {}, created: now, updated: now, permission_sets: [], grants } };
-}
-
 function identity(login: string, extra: object = {}) {
   return { id: 2, login, display_name: `${login} name`, enabled: true, has_password: true, attributes: {}, created: now, updated: now, ...extra };
 }
@@ -41,20 +14,11 @@ function identity(login: string, extra: object = {}) {
 const viewer = { id: 4, ref: 'viewer', label: 'Viewer', description: 'Sees everything', grants: [{ resource: '*', verbs: ['view'] }], created: now, updated: now };
 const auditors = { id: 5, ref: 'auditors', label: 'Auditors', grants: [{ resource: 'action', pack: 'core', verbs: ['view', 'execute'] }], created: now, updated: now };
 
-function renderAt(entry: string) {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
-    <QueryClientProvider client={client}>
-      <MemoryRouter initialEntries={[entry]}>
-        <Routes>
-          <Route path="/admin/identities" element={<IdentitiesView />} />
-          <Route path="/admin/identities/:login" element={<IdentityView />} />
-          <Route path="/admin/permission-sets" element={<PermissionSetsView />} />
-        </Routes>
-      </MemoryRouter>
-    </QueryClientProvider>,
-  );
-}
+const routes = {
+  '/admin/identities': <IdentitiesView />,
+  '/admin/identities/:login': <IdentityView />,
+  '/admin/permission-sets': <PermissionSetsView />,
+};
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -79,20 +43,17 @@ describe('grants', () => {
 it('lets an administrator create identities and disable them after confirming', async () => {
   const user = userEvent.setup();
   const calls = serve({
-    '/api/v1/auth/me': () => me('admin', [{ resource: '*', verbs: ['view', 'create', 'modify', 'delete'] }]),
+    '/api/v1/auth/me': profile('admin', ['*:view,create,modify,delete']),
     '/api/v1/identities': () => page([identity('admin'), identity('sam')]),
-    'POST /api/v1/identities': (_url, _request, body) =>
+    'POST /api/v1/identities': ({ body }) =>
       (body as { password?: string }).password === 'short'
-        ? new Response(
-            JSON.stringify({
-              error: { code: 'validation_failed', message: 'password: too short', details: { fields: [{ field: 'password', message: 'must be 12 to 1024 characters' }] } },
-            }),
-            { status: 422 },
-          )
+        ? json(422, {
+            error: { code: 'validation_failed', message: 'password: too short', details: { fields: [{ field: 'password', message: 'must be 12 to 1024 characters' }] } },
+          })
         : { data: identity('new') },
     'PATCH /api/v1/identities/sam': () => ({ data: identity('sam', { enabled: false }) }),
   });
-  renderAt('/admin/identities');
+  renderAt('/admin/identities', routes);
   await user.click(await screen.findByRole('button', { name: 'Create identity' }));
   await user.type(screen.getByLabelText('Login'), 'new');
   const password = screen.getByLabelText('Password');
@@ -116,10 +77,10 @@ it('lets an administrator create identities and disable them after confirming', 
 
 it('is read-only for a viewer', async () => {
   serve({
-    '/api/v1/auth/me': () => me('vic', [{ resource: '*', verbs: ['view'] }]),
+    '/api/v1/auth/me': profile('vic', ['*:view']),
     '/api/v1/identities': () => page([identity('admin'), identity('vic')]),
   });
-  renderAt('/admin/identities');
+  renderAt('/admin/identities', routes);
   expect(await screen.findByRole('link', { name: 'vic' })).toHaveAttribute('href', '/admin/identities/vic');
   expect(screen.getByText(/Read-only/)).toBeInTheDocument();
   expect(screen.queryByRole('button', { name: 'Create identity' })).toBeNull();
@@ -128,11 +89,10 @@ it('is read-only for a viewer', async () => {
 
 it('explains a refusal to list identities', async () => {
   serve({
-    '/api/v1/auth/me': () => me('pat', []),
-    '/api/v1/identities': () =>
-      new Response(JSON.stringify({ error: { code: 'forbidden', message: 'needs view on identity' } }), { status: 403 }),
+    '/api/v1/auth/me': profile('pat', []),
+    '/api/v1/identities': () => json(403, { error: { code: 'forbidden', message: 'needs view on identity' } }),
   });
-  renderAt('/admin/identities');
+  renderAt('/admin/identities', routes);
   expect(await screen.findByRole('alert')).toHaveTextContent('Not allowed to list identities');
   expect(screen.getByRole('link', { name: 'Your account' })).toHaveAttribute('href', '/admin/identities/pat');
 });
@@ -141,11 +101,11 @@ it('lets its owner create an API key, shows the key once, and revokes after conf
   const user = userEvent.setup();
   const keys: unknown[] = [];
   const calls = serve({
-    '/api/v1/auth/me': () => me('pat', []),
+    '/api/v1/auth/me': profile('pat', []),
     '/api/v1/identities/pat': () => ({ data: identity('pat', { permission_sets: [] }) }),
     '/api/v1/identities/pat/permission-sets': () => ({ data: [] }),
     '/api/v1/identities/pat/api-keys': () => ({ data: keys }),
-    'POST /api/v1/identities/pat/api-keys': (_url, _request, body) => {
+    'POST /api/v1/identities/pat/api-keys': ({ body }) => {
       const key = { id: 9, identity: 2, name: (body as { name: string }).name, prefix: 'atk_0123abcd', created: now, updated: now, expires_at: null, last_used: null };
       keys.push(key);
       return { data: { ...key, key: 'atk_0123abcd' + 'f'.repeat(56) } };
@@ -155,7 +115,7 @@ it('lets its owner create an API key, shows the key once, and revokes after conf
       return undefined;
     },
   });
-  renderAt('/admin/identities/pat');
+  renderAt('/admin/identities/pat', routes);
   expect(await screen.findByRole('heading', { name: 'Your account: pat' })).toBeInTheDocument();
   // No grant: no permission-set changes, but its own keys.
   const name = await screen.findByLabelText('Name');
@@ -182,7 +142,7 @@ it('gives and takes permission sets when the grants allow', async () => {
   const user = userEvent.setup();
   const held: unknown[] = [];
   const calls = serve({
-    '/api/v1/auth/me': () => me('admin', [{ resource: '*', verbs: ['view', 'modify'] }]),
+    '/api/v1/auth/me': profile('admin', ['*:view,modify']),
     '/api/v1/identities/sam': () => ({ data: identity('sam', { permission_sets: [] }) }),
     '/api/v1/identities/sam/permission-sets': () => ({ data: held }),
     '/api/v1/identities/sam/api-keys': () => ({ data: [] }),
@@ -192,7 +152,7 @@ it('gives and takes permission sets when the grants allow', async () => {
       return undefined;
     },
   });
-  renderAt('/admin/identities/sam');
+  renderAt('/admin/identities/sam', routes);
   const select = await screen.findByLabelText('Permission set to add');
   await screen.findByRole('option', { name: 'viewer — Viewer' });
   await user.selectOptions(select, 'viewer');
@@ -206,21 +166,18 @@ it('gives and takes permission sets when the grants allow', async () => {
 it('checks the grants JSON before sending and shows the server refusal inline', async () => {
   const user = userEvent.setup();
   const calls = serve({
-    '/api/v1/auth/me': () => me('admin', [{ resource: '*', verbs: ['view', 'create', 'modify', 'delete'] }]),
+    '/api/v1/auth/me': profile('admin', ['*:view,create,modify,delete']),
     '/api/v1/permission-sets': () => page([viewer, auditors]),
     'POST /api/v1/permission-sets': () =>
-      new Response(
-        JSON.stringify({
-          error: {
-            code: 'validation_failed',
-            message: 'grants[0]: bad',
-            details: { fields: [{ field: 'grants[0]', message: "'bogus' is not a grant" }] },
-          },
-        }),
-        { status: 422 },
-      ),
+      json(422, {
+        error: {
+          code: 'validation_failed',
+          message: 'grants[0]: bad',
+          details: { fields: [{ field: 'grants[0]', message: "'bogus' is not a grant" }] },
+        },
+      }),
   });
-  renderAt('/admin/permission-sets');
+  renderAt('/admin/permission-sets', routes);
   const sets = await screen.findByRole('list', { name: 'Permission sets' });
   expect(within(sets).getByRole('list', { name: 'Grants of auditors' })).toHaveTextContent('action@core: view, execute');
   expect(within(sets).getByRole('listitem', { name: /Viewer/ })).toHaveTextContent('read-only: built in');
