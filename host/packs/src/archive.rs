@@ -531,6 +531,11 @@ mod tests {
         }
     }
 
+    fn with_component(mut manifest: Manifest) -> Manifest {
+        manifest.components.insert("pack.yaml".into(), "/etc/passwd".into());
+        manifest
+    }
+
     fn refused(bytes: &[u8], limits: &Limits) -> String {
         let out = tempfile::tempdir().unwrap();
         let dest = out.path().join("pack");
@@ -565,6 +570,11 @@ mod tests {
                 "archived twice",
             ),
             (b"not gzip at all".to_vec(), "not a pack archive"),
+            (
+                // A built component must be a file of the archive: nothing outside it runs.
+                crafted(&[(b"pack.yaml", regular, b"a")], Some(&with_component(listing(&[("pack.yaml", b"a")])))),
+                "names an unlisted file",
+            ),
         ];
         for (bytes, expected) in cases {
             let error = refused(&bytes, &limits);

@@ -240,5 +240,14 @@ mod tests {
         let component = archive::BuiltComponent { source: "actions/echo.wat".into(), bytes: COMPONENT_HEADER.to_vec() };
         let error = archive::write(source.path(), "demo", "1.0.0", vec![component]).unwrap_err();
         assert!(error.to_string().contains("would replace this file"), "{error}");
+        // Nor may an action run a component from another directory of the pack.
+        std::fs::remove_file(source.path().join("actions/echo.wat.wasm")).unwrap();
+        std::fs::write(source.path().join("pack.yaml.wasm"), COMPONENT_HEADER).unwrap();
+        let built = archive::write(source.path(), "demo", "1.0.0", Vec::new()).unwrap();
+        let mut manifest = built.manifest.clone();
+        manifest.components.insert("actions/echo.wat".into(), "pack.yaml.wasm".into());
+        let mut loaded = load_pack(source.path()).unwrap();
+        let error = run_built_components(&mut loaded, &manifest).unwrap_err();
+        assert!(error.to_string().contains("is not in actions/"), "{error}");
     }
 }

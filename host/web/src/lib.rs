@@ -44,7 +44,7 @@ The API is at <a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a> and docu
 <a href=\"/docs\">/docs</a>.</p></main></body></html>";
 
 /// The variable naming a directory to serve instead of the compiled-in files.
-pub const WEB_DIR_ENV: &str = "ATTUNE_WEB_DIR";
+const WEB_DIR_ENV: &str = "ATTUNE_WEB_DIR";
 
 /// The directory of [`WEB_DIR_ENV`], read once.
 static WEB_DIR: LazyLock<Option<PathBuf>> =
@@ -54,11 +54,6 @@ static WEB_DIR: LazyLock<Option<PathBuf>> =
 /// environment at start, so this must run before it does.
 pub fn read_environment() {
     LazyLock::force(&WEB_DIR);
-}
-
-/// Whether this binary carries the UI.
-pub fn is_built() -> bool {
-    !assets::ASSETS.is_empty()
 }
 
 /// The answer to `method` `path` from the UI, or `None` when the UI does not serve it
