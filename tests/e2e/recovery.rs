@@ -146,3 +146,70 @@ async fn a_delayed_execution_survives_a_kill_and_runs_when_its_time_comes() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// Requests acknowledged before the kill, at which it comes.
+const ACKNOWLEDGED_BEFORE_THE_KILL: usize = 400;
+
+#[tokio::test]
+async fn kill_dash_nine_right_after_answers_under_load_loses_no_acknowledged_request() {
+    let data = tempfile::tempdir().unwrap();
+    let start = || {
+        let mut command = attune(data.path());
+        command.env("ATTUNE_ADMIN_PASSWORD", "crash-test-password");
+        Server::start(command)
+    };
+    let server = start();
+    let token = server.login("admin", "crash-test-password").await;
+    let (status, _) = server.call("POST", "/api/v1/webhooks", Some(&token), Some(json!({"name": "flood"}))).await;
+    assert_eq!(status, 201);
+
+    // Eight clients post events and request executions as fast as they are answered, so
+    // that writes are always grouped; each acknowledgement is recorded as it arrives.
+    let client = reqwest::Client::new();
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(&'static str, i64)>::new()));
+    let enough = std::sync::Arc::new(tokio::sync::Notify::new());
+    let mut clients = tokio::task::JoinSet::new();
+    for n in 0..8 {
+        let (client, url, token) = (client.clone(), server.url.clone(), token.clone());
+        let (acknowledged, enough) = (acknowledged.clone(), enough.clone());
+        clients.spawn(async move {
+            loop {
+                let (path, body, kind) = if n % 2 == 0 {
+                    ("/api/v1/webhooks/flood".to_owned(), json!({"n": n}), "event")
+                } else {
+                    let body = json!({"parameters": {"message": "acknowledged"}});
+                    ("/api/v1/actions/examples-wasm.echo/execute".to_owned(), body, "execution")
+                };
+                let Ok(response) = client.post(format!("{url}{path}")).bearer_auth(&token).json(&body).send().await
+                else {
+                    return; // the server is gone
+                };
+                let status = response.status().as_u16();
+                let Ok(answer) = response.json::<Value>().await else { return };
+                assert!(status == 201 || status == 202, "{status}: {answer}");
+                let id = answer["data"]["event"].as_i64().or_else(|| answer["data"]["id"].as_i64()).unwrap();
+                let mut acknowledged = acknowledged.lock().unwrap();
+                acknowledged.push((kind, id));
+                if acknowledged.len() == ACKNOWLEDGED_BEFORE_THE_KILL {
+                    enough.notify_one();
+                }
+            }
+        });
+    }
+    enough.notified().await;
+    server.kill();
+    while clients.join_next().await.is_some() {}
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(acknowledged.len() >= ACKNOWLEDGED_BEFORE_THE_KILL);
+
+    // Every request answered before the kill is in the store after the restart.
+    let server = start();
+    let token = server.login("admin", "crash-test-password").await;
+    for (kind, id) in &acknowledged {
+        let path = if *kind == "event" { format!("/api/v1/events/{id}") } else { format!("/api/v1/executions/{id}") };
+        let (status, body) = server.call("GET", &path, Some(&token), None).await;
+        assert_eq!(status, 200, "acknowledged {kind} {id} lost in the crash: {body}");
+    }
+    let events = acknowledged.iter().filter(|(kind, _)| *kind == "event").count();
+    assert!(events > 0 && events < acknowledged.len(), "both kinds of request were acknowledged");
+}

@@ -35,6 +35,11 @@ impl ApiError {
         Self { retry_after: Some(seconds), ..Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", message) }
     }
 
+    /// 503 `overloaded`: the server sheds new work for now; try again after `wait`.
+    pub fn overloaded(message: impl Into<String>, wait: std::time::Duration) -> Self {
+        Self { status: StatusCode::SERVICE_UNAVAILABLE, code: "overloaded", ..Self::too_many_requests(message, wait) }
+    }
+
     /// 401 `unauthorized`.
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)

@@ -13,6 +13,7 @@
 //! - `auth`: the bearer credential of a request, and the caller of routes that authenticate
 //!   in their handlers.
 //! - `throttle`: login attempts limited per client address and per login.
+//! - `shedding`: new work refused (`503`) while the pipeline's backlog is at its limit.
 //! - `deadline`: request bodies read within a deadline.
 //! - [`rbac`]: the access table (what each route needs) and the layer that enforces it.
 //! - [`openapi`]: the OpenAPI document, from the handlers' annotations and the access table.
@@ -26,6 +27,7 @@ mod extract;
 pub mod openapi;
 pub mod rbac;
 mod routes;
+mod shedding;
 pub mod state;
 mod throttle;
 

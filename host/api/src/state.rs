@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use attune_services::Platform;
 
+use crate::shedding::Shedding;
 use crate::throttle::LoginThrottle;
 
 /// Handler state: cheap to clone.
@@ -28,6 +29,8 @@ pub struct ApiState {
     pub login_throttle: Arc<LoginThrottle>,
     /// Output streams (`output?follow=true`) open now.
     pub output_followers: Arc<AtomicUsize>,
+    /// Refuses new work while the pipeline is too far behind.
+    pub shedding: Arc<Shedding>,
 }
 
 /// What one request may cost the server.
@@ -44,6 +47,8 @@ pub struct HttpLimits {
     /// Reverse proxies whose `X-Forwarded-For` names the client (else the peer address is
     /// the client).
     pub trusted_proxies: Vec<IpAddr>,
+    /// Events and executions waiting at which new work is refused (`503`; `0`: never).
+    pub max_backlog: u64,
 }
 
 impl Default for HttpLimits {
@@ -54,6 +59,7 @@ impl Default for HttpLimits {
             login_attempts_per_minute: 30,
             login_failures_per_minute: 10,
             trusted_proxies: Vec::new(),
+            max_backlog: 0,
         }
     }
 }
@@ -64,7 +70,9 @@ impl ApiState {
     pub fn new(platform: Platform, packs_dir: PathBuf, packs_cache: PathBuf, limits: HttpLimits) -> Self {
         let login_throttle =
             Arc::new(LoginThrottle::new(limits.login_attempts_per_minute, limits.login_failures_per_minute));
+        let shedding = Shedding::start(platform.store.clone(), limits.max_backlog);
         Self {
+            shedding,
             platform,
             packs_dir,
             packs_cache,

@@ -116,6 +116,7 @@ pub fn http_limits(config: &Config) -> attune_api::HttpLimits {
         login_attempts_per_minute: config.auth.login_attempts_per_minute,
         login_failures_per_minute: config.auth.login_failures_per_minute,
         trusted_proxies: config.server.trusted_proxies.clone(),
+        max_backlog: config.server.max_backlog,
     }
 }
 

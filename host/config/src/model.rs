@@ -102,6 +102,9 @@ pub struct ServerConfig {
     /// Addresses of reverse proxies in front of the API: for requests from them, the client
     /// is the address they put in `X-Forwarded-For` (the login throttle counts by it).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Events and executions waiting to be taken up at which the API refuses new work
+    /// (webhook posts, execution requests) with `503` and `Retry-After`; `0` never refuses.
+    pub max_backlog: u64,
 }
 
 impl Default for ServerConfig {
@@ -113,6 +116,7 @@ impl Default for ServerConfig {
             header_timeout_s: 10,
             body_timeout_s: 30,
             trusted_proxies: Vec::new(),
+            max_backlog: 10_000,
         }
     }
 }

@@ -20,7 +20,7 @@ use attune_domain::rule::Rule;
 use attune_domain::status::{EnforcementCondition, EnforcementStatus, KeyOwnerType};
 use attune_domain::{Id, Json};
 use attune_rule_engine::{EventView, KvLookup, KvValue, TemplateContext, evaluate, render};
-use attune_store::{EnforcementFilter, RuleFilter, StoreError};
+use attune_store::{EnforcementFilter, StoreError};
 
 use crate::executions::{self, ExecutionRequest};
 use crate::rbac::{Need, Permissions};
@@ -45,28 +45,14 @@ pub async fn process_event(platform: &Platform, event_id: Id) -> ServiceResult<u
         payload: event.payload.clone(),
     };
     let mut matched = 0;
-    for rule in rules_on(platform, &event.trigger_ref).await? {
+    // Every rule on the trigger, enabled or not (a disabled rule that matches is recorded).
+    for rule in platform.store.rules_on_trigger(&event.trigger_ref).await? {
         if enforce(platform, &event, &view, &rule).await? {
             matched += 1;
         }
     }
     platform.store.mark_event_processed(event.id).await?;
     Ok(matched)
-}
-
-/// Every rule on a trigger, enabled or not (a disabled rule that matches is recorded).
-async fn rules_on(platform: &Platform, trigger_ref: &str) -> ServiceResult<Vec<Rule>> {
-    let filter = RuleFilter { trigger_ref: Some(trigger_ref.to_owned()), ..RuleFilter::default() };
-    let mut rules = Vec::new();
-    for page in 1.. {
-        let batch = platform.store.list_rules(&filter, PageRequest::new(page, PageRequest::MAX_PAGE_SIZE)).await?;
-        let last = batch.items.len() < PageRequest::MAX_PAGE_SIZE as usize;
-        rules.extend(batch.items);
-        if last {
-            break;
-        }
-    }
-    Ok(rules)
 }
 
 /// Whether every trigger parameter the rule sets has the same value in the event.

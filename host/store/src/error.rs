@@ -21,6 +21,10 @@ pub enum StoreError {
     /// The database failed (connection lost, constraint bug, ...). Logged, never shown.
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
+    /// The shared transaction holding the write could not be committed, so the write did
+    /// not happen (see the group commit). Logged, never shown.
+    #[error("the write was not committed: {0}")]
+    NotCommitted(String),
     /// Applying migrations failed.
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),

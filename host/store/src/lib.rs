@@ -10,13 +10,20 @@
 //! - `sql`: the SQL behind each trait, written once and instantiated for both backends by
 //!   macros (the SQL text is shared: both engines accept `$n` placeholders, `RETURNING` and
 //!   `ON CONFLICT`).
+//! - `group`: group commit, the write path of the hot writes (events, enforcements,
+//!   executions and their status changes, output): concurrent writes share one
+//!   transaction and are answered once it has committed.
+//! - `cache`: the embedded store's memo of the definitions every event reads (identities
+//!   and permission sets, packs, actions, rules, policies, webhooks).
 //! - [`sqlite`]: the embedded default (WAL; one writer connection, several readers).
 //! - [`postgres`]: the distributed backend.
 //! - [`connect`]: opens the backend a database URL names and applies its migrations
 //!   (`migrations/sqlite` or `migrations/postgres`).
 
 pub mod api;
+mod cache;
 mod error;
+mod group;
 pub mod postgres;
 mod sql;
 pub mod sqlite;

@@ -7,12 +7,15 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres};
 
+use crate::cache::Definitions;
+use crate::group::GroupWriter;
 use crate::{Store, StoreResult};
 
 /// A store on a PostgreSQL database.
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    group: GroupWriter<Postgres>,
 }
 
 impl PostgresStore {
@@ -21,12 +24,15 @@ impl PostgresStore {
         let options = PgConnectOptions::from_str(url)?;
         // Every role keeps a few connections; a worker's executions and the API's requests
         // are short, so 16 is plenty without crowding PostgreSQL's default of 100.
+        // No ping before handing out a connection (a network round trip on every
+        // operation); a connection that broke fails the query that meets it.
         let pool = PgPoolOptions::new()
             .max_connections(16)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
-        Ok(Self { pool })
+        Ok(Self { group: GroupWriter::new(pool.clone(), false), pool })
     }
 
     /// Applies pending migrations from `migrations/postgres`.
@@ -51,6 +57,15 @@ impl PostgresStore {
 
     fn read_pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    fn group(&self) -> &GroupWriter<Postgres> {
+        &self.group
+    }
+
+    /// None: every role of a distributed deployment reads what the others wrote at once.
+    fn definitions(&self) -> Option<&Definitions> {
+        None
     }
 }
 

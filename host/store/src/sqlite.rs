@@ -4,13 +4,23 @@
 //! writes can fail with "database is locked" when another writer got there first. Routing
 //! every write through a single-connection pool serializes writers in the process (cheap:
 //! SQLite writes are fast) while readers use their own connections concurrently (WAL).
+//! The hot writes go through the [group commit](crate::group) on that same connection, so
+//! concurrent ones share a transaction. The definitions every event reads are
+//! [memoized](crate::cache).
+//!
+//! `synchronous = NORMAL` in WAL mode: a commit is in the WAL file (the operating system's
+//! page cache) when it returns, so a killed process loses nothing it acknowledged; the WAL
+//! is synced to disk at checkpoints, so a power cut may lose the last commits.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool};
 
+use crate::cache::Definitions;
+use crate::group::GroupWriter;
 use crate::{Store, StoreResult};
 
 /// A store on an SQLite database file.
@@ -18,6 +28,8 @@ use crate::{Store, StoreResult};
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
+    group: GroupWriter<Sqlite>,
+    definitions: Arc<Definitions>,
 }
 
 impl SqliteStore {
@@ -29,9 +41,20 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
-        let reader = SqlitePoolOptions::new().max_connections(4).connect_with(options.read_only(true)).await?;
-        Ok(Self { writer, reader })
+        // No ping before handing out a connection: it is a round trip to the connection's
+        // thread on every operation, and a local file does not go away between two uses.
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .test_before_acquire(false)
+            .connect_with(options.clone())
+            .await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(4)
+            .test_before_acquire(false)
+            .connect_with(options.read_only(true))
+            .await?;
+        let group = GroupWriter::new(writer.clone(), true);
+        Ok(Self { group, writer, reader, definitions: Arc::default() })
     }
 
     /// Applies pending migrations from `migrations/sqlite`.
@@ -46,12 +69,23 @@ impl SqliteStore {
         self.reader.close().await;
     }
 
+    /// The pool of the writes outside the group commit; any of them may change a
+    /// memoized definition, so each forgets them all.
     fn write_pool(&self) -> &SqlitePool {
+        self.definitions.changing();
         &self.writer
     }
 
     fn read_pool(&self) -> &SqlitePool {
         &self.reader
+    }
+
+    fn group(&self) -> &GroupWriter<Sqlite> {
+        &self.group
+    }
+
+    fn definitions(&self) -> Option<&Definitions> {
+        Some(&self.definitions)
     }
 }
 

@@ -26,7 +26,7 @@ use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::envelope::{Data, PageQuery, Paged, data, page, page_request};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Json, OptionalJson, Path, Query};
 use crate::state::ApiState;
 
@@ -75,12 +75,16 @@ struct ExecuteBody {
 
 /// Request an execution of the action named in the body.
 #[utoipa::path(post, path = "/api/v1/executions", tag = "executions", request_body = CreateBody,
-    responses((status = CREATED, description = "The requested execution", body = Data<ExecutionView>)))]
+    responses(
+        (status = CREATED, description = "The requested execution", body = Data<ExecutionView>),
+        (status = SERVICE_UNAVAILABLE, description = "Overloaded: too many events and executions are waiting (`server.max_backlog`); `Retry-After` says when to try again", body = ErrorBody),
+    ))]
 async fn create(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     Json(body): Json<CreateBody>,
 ) -> ApiResult<(StatusCode, axum::Json<Value>)> {
+    state.shedding.admit()?;
     // The access table cannot see the body: the action's pack is checked here.
     caller.require(Need::new("action", Verb::Execute).in_pack(pack_of(&body.action_ref)))?;
     // An unknown action in a body is a bad field, not a missing route.
@@ -103,13 +107,17 @@ async fn create(
 
 /// Request an execution of an action.
 #[utoipa::path(post, path = "/api/v1/actions/{action_ref}/execute", tag = "executions", request_body = ExecuteBody,
-    responses((status = CREATED, description = "The requested execution", body = Data<ExecutionView>)))]
+    responses(
+        (status = CREATED, description = "The requested execution", body = Data<ExecutionView>),
+        (status = SERVICE_UNAVAILABLE, description = "Overloaded: too many events and executions are waiting (`server.max_backlog`); `Retry-After` says when to try again", body = ErrorBody),
+    ))]
 async fn execute_action(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     Path(action_ref): Path<String>,
     Json(body): Json<ExecuteBody>,
 ) -> ApiResult<(StatusCode, axum::Json<Value>)> {
+    state.shedding.admit()?;
     let request = ExecutionRequest {
         action_ref,
         parameters: body.parameters,
@@ -343,13 +351,17 @@ struct RerunBody {
 /// The body is optional; without one the action runs with exactly the original parameters.
 #[utoipa::path(post, path = "/api/v1/executions/{id}/rerun", tag = "executions",
     request_body(content = Option<RerunBody>, description = "Parameters to override"),
-    responses((status = CREATED, description = "The new execution", body = Data<ExecutionView>)))]
+    responses(
+        (status = CREATED, description = "The new execution", body = Data<ExecutionView>),
+        (status = SERVICE_UNAVAILABLE, description = "Overloaded: too many events and executions are waiting (`server.max_backlog`); `Retry-After` says when to try again", body = ErrorBody),
+    ))]
 async fn rerun(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<Id>,
     OptionalJson(body): OptionalJson<RerunBody>,
 ) -> ApiResult<(StatusCode, axum::Json<Value>)> {
+    state.shedding.admit()?;
     let executor = Some(caller.identity_id);
     let rerun = match &body.task {
         Some(task) => {

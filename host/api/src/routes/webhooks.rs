@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 
 use crate::auth::{Authenticated, bearer_token};
 use crate::envelope::{Data, PageQuery, Paged, data, page};
-use crate::error::ApiResult;
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{Json, Path, Query};
 use crate::state::ApiState;
 
@@ -138,13 +138,18 @@ struct Fired {
         ("x-attune-signature" = Option<String>, Header, description = "`sha256=` and the hex HMAC-SHA256 of the body, or of `<timestamp>.<body>`"),
         ("x-attune-timestamp" = Option<i64>, Header, description = "When the post was signed, in unix seconds"),
     ),
-    responses((status = ACCEPTED, description = "The event recorded", body = Data<Fired>)))]
+    responses(
+        (status = ACCEPTED, description = "The event recorded", body = Data<Fired>),
+        (status = SERVICE_UNAVAILABLE, description = "Overloaded: too many events and executions are waiting (`server.max_backlog`); `Retry-After` says when to try again", body = ErrorBody),
+    ))]
 async fn fire(
     State(state): State<ApiState>,
     Path(name): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<(StatusCode, axum::Json<Value>)> {
+    // Before checking credentials or signatures: a refusal must cost next to nothing.
+    state.shedding.admit()?;
     let signature = ["x-attune-signature", "x-hub-signature-256"]
         .iter()
         .find_map(|h| headers.get(*h).and_then(|v| v.to_str().ok()).map(str::to_owned));

@@ -134,3 +134,80 @@ async fn an_abandoned_output_stream_stops() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Status, error code and `Retry-After` of a request.
+async fn shed_or_not(api: &TestApi, method: &str, uri: &str, body: Value) -> (StatusCode, Value, Option<String>) {
+    let request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("authorization", format!("Bearer {}", api.token))
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let response = api.router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let retry_after = response.headers().get(header::RETRY_AFTER).map(|v| v.to_str().unwrap().to_owned());
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    (status, serde_json::from_slice(&body).unwrap_or(Value::Null), retry_after)
+}
+
+#[tokio::test]
+async fn new_work_is_shed_while_the_backlog_is_full_and_accepted_once_it_drains() {
+    let api = TestApi::with_limits(HttpLimits {
+        max_backlog: 3,
+        login_attempts_per_minute: 0,
+        login_failures_per_minute: 0,
+        ..HttpLimits::default()
+    })
+    .await;
+    let token = api.token.clone();
+    let (status, _) = api.call("POST", "/api/v1/webhooks", Some(&token), Some(json!({"name": "alerts"}))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let execute = json!({"parameters": {"message": "hi"}});
+    // No executor runs here: requested executions stay waiting, so the backlog only grows.
+    let mut waiting = Vec::new();
+    for _ in 0..3 {
+        let (status, body, _) = shed_or_not(&api, "POST", "/api/v1/actions/core.echo/execute", execute.clone()).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        waiting.push(body["data"]["id"].as_i64().unwrap());
+    }
+    // The next sample closes the gate: every route that creates work answers 503.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let (status, body, retry_after) = loop {
+        let answer = shed_or_not(&api, "POST", "/api/v1/actions/core.echo/execute", execute.clone()).await;
+        if answer.0 != StatusCode::CREATED {
+            break answer;
+        }
+        waiting.push(answer.1["data"]["id"].as_i64().unwrap());
+        assert!(std::time::Instant::now() < deadline, "the backlog was never sampled");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("overloaded")));
+    assert_eq!(retry_after.as_deref(), Some("1"));
+    let create = json!({"action_ref": "core.echo", "parameters": {"message": "hi"}});
+    for (uri, body) in [
+        ("/api/v1/executions", create),
+        ("/api/v1/webhooks/alerts", json!({"kind": "page"})),
+        (&*format!("/api/v1/executions/{}/rerun", waiting[0]), json!({})),
+    ] {
+        let (status, answer, _) = shed_or_not(&api, "POST", uri, body).await;
+        assert_eq!((status, answer["error"]["code"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("overloaded")));
+    }
+    // Reads and cancellations are how a backlog drains: never shed.
+    let (status, listed) = api.call("GET", "/api/v1/executions?status=requested", Some(&token), None).await;
+    assert_eq!((status, listed["pagination"]["total"].as_u64()), (StatusCode::OK, Some(waiting.len() as u64)));
+    for id in &waiting {
+        let (status, _) = api.call("POST", &format!("/api/v1/executions/{id}/cancel"), Some(&token), None).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let (status, _, _) = shed_or_not(&api, "POST", "/api/v1/webhooks/alerts", json!({"kind": "page"})).await;
+        if status == StatusCode::ACCEPTED {
+            break;
+        }
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(std::time::Instant::now() < deadline, "the gate did not open once the backlog drained");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

@@ -31,23 +31,20 @@ impl Api {
         Api { client, base: base.to_owned(), token }
     }
 
-    /// `GET path` (from `/api/v1/…`, with its query), which must answer `200`; the whole body.
+    /// A request to `path` (from `/api/v1/…`) with the admin's token, to be sent.
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token)
+    }
+
+    /// `GET path` (with its query), which must answer `200`; the whole body.
     pub async fn get(&self, path: &str) -> Value {
-        let response =
-            self.client.get(format!("{}{path}", self.base)).bearer_auth(&self.token).send().await.expect("GET request");
+        let response = self.request(reqwest::Method::GET, path).send().await.expect("GET request");
         expect_json(response, 200, path).await
     }
 
     /// `POST path` with a JSON body, which must answer `expected`; the whole body.
     pub async fn post(&self, path: &str, body: &Value, expected: u16) -> Value {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .json(body)
-            .send()
-            .await
-            .expect("POST request");
+        let response = self.request(reqwest::Method::POST, path).json(body).send().await.expect("POST request");
         expect_json(response, expected, path).await
     }
 

@@ -153,9 +153,13 @@ fn nanos() -> u32 {
 
 /// `attune` as the end-to-end tests start it (the built binary, nothing inherited from the
 /// caller's `ATTUNE*` variables, the repository's packs, any free port), with the admin
-/// password set and `log` as its `RUST_LOG`.
+/// password set and `log` as its `RUST_LOG`. `ATTUNE_BENCH_BINARY` names another build to
+/// measure instead (an earlier commit's, to compare two builds in one sitting).
 fn attune(data_dir: &Path, log: &str) -> Command {
-    let mut command = support::attune(data_dir);
+    let mut command = match std::env::var_os("ATTUNE_BENCH_BINARY") {
+        Some(binary) => support::with_attune_environment(Command::new(binary), data_dir),
+        None => support::attune(data_dir),
+    };
     command.env("ATTUNE_ADMIN_PASSWORD", ADMIN_PASSWORD).env("RUST_LOG", log);
     command
 }

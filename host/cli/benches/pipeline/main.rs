@@ -22,6 +22,7 @@
 //! | `ATTUNE_BENCH_POLL_MS` | 2 | how often those are polled |
 //! | `ATTUNE_BENCH_MODES` | `embedded,distributed` | deployments to measure |
 //! | `ATTUNE_BENCH_LOG` | `warn` | `RUST_LOG` of the started processes |
+//! | `ATTUNE_BENCH_BINARY` | the built `attune` | another build to measure (e.g. an earlier commit's) |
 //!
 //! **Throughput** ([`measure::throughput`]): the client tasks submit the executions through
 //! `POST /api/v1/actions/{ref}/execute` as fast as the API accepts them; the clock runs from

@@ -22,9 +22,14 @@
 //! | `ATTUNE_BENCH_POLL_MS` | 2 | how often those are polled |
 //! | `ATTUNE_BENCH_MODES` | `embedded` | deployments (`distributed` as in the pipeline benchmark) |
 //! | `ATTUNE_BENCH_LOG` | `warn` | `RUST_LOG` of the started processes |
+//! | `ATTUNE_BENCH_BINARY` | the built `attune` | another build to measure (e.g. an earlier commit's) |
 //!
 //! **Throughput** ([`measure::throughput`]): the client tasks post as fast as the API
 //! accepts; the clock runs from the first post until every post's execution has completed.
+//!
+//! **Raw floor** ([`floor`]): after the throughput run, the rows each event cost the store
+//! are written by a plain batched loop into a fresh store of the same kind; the throughput
+//! is reported as a fraction of that.
 //!
 //! **Latency** ([`measure::latency`]): a fixed number of posts in flight, each sent as soon
 //! as the previous one of its slot was seen completed, so that nothing queues; the latency
@@ -33,6 +38,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod floor;
 mod measure;
 
 use common::report::Row;
@@ -56,6 +62,14 @@ fn main() {
         let latency =
             measure::latency(&api, settings.latency_samples, settings.in_flight, settings.poll, &mut ledger).await;
         let throughput = measure::throughput(&api, settings.count, settings.concurrency, &mut ledger).await;
+        let floor = floor::events_per_second(mode).await;
+        println!(
+            "{mode}: raw floor {floor:.0} events/s (the same rows by a plain loop, {} events a transaction); \
+             fully processed {:.0}/s = {:.0}% of it",
+            floor::EVENTS_PER_TRANSACTION,
+            throughput.per_second(),
+            100.0 * throughput.per_second() / floor
+        );
         vec![Row { mode, subject: measure::RULE, throughput, latency }]
     });
 }

@@ -13,7 +13,7 @@ use crate::common::drive::{self, BoxFuture, Ledger, Probe, Submit, Throughput};
 use crate::common::stats::{Latency, Sample, execution_stages, stored_micros};
 
 /// The webhook posted to.
-const WEBHOOK: &str = "bench";
+pub const WEBHOOK: &str = "bench";
 /// The rule that runs an action for each post.
 pub const RULE: &str = "examples-wasm.bench_webhook";
 

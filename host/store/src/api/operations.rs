@@ -38,6 +38,12 @@ pub trait OperationsStore: Send + Sync {
     /// Deletes a worker.
     async fn delete_worker(&self, id: Id) -> StoreResult<()>;
 
+    /// Work accepted and not yet taken up: events whose rules have not been evaluated, and
+    /// executions waiting for an executor or a worker (`requested`, `scheduling`,
+    /// `scheduled`). Executions held on purpose (`delayed`, `queued`, `pending`) and
+    /// running ones (bounded by the workers) are not counted.
+    async fn backlog(&self) -> StoreResult<u64>;
+
     /// Records a notification (state `created`).
     async fn create_notification(&self, notification: &NewNotification) -> StoreResult<Notification>;
     /// Notifications with id greater than `after`, oldest first, at most `limit`.

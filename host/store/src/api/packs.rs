@@ -87,6 +87,9 @@ pub trait PackStore: Send + Sync {
     async fn get_rule(&self, rule_ref: &str) -> StoreResult<Rule>;
     /// Rules, ordered by ref.
     async fn list_rules(&self, filter: &RuleFilter, page: PageRequest) -> StoreResult<Page<Rule>>;
+    /// Every rule on a trigger, enabled or not, ordered by ref: what the rules engine
+    /// evaluates an event against (one query, no count).
+    async fn rules_on_trigger(&self, trigger_ref: &str) -> StoreResult<Vec<Rule>>;
     /// Creates a rule in an existing pack (the pack part of its ref). Registering the pack
     /// again leaves it alone.
     async fn create_rule(&self, rule: &NewRule) -> StoreResult<Rule>;

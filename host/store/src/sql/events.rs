@@ -7,7 +7,7 @@ macro_rules! impl_event_store {
         impl $crate::EventStore for $store {
             async fn create_event(&self, event: &attune_domain::event::NewEvent) -> $crate::StoreResult<attune_domain::event::Event> {
                 let now = $crate::sql::now();
-                Ok(sqlx::query_as(
+                $crate::group::grouped!(self.group(), statement |tx| Ok(sqlx::query_as(
                     "INSERT INTO event (trigger, trigger_ref, config, payload, source, source_ref, created, updated) \
                      VALUES ((SELECT id FROM trigger WHERE ref = $1), $1, $2, $3, \
                      (SELECT id FROM sensor WHERE ref = $4), $4, $5, $5) RETURNING *",
@@ -17,8 +17,8 @@ macro_rules! impl_event_store {
                 .bind(&event.payload)
                 .bind(&event.source_ref)
                 .bind(now)
-                .fetch_one(self.write_pool())
-                .await?)
+                .fetch_one(&mut *tx)
+                .await?))
             }
 
             async fn get_event(&self, id: attune_domain::Id) -> $crate::StoreResult<attune_domain::event::Event> {
@@ -44,15 +44,17 @@ macro_rules! impl_event_store {
 
             async fn mark_event_processed(&self, id: attune_domain::Id) -> $crate::StoreResult<()> {
                 let now = $crate::sql::now();
-                let done = sqlx::query("UPDATE event SET processed = $1, updated = $1 WHERE id = $2")
-                    .bind(now)
-                    .bind(id)
-                    .execute(self.write_pool())
-                    .await?;
-                if done.rows_affected() == 0 {
-                    return Err($crate::StoreError::not_found("event", id));
-                }
-                Ok(())
+                $crate::group::grouped!(self.group(), statement |tx| {
+                    let done = sqlx::query("UPDATE event SET processed = $1, updated = $1 WHERE id = $2")
+                        .bind(now)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                    if done.rows_affected() == 0 {
+                        return Err($crate::StoreError::not_found("event", id));
+                    }
+                    Ok(())
+                })
             }
 
             async fn list_unprocessed_events(
@@ -72,7 +74,7 @@ macro_rules! impl_event_store {
                 enforcement: &attune_domain::event::NewEnforcement,
             ) -> $crate::StoreResult<attune_domain::event::Enforcement> {
                 let now = $crate::sql::now();
-                Ok(sqlx::query_as(
+                $crate::group::grouped!(self.group(), statement |tx| Ok(sqlx::query_as(
                     "INSERT INTO enforcement (rule, rule_ref, trigger_ref, event, config, status, payload, condition, \
                      criteria, reason, created, updated) \
                      VALUES ((SELECT id FROM rule WHERE ref = $1), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
@@ -88,8 +90,8 @@ macro_rules! impl_event_store {
                 .bind(&enforcement.criteria)
                 .bind(&enforcement.reason)
                 .bind(now)
-                .fetch_one(self.write_pool())
-                .await?)
+                .fetch_one(&mut *tx)
+                .await?))
             }
 
             async fn get_enforcement(&self, id: attune_domain::Id) -> $crate::StoreResult<attune_domain::event::Enforcement> {
@@ -117,14 +119,16 @@ macro_rules! impl_event_store {
                 status: attune_domain::status::EnforcementStatus,
                 reason: Option<&str>,
             ) -> $crate::StoreResult<attune_domain::event::Enforcement> {
-                sqlx::query_as("UPDATE enforcement SET status = $1, reason = $2, updated = $3 WHERE id = $4 RETURNING *")
-                    .bind(status)
-                    .bind(reason)
-                    .bind($crate::sql::now())
-                    .bind(id)
-                    .fetch_optional(self.write_pool())
-                    .await?
-                    .ok_or_else(|| $crate::StoreError::not_found("enforcement", id))
+                $crate::group::grouped!(self.group(), statement |tx| {
+                    sqlx::query_as("UPDATE enforcement SET status = $1, reason = $2, updated = $3 WHERE id = $4 RETURNING *")
+                        .bind(status)
+                        .bind(reason)
+                        .bind($crate::sql::now())
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .ok_or_else(|| $crate::StoreError::not_found("enforcement", id))
+                })
             }
         }
     };

@@ -6,20 +6,14 @@
 macro_rules! insert_execution {
     ($tx:ident, $new:expr) => {{
         let new: &attune_domain::execution::NewExecution = $new;
-        let action: Option<attune_domain::Id> = sqlx::query_scalar("SELECT id FROM action WHERE ref = $1")
-            .bind(&new.action_ref)
-            .fetch_optional(&mut *$tx)
-            .await?;
-        let action = action.ok_or_else(|| {
-            $crate::StoreError::UnknownReference(format!("action '{}' does not exist", new.action_ref))
-        })?;
-        let created: attune_domain::execution::Execution = sqlx::query_as(
+        // One statement: the action's id is looked up by the insert itself, and no row
+        // comes back when there is no such action.
+        let created: Option<attune_domain::execution::Execution> = sqlx::query_as(
             "INSERT INTO execution (action, action_ref, config, parent, enforcement, executor, rule_ref, \
              trigger_ref, status, parameters, attempt, created, updated, sealed_parameters, run_after, \
-             retry_of) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15) \
-             RETURNING *",
+             retry_of) SELECT id, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14 \
+             FROM action WHERE ref = $1 RETURNING *",
         )
-        .bind(action)
         .bind(&new.action_ref)
         .bind(&new.config)
         .bind(new.parent)
@@ -37,8 +31,11 @@ macro_rules! insert_execution {
         .bind(sqlx::types::Json(&new.sealed_parameters))
         .bind(new.run_after)
         .bind(new.retry_of)
-        .fetch_one(&mut *$tx)
+        .fetch_optional(&mut *$tx)
         .await?;
+        let created = created.ok_or_else(|| {
+            $crate::StoreError::UnknownReference(format!("action '{}' does not exist", new.action_ref))
+        })?;
         created
     }};
 }
@@ -53,10 +50,7 @@ macro_rules! impl_execution_store {
                 &self,
                 execution: &attune_domain::execution::NewExecution,
             ) -> $crate::StoreResult<attune_domain::execution::Execution> {
-                let mut tx = self.write_pool().begin().await?;
-                let created = $crate::sql::executions::insert_execution!(tx, execution);
-                tx.commit().await?;
-                Ok(created)
+                $crate::group::grouped!(self.group(), statement |tx| Ok($crate::sql::executions::insert_execution!(tx, execution)))
             }
 
             async fn get_execution(
@@ -156,10 +150,10 @@ macro_rules! impl_execution_store {
                     list.push_bind(*status);
                 }
                 qb.push(") RETURNING *");
-                let moved = qb
+                let moved = $crate::group::grouped!(self.group(), statement |tx| Ok(qb
                     .build_query_as::<attune_domain::execution::Execution>()
-                    .fetch_optional(self.write_pool())
-                    .await?;
+                    .fetch_optional(&mut *tx)
+                    .await?))?;
                 if moved.is_none() {
                     // Distinguish "lost the race" from "no such execution".
                     self.get_execution(id).await?;
@@ -176,41 +170,45 @@ macro_rules! impl_execution_store {
                 execution: attune_domain::Id,
                 lines: &[(String, String)],
             ) -> $crate::StoreResult<i64> {
-                let mut tx = self.write_pool().begin().await?;
-                // Lock the execution's row until commit, so that concurrent appenders take
-                // turns: without it two of them read the same last line and then collide on
-                // (execution, seq). (A no-op update locks in both engines; SQLite writers are
-                // serialized anyway.)
-                let locked = sqlx::query("UPDATE execution SET updated = updated WHERE id = $1")
-                    .bind(execution)
-                    .execute(&mut *tx)
-                    .await?;
-                if locked.rows_affected() == 0 {
-                    return Err($crate::StoreError::not_found("execution", execution));
-                }
-                let last: i64 =
-                    sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM execution_output WHERE execution = $1")
-                        .bind(execution)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                let now = $crate::sql::now();
                 // Five binds a row; stay well under both engines' bind limits.
-                for (chunk_index, chunk) in lines.chunks(1000).enumerate() {
-                    let first = last + 1 + (chunk_index as i64) * 1000;
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO execution_output (execution, seq, stream, text, created) ",
-                    );
-                    qb.push_values(chunk.iter().enumerate(), |mut row, (i, (stream, text))| {
-                        row.push_bind(execution)
-                            .push_bind(first + i as i64)
-                            .push_bind(stream.clone())
-                            .push_bind(text.clone())
-                            .push_bind(now);
-                    });
-                    qb.build().execute(&mut *tx).await?;
-                }
-                tx.commit().await?;
-                Ok(last + 1)
+                const ROWS_PER_INSERT: usize = 1000;
+                let serialized = self.group().writers_take_turns();
+                $crate::group::grouped!(self.group(), statement if lines.len() <= ROWS_PER_INSERT, |tx| {
+                    if !serialized {
+                        // Lock the execution's row until commit, so that appenders of other
+                        // processes take turns: without it two of them read the same last
+                        // line and then collide on (execution, seq).
+                        sqlx::query("UPDATE execution SET updated = updated WHERE id = $1")
+                            .bind(execution)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    // The last line so far; no row when there is no such execution.
+                    let last: Option<i64> = sqlx::query_scalar(
+                        "SELECT COALESCE(MAX(o.seq), 0) FROM execution e \
+                         LEFT JOIN execution_output o ON o.execution = e.id WHERE e.id = $1 GROUP BY e.id",
+                    )
+                    .bind(execution)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let last = last.ok_or_else(|| $crate::StoreError::not_found("execution", execution))?;
+                    let now = $crate::sql::now();
+                    for (chunk_index, chunk) in lines.chunks(ROWS_PER_INSERT).enumerate() {
+                        let first = last + 1 + (chunk_index * ROWS_PER_INSERT) as i64;
+                        let mut qb = sqlx::QueryBuilder::<$db>::new(
+                            "INSERT INTO execution_output (execution, seq, stream, text, created) ",
+                        );
+                        qb.push_values(chunk.iter().enumerate(), |mut row, (i, (stream, text))| {
+                            row.push_bind(execution)
+                                .push_bind(first + i as i64)
+                                .push_bind(stream.clone())
+                                .push_bind(text.clone())
+                                .push_bind(now);
+                        });
+                        qb.build().execute(&mut *tx).await?;
+                    }
+                    Ok(last + 1)
+                })
             }
 
             async fn list_output(

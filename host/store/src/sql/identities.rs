@@ -26,12 +26,17 @@ macro_rules! impl_identity_store {
                 &self,
                 id: attune_domain::Id,
             ) -> $crate::StoreResult<attune_domain::identity::Identity> {
-                $crate::sql::fetch_one_by!(
-                    self.read_pool(),
-                    attune_domain::identity::Identity,
-                    "SELECT * FROM identity WHERE id = $1",
-                    "identity",
-                    id
+                $crate::sql::memoized!(
+                    self,
+                    identities,
+                    id,
+                    $crate::sql::fetch_one_by!(
+                        self.read_pool(),
+                        attune_domain::identity::Identity,
+                        "SELECT * FROM identity WHERE id = $1",
+                        "identity",
+                        id
+                    )
                 )
             }
 
@@ -208,13 +213,18 @@ macro_rules! impl_identity_store {
                 &self,
                 identity: attune_domain::Id,
             ) -> $crate::StoreResult<Vec<attune_domain::identity::PermissionSet>> {
-                Ok(sqlx::query_as(
-                    "SELECT s.* FROM permission_set s JOIN permission_assignment a ON a.permission_set = s.id \
+                $crate::sql::memoized!(
+                    self,
+                    permission_sets,
+                    identity,
+                    Ok(sqlx::query_as(
+                        "SELECT s.* FROM permission_set s JOIN permission_assignment a ON a.permission_set = s.id \
                      WHERE a.identity = $1 ORDER BY s.ref",
+                    )
+                    .bind(identity)
+                    .fetch_all(self.read_pool())
+                    .await?)
                 )
-                .bind(identity)
-                .fetch_all(self.read_pool())
-                .await?)
             }
 
             async fn update_identity_keeping(

@@ -2,7 +2,8 @@
 //!
 //! Each submodule exports a macro `impl_<trait>!(StoreType, Database)` that implements one
 //! trait for one backend; `sqlite.rs` and `postgres.rs` instantiate them. The store type
-//! provides `write_pool()` and `read_pool()`. Queries use `$n` placeholders, which both
+//! provides `write_pool()` and `read_pool()`, `group()` (its [group commit](crate::group))
+//! and `definitions()` (its [memo](crate::cache), if it keeps one). Queries use `$n` placeholders, which both
 //! engines accept; dynamic filters use `QueryBuilder`, which emits each engine's own.
 
 pub(crate) mod admissions;
@@ -58,6 +59,19 @@ macro_rules! fetch_page {
     }};
 }
 pub(crate) use fetch_page;
+
+/// `$load` (an expression of type `StoreResult<V>`), memoized in the store's
+/// [`Definitions`](crate::cache::Definitions) `$memo` under `$key` when the store keeps
+/// any (`definitions()` is `Some`).
+macro_rules! memoized {
+    ($store:expr, $memo:ident, $key:expr, $load:expr) => {{
+        match $store.definitions() {
+            Some(definitions) => definitions.get(&definitions.$memo, $key, async || $load).await,
+            None => $load,
+        }
+    }};
+}
+pub(crate) use memoized;
 
 /// Fetches one row by a key column or fails with not-found.
 macro_rules! fetch_one_by {

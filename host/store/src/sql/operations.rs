@@ -112,6 +112,17 @@ macro_rules! impl_operations_store {
                 $crate::sql::delete_by!(self.write_pool(), "DELETE FROM worker WHERE id = $1", "worker", id)
             }
 
+            async fn backlog(&self) -> $crate::StoreResult<u64> {
+                // Both counts walk an index: `event_unprocessed_idx`, `execution_status_idx`.
+                let waiting: i64 = sqlx::query_scalar(
+                    "SELECT (SELECT COUNT(*) FROM event WHERE processed IS NULL) + \
+                     (SELECT COUNT(*) FROM execution WHERE status IN ('requested', 'scheduling', 'scheduled'))",
+                )
+                .fetch_one(self.read_pool())
+                .await?;
+                Ok(u64::try_from(waiting).unwrap_or_default())
+            }
+
             async fn create_notification(
                 &self,
                 notification: &attune_domain::notification::NewNotification,

@@ -376,8 +376,9 @@ macro_rules! impl_pack_store {
             }
 
             async fn get_pack(&self, pack_ref: &str) -> $crate::StoreResult<attune_domain::pack::Pack> {
-                $crate::sql::fetch_one_by!(self.read_pool(), attune_domain::pack::Pack,
-                    "SELECT * FROM pack WHERE ref = $1", "pack", pack_ref.to_owned())
+                $crate::sql::memoized!(self, packs, pack_ref.to_owned(), $crate::sql::fetch_one_by!(
+                    self.read_pool(), attune_domain::pack::Pack,
+                    "SELECT * FROM pack WHERE ref = $1", "pack", pack_ref.to_owned()))
             }
 
             async fn get_pack_by_id(&self, id: attune_domain::Id) -> $crate::StoreResult<attune_domain::pack::Pack> {
@@ -411,8 +412,9 @@ macro_rules! impl_pack_store {
             }
 
             async fn get_action(&self, action_ref: &str) -> $crate::StoreResult<attune_domain::action::Action> {
-                $crate::sql::fetch_one_by!(self.read_pool(), attune_domain::action::Action,
-                    "SELECT * FROM action WHERE ref = $1", "action", action_ref.to_owned())
+                $crate::sql::memoized!(self, actions, action_ref.to_owned(), $crate::sql::fetch_one_by!(
+                    self.read_pool(), attune_domain::action::Action,
+                    "SELECT * FROM action WHERE ref = $1", "action", action_ref.to_owned()))
             }
 
             async fn get_action_by_id(&self, id: attune_domain::Id) -> $crate::StoreResult<attune_domain::action::Action> {
@@ -497,6 +499,15 @@ macro_rules! impl_pack_store {
                 }))
             }
 
+            async fn rules_on_trigger(&self, trigger_ref: &str) -> $crate::StoreResult<Vec<attune_domain::rule::Rule>> {
+                $crate::sql::memoized!(self, rules_on_trigger, trigger_ref.to_owned(), Ok(sqlx::query_as(
+                    "SELECT * FROM rule WHERE trigger_ref = $1 ORDER BY ref",
+                )
+                .bind(trigger_ref)
+                .fetch_all(self.read_pool())
+                .await?))
+            }
+
             async fn create_rule(&self, rule: &attune_domain::rule::NewRule) -> $crate::StoreResult<attune_domain::rule::Rule> {
                 use $crate::StoreError;
                 let pack_ref = rule.r#ref.split_once('.').map(|(p, _)| p).unwrap_or_default();
@@ -574,10 +585,12 @@ macro_rules! impl_pack_store {
             }
 
             async fn action_policies(&self, action_ref: &str) -> $crate::StoreResult<Vec<attune_domain::policy::Policy>> {
-                Ok(sqlx::query_as("SELECT * FROM policy WHERE action_ref = $1 AND enabled ORDER BY ref")
-                    .bind(action_ref)
-                    .fetch_all(self.read_pool())
-                    .await?)
+                $crate::sql::memoized!(self, action_policies, action_ref.to_owned(), Ok(sqlx::query_as(
+                    "SELECT * FROM policy WHERE action_ref = $1 AND enabled ORDER BY ref",
+                )
+                .bind(action_ref)
+                .fetch_all(self.read_pool())
+                .await?))
             }
 
             async fn create_policy(

@@ -24,12 +24,17 @@ macro_rules! impl_webhook_store {
             }
 
             async fn get_webhook(&self, name: &str) -> $crate::StoreResult<attune_domain::webhook::Webhook> {
-                $crate::sql::fetch_one_by!(
-                    self.read_pool(),
-                    attune_domain::webhook::Webhook,
-                    "SELECT * FROM webhook WHERE name = $1",
-                    "webhook",
-                    name.to_owned()
+                $crate::sql::memoized!(
+                    self,
+                    webhooks,
+                    name.to_owned(),
+                    $crate::sql::fetch_one_by!(
+                        self.read_pool(),
+                        attune_domain::webhook::Webhook,
+                        "SELECT * FROM webhook WHERE name = $1",
+                        "webhook",
+                        name.to_owned()
+                    )
                 )
             }
 

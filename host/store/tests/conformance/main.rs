@@ -49,6 +49,7 @@ mod concurrency;
 mod credentials;
 mod events;
 mod executions;
+mod groups;
 mod holders;
 mod identities;
 mod inquiries;

@@ -1,6 +1,7 @@
 //! Runtimes, notifications and artifacts.
 
-use attune_domain::status::NotificationState;
+use attune_domain::execution::ExecutionPatch;
+use attune_domain::status::{ExecutionStatus, NotificationState};
 use serde_json::json;
 
 use crate::support::*;
@@ -16,6 +17,7 @@ conformance_tests!(
     creates_and_reads_an_artifact,
     lists_artifacts_newest_first_by_execution,
     deletes_an_artifact,
+    the_backlog_counts_work_accepted_and_not_yet_taken_up,
 );
 
 async fn creates_and_updates_a_runtime_by_ref(store: &TestStore) {
@@ -137,4 +139,39 @@ async fn deletes_an_artifact(store: &TestStore) {
     store.delete_artifact(artifact.id).await.unwrap();
     assert_not_found(store.get_artifact(artifact.id).await);
     assert_not_found(store.delete_artifact(artifact.id).await);
+}
+
+async fn the_backlog_counts_work_accepted_and_not_yet_taken_up(store: &TestStore) {
+    store.register_pack(&sample_bundle("sample")).await.unwrap();
+    assert_eq!(store.backlog().await.unwrap(), 0);
+    let waiting = store.create_event(&new_event("sample.alert", None)).await.unwrap();
+    let processed = store.create_event(&new_event("sample.alert", None)).await.unwrap();
+    store.mark_event_processed(processed.id).await.unwrap();
+    assert_eq!(store.backlog().await.unwrap(), 1, "the unprocessed event");
+
+    // One execution in each status along the way: requested, scheduling and scheduled
+    // count; running, ended and held ones do not.
+    use ExecutionStatus::*;
+    let paths: &[&[ExecutionStatus]] = &[
+        &[],
+        &[Scheduling],
+        &[Scheduling, Scheduled],
+        &[Scheduling, Scheduled, Running],
+        &[Scheduling, Scheduled, Running, Completed],
+        &[Scheduling, Queued],
+    ];
+    for path in paths {
+        let mut status = Requested;
+        let id = store.create_execution(&new_execution("sample.notify")).await.unwrap().id;
+        for next in *path {
+            store.transition_execution(id, &[status], *next, &ExecutionPatch::default()).await.unwrap().unwrap();
+            status = *next;
+        }
+    }
+    let mut delayed = new_execution("sample.notify");
+    delayed.run_after = Some(now() + chrono::Duration::hours(1));
+    store.create_execution(&delayed).await.unwrap();
+    assert_eq!(store.backlog().await.unwrap(), 1 + 3);
+    store.mark_event_processed(waiting.id).await.unwrap();
+    assert_eq!(store.backlog().await.unwrap(), 3);
 }

@@ -15,6 +15,7 @@ conformance_tests!(
     enables_and_disables_a_rule,
     deletes_a_rule,
     lists_rules_with_every_filter,
+    lists_every_rule_on_a_trigger_enabled_or_not,
 );
 
 async fn creates_a_rule_in_an_existing_pack(store: &TestStore) {
@@ -140,4 +141,15 @@ async fn lists_rules_with_every_filter(store: &TestStore) {
     let second = store.list_rules(&RuleFilter::default(), page(2, 2)).await.unwrap();
     assert_eq!(refs!(second), ["beta.on_alert", "beta.on_alpha_alert"]);
     assert_eq!((second.total, second.request), (5, page(2, 2)));
+}
+
+async fn lists_every_rule_on_a_trigger_enabled_or_not(store: &TestStore) {
+    store.register_pack(&sample_bundle("sample")).await.unwrap();
+    store.register_pack(&sample_bundle("other")).await.unwrap();
+    store.create_rule(&rule("sample.another_on_tick", "sample.tick", "sample.notify")).await.unwrap();
+    let on_tick: Vec<String> =
+        store.rules_on_trigger("sample.tick").await.unwrap().into_iter().map(|rule| rule.r#ref).collect();
+    // The disabled one too, and none on another pack's trigger of the same name.
+    assert_eq!(on_tick, ["sample.another_on_tick", "sample.on_tick"]);
+    assert!(store.rules_on_trigger("sample.nothing").await.unwrap().is_empty());
 }
