@@ -33,6 +33,8 @@ mod throttle;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use tower_http::classify::ServerErrorsFailureClass;
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
@@ -56,5 +58,13 @@ fn with_limits(router: Router, limits: HttpLimits) -> Router {
     router
         .layer(axum::middleware::from_fn_with_state(limits, deadline::read_body_within))
         .layer(DefaultBodyLimit::max(max_body))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().on_failure(log_failure))
+}
+
+/// Logs a failed request, except a refusal to take more work (`503`): those come by the
+/// thousand while the server sheds load, and the gate logs when it closes and opens.
+fn log_failure(failure: ServerErrorsFailureClass, latency: std::time::Duration, _: &tracing::Span) {
+    if !matches!(failure, ServerErrorsFailureClass::StatusCode(StatusCode::SERVICE_UNAVAILABLE)) {
+        tracing::error!(classification = %failure, latency_ms = latency.as_millis(), "response failed");
+    }
 }

@@ -12,13 +12,14 @@
 //!
 //! Freshness:
 //! - Every write made through the store outside the group commit (which writes only
-//!   events, enforcements, executions and output, none of them cached) forgets everything
-//!   memoized before it runs, and a read that was under way meanwhile is not kept. So a
-//!   change is seen by the reads that start after it, except when a read of the same row
-//!   started while the change was being written: that read may see, and keep, the row as it
-//!   was.
-//! - Each entry is dropped [`FRESH_FOR`] after it was read, which bounds that case, and
-//!   changes made to the database by another process (an offline `attune` command).
+//!   events, enforcements, executions and output, none of them cached) holds a
+//!   [`Changing`] from its start until after its commit: everything memoized is forgotten at
+//!   both ends, and a read under way at either end is not kept. So a change is seen by every
+//!   read that starts after it has committed, and a read that saw the row as it was is
+//!   never kept past the change. (The store's `write_pool(&changing)` takes the guard, so
+//!   no write can leave it out.)
+//! - Each entry is dropped [`FRESH_FOR`] after it was read, which bounds how long a change
+//!   made to the database by another process (an offline `attune` command) goes unseen.
 //! - Only found rows are kept: a missing row is looked up again every time.
 //!
 //! Each kind of entry is bounded ([`MAX_ENTRIES`]); when full it starts over.
@@ -60,9 +61,31 @@ pub(crate) struct Definitions {
     pub(crate) webhooks: Memo<String, Webhook>,
 }
 
+/// A write that may change definitions is under way, from its start until this is dropped
+/// (after its commit, or its rollback): everything memoized is forgotten at both ends, and a
+/// read that overlapped either end is not kept.
+pub(crate) struct Changing<'a>(Option<&'a Definitions>);
+
+impl<'a> Changing<'a> {
+    /// The change of a store whose memo is `definitions` (none: nothing to forget).
+    pub(crate) fn of(definitions: Option<&'a Definitions>) -> Self {
+        if let Some(definitions) = definitions {
+            definitions.forget();
+        }
+        Self(definitions)
+    }
+}
+
+impl Drop for Changing<'_> {
+    fn drop(&mut self) {
+        if let Some(definitions) = self.0 {
+            definitions.forget();
+        }
+    }
+}
+
 impl Definitions {
-    /// Forgets everything memoized: a write that may change a definition is about to run.
-    pub(crate) fn changing(&self) {
+    fn forget(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
     }
 
@@ -142,9 +165,16 @@ mod tests {
         assert_eq!(definitions.get(&memo, "a".into(), load).await.unwrap(), vec![7]);
         assert_eq!(definitions.get(&memo, "a".into(), load).await.unwrap(), vec![7]);
         assert_eq!(reads.load(Ordering::SeqCst), 1);
-        definitions.changing();
+        let change = Changing::of(Some(&definitions));
+        definitions.get(&memo, "a".into(), load).await.unwrap();
+        assert_eq!(reads.load(Ordering::SeqCst), 2, "a change that starts forgets");
+        // Read (and kept) while the change is under way: the row as it was, forgotten once
+        // the change ends.
         definitions.get(&memo, "a".into(), load).await.unwrap();
         assert_eq!(reads.load(Ordering::SeqCst), 2);
+        drop(change);
+        definitions.get(&memo, "a".into(), load).await.unwrap();
+        assert_eq!(reads.load(Ordering::SeqCst), 3, "a change that ends forgets");
     }
 
     #[tokio::test]
@@ -152,7 +182,7 @@ mod tests {
         let definitions = Definitions::default();
         let memo: Memo<Id, String> = Memo::default();
         let overlapping = async || {
-            definitions.changing();
+            drop(Changing::of(Some(&definitions)));
             Ok::<_, StoreError>("before the write".to_owned())
         };
         definitions.get(&memo, 1, overlapping).await.unwrap();

@@ -7,7 +7,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres};
 
-use crate::cache::Definitions;
+use crate::cache::{Changing, Definitions};
 use crate::group::GroupWriter;
 use crate::{Store, StoreResult};
 
@@ -51,8 +51,13 @@ impl PostgresStore {
         self.pool.close().await;
     }
 
-    fn write_pool(&self) -> &PgPool {
+    fn write_pool(&self, _: &Changing<'_>) -> &PgPool {
         &self.pool
+    }
+
+    /// Nothing memoized, nothing to forget.
+    fn changing(&self) -> Changing<'_> {
+        Changing::of(None)
     }
 
     fn read_pool(&self) -> &PgPool {

@@ -19,7 +19,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool};
 
-use crate::cache::Definitions;
+use crate::cache::{Changing, Definitions};
 use crate::group::GroupWriter;
 use crate::{Store, StoreResult};
 
@@ -69,11 +69,15 @@ impl SqliteStore {
         self.reader.close().await;
     }
 
-    /// The pool of the writes outside the group commit; any of them may change a
-    /// memoized definition, so each forgets them all.
-    fn write_pool(&self) -> &SqlitePool {
-        self.definitions.changing();
+    /// The pool of the writes outside the group commit, for the duration of `changing`:
+    /// any of them may change a memoized definition.
+    fn write_pool(&self, _: &Changing<'_>) -> &SqlitePool {
         &self.writer
+    }
+
+    /// Held by a write outside the group commit for its whole duration.
+    fn changing(&self) -> Changing<'_> {
+        Changing::of(Some(&self.definitions))
     }
 
     fn read_pool(&self) -> &SqlitePool {

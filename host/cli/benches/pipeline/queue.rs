@@ -18,7 +18,7 @@ use crate::common::client::Api;
 /// The policy's threshold.
 const SLOTS: usize = 4;
 /// How long the executions holding the slots run, while the queue fills.
-const HOLD_S: u64 = 10;
+const HOLD_S: u64 = 30;
 /// Client tasks requesting the queued executions.
 const CLIENTS: usize = 8;
 
@@ -50,6 +50,12 @@ pub async fn drain(api: &Api, count: usize) -> Drain {
     for _ in 0..SLOTS {
         holders.push(submit(HOLD_S).await);
     }
+    // The holders hold the slots once they run: requested earlier, short ones could be
+    // admitted before them and never queue.
+    while api.count("action_ref=core.sleep&status=running").await < SLOTS as u64 {
+        assert!(held_from.elapsed() < Duration::from_secs(HOLD_S / 2), "the slots' holders did not start");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let ids: Vec<i64> = futures::future::join_all((0..CLIENTS).map(|client| async move {
         let mut mine = Vec::new();
         for _ in (client..count).step_by(CLIENTS) {
@@ -67,8 +73,14 @@ pub async fn drain(api: &Api, count: usize) -> Drain {
         if queue["data"]["depth"].as_u64() == Some(count as u64) {
             break queue;
         }
-        let depth = &queue["data"]["depth"];
-        assert!(held_from.elapsed() < Duration::from_secs(HOLD_S), "only {depth} queued while the slots were held");
+        if held_from.elapsed() >= Duration::from_secs(HOLD_S) {
+            let mut statuses = Vec::new();
+            for status in ["requested", "scheduling", "queued", "scheduled", "running", "completed", "failed"] {
+                let count = api.count(&format!("action_ref=core.sleep&status={status}")).await;
+                statuses.push(format!("{status} {count}"));
+            }
+            panic!("only {} queued while the slots were held: {}", queue["data"]["depth"], statuses.join(", "));
+        }
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     let queued: Vec<i64> = queue["data"]["waiting"]

@@ -20,10 +20,11 @@ macro_rules! impl_admission_store {
                 from: attune_domain::status::ExecutionStatus,
                 checks: &[attune_domain::admission::Check],
             ) -> $crate::StoreResult<attune_domain::admission::Admission> {
+                let changing = self.changing();
                 use attune_domain::admission::{Admission, Limit};
                 use attune_domain::status::{ExecutionStatus, PolicyMethod};
 
-                let mut tx = self.write_pool().begin().await?;
+                let mut tx = self.write_pool(&changing).begin().await?;
                 let mut refs: Vec<&str> = checks.iter().map(|c| c.policy_ref.as_str()).collect();
                 refs.sort_unstable();
                 refs.dedup();
@@ -190,6 +191,7 @@ macro_rules! impl_admission_store {
                 &self,
                 execution: attune_domain::Id,
             ) -> $crate::StoreResult<Vec<(String, String)>> {
+                let changing = self.changing();
                 // Most executions are governed by no policy: a read finds that out without
                 // taking the write lock.
                 let groups: Vec<(String, String)> = sqlx::query_as(
@@ -206,7 +208,7 @@ macro_rules! impl_admission_store {
                         $crate::sql::admissions::ENDED
                     ))
                     .bind(execution)
-                    .execute(self.write_pool())
+                    .execute(self.write_pool(&changing))
                     .await?;
                 }
                 Ok(groups)

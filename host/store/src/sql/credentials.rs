@@ -9,6 +9,7 @@ macro_rules! impl_credential_store {
                 &self,
                 token: &attune_domain::credential::NewRefreshToken,
             ) -> $crate::StoreResult<attune_domain::credential::RefreshToken> {
+                let changing = self.changing();
                 Ok(sqlx::query_as(
                     "INSERT INTO refresh_token (jti, identity, expires_at, created, updated) \
                      VALUES ($1, $2, $3, $4, $4) RETURNING *",
@@ -17,11 +18,12 @@ macro_rules! impl_credential_store {
                 .bind(token.identity)
                 .bind(token.expires_at)
                 .bind($crate::sql::now())
-                .fetch_one(self.write_pool())
+                .fetch_one(self.write_pool(&changing))
                 .await?)
             }
 
             async fn use_refresh_token(&self, jti: &str) -> $crate::StoreResult<attune_domain::credential::RefreshUse> {
+                let changing = self.changing();
                 use attune_domain::credential::{RefreshToken, RefreshUse};
                 let now = $crate::sql::now();
                 // One conditional update: two concurrent uses cannot both consume it.
@@ -31,14 +33,14 @@ macro_rules! impl_credential_store {
                 )
                 .bind(now)
                 .bind(jti)
-                .fetch_optional(self.write_pool())
+                .fetch_optional(self.write_pool(&changing))
                 .await?;
                 if let Some(token) = consumed {
                     return Ok(RefreshUse::Consumed(token));
                 }
                 let found: Option<RefreshToken> = sqlx::query_as("SELECT * FROM refresh_token WHERE jti = $1")
                     .bind(jti)
-                    .fetch_optional(self.write_pool())
+                    .fetch_optional(self.write_pool(&changing))
                     .await?;
                 Ok(match found {
                     None => RefreshUse::Unknown,
@@ -48,19 +50,21 @@ macro_rules! impl_credential_store {
             }
 
             async fn revoke_refresh_tokens(&self, identity: attune_domain::Id) -> $crate::StoreResult<u64> {
+                let changing = self.changing();
                 let done = sqlx::query(
                     "UPDATE refresh_token SET revoked = $1, updated = $1 WHERE identity = $2 AND revoked IS NULL",
                 )
                 .bind($crate::sql::now())
                 .bind(identity)
-                .execute(self.write_pool())
+                .execute(self.write_pool(&changing))
                 .await?;
                 Ok(done.rows_affected())
             }
 
             async fn revoke_credentials(&self, identity: attune_domain::Id) -> $crate::StoreResult<i64> {
+                let changing = self.changing();
                 let now = $crate::sql::now();
-                let mut tx = self.write_pool().begin().await?;
+                let mut tx = self.write_pool(&changing).begin().await?;
                 let generation: Option<i64> = sqlx::query_scalar(
                     "UPDATE identity SET token_generation = token_generation + 1, updated = $1 WHERE id = $2 \
                      RETURNING token_generation",
@@ -83,9 +87,10 @@ macro_rules! impl_credential_store {
             }
 
             async fn purge_expired_refresh_tokens(&self) -> $crate::StoreResult<u64> {
+                let changing = self.changing();
                 let done = sqlx::query("DELETE FROM refresh_token WHERE expires_at <= $1")
                     .bind($crate::sql::now())
-                    .execute(self.write_pool())
+                    .execute(self.write_pool(&changing))
                     .await?;
                 Ok(done.rows_affected())
             }
@@ -94,6 +99,7 @@ macro_rules! impl_credential_store {
                 &self,
                 key: &attune_domain::credential::NewApiKey,
             ) -> $crate::StoreResult<attune_domain::credential::ApiKey> {
+                let changing = self.changing();
                 Ok(sqlx::query_as(
                     "INSERT INTO api_key (identity, name, prefix, key_hash, expires_at, created, updated) \
                      VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING *",
@@ -104,7 +110,7 @@ macro_rules! impl_credential_store {
                 .bind(&key.key_hash)
                 .bind(key.expires_at)
                 .bind($crate::sql::now())
-                .fetch_one(self.write_pool())
+                .fetch_one(self.write_pool(&changing))
                 .await?)
             }
 
@@ -135,11 +141,12 @@ macro_rules! impl_credential_store {
                 id: attune_domain::Id,
                 at: attune_domain::Timestamp,
             ) -> $crate::StoreResult<()> {
+                let changing = self.changing();
                 // Usage is not a change of the key: `updated` stays.
                 sqlx::query("UPDATE api_key SET last_used = $1 WHERE id = $2")
                     .bind(at)
                     .bind(id)
-                    .execute(self.write_pool())
+                    .execute(self.write_pool(&changing))
                     .await?;
                 Ok(())
             }
@@ -149,10 +156,11 @@ macro_rules! impl_credential_store {
                 identity: attune_domain::Id,
                 id: attune_domain::Id,
             ) -> $crate::StoreResult<()> {
+                let changing = self.changing();
                 let done = sqlx::query("DELETE FROM api_key WHERE identity = $1 AND id = $2")
                     .bind(identity)
                     .bind(id)
-                    .execute(self.write_pool())
+                    .execute(self.write_pool(&changing))
                     .await?;
                 if done.rows_affected() == 0 {
                     return Err($crate::StoreError::not_found("API key", id));

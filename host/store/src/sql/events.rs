@@ -39,7 +39,8 @@ macro_rules! impl_event_store {
             }
 
             async fn delete_event(&self, id: attune_domain::Id) -> $crate::StoreResult<()> {
-                $crate::sql::delete_by!(self.write_pool(), "DELETE FROM event WHERE id = $1", "event", id)
+                let changing = self.changing();
+                $crate::sql::delete_by!(self.write_pool(&changing), "DELETE FROM event WHERE id = $1", "event", id)
             }
 
             async fn mark_event_processed(&self, id: attune_domain::Id) -> $crate::StoreResult<()> {

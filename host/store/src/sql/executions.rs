@@ -162,7 +162,8 @@ macro_rules! impl_execution_store {
             }
 
             async fn delete_execution(&self, id: attune_domain::Id) -> $crate::StoreResult<()> {
-                $crate::sql::delete_by!(self.write_pool(), "DELETE FROM execution WHERE id = $1", "execution", id)
+                let changing = self.changing();
+                $crate::sql::delete_by!(self.write_pool(&changing), "DELETE FROM execution WHERE id = $1", "execution", id)
             }
 
             async fn append_output(

@@ -9,6 +9,7 @@ macro_rules! impl_identity_store {
                 &self,
                 identity: &attune_domain::identity::NewIdentity,
             ) -> $crate::StoreResult<attune_domain::identity::Identity> {
+                let changing = self.changing();
                 Ok(sqlx::query_as(
                     "INSERT INTO identity (login, display_name, password_hash, attributes, enabled, created, updated) \
                      VALUES ($1, $2, $3, $4, TRUE, $5, $5) RETURNING *",
@@ -18,7 +19,7 @@ macro_rules! impl_identity_store {
                 .bind(&identity.password_hash)
                 .bind(&identity.attributes)
                 .bind($crate::sql::now())
-                .fetch_one(self.write_pool())
+                .fetch_one(self.write_pool(&changing))
                 .await?)
             }
 
@@ -73,6 +74,7 @@ macro_rules! impl_identity_store {
                 id: attune_domain::Id,
                 patch: &$crate::IdentityPatch,
             ) -> $crate::StoreResult<attune_domain::identity::Identity> {
+                let changing = self.changing();
                 sqlx::query_as(
                     "UPDATE identity SET display_name = COALESCE($1, display_name), \
                      password_hash = COALESCE($2, password_hash), attributes = COALESCE($3, attributes), \
@@ -84,19 +86,26 @@ macro_rules! impl_identity_store {
                 .bind(patch.enabled)
                 .bind($crate::sql::now())
                 .bind(id)
-                .fetch_optional(self.write_pool())
+                .fetch_optional(self.write_pool(&changing))
                 .await?
                 .ok_or_else(|| $crate::StoreError::not_found("identity", id))
             }
 
             async fn delete_identity(&self, id: attune_domain::Id) -> $crate::StoreResult<()> {
-                $crate::sql::delete_by!(self.write_pool(), "DELETE FROM identity WHERE id = $1", "identity", id)
+                let changing = self.changing();
+                $crate::sql::delete_by!(
+                    self.write_pool(&changing),
+                    "DELETE FROM identity WHERE id = $1",
+                    "identity",
+                    id
+                )
             }
 
             async fn upsert_permission_set(
                 &self,
                 set: &attune_domain::identity::NewPermissionSet,
             ) -> $crate::StoreResult<attune_domain::identity::PermissionSet> {
+                let changing = self.changing();
                 // A pack-owned set is left alone (no row returned): its pack's next
                 // registration would silently undo the change.
                 sqlx::query_as(
@@ -110,7 +119,7 @@ macro_rules! impl_identity_store {
                 .bind(&set.description)
                 .bind(sqlx::types::Json(&set.grants))
                 .bind($crate::sql::now())
-                .fetch_optional(self.write_pool())
+                .fetch_optional(self.write_pool(&changing))
                 .await?
                 .ok_or_else(|| {
                     $crate::StoreError::Conflict(format!(
@@ -153,18 +162,20 @@ macro_rules! impl_identity_store {
                 set_ref: &str,
                 grants: &[attune_domain::identity::Grant],
             ) -> $crate::StoreResult<attune_domain::identity::PermissionSet> {
+                let changing = self.changing();
                 sqlx::query_as("UPDATE permission_set SET grants = $1, updated = $2 WHERE ref = $3 RETURNING *")
                     .bind(sqlx::types::Json(grants))
                     .bind($crate::sql::now())
                     .bind(set_ref)
-                    .fetch_optional(self.write_pool())
+                    .fetch_optional(self.write_pool(&changing))
                     .await?
                     .ok_or_else(|| $crate::StoreError::not_found("permission set", set_ref))
             }
 
             async fn delete_permission_set(&self, set_ref: &str) -> $crate::StoreResult<()> {
+                let changing = self.changing();
                 $crate::sql::delete_by!(
-                    self.write_pool(),
+                    self.write_pool(&changing),
                     "DELETE FROM permission_set WHERE ref = $1",
                     "permission set",
                     set_ref.to_owned()
@@ -176,9 +187,10 @@ macro_rules! impl_identity_store {
                 identity: attune_domain::Id,
                 set_ref: &str,
             ) -> $crate::StoreResult<()> {
+                let changing = self.changing();
                 let set: Option<attune_domain::Id> = sqlx::query_scalar("SELECT id FROM permission_set WHERE ref = $1")
                     .bind(set_ref)
-                    .fetch_optional(self.write_pool())
+                    .fetch_optional(self.write_pool(&changing))
                     .await?;
                 let set = set.ok_or_else(|| $crate::StoreError::not_found("permission set", set_ref))?;
                 sqlx::query(
@@ -188,7 +200,7 @@ macro_rules! impl_identity_store {
                 .bind(identity)
                 .bind(set)
                 .bind($crate::sql::now())
-                .execute(self.write_pool())
+                .execute(self.write_pool(&changing))
                 .await?;
                 Ok(())
             }
@@ -198,13 +210,14 @@ macro_rules! impl_identity_store {
                 identity: attune_domain::Id,
                 set_ref: &str,
             ) -> $crate::StoreResult<bool> {
+                let changing = self.changing();
                 let done = sqlx::query(
                     "DELETE FROM permission_assignment WHERE identity = $1 \
                      AND permission_set = (SELECT id FROM permission_set WHERE ref = $2)",
                 )
                 .bind(identity)
                 .bind(set_ref)
-                .execute(self.write_pool())
+                .execute(self.write_pool(&changing))
                 .await?;
                 Ok(done.rows_affected() > 0)
             }
@@ -233,7 +246,8 @@ macro_rules! impl_identity_store {
                 patch: &$crate::IdentityPatch,
                 keep: &str,
             ) -> $crate::StoreResult<attune_domain::identity::Identity> {
-                $crate::sql::identities::keeping_holder!(self.write_pool(), keep, |tx| {
+                let changing = self.changing();
+                $crate::sql::identities::keeping_holder!(self.write_pool(&changing), keep, |tx| {
                     sqlx::query_as::<_, attune_domain::identity::Identity>(
                         "UPDATE identity SET display_name = COALESCE($1, display_name), \
                          password_hash = COALESCE($2, password_hash), attributes = COALESCE($3, attributes), \
@@ -252,7 +266,8 @@ macro_rules! impl_identity_store {
             }
 
             async fn delete_identity_keeping(&self, id: attune_domain::Id, keep: &str) -> $crate::StoreResult<()> {
-                $crate::sql::identities::keeping_holder!(self.write_pool(), keep, |tx| {
+                let changing = self.changing();
+                $crate::sql::identities::keeping_holder!(self.write_pool(&changing), keep, |tx| {
                     let done = sqlx::query("DELETE FROM identity WHERE id = $1").bind(id).execute(&mut *tx).await?;
                     if done.rows_affected() == 0 {
                         return Err($crate::StoreError::not_found("identity", id));
@@ -266,7 +281,8 @@ macro_rules! impl_identity_store {
                 set_ref: &str,
                 keep: &str,
             ) -> $crate::StoreResult<bool> {
-                $crate::sql::identities::keeping_holder!(self.write_pool(), keep, |tx| {
+                let changing = self.changing();
+                $crate::sql::identities::keeping_holder!(self.write_pool(&changing), keep, |tx| {
                     let done = sqlx::query(
                         "DELETE FROM permission_assignment WHERE identity = $1 \
                          AND permission_set = (SELECT id FROM permission_set WHERE ref = $2)",

@@ -9,7 +9,8 @@ macro_rules! impl_inquiry_store {
                 &self,
                 inquiry: &attune_domain::inquiry::NewInquiry,
             ) -> $crate::StoreResult<attune_domain::inquiry::Inquiry> {
-                let mut tx = self.write_pool().begin().await?;
+                let changing = self.changing();
+                let mut tx = self.write_pool(&changing).begin().await?;
                 if let Some(execution) = inquiry.execution {
                     let asked: Option<attune_domain::inquiry::Inquiry> =
                         sqlx::query_as("SELECT * FROM inquiry WHERE execution = $1")
@@ -117,6 +118,7 @@ macro_rules! impl_inquiry_store {
                 response: &attune_domain::Json,
                 responded_by: &str,
             ) -> $crate::StoreResult<Option<attune_domain::inquiry::Inquiry>> {
+                let changing = self.changing();
                 let now = $crate::sql::now();
                 let answered = sqlx::query_as(
                     "UPDATE inquiry SET status = $1, response = $2, responded_by = $3, responded_at = $4, updated = $4 \
@@ -128,7 +130,7 @@ macro_rules! impl_inquiry_store {
                 .bind(now)
                 .bind(id)
                 .bind(attune_domain::status::InquiryStatus::Pending)
-                .fetch_optional(self.write_pool())
+                .fetch_optional(self.write_pool(&changing))
                 .await?;
                 if answered.is_none() {
                     self.get_inquiry(id).await?;
@@ -141,6 +143,7 @@ macro_rules! impl_inquiry_store {
                 id: attune_domain::Id,
                 status: attune_domain::status::InquiryStatus,
             ) -> $crate::StoreResult<Option<attune_domain::inquiry::Inquiry>> {
+                let changing = self.changing();
                 let closed = sqlx::query_as(
                     "UPDATE inquiry SET status = $1, updated = $2 WHERE id = $3 AND status = $4 RETURNING *",
                 )
@@ -148,7 +151,7 @@ macro_rules! impl_inquiry_store {
                 .bind($crate::sql::now())
                 .bind(id)
                 .bind(attune_domain::status::InquiryStatus::Pending)
-                .fetch_optional(self.write_pool())
+                .fetch_optional(self.write_pool(&changing))
                 .await?;
                 if closed.is_none() {
                     self.get_inquiry(id).await?;
@@ -181,7 +184,8 @@ macro_rules! impl_inquiry_store {
             }
 
             async fn delete_inquiry(&self, id: attune_domain::Id) -> $crate::StoreResult<()> {
-                $crate::sql::delete_by!(self.write_pool(), "DELETE FROM inquiry WHERE id = $1", "inquiry", id)
+                let changing = self.changing();
+                $crate::sql::delete_by!(self.write_pool(&changing), "DELETE FROM inquiry WHERE id = $1", "inquiry", id)
             }
         }
     };

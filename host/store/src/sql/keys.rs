@@ -6,6 +6,7 @@ macro_rules! impl_key_store {
         #[async_trait::async_trait]
         impl $crate::KeyStore for $store {
             async fn put_key(&self, key: &attune_domain::key::NewKey) -> $crate::StoreResult<attune_domain::key::Key> {
+                let changing = self.changing();
                 use attune_domain::key::KeyOwner;
                 let (identity, pack, action, sensor) = match &key.owner {
                     KeyOwner::System => (None, None, None, None),
@@ -35,7 +36,7 @@ macro_rules! impl_key_store {
                 .bind(&key.value)
                 .bind(key.expires_at)
                 .bind($crate::sql::now())
-                .fetch_one(self.write_pool())
+                .fetch_one(self.write_pool(&changing))
                 .await?)
             }
 
@@ -97,19 +98,21 @@ macro_rules! impl_key_store {
                 owner: &str,
                 name: &str,
             ) -> $crate::StoreResult<bool> {
+                let changing = self.changing();
                 let done = sqlx::query("DELETE FROM datastore_key WHERE owner_type = $1 AND owner = $2 AND name = $3")
                     .bind(owner_type)
                     .bind(owner)
                     .bind(name)
-                    .execute(self.write_pool())
+                    .execute(self.write_pool(&changing))
                     .await?;
                 Ok(done.rows_affected() > 0)
             }
 
             async fn purge_expired_keys(&self) -> $crate::StoreResult<u64> {
+                let changing = self.changing();
                 let done = sqlx::query("DELETE FROM datastore_key WHERE expires_at IS NOT NULL AND expires_at <= $1")
                     .bind($crate::sql::now())
-                    .execute(self.write_pool())
+                    .execute(self.write_pool(&changing))
                     .await?;
                 Ok(done.rows_affected())
             }
@@ -118,7 +121,8 @@ macro_rules! impl_key_store {
                 &self,
                 binding: &attune_domain::key::NewSecretBinding,
             ) -> $crate::StoreResult<attune_domain::key::SecretBinding> {
-                let mut tx = self.write_pool().begin().await?;
+                let changing = self.changing();
+                let mut tx = self.write_pool(&changing).begin().await?;
                 let pack: Option<attune_domain::Id> = sqlx::query_scalar("SELECT id FROM pack WHERE ref = $1")
                     .bind(&binding.pack_ref)
                     .fetch_optional(&mut *tx)
@@ -168,10 +172,11 @@ macro_rules! impl_key_store {
             }
 
             async fn delete_secret_binding(&self, pack_ref: &str, name: &str) -> $crate::StoreResult<bool> {
+                let changing = self.changing();
                 let done = sqlx::query("DELETE FROM secret_binding WHERE pack_ref = $1 AND name = $2")
                     .bind(pack_ref)
                     .bind(name)
-                    .execute(self.write_pool())
+                    .execute(self.write_pool(&changing))
                     .await?;
                 Ok(done.rows_affected() > 0)
             }

@@ -2,8 +2,10 @@
 //!
 //! Each submodule exports a macro `impl_<trait>!(StoreType, Database)` that implements one
 //! trait for one backend; `sqlite.rs` and `postgres.rs` instantiate them. The store type
-//! provides `write_pool()` and `read_pool()`, `group()` (its [group commit](crate::group))
-//! and `definitions()` (its [memo](crate::cache), if it keeps one). Queries use `$n` placeholders, which both
+//! provides `read_pool()`; `write_pool(&changing)` for the writes outside the group commit,
+//! each holding `let changing = self.changing();` from its start to its end (see the
+//! [memo](crate::cache)); `group()` (its [group commit](crate::group)); and
+//! `definitions()` (its memo, if it keeps one). Queries use `$n` placeholders, which both
 //! engines accept; dynamic filters use `QueryBuilder`, which emits each engine's own.
 
 pub(crate) mod admissions;

@@ -9,6 +9,7 @@ macro_rules! impl_operations_store {
                 &self,
                 runtime: &attune_domain::runtime::NewRuntime,
             ) -> $crate::StoreResult<attune_domain::runtime::Runtime> {
+                let changing = self.changing();
                 Ok(sqlx::query_as(
                     "INSERT INTO runtime (ref, name, description, execution_config, created, updated) \
                      VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (ref) DO UPDATE SET name = excluded.name, \
@@ -20,7 +21,7 @@ macro_rules! impl_operations_store {
                 .bind(&runtime.description)
                 .bind(&runtime.execution_config)
                 .bind($crate::sql::now())
-                .fetch_one(self.write_pool())
+                .fetch_one(self.write_pool(&changing))
                 .await?)
             }
 
@@ -37,13 +38,15 @@ macro_rules! impl_operations_store {
             }
 
             async fn delete_runtime(&self, runtime_ref: &str) -> $crate::StoreResult<()> {
-                $crate::sql::delete_by!(self.write_pool(), "DELETE FROM runtime WHERE ref = $1", "runtime", runtime_ref.to_owned())
+                let changing = self.changing();
+                $crate::sql::delete_by!(self.write_pool(&changing), "DELETE FROM runtime WHERE ref = $1", "runtime", runtime_ref.to_owned())
             }
 
             async fn register_worker(
                 &self,
                 worker: &attune_domain::worker::NewWorker,
             ) -> $crate::StoreResult<attune_domain::worker::Worker> {
+                let changing = self.changing();
                 Ok(sqlx::query_as(
                     "INSERT INTO worker (name, worker_type, runner_types, host, port, status, capabilities, \
                      last_heartbeat, created, updated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8) \
@@ -60,7 +63,7 @@ macro_rules! impl_operations_store {
                 .bind(attune_domain::status::WorkerStatus::Active)
                 .bind(&worker.capabilities)
                 .bind($crate::sql::now())
-                .fetch_one(self.write_pool())
+                .fetch_one(self.write_pool(&changing))
                 .await?)
             }
 
@@ -84,16 +87,18 @@ macro_rules! impl_operations_store {
                 id: attune_domain::Id,
                 status: attune_domain::status::WorkerStatus,
             ) -> $crate::StoreResult<attune_domain::worker::Worker> {
+                let changing = self.changing();
                 sqlx::query_as("UPDATE worker SET status = $1, last_heartbeat = $2, updated = $2 WHERE id = $3 RETURNING *")
                     .bind(status)
                     .bind($crate::sql::now())
                     .bind(id)
-                    .fetch_optional(self.write_pool())
+                    .fetch_optional(self.write_pool(&changing))
                     .await?
                     .ok_or_else(|| $crate::StoreError::not_found("worker", id))
             }
 
             async fn expire_workers(&self, before: attune_domain::Timestamp) -> $crate::StoreResult<Vec<attune_domain::Id>> {
+                let changing = self.changing();
                 use attune_domain::status::WorkerStatus;
                 Ok(sqlx::query_scalar(
                     "UPDATE worker SET status = $1, updated = $2 WHERE status IN ($3, $4) \
@@ -104,12 +109,13 @@ macro_rules! impl_operations_store {
                 .bind(WorkerStatus::Active)
                 .bind(WorkerStatus::Busy)
                 .bind(before)
-                .fetch_all(self.write_pool())
+                .fetch_all(self.write_pool(&changing))
                 .await?)
             }
 
             async fn delete_worker(&self, id: attune_domain::Id) -> $crate::StoreResult<()> {
-                $crate::sql::delete_by!(self.write_pool(), "DELETE FROM worker WHERE id = $1", "worker", id)
+                let changing = self.changing();
+                $crate::sql::delete_by!(self.write_pool(&changing), "DELETE FROM worker WHERE id = $1", "worker", id)
             }
 
             async fn backlog(&self) -> $crate::StoreResult<u64> {
@@ -127,6 +133,7 @@ macro_rules! impl_operations_store {
                 &self,
                 notification: &attune_domain::notification::NewNotification,
             ) -> $crate::StoreResult<attune_domain::notification::Notification> {
+                let changing = self.changing();
                 Ok(sqlx::query_as(
                     "INSERT INTO notification (channel, entity_type, entity, activity, state, content, created, updated) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *",
@@ -138,7 +145,7 @@ macro_rules! impl_operations_store {
                 .bind(attune_domain::status::NotificationState::Created)
                 .bind(&notification.content)
                 .bind($crate::sql::now())
-                .fetch_one(self.write_pool())
+                .fetch_one(self.write_pool(&changing))
                 .await?)
             }
 
@@ -159,11 +166,12 @@ macro_rules! impl_operations_store {
                 id: attune_domain::Id,
                 state: attune_domain::status::NotificationState,
             ) -> $crate::StoreResult<()> {
+                let changing = self.changing();
                 let done = sqlx::query("UPDATE notification SET state = $1, updated = $2 WHERE id = $3")
                     .bind(state)
                     .bind($crate::sql::now())
                     .bind(id)
-                    .execute(self.write_pool())
+                    .execute(self.write_pool(&changing))
                     .await?;
                 if done.rows_affected() == 0 {
                     return Err($crate::StoreError::not_found("notification", id));
@@ -172,9 +180,10 @@ macro_rules! impl_operations_store {
             }
 
             async fn purge_notifications(&self, before: attune_domain::Timestamp) -> $crate::StoreResult<u64> {
+                let changing = self.changing();
                 let done = sqlx::query("DELETE FROM notification WHERE created < $1")
                     .bind(before)
-                    .execute(self.write_pool())
+                    .execute(self.write_pool(&changing))
                     .await?;
                 Ok(done.rows_affected())
             }
@@ -183,6 +192,7 @@ macro_rules! impl_operations_store {
                 &self,
                 artifact: &attune_domain::artifact::NewArtifact,
             ) -> $crate::StoreResult<attune_domain::artifact::Artifact> {
+                let changing = self.changing();
                 Ok(sqlx::query_as(
                     "INSERT INTO artifact (ref, scope, owner, artifact_type, retention_policy, retention_limit, \
                      execution, data, created, updated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING *",
@@ -196,7 +206,7 @@ macro_rules! impl_operations_store {
                 .bind(artifact.execution)
                 .bind(&artifact.data)
                 .bind($crate::sql::now())
-                .fetch_one(self.write_pool())
+                .fetch_one(self.write_pool(&changing))
                 .await?)
             }
 
@@ -216,7 +226,8 @@ macro_rules! impl_operations_store {
             }
 
             async fn delete_artifact(&self, id: attune_domain::Id) -> $crate::StoreResult<()> {
-                $crate::sql::delete_by!(self.write_pool(), "DELETE FROM artifact WHERE id = $1", "artifact", id)
+                let changing = self.changing();
+                $crate::sql::delete_by!(self.write_pool(&changing), "DELETE FROM artifact WHERE id = $1", "artifact", id)
             }
         }
     };

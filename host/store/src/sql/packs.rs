@@ -9,6 +9,7 @@ macro_rules! impl_pack_store {
                 &self,
                 bundle: &attune_domain::pack::PackBundle,
             ) -> $crate::StoreResult<attune_domain::pack::RegistrationSummary> {
+                let changing = self.changing();
                 use std::collections::HashSet;
                 use attune_domain::pack::Pack;
                 use attune_domain::Id;
@@ -19,7 +20,7 @@ macro_rules! impl_pack_store {
                     .as_ref()
                     .ok_or_else(|| StoreError::Conflict("a pack bundle needs its pack".into()))?;
                 let now = $crate::sql::now();
-                let mut tx = self.write_pool().begin().await?;
+                let mut tx = self.write_pool(&changing).begin().await?;
 
                 // Configuration set by operators survives re-registration; pack.yaml's values
                 // only fill keys the stored configuration does not have.
@@ -398,17 +399,19 @@ macro_rules! impl_pack_store {
                 pack_ref: &str,
                 config: &attune_domain::Json,
             ) -> $crate::StoreResult<attune_domain::pack::Pack> {
+                let changing = self.changing();
                 sqlx::query_as("UPDATE pack SET config = $1, updated = $2 WHERE ref = $3 RETURNING *")
                     .bind(config)
                     .bind($crate::sql::now())
                     .bind(pack_ref)
-                    .fetch_optional(self.write_pool())
+                    .fetch_optional(self.write_pool(&changing))
                     .await?
                     .ok_or_else(|| $crate::StoreError::not_found("pack", pack_ref))
             }
 
             async fn delete_pack(&self, pack_ref: &str) -> $crate::StoreResult<()> {
-                $crate::sql::delete_by!(self.write_pool(), "DELETE FROM pack WHERE ref = $1", "pack", pack_ref.to_owned())
+                let changing = self.changing();
+                $crate::sql::delete_by!(self.write_pool(&changing), "DELETE FROM pack WHERE ref = $1", "pack", pack_ref.to_owned())
             }
 
             async fn get_action(&self, action_ref: &str) -> $crate::StoreResult<attune_domain::action::Action> {
@@ -458,12 +461,13 @@ macro_rules! impl_pack_store {
                 status: attune_domain::status::SensorStatus,
                 detail: Option<&str>,
             ) -> $crate::StoreResult<()> {
+                let changing = self.changing();
                 let done = sqlx::query("UPDATE sensor SET status = $1, status_detail = $2, status_updated = $3 WHERE ref = $4")
                     .bind(status)
                     .bind(detail)
                     .bind($crate::sql::now())
                     .bind(sensor_ref)
-                    .execute(self.write_pool())
+                    .execute(self.write_pool(&changing))
                     .await?;
                 if done.rows_affected() == 0 {
                     return Err($crate::StoreError::not_found("sensor", sensor_ref));
@@ -509,9 +513,10 @@ macro_rules! impl_pack_store {
             }
 
             async fn create_rule(&self, rule: &attune_domain::rule::NewRule) -> $crate::StoreResult<attune_domain::rule::Rule> {
+                let changing = self.changing();
                 use $crate::StoreError;
                 let pack_ref = rule.r#ref.split_once('.').map(|(p, _)| p).unwrap_or_default();
-                let mut tx = self.write_pool().begin().await?;
+                let mut tx = self.write_pool(&changing).begin().await?;
                 let pack: Option<attune_domain::Id> = sqlx::query_scalar("SELECT id FROM pack WHERE ref = $1")
                     .bind(pack_ref).fetch_optional(&mut *tx).await?;
                 let pack = pack.ok_or_else(|| StoreError::UnknownReference(format!("pack '{pack_ref}' does not exist")))?;
@@ -538,7 +543,8 @@ macro_rules! impl_pack_store {
                 rule_ref: &str,
                 rule: &attune_domain::rule::NewRule,
             ) -> $crate::StoreResult<attune_domain::rule::Rule> {
-                let mut tx = self.write_pool().begin().await?;
+                let changing = self.changing();
+                let mut tx = self.write_pool(&changing).begin().await?;
                 let (trigger, action) = rule_targets(&mut tx, rule).await?;
                 let updated = sqlx::query_as(
                     "UPDATE rule SET label = $1, description = $2, trigger = $3, trigger_ref = $4, \
@@ -556,17 +562,19 @@ macro_rules! impl_pack_store {
             }
 
             async fn set_rule_enabled(&self, rule_ref: &str, enabled: bool) -> $crate::StoreResult<attune_domain::rule::Rule> {
+                let changing = self.changing();
                 sqlx::query_as("UPDATE rule SET enabled = $1, updated = $2 WHERE ref = $3 RETURNING *")
                     .bind(enabled)
                     .bind($crate::sql::now())
                     .bind(rule_ref)
-                    .fetch_optional(self.write_pool())
+                    .fetch_optional(self.write_pool(&changing))
                     .await?
                     .ok_or_else(|| $crate::StoreError::not_found("rule", rule_ref))
             }
 
             async fn delete_rule(&self, rule_ref: &str) -> $crate::StoreResult<()> {
-                $crate::sql::delete_by!(self.write_pool(), "DELETE FROM rule WHERE ref = $1", "rule", rule_ref.to_owned())
+                let changing = self.changing();
+                $crate::sql::delete_by!(self.write_pool(&changing), "DELETE FROM rule WHERE ref = $1", "rule", rule_ref.to_owned())
             }
 
             async fn get_policy(&self, policy_ref: &str) -> $crate::StoreResult<attune_domain::policy::Policy> {
@@ -597,9 +605,10 @@ macro_rules! impl_pack_store {
                 &self,
                 policy: &attune_domain::policy::NewPolicy,
             ) -> $crate::StoreResult<attune_domain::policy::Policy> {
+                let changing = self.changing();
                 use $crate::StoreError;
                 let pack_ref = policy.r#ref.split_once('.').map(|(p, _)| p).unwrap_or_default();
-                let mut tx = self.write_pool().begin().await?;
+                let mut tx = self.write_pool(&changing).begin().await?;
                 let pack: Option<attune_domain::Id> = sqlx::query_scalar("SELECT id FROM pack WHERE ref = $1")
                     .bind(pack_ref).fetch_optional(&mut *tx).await?;
                 let pack = pack.ok_or_else(|| StoreError::UnknownReference(format!("pack '{pack_ref}' does not exist")))?;
@@ -623,7 +632,8 @@ macro_rules! impl_pack_store {
                 policy_ref: &str,
                 policy: &attune_domain::policy::NewPolicy,
             ) -> $crate::StoreResult<attune_domain::policy::Policy> {
-                let mut tx = self.write_pool().begin().await?;
+                let changing = self.changing();
+                let mut tx = self.write_pool(&changing).begin().await?;
                 let action = policy_action(&mut tx, policy).await?;
                 let updated = sqlx::query_as(
                     "UPDATE policy SET action = $1, action_ref = $2, policy_type = $3, method = $4, threshold = $5, \
@@ -639,7 +649,8 @@ macro_rules! impl_pack_store {
             }
 
             async fn delete_policy(&self, policy_ref: &str) -> $crate::StoreResult<()> {
-                $crate::sql::delete_by!(self.write_pool(), "DELETE FROM policy WHERE ref = $1", "policy", policy_ref.to_owned())
+                let changing = self.changing();
+                $crate::sql::delete_by!(self.write_pool(&changing), "DELETE FROM policy WHERE ref = $1", "policy", policy_ref.to_owned())
             }
 
             async fn get_workflow_definition(

@@ -9,6 +9,7 @@ macro_rules! impl_webhook_store {
                 &self,
                 webhook: &attune_domain::webhook::NewWebhook,
             ) -> $crate::StoreResult<attune_domain::webhook::Webhook> {
+                let changing = self.changing();
                 Ok(sqlx::query_as(
                     "INSERT INTO webhook (name, description, secret, enabled, replay_window_s, created, updated) \
                      VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING *",
@@ -19,7 +20,7 @@ macro_rules! impl_webhook_store {
                 .bind(webhook.enabled)
                 .bind(webhook.replay_window_s)
                 .bind($crate::sql::now())
-                .fetch_one(self.write_pool())
+                .fetch_one(self.write_pool(&changing))
                 .await?)
             }
 
@@ -54,8 +55,9 @@ macro_rules! impl_webhook_store {
             }
 
             async fn delete_webhook(&self, name: &str) -> $crate::StoreResult<()> {
+                let changing = self.changing();
                 $crate::sql::delete_by!(
-                    self.write_pool(),
+                    self.write_pool(&changing),
                     "DELETE FROM webhook WHERE name = $1",
                     "webhook",
                     name.to_owned()
@@ -68,7 +70,8 @@ macro_rules! impl_webhook_store {
                 signature: &str,
                 expires_at: attune_domain::Timestamp,
             ) -> $crate::StoreResult<bool> {
-                let mut tx = self.write_pool().begin().await?;
+                let changing = self.changing();
+                let mut tx = self.write_pool(&changing).begin().await?;
                 sqlx::query("DELETE FROM webhook_delivery WHERE expires_at <= $1")
                     .bind($crate::sql::now())
                     .execute(&mut *tx)

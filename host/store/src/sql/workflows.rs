@@ -36,6 +36,7 @@ macro_rules! impl_workflow_store {
                 variables: &attune_domain::Json,
                 state: &attune_domain::Json,
             ) -> $crate::StoreResult<attune_domain::workflow::WorkflowExecution> {
+                let changing = self.changing();
                 sqlx::query(
                     "INSERT INTO workflow_execution (execution, workflow_def, task_graph, variables, state, status, \
                      created, updated) VALUES ($1, (SELECT id FROM workflow_definition WHERE ref = $2), $3, $4, $5, \
@@ -48,9 +49,9 @@ macro_rules! impl_workflow_store {
                 .bind(state)
                 .bind(attune_domain::status::ExecutionStatus::Running)
                 .bind($crate::sql::now())
-                .execute(self.write_pool())
+                .execute(self.write_pool(&changing))
                 .await?;
-                $crate::sql::fetch_one_by!(self.write_pool(), attune_domain::workflow::WorkflowExecution,
+                $crate::sql::fetch_one_by!(self.write_pool(&changing), attune_domain::workflow::WorkflowExecution,
                     "SELECT * FROM workflow_execution WHERE execution = $1", "workflow execution", execution)
             }
 
@@ -66,8 +67,9 @@ macro_rules! impl_workflow_store {
                 &self,
                 step: &attune_domain::workflow::WorkflowStep,
             ) -> $crate::StoreResult<Option<Vec<attune_domain::execution::Execution>>> {
+                let changing = self.changing();
                 use attune_domain::status::ExecutionStatus;
-                let mut tx = self.write_pool().begin().await?;
+                let mut tx = self.write_pool(&changing).begin().await?;
                 let held: Option<attune_domain::Id> = sqlx::query_scalar($hold)
                 .bind(step.execution)
                 .bind(ExecutionStatus::Running)
@@ -166,6 +168,7 @@ macro_rules! impl_workflow_store {
                 execution: attune_domain::Id,
                 status: attune_domain::status::ExecutionStatus,
             ) -> $crate::StoreResult<()> {
+                let changing = self.changing();
                 sqlx::query(
                     "UPDATE workflow_execution SET status = $1, current_tasks = '[]', updated = $2 \
                      WHERE execution = $3 AND status = 'running'",
@@ -173,7 +176,7 @@ macro_rules! impl_workflow_store {
                 .bind(status)
                 .bind($crate::sql::now())
                 .bind(execution)
-                .execute(self.write_pool())
+                .execute(self.write_pool(&changing))
                 .await?;
                 Ok(())
             }
@@ -192,6 +195,7 @@ macro_rules! impl_workflow_store {
                 &self,
                 workflow_execution: attune_domain::Id,
             ) -> $crate::StoreResult<Vec<$crate::FinishedRun>> {
+                let changing = self.changing();
                 let rows: Vec<$crate::sql::workflows::FinishedRow> = sqlx::query_as(&format!(
                     "SELECT t.*, c.status AS child_status, c.result AS child_result FROM workflow_task_execution t \
                      JOIN execution c ON c.id = t.execution \
@@ -199,7 +203,7 @@ macro_rules! impl_workflow_store {
                     $crate::sql::admissions::ENDED
                 ))
                 .bind(workflow_execution)
-                .fetch_all(self.write_pool())
+                .fetch_all(self.write_pool(&changing))
                 .await?;
                 Ok(rows
                     .into_iter()
@@ -215,6 +219,7 @@ macro_rules! impl_workflow_store {
                 from: i32,
                 limit: u32,
             ) -> $crate::StoreResult<Vec<attune_domain::workflow::WorkflowTaskExecution>> {
+                let changing = self.changing();
                 Ok(sqlx::query_as(
                     "SELECT * FROM workflow_task_execution WHERE workflow_execution = $1 AND task_name = $2 \
                      AND round = $3 AND status = 'requested' AND task_index >= $4 ORDER BY task_index LIMIT $5",
@@ -224,7 +229,7 @@ macro_rules! impl_workflow_store {
                 .bind(round)
                 .bind(from)
                 .bind(i64::from(limit))
-                .fetch_all(self.write_pool())
+                .fetch_all(self.write_pool(&changing))
                 .await?)
             }
 
@@ -234,6 +239,7 @@ macro_rules! impl_workflow_store {
                 task: &str,
                 round: i32,
             ) -> $crate::StoreResult<Vec<$crate::ItemOutcome>> {
+                let changing = self.changing();
                 let rows: Vec<(Option<i32>, attune_domain::status::ExecutionStatus, Option<attune_domain::Json>)> =
                     sqlx::query_as(
                         "SELECT task_index, status, result FROM workflow_task_execution WHERE workflow_execution = $1 \
@@ -242,7 +248,7 @@ macro_rules! impl_workflow_store {
                     .bind(workflow_execution)
                     .bind(task)
                     .bind(round)
-                    .fetch_all(self.write_pool())
+                    .fetch_all(self.write_pool(&changing))
                     .await?;
                 Ok(rows
                     .into_iter()
