@@ -7,10 +7,10 @@
 //! the workers arrive together; here they take turns on one open transaction instead:
 //!
 //! - A write takes the *turn* (an async mutex, first come first served) and runs its
-//!   statements inside a savepoint of the shared transaction, opening that transaction if
-//!   none is open. A failed write rolls back to its savepoint, so it leaves nothing behind
-//!   and the others in the group are unaffected (PostgreSQL would otherwise abort the whole
-//!   transaction).
+//!   statements in the shared transaction, opening that transaction if none is open: a
+//!   write of several statements inside a savepoint, rolled back if the write fails, so it
+//!   leaves nothing behind and the others in the group are unaffected; a write of one
+//!   statement as it is, since in SQLite a failed statement undoes itself alone.
 //! - Then it looks at the writes queued behind it. If none is waiting, or the group is full
 //!   ([`MAX_GROUP`] writes) or old ([`MAX_GROUP_AGE`]), it commits and tells every write of
 //!   the group the outcome. Otherwise it hands the turn on and waits for the commit the
@@ -30,12 +30,21 @@
 //! A writer that does not go through the group (the cold paths: pack installs, identity
 //! and key administration) still takes its own connection from the pool; on SQLite, whose
 //! pool holds the single write connection, it simply runs between two groups.
+//!
+//! PostgreSQL commits [alone](Commit::Alone): each write is its own transaction on a
+//! connection of the pool, side by side with the others. The server groups concurrent
+//! commits itself (one WAL flush covers every commit waiting for it), and sharing one
+//! transaction would cost more than it saves there: a failed statement aborts a PostgreSQL
+//! transaction, so each write would need a savepoint (two more round trips), and the
+//! writes of a process would take turns on one connection instead of running side by side.
+//! A write of one statement then runs without `BEGIN`/`COMMIT` at all (one round trip).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
-use sqlx::{Acquire, Database, Pool, Transaction};
+use sqlx::pool::PoolConnection;
+use sqlx::{Database, Pool, Transaction};
 use tokio::sync::{Mutex, MutexGuard, watch};
 
 use crate::{StoreError, StoreResult};
@@ -48,6 +57,17 @@ pub(crate) const MAX_GROUP_AGE: Duration = Duration::from_millis(2);
 
 /// How a group's commit went, told to each of its writes (`None` until then).
 type Outcome = Option<Result<(), Arc<str>>>;
+
+/// How a backend's writes commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Commit {
+    /// Concurrent writes share transactions, taking turns on the pool's connection. Only
+    /// for a database where a failed statement undoes itself and leaves the transaction
+    /// usable (SQLite), so that a write of one statement needs no savepoint.
+    Grouped,
+    /// Each write is its own transaction on a connection of the pool (PostgreSQL).
+    Alone,
+}
 
 /// The group-commit writer over one pool.
 pub(crate) struct GroupWriter<DB: Database> {
@@ -62,15 +82,16 @@ impl<DB: Database> Clone for GroupWriter<DB> {
 
 impl<DB: Database> std::fmt::Debug for GroupWriter<DB> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GroupWriter").field("queued", &self.inner.queued.load(Ordering::Relaxed)).finish()
+        f.debug_struct("GroupWriter")
+            .field("commit", &self.inner.commit)
+            .field("queued", &self.inner.queued.load(Ordering::Relaxed))
+            .finish()
     }
 }
 
 struct Inner<DB: Database> {
     pool: Pool<DB>,
-    /// Whether a failed statement undoes only itself and leaves the transaction usable
-    /// (SQLite), so that a write of one statement needs no savepoint of its own.
-    statements_are_atomic: bool,
+    commit: Commit,
     group: Mutex<Group<DB>>,
     /// Writes that asked for the turn and do not have it yet.
     queued: AtomicUsize,
@@ -86,23 +107,31 @@ struct Group<DB: Database> {
 
 impl<DB: Database> GroupWriter<DB> {
     /// Whether every writer of the database takes its turn here, so that a write needs no
-    /// row lock to keep others out while it reads and then writes. True of SQLite (one
-    /// write connection, and the database's own write lock against other processes),
-    /// where statements are also atomic.
+    /// row lock to keep others out while it reads and then writes. True of SQLite, whose
+    /// writes are [grouped](Commit::Grouped) on its one write connection (and the
+    /// database's own write lock keeps other processes out).
     pub(crate) fn writers_take_turns(&self) -> bool {
-        self.inner.statements_are_atomic
+        self.inner.commit == Commit::Grouped
     }
 
-    /// A writer taking its connections from `pool`; `statements_are_atomic` when a failed
-    /// statement leaves the transaction usable (SQLite; in PostgreSQL it aborts it).
-    pub(crate) fn new(pool: Pool<DB>, statements_are_atomic: bool) -> Self {
+    /// A writer taking its connections from `pool`, committing as `commit` says.
+    pub(crate) fn new(pool: Pool<DB>, commit: Commit) -> Self {
         let group = Group { tx: None, writes: 0, opened: Instant::now(), outcome: Arc::new(watch::channel(None).0) };
-        let inner = Inner { pool, statements_are_atomic, group: Mutex::new(group), queued: AtomicUsize::new(0) };
+        let inner = Inner { pool, commit, group: Mutex::new(group), queued: AtomicUsize::new(0) };
         Self { inner: Arc::new(inner) }
     }
 
+    /// Where the next write runs: the turn in the shared transaction ([`Commit::Grouped`],
+    /// waiting for it), or a connection of its own ([`Commit::Alone`]).
+    pub(crate) async fn lane(&self) -> StoreResult<Lane<'_, DB>> {
+        match self.inner.commit {
+            Commit::Grouped => Ok(Lane::Turn(self.turn().await?)),
+            Commit::Alone => Ok(Lane::Alone(self.inner.pool.acquire().await?)),
+        }
+    }
+
     /// Waits for the turn; the returned [`Turn`] holds the shared transaction open.
-    pub(crate) async fn turn(&self) -> StoreResult<Turn<'_, DB>> {
+    async fn turn(&self) -> StoreResult<Turn<'_, DB>> {
         let queued = Queued::new(&self.inner);
         let mut group = self.inner.group.lock().await;
         queued.served();
@@ -116,6 +145,36 @@ impl<DB: Database> GroupWriter<DB> {
     }
 }
 
+/// Where one write runs.
+pub(crate) enum Lane<'w, DB: Database> {
+    /// Its turn in the shared transaction.
+    Turn(Turn<'w, DB>),
+    /// A connection of its own, outside any transaction.
+    Alone(PoolConnection<DB>),
+}
+
+impl<DB: Database> Lane<'_, DB> {
+    /// The connection to write on. A write of several statements begins a transaction on
+    /// it (`Connection::begin`): a savepoint of the shared transaction, or a transaction
+    /// of its own; a write of one statement may use it as it is, since such a statement
+    /// happens whole or fails undone, disturbing nobody.
+    pub(crate) fn connection(&mut self) -> &mut DB::Connection {
+        match self {
+            Lane::Turn(turn) => &mut **turn.transaction(),
+            Lane::Alone(connection) => &mut **connection,
+        }
+    }
+
+    /// Ends the write: `result` once it is committed (see [`Turn::finish`]); a write of
+    /// its own committed with its last statement.
+    pub(crate) async fn finish<T>(self, result: StoreResult<T>) -> StoreResult<T> {
+        match self {
+            Lane::Turn(turn) => turn.finish(result).await,
+            Lane::Alone(_) => result,
+        }
+    }
+}
+
 /// The turn: the right to write in the shared transaction until [`Turn::finish`].
 pub(crate) struct Turn<'w, DB: Database> {
     inner: &'w Arc<Inner<DB>>,
@@ -123,24 +182,10 @@ pub(crate) struct Turn<'w, DB: Database> {
 }
 
 impl<DB: Database> Turn<'_, DB> {
-    /// A savepoint of the shared transaction for this write's statements: commit it when
-    /// the write succeeded, roll it back (or drop it) when it failed.
-    pub(crate) async fn savepoint(&mut self) -> StoreResult<Transaction<'_, DB>> {
-        Ok(self.transaction().begin().await?)
-    }
-
-    /// The shared transaction itself, for a write of a single statement where
-    /// [`Turn::needs_savepoint`] says it may go without: such a statement either happens
-    /// whole or fails undone, and in neither case disturbs the group.
-    pub(crate) fn transaction(&mut self) -> &mut Transaction<'static, DB> {
+    /// The shared transaction.
+    fn transaction(&mut self) -> &mut Transaction<'static, DB> {
         let group = self.group.as_mut().expect("a turn holds its group until it finishes");
         group.tx.as_mut().expect("a turn's group is open")
-    }
-
-    /// Whether a write of one statement needs a savepoint to leave the group unharmed if
-    /// it fails.
-    pub(crate) fn needs_savepoint(&self) -> bool {
-        !self.inner.statements_are_atomic
     }
 
     /// Ends the turn of a write whose savepoint was committed (`Ok`) or rolled back
@@ -237,51 +282,46 @@ impl<DB: Database> Drop for Queued<'_, DB> {
 }
 
 /// Runs `$body` (an expression of type `StoreResult<T>` that uses `$tx`, the write's
-/// connection, as its executor via `&mut *$tx`) as one write of a group on `$writer` (a
+/// connection, as its executor via `&mut *$tx`) as one write on `$writer` (a
 /// [`GroupWriter`]), and evaluates to its result once committed.
 ///
-/// The body runs in a savepoint of the group's transaction, so that a failure undoes it
-/// alone. `grouped!(writer, statement |tx| ...)` marks a body whose only write is a single
-/// statement: where a failed statement undoes itself (SQLite) it runs without the
-/// savepoint's two extra round trips; `statement if <condition>` when that depends on the
-/// input.
+/// The body runs in a transaction of its own: a savepoint of the group's transaction, so
+/// that a failure undoes it alone, or a real one when writes commit alone.
+/// `grouped!(writer, statement |tx| ...)` marks a body whose only write is a single
+/// statement, which runs as it is (no savepoint, no `BEGIN`/`COMMIT`: two round trips
+/// fewer); `statement if <condition>` when that depends on the input.
 macro_rules! grouped {
-    ($writer:expr, |$tx:ident| $body:expr) => {{
-        let mut turn = $writer.turn().await?;
-        let result = $crate::group::grouped!(@savepoint turn, $tx, $body);
-        turn.finish(result).await
-    }};
+    ($writer:expr, |$tx:ident| $body:expr) => {
+        $crate::group::grouped!($writer, statement if false, |$tx| $body)
+    };
     ($writer:expr, statement |$tx:ident| $body:expr) => {
         $crate::group::grouped!($writer, statement if true, |$tx| $body)
     };
     ($writer:expr, statement if $single:expr, |$tx:ident| $body:expr) => {{
-        let mut turn = $writer.turn().await?;
-        let result = if turn.needs_savepoint() || !$single {
-            $crate::group::grouped!(@savepoint turn, $tx, $body)
-        } else {
-            let $tx: &mut _ = &mut **turn.transaction();
+        let mut lane = $writer.lane().await?;
+        let result = if $single {
+            let $tx: &mut _ = lane.connection();
             let written: $crate::StoreResult<_> = async { $body }.await;
             written
-        };
-        turn.finish(result).await
-    }};
-    (@savepoint $turn:ident, $tx:ident, $body:expr) => {
-        async {
-            let mut savepoint = $turn.savepoint().await?;
-            let $tx: &mut _ = &mut *savepoint;
-            let written: $crate::StoreResult<_> = async { $body }.await;
-            match written {
-                Ok(value) => {
-                    savepoint.commit().await?;
-                    Ok(value)
-                }
-                Err(error) => {
-                    savepoint.rollback().await?;
-                    Err(error)
+        } else {
+            async {
+                let mut own = sqlx::Connection::begin(lane.connection()).await?;
+                let $tx: &mut _ = &mut *own;
+                let written: $crate::StoreResult<_> = async { $body }.await;
+                match written {
+                    Ok(value) => {
+                        own.commit().await?;
+                        Ok(value)
+                    }
+                    Err(error) => {
+                        own.rollback().await?;
+                        Err(error)
+                    }
                 }
             }
-        }
-        .await
-    };
+            .await
+        };
+        lane.finish(result).await
+    }};
 }
 pub(crate) use grouped;

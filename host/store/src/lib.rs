@@ -11,8 +11,9 @@
 //!   macros (the SQL text is shared: both engines accept `$n` placeholders, `RETURNING` and
 //!   `ON CONFLICT`).
 //! - `group`: group commit, the write path of the hot writes (events, enforcements,
-//!   executions and their status changes, output): concurrent writes share one
-//!   transaction and are answered once it has committed.
+//!   executions and their status changes, output): on SQLite concurrent writes share one
+//!   transaction and are answered once it has committed; on PostgreSQL, which groups
+//!   concurrent commits itself, each is its own transaction, side by side.
 //! - `cache`: the embedded store's memo of the definitions every event reads (identities
 //!   and permission sets, packs, actions, rules, policies, webhooks).
 //! - [`sqlite`]: the embedded default (WAL; one writer connection, several readers).

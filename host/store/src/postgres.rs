@@ -8,7 +8,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres};
 
 use crate::cache::{Changing, Definitions};
-use crate::group::GroupWriter;
+use crate::group::{Commit, GroupWriter};
 use crate::{Store, StoreResult};
 
 /// A store on a PostgreSQL database.
@@ -32,7 +32,7 @@ impl PostgresStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
-        Ok(Self { group: GroupWriter::new(pool.clone(), false), pool })
+        Ok(Self { group: GroupWriter::new(pool.clone(), Commit::Alone), pool })
     }
 
     /// Applies pending migrations from `migrations/postgres`.

@@ -20,7 +20,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool};
 
 use crate::cache::{Changing, Definitions};
-use crate::group::GroupWriter;
+use crate::group::{Commit, GroupWriter};
 use crate::{Store, StoreResult};
 
 /// A store on an SQLite database file.
@@ -53,7 +53,7 @@ impl SqliteStore {
             .test_before_acquire(false)
             .connect_with(options.read_only(true))
             .await?;
-        let group = GroupWriter::new(writer.clone(), true);
+        let group = GroupWriter::new(writer.clone(), Commit::Grouped);
         Ok(Self { group, writer, reader, definitions: Arc::default() })
     }
 

@@ -171,10 +171,22 @@ macro_rules! impl_execution_store {
                 execution: attune_domain::Id,
                 lines: &[(String, String)],
             ) -> $crate::StoreResult<i64> {
-                // Five binds a row; stay well under both engines' bind limits.
+                // Three binds a row; stay well under both engines' bind limits.
                 const ROWS_PER_INSERT: usize = 1000;
+                if lines.is_empty() {
+                    // Nothing to write: the seq the next line will get.
+                    let last: Option<i64> = sqlx::query_scalar(
+                        "SELECT COALESCE(MAX(o.seq), 0) FROM execution e \
+                         LEFT JOIN execution_output o ON o.execution = e.id WHERE e.id = $1 GROUP BY e.id",
+                    )
+                    .bind(execution)
+                    .fetch_optional(self.read_pool())
+                    .await?;
+                    return Ok(last.ok_or_else(|| $crate::StoreError::not_found("execution", execution))? + 1);
+                }
                 let serialized = self.group().writers_take_turns();
-                $crate::group::grouped!(self.group(), statement if lines.len() <= ROWS_PER_INSERT, |tx| {
+                let single = serialized && lines.len() <= ROWS_PER_INSERT;
+                let written = $crate::group::grouped!(self.group(), statement if single, |tx| {
                     if !serialized {
                         // Lock the execution's row until commit, so that appenders of other
                         // processes take turns: without it two of them read the same last
@@ -184,32 +196,35 @@ macro_rules! impl_execution_store {
                             .execute(&mut *tx)
                             .await?;
                     }
-                    // The last line so far; no row when there is no such execution.
-                    let last: Option<i64> = sqlx::query_scalar(
-                        "SELECT COALESCE(MAX(o.seq), 0) FROM execution e \
-                         LEFT JOIN execution_output o ON o.execution = e.id WHERE e.id = $1 GROUP BY e.id",
-                    )
-                    .bind(execution)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    let last = last.ok_or_else(|| $crate::StoreError::not_found("execution", execution))?;
+                    // Each chunk numbers its lines after the last one stored, in the
+                    // statement that inserts them; a missing execution fails the foreign key.
                     let now = $crate::sql::now();
-                    for (chunk_index, chunk) in lines.chunks(ROWS_PER_INSERT).enumerate() {
-                        let first = last + 1 + (chunk_index * ROWS_PER_INSERT) as i64;
+                    let mut first = None;
+                    for chunk in lines.chunks(ROWS_PER_INSERT) {
                         let mut qb = sqlx::QueryBuilder::<$db>::new(
-                            "INSERT INTO execution_output (execution, seq, stream, text, created) ",
+                            "INSERT INTO execution_output (execution, seq, stream, text, created) SELECT ",
                         );
-                        qb.push_values(chunk.iter().enumerate(), |mut row, (i, (stream, text))| {
-                            row.push_bind(execution)
-                                .push_bind(first + i as i64)
-                                .push_bind(stream.clone())
-                                .push_bind(text.clone())
-                                .push_bind(now);
+                        qb.push_bind(execution)
+                            .push(", last.seq + v.column1, v.column2, v.column3, ")
+                            .push_bind(now)
+                            .push(" FROM (SELECT COALESCE(MAX(seq), 0) AS seq FROM execution_output WHERE execution = ")
+                            .push_bind(execution)
+                            .push(") AS last, (");
+                        qb.push_values(chunk.iter().zip(1_i64..), |mut row, ((stream, text), n)| {
+                            row.push_bind(n).push_bind(stream.clone()).push_bind(text.clone());
                         });
-                        qb.build().execute(&mut *tx).await?;
+                        qb.push(") AS v RETURNING seq");
+                        let seqs: Vec<i64> = qb.build_query_scalar().fetch_all(&mut *tx).await?;
+                        first = first.or(seqs.into_iter().min());
                     }
-                    Ok(last + 1)
-                })
+                    Ok(first.unwrap_or_default())
+                });
+                match written {
+                    Err($crate::StoreError::UnknownReference(_)) => {
+                        Err($crate::StoreError::not_found("execution", execution))
+                    }
+                    other => other,
+                }
             }
 
             async fn list_output(
