@@ -12,6 +12,9 @@
 //!     └──── back to requested: no worker yet, a stale or orphaned assignment, a retry
 //! ```
 //!
+//! An execution that no policy governs skips `scheduling`: `requested → scheduled` in one
+//! write.
+//!
 //! The services' lifecycle module is the only code that changes a status, and it refuses
 //! any change not listed in [`TRANSITIONS`].
 
@@ -22,8 +25,10 @@ pub const TRANSITIONS: &[(ExecutionStatus, ExecutionStatus)] = &[
     // Its time comes, or it is cancelled before that.
     (Delayed, Requested),
     (Delayed, Cancelled),
-    // The executor picks it up, or it is cancelled before that.
+    // The executor picks it up (placing it on a worker at once when no policy governs
+    // it), or it is cancelled before that.
     (Requested, Scheduling),
+    (Requested, Scheduled),
     (Requested, Cancelled),
     // Assigned to a worker; back to waiting (no live worker yet, or the executor stalled);
     // given up (`unschedulable`); cancelled while the executor chose.

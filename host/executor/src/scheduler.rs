@@ -1,6 +1,7 @@
 //! Scheduling: `requested → scheduling`, through the action's policies (admitted, or
 //! `queued` in turn), then onto a live worker that advertises the action's runner type
-//! (`scheduled`) — or, for an inquiry action, its question asked (`pending`).
+//! (`scheduled`) — or, for an inquiry action, its question asked (`pending`). An execution
+//! no policy governs goes straight from `requested` to `scheduled`.
 //!
 //! When an execution ends, [`Scheduler::finished`] releases what it held under its
 //! policies, schedules the executions queued behind it, and creates the retry its action's
@@ -98,16 +99,26 @@ impl Scheduler {
 
     /// Schedules execution `id` if it is still `requested`, or waits `queued` (a policy
     /// may admit it now).
+    ///
+    /// A requested execution that no policy governs, of an action a worker runs, is placed
+    /// in one conditional write (`requested → scheduled` on its worker): its `scheduling`
+    /// step would be written and overwritten by this same call, and a crash between the two
+    /// writes is recovered exactly like a crash before the first. The others take the
+    /// execution first (`scheduling`), then ask its policies, then place it.
     pub async fn schedule(&self, id: Id) -> StoreResult<Placement> {
-        let execution = match self.lifecycle().begin_scheduling(id).await? {
-            Some(execution) => execution,
-            None => {
-                let execution = self.store.get_execution(id).await?;
-                if execution.status != ExecutionStatus::Queued {
-                    return Ok(Placement::NotRequested);
+        let seen = self.store.get_execution(id).await?;
+        let execution = match seen.status {
+            ExecutionStatus::Requested => {
+                if let Some(placement) = self.place_at_once(&seen).await? {
+                    return Ok(placement);
                 }
-                execution
+                match self.lifecycle().begin_scheduling(id).await? {
+                    Some(execution) => execution,
+                    None => return Ok(Placement::NotRequested),
+                }
             }
+            ExecutionStatus::Queued => seen,
+            _ => return Ok(Placement::NotRequested),
         };
         if self.faults.crash_at(FaultPoint::AfterBeginScheduling) {
             return Ok(Placement::Crashed);
@@ -154,12 +165,41 @@ impl Scheduler {
             // Cancelled while we chose.
             return Ok(Placement::NotRequested);
         }
+        Ok(self.assigned(id, worker).await)
+    }
+
+    /// Places a requested execution on a worker at once when nothing stands between: no
+    /// policy check applies, its action runs on a worker, and a live worker runs it.
+    /// `None` when the execution takes the longer way.
+    async fn place_at_once(&self, execution: &Execution) -> StoreResult<Option<Placement>> {
+        let Ok(action) = execution.action() else { return Ok(None) };
+        if matches!(action.runner_type, RunnerType::Inquiry | RunnerType::Workflow) {
+            return Ok(None);
+        }
+        let policies = self.store.action_policies(&execution.action_ref).await?;
+        if !policies::checks(&policies, execution).is_empty() {
+            return Ok(None);
+        }
+        let workers = self.capable_workers(action.runner_type.as_str(), self.clock.now()).await?;
+        if workers.is_empty() {
+            return Ok(None);
+        }
+        let worker = &workers[self.turn.fetch_add(1, Ordering::Relaxed) % workers.len()];
+        if self.lifecycle().place(execution.id, worker.id).await?.is_none() {
+            // Taken by another executor, or cancelled, meanwhile.
+            return Ok(Some(Placement::NotRequested));
+        }
+        Ok(Some(self.assigned(execution.id, worker).await))
+    }
+
+    /// Tells the worker an execution was assigned to it (unless a test crashes first).
+    async fn assigned(&self, id: Id, worker: &Worker) -> Placement {
         if self.faults.crash_at(FaultPoint::AfterAssign) {
-            return Ok(Placement::Crashed);
+            return Placement::Crashed;
         }
         self.hint(&Queue::Worker(worker.id), Message::ExecutionScheduled { execution: id }).await;
         tracing::debug!(execution = id, worker = %worker.name, "scheduled");
-        Ok(Placement::Assigned(worker.id))
+        Placement::Assigned(worker.id)
     }
 
     /// Execution `id` has ended (`status`): the executions queued behind it in its

@@ -5,9 +5,10 @@ mod support;
 
 use std::time::Duration;
 
-use attune_bus::{Bus, Message, Queue};
+use attune_bus::{Bus, Message, Notice, Queue, Received};
 use attune_domain::execution::NewExecution;
 use attune_domain::status::ExecutionStatus::*;
+use attune_domain::status::{PolicyMethod, PolicyType};
 use attune_executor::faults::FaultPoint;
 use attune_executor::scheduler::Placement;
 use attune_test_support::{Backend, backend_tests};
@@ -23,6 +24,8 @@ backend_tests!(
 
 async fn a_crash_after_taking_an_execution_is_released_and_scheduled_again(backend: Backend) {
     let world = World::new(backend).await;
+    // A policy governs the action, so the executor takes the execution before asking it.
+    world.policy(PolicyType::Concurrency, Some(PolicyMethod::Enqueue), 100, json!({})).await;
     let id = world.requested().await;
     world.faults.arm(FaultPoint::AfterBeginScheduling);
     assert_eq!(world.scheduler().schedule(id).await.unwrap(), Placement::Crashed);
@@ -43,9 +46,18 @@ async fn a_crash_before_telling_the_worker_is_told_again(backend: Backend) {
     let world = World::new(backend).await;
     let id = world.requested().await;
     let mut inbox = world.bus.consume(&Queue::Worker(world.worker)).await.unwrap();
+    let mut notices = world.bus.subscribe().await.unwrap();
     world.faults.arm(FaultPoint::AfterAssign);
     assert_eq!(world.scheduler().schedule(id).await.unwrap(), Placement::Crashed);
     assert_eq!(world.status(id).await, Scheduled);
+    // No policy governs the action: placed in one write, never `scheduling`.
+    let mut statuses = Vec::new();
+    while let Ok(Some(Received::Notice(Notice::ExecutionStatus { status, .. }))) =
+        tokio::time::timeout(Duration::from_millis(50), notices.next()).await
+    {
+        statuses.push(status);
+    }
+    assert_eq!(statuses, [Scheduled]);
     assert_eq!(world.bus.depth(&Queue::Worker(world.worker)), 0, "the worker was never told");
 
     world.clock.advance(Duration::from_secs(16));

@@ -11,14 +11,13 @@ use std::time::Duration;
 use attune_bus::{Bus, Queue};
 use attune_domain::Id;
 use attune_domain::failure::FailureKind;
-use attune_domain::policy::NewPolicy;
 use attune_domain::status::ExecutionStatus::*;
 use attune_domain::status::{InquiryStatus, PolicyMethod, PolicyType};
 use attune_executor::faults::FaultPoint;
 use attune_executor::scheduler::Placement;
 use attune_services::lifecycle::{Ending, Lifecycle};
 use attune_test_support::{Backend, backend_tests};
-use serde_json::{Value, json};
+use serde_json::json;
 use support::World;
 
 backend_tests!(
@@ -37,20 +36,6 @@ backend_tests!(
 impl World {
     fn lifecycle(&self) -> Lifecycle<'_> {
         Lifecycle::new(self.store.store.as_ref(), self.bus.as_ref())
-    }
-
-    async fn policy(&self, policy_type: PolicyType, method: Option<PolicyMethod>, threshold: i64, settings: Value) {
-        let policy = NewPolicy {
-            r#ref: format!("core.echo_{policy_type}"),
-            action_ref: "core.echo".into(),
-            policy_type,
-            method,
-            threshold,
-            parameters: Vec::new(),
-            settings,
-            enabled: true,
-        };
-        self.store.store.create_policy(&policy).await.unwrap();
     }
 
     async fn echo(&self) -> Id {

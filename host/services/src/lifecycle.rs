@@ -102,6 +102,13 @@ impl<'a> Lifecycle<'a> {
         self.transition(id, &[Scheduling], Running, &patch).await
     }
 
+    /// `requested → scheduled` on `worker`, for an execution no policy governs: taken and
+    /// placed in one write.
+    pub async fn place(&self, id: Id, worker: Id) -> StoreResult<Option<Execution>> {
+        let patch = ExecutionPatch { worker: Some(worker), ..ExecutionPatch::default() };
+        self.transition(id, &[Requested], Scheduled, &patch).await
+    }
+
     /// `scheduling → scheduled` on `worker`.
     pub async fn assign(&self, id: Id, worker: Id) -> StoreResult<Option<Execution>> {
         let patch = ExecutionPatch { worker: Some(worker), ..ExecutionPatch::default() };

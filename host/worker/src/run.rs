@@ -23,28 +23,48 @@ pub type Running = Arc<Mutex<HashMap<Id, CancellationToken>>>;
 /// Claims execution `id` (`scheduled → running`) and runs it. Returns once its result is
 /// recorded; `claimed` is called as soon as the claim is settled either way, so the caller
 /// can acknowledge the message.
+///
+/// The execution's cancellation token is registered before the claim: a cancel can only
+/// be requested once the execution is `running` (`running → canceling`), which is after
+/// the claim, so the cancel message always finds the token and no read of the status
+/// after the claim is needed.
 pub async fn run_execution(shared: &Shared, id: Id, claimed: impl FnOnce()) {
+    let Some(cancel) = register(&shared.running, id) else {
+        // A duplicate delivery: this worker already handles the execution.
+        claimed();
+        return;
+    };
     let claim = shared.lifecycle().start(id, shared.worker_id).await;
     claimed();
     let execution = match claim {
         Ok(Some(execution)) => execution,
-        Ok(None) => return, // cancelled, or already running elsewhere: not ours
+        Ok(None) => {
+            // Cancelled, or already running elsewhere: not ours.
+            shared.running.lock().expect("running lock").remove(&id);
+            return;
+        }
         Err(error) => {
+            shared.running.lock().expect("running lock").remove(&id);
             tracing::error!(%error, execution = id, "cannot claim; the reconciler will send it again");
             return;
         }
     };
 
-    let cancel = CancellationToken::new();
-    shared.running.lock().expect("running lock").insert(id, cancel.clone());
-    // A cancel may have landed between the claim and the registration above.
-    if matches!(shared.store.get_execution(id).await, Ok(e) if e.status == ExecutionStatus::Canceling) {
-        cancel.cancel();
-    }
-
     let (outcome, redactor) = execute(shared, &execution, cancel).await;
     shared.running.lock().expect("running lock").remove(&id);
     finish(shared, &execution, outcome, &redactor).await;
+}
+
+/// A new cancellation token for execution `id`, or `None` when one is registered already
+/// (another task of this worker has the execution).
+fn register(running: &Running, id: Id) -> Option<CancellationToken> {
+    let mut running = running.lock().expect("running lock");
+    if running.contains_key(&id) {
+        return None;
+    }
+    let token = CancellationToken::new();
+    running.insert(id, token.clone());
+    Some(token)
 }
 
 async fn execute(shared: &Shared, execution: &Execution, cancel: CancellationToken) -> (Outcome, Redactor) {

@@ -5,8 +5,8 @@
 //!
 //! Per event, as the pipeline writes them: the event; the enforcement; the execution
 //! (`requested`, its action looked up by the insert); the enforcement and the event marked
-//! processed; the execution's four status changes (`scheduling`, `scheduled`, `running`,
-//! `completed` with its result); one line of output. [`EVENTS_PER_TRANSACTION`] events
+//! processed; the execution's three status changes (`scheduled`, `running`, `completed`
+//! with its result); one line of output. [`EVENTS_PER_TRANSACTION`] events
 //! share a transaction.
 
 use std::time::{Duration, Instant};
@@ -77,7 +77,7 @@ macro_rules! write_rows {
                 for (sql, id) in processed.into_iter().zip([enforcement, event]) {
                     sqlx::query(sql).bind(now).bind(id).execute(&mut *tx).await.expect("processed");
                 }
-                for (from, to) in [("requested", "scheduling"), ("scheduling", "scheduled"), ("scheduled", "running")] {
+                for (from, to) in [("requested", "scheduled"), ("scheduled", "running")] {
                     sqlx::query("UPDATE execution SET status = $1, updated = $2 WHERE id = $3 AND status = $4")
                         .bind(to)
                         .bind(now)

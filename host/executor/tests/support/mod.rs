@@ -10,7 +10,8 @@ use std::time::Duration;
 use attune_bus::MemoryBus;
 use attune_domain::Id;
 use attune_domain::execution::NewExecution;
-use attune_domain::status::{ExecutionStatus, WorkerStatus};
+use attune_domain::policy::NewPolicy;
+use attune_domain::status::{ExecutionStatus, PolicyMethod, PolicyType, WorkerStatus};
 use attune_domain::worker::NewWorker;
 use attune_executor::clock::ManualClock;
 use attune_executor::faults::Faults;
@@ -87,6 +88,21 @@ impl World {
     /// A new request of `core.echo`.
     pub async fn requested(&self) -> Id {
         self.requested_of("core.echo", json!({"message": "hi"})).await
+    }
+
+    /// A policy of `policy_type` on `core.echo`.
+    pub async fn policy(&self, policy_type: PolicyType, method: Option<PolicyMethod>, threshold: i64, settings: Value) {
+        let policy = NewPolicy {
+            r#ref: format!("core.echo_{policy_type}"),
+            action_ref: "core.echo".into(),
+            policy_type,
+            method,
+            threshold,
+            parameters: Vec::new(),
+            settings,
+            enabled: true,
+        };
+        self.store.store.create_policy(&policy).await.unwrap();
     }
 
     pub async fn status(&self, id: Id) -> ExecutionStatus {
