@@ -14,6 +14,8 @@
 //!   executions and their status changes, output): on SQLite concurrent writes share one
 //!   transaction and are answered once it has committed; on PostgreSQL, which groups
 //!   concurrent commits itself, each is its own transaction, side by side.
+//! - `coalesce`: on SQLite, concurrent status changes and output appends made by shared
+//!   statements.
 //! - `cache`: the embedded store's memo of the definitions every event reads (identities
 //!   and permission sets, packs, actions, rules, policies, webhooks).
 //! - [`sqlite`]: the embedded default (WAL; one writer connection, several readers).
@@ -23,6 +25,7 @@
 
 pub mod api;
 mod cache;
+mod coalesce;
 mod error;
 mod group;
 pub mod postgres;

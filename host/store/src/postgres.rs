@@ -8,6 +8,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres};
 
 use crate::cache::{Changing, Definitions};
+use crate::coalesce::Coalesced;
 use crate::group::{Commit, GroupWriter};
 use crate::{Store, StoreResult};
 
@@ -70,6 +71,11 @@ impl PostgresStore {
 
     /// None: every role of a distributed deployment reads what the others wrote at once.
     fn definitions(&self) -> Option<&Definitions> {
+        None
+    }
+
+    /// None: each write is its own statement, side by side with the others.
+    fn coalesced(&self) -> Option<&Coalesced> {
         None
     }
 }

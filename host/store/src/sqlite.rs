@@ -5,7 +5,8 @@
 //! every write through a single-connection pool serializes writers in the process (cheap:
 //! SQLite writes are fast) while readers use their own connections concurrently (WAL).
 //! The hot writes go through the [group commit](crate::group) on that same connection, so
-//! concurrent ones share a transaction. The definitions every event reads are
+//! concurrent ones share a transaction, and the most frequent of them (status changes,
+//! output) are [coalesced](crate::coalesce) into shared statements. The definitions every event reads are
 //! [memoized](crate::cache).
 //!
 //! `synchronous = NORMAL` in WAL mode: a commit is in the WAL file (the operating system's
@@ -20,6 +21,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool};
 
 use crate::cache::{Changing, Definitions};
+use crate::coalesce::Coalesced;
 use crate::group::{Commit, GroupWriter};
 use crate::{Store, StoreResult};
 
@@ -29,6 +31,7 @@ pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
     group: GroupWriter<Sqlite>,
+    coalesced: Arc<Coalesced>,
     definitions: Arc<Definitions>,
 }
 
@@ -54,7 +57,8 @@ impl SqliteStore {
             .connect_with(options.read_only(true))
             .await?;
         let group = GroupWriter::new(writer.clone(), Commit::Grouped);
-        Ok(Self { group, writer, reader, definitions: Arc::default() })
+        let coalesced = Arc::new(Coalesced::start(&group));
+        Ok(Self { group, coalesced, writer, reader, definitions: Arc::default() })
     }
 
     /// Applies pending migrations from `migrations/sqlite`.
@@ -90,6 +94,10 @@ impl SqliteStore {
 
     fn definitions(&self) -> Option<&Definitions> {
         Some(&self.definitions)
+    }
+
+    fn coalesced(&self) -> Option<&Coalesced> {
+        Some(&self.coalesced)
     }
 }
 

@@ -191,9 +191,10 @@ macro_rules! impl_admission_store {
                 &self,
                 execution: attune_domain::Id,
             ) -> $crate::StoreResult<Vec<(String, String)>> {
-                let changing = self.changing();
                 // Most executions are governed by no policy: a read finds that out without
-                // taking the write lock.
+                // taking the write lock, or forgetting the memoized definitions (which a
+                // write outside the group commit does: one at every execution's end would
+                // leave nothing memoized under load).
                 let groups: Vec<(String, String)> = sqlx::query_as(
                     "SELECT DISTINCT policy_ref, group_key FROM policy_admission WHERE execution = $1 \
                      ORDER BY policy_ref, group_key",
@@ -202,6 +203,7 @@ macro_rules! impl_admission_store {
                 .fetch_all(self.read_pool())
                 .await?;
                 if !groups.is_empty() {
+                    let changing = self.changing();
                     sqlx::query(&format!(
                         "DELETE FROM policy_admission WHERE execution = $1 AND (kind = 'concurrency' OR admitted IS NULL) \
                          AND EXISTS (SELECT 1 FROM execution e WHERE e.id = $1 AND e.status IN {})",

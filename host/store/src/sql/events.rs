@@ -44,6 +44,9 @@ macro_rules! impl_event_store {
             }
 
             async fn mark_event_processed(&self, id: attune_domain::Id) -> $crate::StoreResult<()> {
+                if let Some(coalesced) = self.coalesced() {
+                    return coalesced.mark_event_processed(id).await;
+                }
                 let now = $crate::sql::now();
                 $crate::group::grouped!(self.group(), statement |tx| {
                     let done = sqlx::query("UPDATE event SET processed = $1, updated = $1 WHERE id = $2")
@@ -120,6 +123,9 @@ macro_rules! impl_event_store {
                 status: attune_domain::status::EnforcementStatus,
                 reason: Option<&str>,
             ) -> $crate::StoreResult<attune_domain::event::Enforcement> {
+                if let Some(coalesced) = self.coalesced() {
+                    return coalesced.update_enforcement(id, status, reason).await;
+                }
                 $crate::group::grouped!(self.group(), statement |tx| {
                     sqlx::query_as("UPDATE enforcement SET status = $1, reason = $2, updated = $3 WHERE id = $4 RETURNING *")
                         .bind(status)

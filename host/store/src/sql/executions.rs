@@ -120,40 +120,45 @@ macro_rules! impl_execution_store {
                     self.get_execution(id).await?;
                     return Ok(None);
                 }
-                let mut qb = sqlx::QueryBuilder::<$db>::new("UPDATE execution SET status = ");
-                qb.push_bind(to)
-                    .push(", worker = COALESCE(")
-                    .push_bind(patch.worker)
-                    .push(", worker)")
-                    .push(", result = COALESCE(")
-                    .push_bind(patch.result.clone())
-                    .push(", result)")
-                    .push(", metering = COALESCE(")
-                    .push_bind(patch.metering.clone())
-                    .push(", metering)")
-                    .push(", started = COALESCE(")
-                    .push_bind(patch.started)
-                    .push(", started)")
-                    .push(", finished = COALESCE(")
-                    .push_bind(patch.finished)
-                    .push(", finished)")
-                    .push(", attempt = COALESCE(")
-                    .push_bind(patch.attempt)
-                    .push(", attempt)")
-                    .push(", updated = ")
-                    .push_bind($crate::sql::now())
-                    .push(" WHERE id = ")
-                    .push_bind(id)
-                    .push(" AND status IN (");
-                let mut list = qb.separated(", ");
-                for status in from {
-                    list.push_bind(*status);
-                }
-                qb.push(") RETURNING *");
-                let moved = $crate::group::grouped!(self.group(), statement |tx| Ok(qb
-                    .build_query_as::<attune_domain::execution::Execution>()
-                    .fetch_optional(&mut *tx)
-                    .await?))?;
+                let moved = match self.coalesced() {
+                    Some(coalesced) => coalesced.transition(id, from, to, patch).await?,
+                    None => {
+                        let mut qb = sqlx::QueryBuilder::<$db>::new("UPDATE execution SET status = ");
+                        qb.push_bind(to)
+                            .push(", worker = COALESCE(")
+                            .push_bind(patch.worker)
+                            .push(", worker)")
+                            .push(", result = COALESCE(")
+                            .push_bind(patch.result.clone())
+                            .push(", result)")
+                            .push(", metering = COALESCE(")
+                            .push_bind(patch.metering.clone())
+                            .push(", metering)")
+                            .push(", started = COALESCE(")
+                            .push_bind(patch.started)
+                            .push(", started)")
+                            .push(", finished = COALESCE(")
+                            .push_bind(patch.finished)
+                            .push(", finished)")
+                            .push(", attempt = COALESCE(")
+                            .push_bind(patch.attempt)
+                            .push(", attempt)")
+                            .push(", updated = ")
+                            .push_bind($crate::sql::now())
+                            .push(" WHERE id = ")
+                            .push_bind(id)
+                            .push(" AND status IN (");
+                        let mut list = qb.separated(", ");
+                        for status in from {
+                            list.push_bind(*status);
+                        }
+                        qb.push(") RETURNING *");
+                        $crate::group::grouped!(self.group(), statement |tx| Ok(qb
+                            .build_query_as::<attune_domain::execution::Execution>()
+                            .fetch_optional(&mut *tx)
+                            .await?))?
+                    }
+                };
                 if moved.is_none() {
                     // Distinguish "lost the race" from "no such execution".
                     self.get_execution(id).await?;
@@ -183,6 +188,11 @@ macro_rules! impl_execution_store {
                     .fetch_optional(self.read_pool())
                     .await?;
                     return Ok(last.ok_or_else(|| $crate::StoreError::not_found("execution", execution))? + 1);
+                }
+                if let Some(coalesced) = self.coalesced()
+                    && lines.len() <= $crate::coalesce::LINES_PER_STATEMENT
+                {
+                    return coalesced.append_output(execution, lines).await;
                 }
                 let serialized = self.group().writers_take_turns();
                 let single = serialized && lines.len() <= ROWS_PER_INSERT;

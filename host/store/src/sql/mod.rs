@@ -5,7 +5,8 @@
 //! provides `read_pool()`; `write_pool(&changing)` for the writes outside the group commit,
 //! each holding `let changing = self.changing();` from its start to its end (see the
 //! [memo](crate::cache)); `group()` (its [group commit](crate::group)); and
-//! `definitions()` (its memo, if it keeps one). Queries use `$n` placeholders, which both
+//! `definitions()` (its memo, if it keeps one); `coalesced()` (its
+//! [coalescing writers](crate::coalesce), if it has them). Queries use `$n` placeholders, which both
 //! engines accept; dynamic filters use `QueryBuilder`, which emits each engine's own.
 
 pub(crate) mod admissions;

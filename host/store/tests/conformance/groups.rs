@@ -14,6 +14,8 @@ conformance_tests!(
     every_write_of_a_crowd_is_visible_to_readers_once_answered,
     a_failing_write_is_undone_alone,
     writers_that_go_away_do_not_hold_up_the_others,
+    a_crowd_of_status_changes_and_output_lines_behaves_as_if_made_one_at_a_time,
+    a_crowd_of_processed_marks_each_lands_on_its_own_row,
 );
 
 /// Writers released together.
@@ -111,5 +113,118 @@ async fn writers_that_go_away_do_not_hold_up_the_others(store: &TestStore) {
             .await
             .expect("a write outside the group is not held up")
             .unwrap();
+    }
+}
+
+/// Status changes and output lines of many executions at once (made together by shared
+/// statements where the store coalesces them): each change is still conditional, an
+/// execution changed twice at once changes once per allowed move, and each execution's
+/// lines are numbered 1, 2, 3... with every append's lines side by side; lines for a
+/// missing execution are refused without harming the others.
+async fn a_crowd_of_status_changes_and_output_lines_behaves_as_if_made_one_at_a_time(store: &TestStore) {
+    use ExecutionStatus::*;
+    store.register_pack(&sample_bundle("sample")).await.unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..CROWD / 4 {
+        ids.push(store.create_execution(&new_execution("sample.notify")).await.unwrap().id);
+    }
+    let mut moves = Vec::new();
+    let mut appends = Vec::new();
+    for &id in &ids {
+        // Two racing moves out of `requested`, and three appends of two lines.
+        for to in [Scheduling, Cancelled] {
+            let store = store.shared();
+            moves.push(tokio::spawn(async move {
+                let moved = store.transition_execution(id, &[Requested], to, &Default::default()).await.unwrap();
+                moved.map(|execution| execution.status)
+            }));
+        }
+        for n in 0..3 {
+            let store = store.shared();
+            appends.push(tokio::spawn(async move {
+                let lines: Vec<(String, String)> =
+                    (0..2).map(|line| ("stdout".to_owned(), format!("append {n} line {line}"))).collect();
+                store.append_output(id, &lines).await.unwrap()
+            }));
+        }
+    }
+    // Lines for an execution that does not exist, among the others: refused alone.
+    let lost = (0..CROWD / 8).map(|_| {
+        let store = store.shared();
+        tokio::spawn(async move {
+            assert_not_found(store.append_output(i64::MAX, &[("stdout".into(), "lost".into())]).await)
+        })
+    });
+    join_all(lost).await.into_iter().for_each(Result::unwrap);
+    let moved: Vec<Option<ExecutionStatus>> = join_all(moves).await.into_iter().map(Result::unwrap).collect();
+    let firsts: Vec<i64> = join_all(appends).await.into_iter().map(Result::unwrap).collect();
+    for ((id, of_one), firsts) in ids.iter().zip(moved.chunks(2)).zip(firsts.chunks(3)) {
+        let won: Vec<_> = of_one.iter().flatten().collect();
+        assert_eq!(won.len(), 1, "exactly one move out of requested wins: {of_one:?}");
+        assert_eq!(store.get_execution(*id).await.unwrap().status, *won[0]);
+        let mut firsts = firsts.to_vec();
+        firsts.sort_unstable();
+        assert_eq!(firsts, [1, 3, 5], "each append told where its lines start");
+        let output = store.list_output(*id, 0, 100).await.unwrap();
+        assert_eq!(output.iter().map(|line| line.seq).collect::<Vec<_>>(), [1, 2, 3, 4, 5, 6]);
+        for pair in output.chunks(2) {
+            let append = |text: &str| text.split(" line ").next().unwrap().to_owned();
+            assert_eq!(append(&pair[0].text), append(&pair[1].text), "an append's lines side by side: {output:?}");
+            assert!(pair[0].text.ends_with("line 0") && pair[1].text.ends_with("line 1"), "{output:?}");
+        }
+    }
+    // A later change of each goes through as usual.
+    for id in ids {
+        let status = store.get_execution(id).await.unwrap().status;
+        if status == Scheduling {
+            let placed = store.transition_execution(id, &[Scheduling], Requested, &Default::default()).await;
+            assert_eq!(placed.unwrap().unwrap().status, Requested);
+        }
+    }
+}
+
+/// The rules engine's marks at once (made by shared statements where the store coalesces
+/// them): each event and enforcement gets its own, two statuses for one enforcement at
+/// once both land (each answered with its own), and a mark of a missing row is refused
+/// alone.
+async fn a_crowd_of_processed_marks_each_lands_on_its_own_row(store: &TestStore) {
+    use attune_domain::status::EnforcementStatus;
+    store.register_pack(&sample_bundle("sample")).await.unwrap();
+    let mut pairs = Vec::new();
+    for _ in 0..CROWD / 4 {
+        let event = store.create_event(&new_event("sample.alert", None)).await.unwrap();
+        let enforcement = store
+            .create_enforcement(&new_enforcement("sample.on_alert", "sample.alert", Some(event.id)))
+            .await
+            .unwrap();
+        pairs.push((event.id, enforcement.id));
+    }
+    let marks = pairs.iter().map(|&(event, enforcement)| {
+        let store = store.shared();
+        tokio::spawn(async move {
+            let reason = format!("reason of {enforcement}");
+            let (marked, first, second) = tokio::join!(
+                store.mark_event_processed(event),
+                store.update_enforcement(enforcement, EnforcementStatus::Disabled, Some(&reason)),
+                store.update_enforcement(enforcement, EnforcementStatus::Processed, Some(&reason)),
+            );
+            marked.unwrap();
+            assert_eq!(first.unwrap().status, EnforcementStatus::Disabled);
+            assert_eq!(second.unwrap().status, EnforcementStatus::Processed);
+        })
+    });
+    let missing = {
+        let store = store.shared();
+        tokio::spawn(async move {
+            assert_not_found(store.mark_event_processed(i64::MAX).await);
+            assert_not_found(store.update_enforcement(i64::MAX, EnforcementStatus::Processed, None).await);
+        })
+    };
+    join_all(marks.chain([missing])).await.into_iter().for_each(Result::unwrap);
+    for (event, enforcement) in pairs {
+        assert!(store.get_event(event).await.unwrap().processed.is_some());
+        let enforcement = store.get_enforcement(enforcement).await.unwrap();
+        assert!(matches!(enforcement.status, EnforcementStatus::Disabled | EnforcementStatus::Processed));
+        assert_eq!(enforcement.reason.as_deref(), Some(format!("reason of {}", enforcement.id).as_str()));
     }
 }
