@@ -15,15 +15,16 @@ use super::support::{self, Server};
 /// The admin password every deployment is started with.
 pub const ADMIN_PASSWORD: &str = "bench-admin-password";
 
-/// Workers of the distributed deployment.
-const WORKERS: [&str; 2] = ["bench-worker-a", "bench-worker-b"];
+/// Workers of the distributed deployment unless `ATTUNE_BENCH_WORKERS` says otherwise.
+const WORKERS: usize = 2;
 
 /// Which deployment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// `attune server`: SQLite and the in-process bus.
     Embedded,
-    /// `attune api`, `attune executor`, two `attune worker`s: PostgreSQL and RabbitMQ.
+    /// `attune api`, `attune executor`, two `attune worker`s (`ATTUNE_BENCH_WORKERS`):
+    /// PostgreSQL and RabbitMQ.
     Distributed,
 }
 
@@ -118,7 +119,8 @@ async fn distributed(tag: &str, log: &str) -> Deployment {
     processes.push(api);
     let (executor, _) = start(role("executor"), "executor", "Attune executor is running");
     processes.push(executor);
-    for name in WORKERS {
+    let workers: Vec<String> = (1..=worker_count()).map(|n| format!("bench-worker-{n}")).collect();
+    for name in &workers {
         let mut command = role(name);
         command.env("ATTUNE__WORKER__NAME", name);
         let (worker, rest) = start(command, "worker", "Attune worker ");
@@ -130,16 +132,21 @@ async fn distributed(tag: &str, log: &str) -> Deployment {
         url,
         description: format!(
             "attune api + executor + {} workers (PostgreSQL database {}, RabbitMQ prefix {})",
-            WORKERS.len(),
+            workers.len(),
             database.url().rsplit('/').next().unwrap_or_default(),
             prefix
         ),
-        roles: ["api", "executor"].into_iter().chain(WORKERS).map(str::to_owned).collect(),
+        roles: ["api".to_owned(), "executor".to_owned()].into_iter().chain(workers).collect(),
         _processes: processes,
         _queues: Some(queues),
         _database: Some(database),
         _scratch: scratch,
     }
+}
+
+/// Workers the distributed deployment starts: `ATTUNE_BENCH_WORKERS`, or [`WORKERS`].
+fn worker_count() -> usize {
+    super::settings::number("ATTUNE_BENCH_WORKERS", WORKERS)
 }
 
 /// The broker the distributed deployment uses (the end-to-end tests' variable).

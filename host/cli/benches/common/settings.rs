@@ -66,7 +66,7 @@ impl Settings {
 }
 
 /// A positive whole number from `name`, or `default` when it is not set.
-fn number(name: &str, default: usize) -> usize {
+pub fn number(name: &str, default: usize) -> usize {
     match std::env::var(name) {
         Err(_) => default,
         Ok(text) => match text.trim().parse::<usize>() {
