@@ -73,8 +73,9 @@ pub async fn run(
 /// Deliveries of one queue handled at once. Handling one is mostly waiting (conditional
 /// updates in the store, a confirmed publish), so taking one at a time would bound the rate
 /// by the inverse of that latency; every handler is safe to run beside the others (the store
-/// decides each transition). Below the RabbitMQ prefetch, so the broker keeps it fed.
-const IN_FLIGHT: usize = 16;
+/// decides each transition). The more wait side by side, the more of their writes share a
+/// statement and a commit. Below the RabbitMQ prefetch, so the broker keeps it fed.
+const IN_FLIGHT: usize = 64;
 
 /// Handles the deliveries of one queue until shutdown, up to [`IN_FLIGHT`] at once; on
 /// shutdown, those under way finish first. The handler returns `Ok(true)` when it handled

@@ -16,6 +16,9 @@
 //!   numbered after its last stored line.
 //! - The rules engine's marks — events processed, enforcements given their status — go in
 //!   one `UPDATE` per table.
+//! - New events (webhook posts, sensors) go in one `INSERT ... SELECT ... ORDER BY`: the
+//!   rows are inserted in the order asked, so their ids rise in that order and each caller
+//!   gets its own row back.
 //!
 //! A statement that fails (an execution deleted meanwhile) is made again write by write,
 //! so that a failure reaches only the caller it belongs to. While a batch is being
@@ -25,7 +28,7 @@
 use std::collections::HashMap;
 
 use attune_domain::Id;
-use attune_domain::event::Enforcement;
+use attune_domain::event::{Enforcement, Event, NewEvent};
 use attune_domain::execution::{Execution, ExecutionPatch};
 use attune_domain::status::{EnforcementStatus, ExecutionStatus};
 use sqlx::{QueryBuilder, Sqlite};
@@ -50,6 +53,7 @@ pub(crate) struct Coalesced {
     output: mpsc::UnboundedSender<Output>,
     processed: mpsc::UnboundedSender<Processed>,
     enforcements: mpsc::UnboundedSender<Enforced>,
+    events: mpsc::UnboundedSender<Emitted>,
 }
 
 /// One status change asked for, and where its answer goes.
@@ -59,6 +63,12 @@ struct Change {
     to: ExecutionStatus,
     patch: ExecutionPatch,
     answer: oneshot::Sender<StoreResult<Option<Execution>>>,
+}
+
+/// A new event, and where it goes once stored.
+struct Emitted {
+    event: NewEvent,
+    answer: oneshot::Sender<StoreResult<Event>>,
 }
 
 /// An event whose rules have run, and where the answer goes.
@@ -93,7 +103,16 @@ impl Coalesced {
         tokio::spawn(batches(pending, group.clone(), write_processed));
         let (enforcements, pending) = mpsc::unbounded_channel();
         tokio::spawn(batches(pending, group.clone(), write_enforcements));
-        Self { changes, output, processed, enforcements }
+        let (events, pending) = mpsc::unbounded_channel();
+        tokio::spawn(batches(pending, group.clone(), write_events));
+        Self { changes, output, processed, enforcements, events }
+    }
+
+    /// Stores `event`, with others; the event as stored.
+    pub(crate) async fn create_event(&self, event: &NewEvent) -> StoreResult<Event> {
+        let (answer, answered) = oneshot::channel();
+        self.events.send(Emitted { event: event.clone(), answer }).map_err(|_| stopped())?;
+        answered.await.map_err(|_| stopped())?
     }
 
     /// Marks `event` processed now, with others.
@@ -387,4 +406,58 @@ async fn write_enforcements(group: &GroupWriter<Sqlite>, batch: Vec<Enforced>) {
             let _ = enforced.answer.send(answer);
         }
     }
+}
+
+/// New events per statement (five binds each).
+const EVENTS_PER_STATEMENT: usize = 128;
+
+/// Stores a batch of new events, a statement per [`EVENTS_PER_STATEMENT`], or one by one
+/// when a statement fails.
+async fn write_events(group: &GroupWriter<Sqlite>, mut batch: Vec<Emitted>) {
+    while !batch.is_empty() {
+        let rest = batch.split_off(batch.len().min(EVENTS_PER_STATEMENT));
+        let statement = std::mem::replace(&mut batch, rest);
+        match insert_events(group, &statement).await {
+            Ok(events) => {
+                for (emitted, event) in statement.into_iter().zip(events) {
+                    let _ = emitted.answer.send(Ok(event));
+                }
+            }
+            Err(_) if statement.len() > 1 => {
+                for emitted in statement {
+                    let alone = insert_events(group, std::slice::from_ref(&emitted)).await;
+                    let _ = emitted.answer.send(alone.map(|mut events| events.remove(0)));
+                }
+            }
+            Err(error) => {
+                for emitted in statement {
+                    let _ = emitted.answer.send(Err(StoreError::NotCommitted(error.to_string())));
+                }
+            }
+        }
+    }
+}
+
+/// One statement storing `emitted`, in order (every row or none): the events stored, in
+/// the same order.
+async fn insert_events(group: &GroupWriter<Sqlite>, emitted: &[Emitted]) -> StoreResult<Vec<Event>> {
+    let now = crate::sql::now();
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "INSERT INTO event (trigger, trigger_ref, config, payload, source, source_ref, created, updated) \
+         SELECT (SELECT id FROM trigger WHERE ref = v.column2), v.column2, v.column3, v.column4, \
+         (SELECT id FROM sensor WHERE ref = v.column5), v.column5, ",
+    );
+    qb.push_bind(now).push(", ").push_bind(now).push(" FROM (");
+    qb.push_values(emitted.iter().zip(0_i64..), |mut row, (emitted, n)| {
+        let event = &emitted.event;
+        row.push_bind(n)
+            .push_bind(event.trigger_ref.clone())
+            .push_bind(event.config.clone())
+            .push_bind(event.payload.clone())
+            .push_bind(event.source_ref.clone());
+    });
+    qb.push(") AS v ORDER BY v.column1 RETURNING *");
+    let mut events: Vec<Event> = grouped! {group, statement |tx| Ok(qb.build_query_as().fetch_all(&mut *tx).await?)}?;
+    events.sort_by_key(|event| event.id);
+    Ok(events)
 }

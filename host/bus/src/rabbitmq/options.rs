@@ -23,7 +23,8 @@ pub struct RabbitOptions {
     /// reports the bus unavailable. Default: 30 s.
     pub publish_timeout: Duration,
     /// Deliveries a consumer may hold unacknowledged; the broker sends no more until some
-    /// are settled. Default: 32. Zero means unbounded, which lets one slow consumer hoard a
+    /// are settled. Default: 128 (above the executor's 64 handled at once, so that it stays
+    /// fed while it settles). Zero means unbounded, which lets one slow consumer hoard a
     /// queue its competitors could be working on.
     pub prefetch: u16,
     /// Notices a subscription may hold unread; beyond that it loses the oldest and hears
@@ -39,7 +40,7 @@ impl Default for RabbitOptions {
             reconnect_max: Duration::from_secs(5),
             connect_timeout: Duration::from_secs(30),
             publish_timeout: Duration::from_secs(30),
-            prefetch: 32,
+            prefetch: 128,
             notice_buffer: crate::memory::DEFAULT_NOTICE_CAPACITY,
         }
     }

@@ -6,6 +6,9 @@ macro_rules! impl_event_store {
         #[async_trait::async_trait]
         impl $crate::EventStore for $store {
             async fn create_event(&self, event: &attune_domain::event::NewEvent) -> $crate::StoreResult<attune_domain::event::Event> {
+                if let Some(coalesced) = self.coalesced() {
+                    return coalesced.create_event(event).await;
+                }
                 let now = $crate::sql::now();
                 $crate::group::grouped!(self.group(), statement |tx| Ok(sqlx::query_as(
                     "INSERT INTO event (trigger, trigger_ref, config, payload, source, source_ref, created, updated) \

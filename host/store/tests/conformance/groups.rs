@@ -23,10 +23,13 @@ const CROWD: usize = 200;
 
 async fn every_write_of_a_crowd_is_visible_to_readers_once_answered(store: &TestStore) {
     store.register_pack(&sample_bundle("sample")).await.unwrap();
-    let writers = (0..CROWD).map(|_| {
+    let writers = (0..CROWD).map(|n| {
         let store = store.shared();
         tokio::spawn(async move {
-            let event = store.create_event(&new_event("sample.alert", None)).await.unwrap();
+            let mut new = new_event("sample.alert", None);
+            new.payload = serde_json::json!({ "n": n });
+            let event = store.create_event(&new).await.unwrap();
+            assert_eq!(event.payload, new.payload, "each writer gets its own row back");
             // Read back through the readers' connections, as another caller would.
             assert_eq!(store.get_event(event.id).await.unwrap(), event);
             let execution = store.create_execution(&new_execution("sample.notify")).await.unwrap();
