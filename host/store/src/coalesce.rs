@@ -192,6 +192,45 @@ fn rounds<W>(batch: Vec<W>, id: impl Fn(&W) -> Id) -> Vec<Vec<W>> {
     rounds
 }
 
+/// A kind of write that many callers' writes can share one statement for.
+trait Shared: Sized {
+    /// What a caller is answered when its write is made.
+    type Made;
+
+    /// One statement for `writes`: what each was made into, in the order given.
+    fn make(group: &GroupWriter<Sqlite>, writes: &[Self]) -> impl Future<Output = StoreResult<Vec<Self::Made>>> + Send;
+
+    /// Tells the caller how its write went.
+    fn answer(self, made: StoreResult<Self::Made>);
+}
+
+/// Makes `writes` by one statement, or, when that fails, by one statement each, so that a
+/// failure reaches only its own caller.
+async fn together_or_alone<W: Shared>(group: &GroupWriter<Sqlite>, writes: Vec<W>) {
+    match W::make(group, &writes).await {
+        Ok(made) => {
+            for (write, made) in writes.into_iter().zip(made) {
+                write.answer(Ok(made));
+            }
+        }
+        Err(error) if writes.len() == 1 => {
+            let write = writes.into_iter().next().expect("one write");
+            write.answer(Err(error));
+        }
+        Err(_) => {
+            for write in writes {
+                let alone = W::make(group, std::slice::from_ref(&write)).await;
+                write.answer(alone.and_then(|made| made.into_iter().next().ok_or_else(nothing_made)));
+            }
+        }
+    }
+}
+
+/// A statement made for one write answered nothing for it.
+fn nothing_made() -> StoreError {
+    StoreError::NotCommitted("the write was not made".into())
+}
+
 /// Makes a batch of status changes: round by round, and within a round one statement per
 /// kind of change.
 async fn write_changes(group: &GroupWriter<Sqlite>, batch: Vec<Change>) {
@@ -204,25 +243,21 @@ async fn write_changes(group: &GroupWriter<Sqlite>, batch: Vec<Change>) {
             }
         }
         for kind in kinds {
-            match change_together(group, &kind).await {
-                Ok(mut changed) => {
-                    for change in kind {
-                        let _ = change.answer.send(Ok(changed.remove(&change.id)));
-                    }
-                }
-                Err(_) if kind.len() > 1 => {
-                    for change in kind {
-                        let alone = change_together(group, std::slice::from_ref(&change)).await;
-                        let _ = change.answer.send(alone.map(|mut changed| changed.remove(&change.id)));
-                    }
-                }
-                Err(error) => {
-                    for change in kind {
-                        let _ = change.answer.send(Err(StoreError::NotCommitted(error.to_string())));
-                    }
-                }
-            }
+            together_or_alone(group, kind).await;
         }
+    }
+}
+
+impl Shared for Change {
+    type Made = Option<Execution>;
+
+    async fn make(group: &GroupWriter<Sqlite>, changes: &[Self]) -> StoreResult<Vec<Option<Execution>>> {
+        let mut changed = change_together(group, changes).await?;
+        Ok(changes.iter().map(|change| changed.remove(&change.id)).collect())
+    }
+
+    fn answer(self, made: StoreResult<Option<Execution>>) {
+        let _ = self.answer.send(made);
     }
 }
 
@@ -267,36 +302,27 @@ async fn write_output(group: &GroupWriter<Sqlite>, batch: Vec<Output>) {
     let mut lines = 0;
     for output in batch {
         if lines + output.lines.len() > LINES_PER_STATEMENT && !statement.is_empty() {
-            append_each(group, std::mem::take(&mut statement)).await;
+            together_or_alone(group, std::mem::take(&mut statement)).await;
             lines = 0;
         }
         lines += output.lines.len();
         statement.push(output);
     }
     if !statement.is_empty() {
-        append_each(group, statement).await;
+        together_or_alone(group, statement).await;
     }
 }
 
-/// Appends `outputs` by one statement, or one by one when that fails.
-async fn append_each(group: &GroupWriter<Sqlite>, outputs: Vec<Output>) {
-    match append_together(group, &outputs).await {
-        Ok(firsts) => {
-            for (output, first) in outputs.into_iter().zip(firsts) {
-                let _ = output.answer.send(Ok(first));
-            }
-        }
-        Err(_) if outputs.len() > 1 => {
-            for output in outputs {
-                let alone = append_together(group, std::slice::from_ref(&output)).await;
-                let first = alone.map(|firsts| firsts[0]);
-                let _ = output.answer.send(first.map_err(|error| missing(error, output.execution)));
-            }
-        }
-        Err(error) => {
-            let output = outputs.into_iter().next().expect("one output");
-            let _ = output.answer.send(Err(missing(error, output.execution)));
-        }
+impl Shared for Output {
+    type Made = i64;
+
+    async fn make(group: &GroupWriter<Sqlite>, outputs: &[Self]) -> StoreResult<Vec<i64>> {
+        append_together(group, outputs).await
+    }
+
+    fn answer(self, first: StoreResult<i64>) {
+        let execution = self.execution;
+        let _ = self.answer.send(first.map_err(|error| missing(error, execution)));
     }
 }
 
@@ -417,24 +443,19 @@ async fn write_events(group: &GroupWriter<Sqlite>, mut batch: Vec<Emitted>) {
     while !batch.is_empty() {
         let rest = batch.split_off(batch.len().min(EVENTS_PER_STATEMENT));
         let statement = std::mem::replace(&mut batch, rest);
-        match insert_events(group, &statement).await {
-            Ok(events) => {
-                for (emitted, event) in statement.into_iter().zip(events) {
-                    let _ = emitted.answer.send(Ok(event));
-                }
-            }
-            Err(_) if statement.len() > 1 => {
-                for emitted in statement {
-                    let alone = insert_events(group, std::slice::from_ref(&emitted)).await;
-                    let _ = emitted.answer.send(alone.map(|mut events| events.remove(0)));
-                }
-            }
-            Err(error) => {
-                for emitted in statement {
-                    let _ = emitted.answer.send(Err(StoreError::NotCommitted(error.to_string())));
-                }
-            }
-        }
+        together_or_alone(group, statement).await;
+    }
+}
+
+impl Shared for Emitted {
+    type Made = Event;
+
+    async fn make(group: &GroupWriter<Sqlite>, emitted: &[Self]) -> StoreResult<Vec<Event>> {
+        insert_events(group, emitted).await
+    }
+
+    fn answer(self, event: StoreResult<Event>) {
+        let _ = self.answer.send(event);
     }
 }
 

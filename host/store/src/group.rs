@@ -160,8 +160,8 @@ impl<DB: Database> Lane<'_, DB> {
     /// happens whole or fails undone, disturbing nobody.
     pub(crate) fn connection(&mut self) -> &mut DB::Connection {
         match self {
-            Lane::Turn(turn) => &mut **turn.transaction(),
-            Lane::Alone(connection) => &mut **connection,
+            Lane::Turn(turn) => turn.transaction(),
+            Lane::Alone(connection) => connection,
         }
     }
 
