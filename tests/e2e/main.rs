@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `attune` binary, started as a process, driven over HTTP.
 
 mod abuse;
+mod audit;
 mod callback;
 mod cli;
 mod config;
@@ -8,6 +9,7 @@ mod distributed;
 mod embedded;
 mod fuzz;
 mod masking;
+mod operations;
 mod policies;
 mod postgres;
 mod recovery;

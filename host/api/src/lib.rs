@@ -16,9 +16,12 @@
 //! - `shedding`: new work refused (`503`) while the pipeline's backlog is at its limit.
 //! - `deadline`: request bodies read within a deadline.
 //! - [`rbac`]: the access table (what each route needs) and the layer that enforces it.
+//! - `audit`: every change made through the API, and every key decryption asked of it,
+//!   recorded by the access layer.
 //! - [`openapi`]: the OpenAPI document, from the handlers' annotations and the access table.
 //! - `routes`: one module per resource, each returning its own `Router`.
 
+mod audit;
 mod auth;
 mod deadline;
 mod envelope;

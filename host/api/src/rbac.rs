@@ -20,7 +20,7 @@ use attune_services::rbac::{Need, pack_of};
 use axum::extract::{FromRequestParts, MatchedPath, RawPathParams, Request, State};
 use axum::http::{Method, StatusCode, Uri};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 use crate::auth::{Presented, bearer_token};
 use crate::error::ApiError;
@@ -104,10 +104,17 @@ use Verb::{Create, Delete, Execute, Modify, View};
 /// Every route of the API and what it needs.
 pub const RULES: &[Rule] = &[
     rule("GET", "/health", Public),
+    rule("GET", "/health/live", Public),
+    rule("GET", "/health/ready", Public),
+    // No Attune credential: guarded by its own setting (`ops.metrics`: open, the metrics
+    // token, or off), checked by the handler.
+    rule("GET", "/metrics", Public),
     // The API's description, and Swagger UI over it.
     rule("GET", "/api/v1/openapi.json", Public),
     rule("GET", "/docs", Public),
     rule("GET", "/docs/{asset}", Public),
+    // The audit log: administrators only (`view` on everything does not reach it).
+    rule("GET", "/api/v1/audit", grant("audit", Execute, Nothing)),
     // Authentication.
     rule("POST", "/api/v1/auth/login", Public),
     rule("POST", "/api/v1/auth/refresh", Public),
@@ -229,43 +236,68 @@ pub async fn authorize(State(state): State<ApiState>, request: Request, next: Ne
         tracing::error!(method = %request.method(), path = ?path, "route without an access rule");
         return Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error"));
     };
+    let (mut parts, body) = request.into_parts();
+    let params: Vec<(String, String)> = RawPathParams::from_request_parts(&mut parts, &state)
+        .await
+        .map(|raw| raw.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
+        .unwrap_or_default();
+    let mut request = Request::from_parts(parts, body);
+    let mut pending = crate::audit::begin(&state, &request, rule.path, &params);
+    if let Some(pending) = &mut pending {
+        pending.read_before(&state).await;
+    }
+    let mut caller = None;
+    let response = match admit(&state, rule, &params.into_iter().collect(), &mut request, &mut caller).await {
+        Ok(()) => next.run(request).await,
+        Err(refused) => refused.into_response(),
+    };
+    Ok(match pending {
+        Some(pending) => pending.finish(&state, caller.as_ref(), response).await,
+        None => response,
+    })
+}
+
+/// Decides whether `request` may go on under `rule`: authenticates its credential (the
+/// caller, once known, is put in `caller` and in the request's extensions) and checks what
+/// the rule needs.
+async fn admit(
+    state: &ApiState,
+    rule: &Rule,
+    params: &HashMap<String, String>,
+    request: &mut Request,
+    caller: &mut Option<Caller>,
+) -> Result<(), ApiError> {
     let credential = match bearer_token(request.headers())? {
         Some(token) => Some(token.to_owned()),
-        None => websocket_token(&request),
+        None => websocket_token(request),
     };
     let credential = match (rule.access, credential.as_deref()) {
-        (Access::Public, _) | (Access::SignedOr { .. }, None) => return Ok(next.run(request).await),
+        (Access::Public, _) | (Access::SignedOr { .. }, None) => return Ok(()),
         (_, Some(credential)) => credential,
         (_, None) => {
             return Err(ApiError::unauthorized("missing Authorization header (expected 'Bearer <token>')"));
         }
     };
-    let caller = authenticate(&state.platform, credential).await?;
-    let (mut parts, body) = request.into_parts();
-    let params: HashMap<String, String> = RawPathParams::from_request_parts(&mut parts, &state)
-        .await
-        .map(|raw| raw.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
-        .unwrap_or_default();
-    let mut request = Request::from_parts(parts, body);
-    if let Some(scope) = caller.execution_scope() {
-        within_execution_scope(&state, rule, &params, scope).await?;
+    let known = caller.insert(authenticate(&state.platform, credential).await?);
+    if let Some(scope) = known.execution_scope() {
+        within_execution_scope(state, rule, params, scope).await?;
     }
     match rule.access {
         Access::Grant { resource, verb, pack } => {
-            let pack = pack_for(&state, pack, &params, request.uri()).await?;
-            caller.require(Need::new(resource, verb).in_pack(pack.as_deref()))?;
+            let pack = pack_for(state, pack, params, request.uri()).await?;
+            known.require(Need::new(resource, verb).in_pack(pack.as_deref()))?;
         }
         Access::SelfOr { resource, verb } => {
-            if params.get("login") != Some(&caller.login) {
-                caller.require(Need::new(resource, verb))?;
+            if params.get("login") != Some(&known.login) {
+                known.require(Need::new(resource, verb))?;
             }
         }
-        Access::SignedOr { resource, verb } => caller.require(Need::new(resource, verb))?,
+        Access::SignedOr { resource, verb } => known.require(Need::new(resource, verb))?,
         Access::Public | Access::Authenticated | Access::InHandler(_) => {}
     }
-    request.extensions_mut().insert::<Caller>(caller);
+    request.extensions_mut().insert::<Caller>(known.clone());
     request.extensions_mut().insert(Presented(credential.to_owned()));
-    Ok(next.run(request).await)
+    Ok(())
 }
 
 /// The routes an execution's token may call ([`ExecutionScope`]), on top of its identity's

@@ -1,5 +1,6 @@
 //! What every handler shares.
 
+use attune_telemetry::ops::{MetricsAccess, Probes};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -31,6 +32,11 @@ pub struct ApiState {
     pub output_followers: Arc<AtomicUsize>,
     /// Refuses new work while the pipeline is too far behind.
     pub shedding: Arc<Shedding>,
+    /// What `/health/ready` checks and `/metrics` refreshes: by default the store and the
+    /// bus, and the gauges read from the store.
+    pub probes: Arc<dyn Probes>,
+    /// Who may read `/metrics` (anyone, by default).
+    pub metrics: MetricsAccess,
 }
 
 /// What one request may cost the server.
@@ -71,7 +77,10 @@ impl ApiState {
         let login_throttle =
             Arc::new(LoginThrottle::new(limits.login_attempts_per_minute, limits.login_failures_per_minute));
         let shedding = Shedding::start(platform.store.clone(), limits.max_backlog);
+        let probes = Arc::new(attune_services::observe::PlatformProbes::new(platform.clone(), true));
         Self {
+            probes,
+            metrics: MetricsAccess::Open,
             shedding,
             platform,
             packs_dir,

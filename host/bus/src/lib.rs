@@ -15,11 +15,13 @@
 //! - [`Bus`], [`Consumer`] and [`Delivery`]: the contract every implementation meets;
 //!   [`Subscription`] (in [`subscription`]) hears the fan-out.
 //! - [`memory`]: the in-process bus of the embedded deployment.
+//! - [`metered`]: [`Metered`], any bus with its traffic counted in the metrics.
 //! - [`rabbitmq`]: the RabbitMQ bus of the distributed deployment (durable queues, publisher
 //!   confirms, manual acks, a dead-letter queue, reconnection with back-off).
 
 pub mod memory;
 pub mod message;
+pub mod metered;
 pub mod notice;
 pub mod rabbitmq;
 pub mod subscription;
@@ -28,6 +30,7 @@ use async_trait::async_trait;
 
 pub use memory::MemoryBus;
 pub use message::{Message, Queue};
+pub use metered::Metered;
 pub use notice::Notice;
 pub use rabbitmq::{RabbitBus, RabbitOptions};
 pub use subscription::{Received, Subscription};
@@ -62,6 +65,10 @@ pub trait Bus: Send + Sync {
 
     /// Starts hearing every notice broadcast from now on (once this returns).
     async fn subscribe(&self) -> Result<Subscription, BusError>;
+
+    /// Whether the bus can carry messages now (for RabbitMQ: connected to the broker), for
+    /// readiness probes. Never waits for a reconnection.
+    async fn ready(&self) -> Result<(), BusError>;
 }
 
 /// The receiving end of a queue. Implementations hide reconnection: `next` keeps yielding

@@ -123,6 +123,13 @@ impl Bus for MemoryBus {
         Ok(())
     }
 
+    async fn ready(&self) -> Result<(), BusError> {
+        if self.shared.closed.load(Ordering::SeqCst) {
+            return Err(BusError::Closed);
+        }
+        Ok(())
+    }
+
     async fn consume(&self, queue: &Queue) -> Result<Consumer, BusError> {
         if self.shared.closed.load(Ordering::SeqCst) {
             return Err(BusError::Closed);

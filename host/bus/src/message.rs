@@ -52,6 +52,15 @@ pub enum Queue {
 }
 
 impl Queue {
+    /// The kind of queue, a bounded label for metrics: `executor`, `worker` or `events`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Queue::Executor => "executor",
+            Queue::Worker(_) => "worker",
+            Queue::Events => "events",
+        }
+    }
+
     /// The queue's name on the broker.
     pub fn name(&self) -> String {
         match self {

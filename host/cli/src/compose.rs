@@ -35,6 +35,8 @@ pub async fn platform(config: &Config, env: &Inherited, bus: Arc<dyn Bus>) -> an
         Duration::from_secs(config.auth.access_token_ttl_s),
         Duration::from_secs(config.auth.refresh_token_ttl_s),
     );
+    // Every role's traffic counted in its metrics.
+    let bus: Arc<dyn Bus> = Arc::new(attune_bus::Metered::new(bus));
     Ok(Platform { store, tokens, cipher: Cipher::new(&secrets.encryption_key), bus })
 }
 
@@ -233,6 +235,35 @@ pub fn redact(url: &str) -> String {
             }
         }
         _ => url.to_owned(),
+    }
+}
+
+/// What the retention collector keeps, from `retention.*`.
+pub fn retention(config: &Config) -> attune_services::retention::Retention {
+    use attune_services::retention::{Keep, Retention};
+    use attune_store::Collectable;
+    let settings = &config.retention;
+    let keep = |setting: &attune_config::KeepConfig| Keep {
+        max_age: setting.max_age_days.map(|days| Duration::from_secs(u64::from(days) * 86_400)),
+        max_count: setting.max_count,
+    };
+    let kinds = [
+        (Collectable::Executions, &settings.executions),
+        (Collectable::Output, &settings.output),
+        (Collectable::Events, &settings.events),
+        (Collectable::Enforcements, &settings.enforcements),
+        (Collectable::Audit, &settings.audit),
+        (Collectable::Artifacts, &settings.artifacts),
+    ];
+    Retention {
+        every: Duration::from_secs(settings.every_s),
+        batch: settings.batch.max(1),
+        pause: Duration::from_millis(settings.pause_ms),
+        keep: kinds
+            .into_iter()
+            .filter(|(_, setting)| setting.max_age_days.is_some() || setting.max_count.is_some())
+            .map(|(kind, setting)| (kind, keep(setting)))
+            .collect(),
     }
 }
 

@@ -4,7 +4,9 @@
 //! an in-process bus); `attune api`, `attune executor`, `attune worker`, `attune sensor` and
 //! `attune notifier` run one role each for a distributed deployment on PostgreSQL and RabbitMQ; `attune
 //! migrate` brings a database's schema up to date. The composition root — the one place that names every
-//! backend — is [`compose`], with [`runtimes`] and [`rabbitmq`]; [`http`] is the HTTP server loop.
+//! backend — is [`compose`], with [`runtimes`] and [`rabbitmq`]; [`http`] is the HTTP server loop;
+//! [`ops`] gives each role its metrics access, readiness probes and, without an API, a
+//! listener for them.
 //!
 //! Every other subcommand is a client command ([`attune_client`]): it talks to a server's
 //! REST API only, reads no server configuration and starts nothing.
@@ -18,6 +20,7 @@ mod compose;
 mod environment;
 mod http;
 mod logging;
+mod ops;
 mod rabbitmq;
 mod runtimes;
 mod signals;
@@ -58,6 +61,8 @@ fn main() -> ExitCode {
         }
     };
     logging::init(&config.log);
+    // Before anything is recorded: what happens earlier is not counted.
+    attune_telemetry::exporter::install();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {

@@ -15,6 +15,7 @@ mod model;
 
 pub use load::{ConfigError, load};
 pub use model::{
-    AuthConfig, BusConfig, Config, DatabaseConfig, LimitsConfig, LogConfig, LogFormat, NativeLimitsConfig,
-    NativeRuntimeConfig, RuntimesConfig, SensorConfig, ServerConfig, WorkerConfig,
+    AuthConfig, BusConfig, Config, DatabaseConfig, KeepConfig, LimitsConfig, LogConfig, LogFormat, MetricsAccess,
+    NativeLimitsConfig, NativeRuntimeConfig, OpsConfig, RetentionConfig, RuntimesConfig, SensorConfig, ServerConfig,
+    WorkerConfig,
 };

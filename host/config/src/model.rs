@@ -34,6 +34,10 @@ pub struct Config {
     pub runtimes: RuntimesConfig,
     /// Logging.
     pub log: LogConfig,
+    /// Metrics and health probes.
+    pub ops: OpsConfig,
+    /// How long history is kept.
+    pub retention: RetentionConfig,
     /// The file this configuration was read from, if any (never visible to native
     /// actions).
     #[serde(skip)]
@@ -56,6 +60,8 @@ impl Default for Config {
             sensor: SensorConfig::default(),
             runtimes: RuntimesConfig::default(),
             log: LogConfig::default(),
+            ops: OpsConfig::default(),
+            retention: RetentionConfig::default(),
             file: None,
         }
     }
@@ -396,5 +402,93 @@ pub struct LogConfig {
 impl Default for LogConfig {
     fn default() -> Self {
         Self { level: "info".into(), format: LogFormat::Text }
+    }
+}
+
+/// Who may read `/metrics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MetricsAccess {
+    /// Anyone who reaches the listener.
+    #[default]
+    Open,
+    /// Callers with `Authorization: Bearer $ATTUNE_METRICS_TOKEN`.
+    Token,
+    /// Nobody (`404`).
+    Off,
+}
+
+/// `ops.*`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OpsConfig {
+    /// Who may read `/metrics`.
+    pub metrics: MetricsAccess,
+    /// Where the executor, worker and sensor roles serve `/metrics`, `/health/live` and
+    /// `/health/ready` (`host:port`); none when unset. The API and the embedded server serve
+    /// them on `server.listen`.
+    pub listen: Option<String>,
+}
+
+impl Default for OpsConfig {
+    fn default() -> Self {
+        Self { metrics: MetricsAccess::Open, listen: None }
+    }
+}
+
+/// How long one kind of history is kept: rows older than `max_age_days`, and rows beyond
+/// the `max_count` newest, are deleted; neither set keeps it forever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KeepConfig {
+    /// Days a row is kept.
+    pub max_age_days: Option<u32>,
+    /// Newest rows kept.
+    pub max_count: Option<u64>,
+}
+
+impl KeepConfig {
+    const fn days(days: u32) -> Self {
+        Self { max_age_days: Some(days), max_count: None }
+    }
+}
+
+/// `retention.*`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionConfig {
+    /// Seconds between collection passes (`0`: never collect).
+    pub every_s: u64,
+    /// Rows deleted by one statement.
+    pub batch: u32,
+    /// Milliseconds between two batches.
+    pub pause_ms: u64,
+    /// Ended executions, with their output, inquiries and workflow state.
+    pub executions: KeepConfig,
+    /// Output lines of ended executions.
+    pub output: KeepConfig,
+    /// Events whose rules were evaluated.
+    pub events: KeepConfig,
+    /// Processed enforcements.
+    pub enforcements: KeepConfig,
+    /// Audit entries.
+    pub audit: KeepConfig,
+    /// Artifacts.
+    pub artifacts: KeepConfig,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        Self {
+            every_s: 300,
+            batch: 1000,
+            pause_ms: 10,
+            executions: KeepConfig::days(30),
+            output: KeepConfig::days(30),
+            events: KeepConfig::days(30),
+            enforcements: KeepConfig::days(30),
+            audit: KeepConfig::days(365),
+            artifacts: KeepConfig::days(30),
+        }
     }
 }

@@ -83,6 +83,7 @@ pub const RESOURCE_TYPES: &[&str] = &[
     "worker",
     "runtime",
     "artifact",
+    "audit",
 ];
 
 /// One permission: verbs on a resource type, optionally only within one pack.

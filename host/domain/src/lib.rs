@@ -19,11 +19,13 @@
 //!   a policy governs an execution), [`identity`] (identities, permission sets, assignments, grants), [`key`].
 //! - [`credential`]: issued refresh tokens and API keys.
 //! - [`notification`], [`artifact`], [`webhook`].
+//! - [`audit`]: the append-only record of changes and secret decryptions.
 //! - [`page`]: pagination shared by every list.
 
 pub mod action;
 pub mod admission;
 pub mod artifact;
+pub mod audit;
 pub mod credential;
 pub mod event;
 pub mod execution;

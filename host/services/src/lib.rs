@@ -13,6 +13,7 @@
 //!   caller with its grants.
 //! - [`rbac`]: what a caller's permission sets grant, checked against what an operation needs.
 //! - [`api_keys`]: API keys of service accounts.
+//! - [`audit`]: the append-only audit log: appending, definitions as they were, listing.
 //! - [`identities`], [`permission_sets`]: identities, roles and their assignments, keeping
 //!   the last administrator.
 //! - [`keys`]: the datastore through the API, with scopes, ownership and encryption.
@@ -27,7 +28,10 @@
 //!   terminal write and the finish hint in one place.
 //! - [`notify`]: state changes that live views hear of: the store write, then a notice on
 //!   the bus.
+//! - [`observe`]: the metrics of execution status changes, and the readiness probes and
+//!   store gauges of a role.
 //! - [`kv`]: the pack-scoped datastore handle actions and sensors use.
+//! - [`retention`]: the collector deleting history that is due, in small batches.
 //! - [`rules`]: rules managed through the API, checked like rules from pack files.
 //! - [`enforcement`]: the rules engine: an event against every rule on its trigger, each
 //!   match recorded as an enforcement and turned into an execution.
@@ -39,6 +43,7 @@
 //!   pause, resume, re-run from a task) and their views.
 
 pub mod api_keys;
+pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod enforcement;
@@ -51,11 +56,13 @@ pub mod keys;
 pub mod kv;
 pub mod lifecycle;
 pub mod notify;
+pub mod observe;
 pub mod packs;
 pub mod permission_sets;
 pub mod platform;
 pub mod policies;
 pub mod rbac;
+pub mod retention;
 pub mod rules;
 pub mod secret_bindings;
 pub mod secret_params;

@@ -85,6 +85,7 @@ impl<'a> Lifecycle<'a> {
         if let Admission::Admitted(now) | Admission::Queued { execution: now, .. } = &admission
             && now.status != execution.status
         {
+            crate::observe::execution(now);
             broadcast(self.bus, &attune_bus::Notice::execution_status(now)).await;
         }
         Ok(admission)
@@ -198,6 +199,7 @@ impl<'a> Lifecycle<'a> {
         #[expect(clippy::disallowed_methods, reason = "the one place that moves executions")]
         let moved = self.store.transition_execution(id, from, to, patch).await?;
         if let Some(execution) = &moved {
+            crate::observe::execution(execution);
             broadcast(self.bus, &attune_bus::Notice::execution_status(execution)).await;
         }
         Ok(moved)

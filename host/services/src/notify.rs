@@ -1,5 +1,6 @@
 //! Every state change a live view shows goes through here: the store write, then a
-//! [`Notice`] broadcast on the bus once the write succeeded.
+//! [`Notice`] broadcast on the bus once the write succeeded (and the change counted in the
+//! metrics, [`crate::observe`]).
 //!
 //! Callers use these functions instead of the store's, so that no caller can record an
 //! execution, an event or an enforcement without announcing it. Status changes of
@@ -19,6 +20,7 @@ use attune_store::{Store, StoreResult};
 /// Records an execution (`requested`) and announces it.
 pub async fn create_execution(store: &dyn Store, bus: &dyn Bus, execution: &NewExecution) -> StoreResult<Execution> {
     let execution = store.create_execution(execution).await?;
+    crate::observe::execution(&execution);
     broadcast(bus, &Notice::execution_status(&execution)).await;
     Ok(execution)
 }
@@ -26,6 +28,7 @@ pub async fn create_execution(store: &dyn Store, bus: &dyn Bus, execution: &NewE
 /// Records an event and announces it.
 pub async fn create_event(store: &dyn Store, bus: &dyn Bus, event: &NewEvent) -> StoreResult<Event> {
     let event = store.create_event(event).await?;
+    attune_telemetry::record::event_created(&event.trigger_ref);
     broadcast(bus, &Notice::event_created(&event)).await;
     Ok(event)
 }
@@ -37,6 +40,7 @@ pub async fn create_enforcement(
     enforcement: &NewEnforcement,
 ) -> StoreResult<Enforcement> {
     let enforcement = store.create_enforcement(enforcement).await?;
+    attune_telemetry::record::enforcement_created(&enforcement.rule_ref);
     broadcast(bus, &Notice::enforcement_status(&enforcement)).await;
     Ok(enforcement)
 }
@@ -91,6 +95,9 @@ mod tests {
         }
         async fn subscribe(&self) -> Result<Subscription, BusError> {
             Err(BusError::Closed)
+        }
+        async fn ready(&self) -> Result<(), BusError> {
+            Ok(())
         }
     }
 

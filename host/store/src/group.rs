@@ -114,6 +114,16 @@ impl<DB: Database> GroupWriter<DB> {
         self.inner.commit == Commit::Grouped
     }
 
+    /// Records a write asked for at `asked` and answered now (the store write latency of
+    /// `/metrics`).
+    pub(crate) fn observe(&self, asked: Instant) {
+        let backend = match self.inner.commit {
+            Commit::Grouped => "sqlite",
+            Commit::Alone => "postgres",
+        };
+        attune_telemetry::record::store_write(backend, asked.elapsed().as_secs_f64());
+    }
+
     /// A writer taking its connections from `pool`, committing as `commit` says.
     pub(crate) fn new(pool: Pool<DB>, commit: Commit) -> Self {
         let group = Group { tx: None, writes: 0, opened: Instant::now(), outcome: Arc::new(watch::channel(None).0) };
@@ -298,6 +308,7 @@ macro_rules! grouped {
         $crate::group::grouped!($writer, statement if true, |$tx| $body)
     };
     ($writer:expr, statement if $single:expr, |$tx:ident| $body:expr) => {{
+        let asked = std::time::Instant::now();
         let mut lane = $writer.lane().await?;
         let result = if $single {
             let $tx: &mut _ = lane.connection();
@@ -321,7 +332,9 @@ macro_rules! grouped {
             }
             .await
         };
-        lane.finish(result).await
+        let finished = lane.finish(result).await;
+        $writer.observe(asked);
+        finished
     }};
 }
 pub(crate) use grouped;

@@ -35,6 +35,7 @@ pub mod sqlite;
 use std::sync::Arc;
 
 pub use api::admissions::AdmissionStore;
+pub use api::audit::{AuditFilter, AuditStore};
 pub use api::credentials::CredentialStore;
 pub use api::events::{EnforcementFilter, EventFilter, EventStore};
 pub use api::executions::ExecutionStore;
@@ -43,6 +44,7 @@ pub use api::inquiries::InquiryStore;
 pub use api::keys::{KeyFilter, KeyStore};
 pub use api::operations::OperationsStore;
 pub use api::packs::{ComponentFilter, PackStore, RuleFilter};
+pub use api::retention::{Collectable, Due, RetentionStore};
 pub use api::webhooks::WebhookStore;
 pub use api::workflows::{FinishedRun, ItemOutcome, WorkflowStore};
 pub use error::{StoreError, StoreResult};
@@ -54,6 +56,8 @@ pub trait Store:
     PackStore
     + ExecutionStore
     + AdmissionStore
+    + AuditStore
+    + RetentionStore
     + EventStore
     + InquiryStore
     + IdentityStore

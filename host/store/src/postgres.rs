@@ -89,6 +89,8 @@ impl Store for PostgresStore {
 crate::sql::impl_pack_store!(PostgresStore, Postgres);
 crate::sql::impl_execution_store!(PostgresStore, Postgres);
 crate::sql::impl_admission_store!(PostgresStore, Postgres);
+crate::sql::impl_audit_store!(PostgresStore, Postgres);
+crate::sql::impl_retention_store!(PostgresStore, Postgres);
 crate::sql::impl_event_store!(PostgresStore, Postgres);
 crate::sql::impl_inquiry_store!(PostgresStore, Postgres);
 crate::sql::impl_identity_store!(PostgresStore, Postgres);

@@ -110,6 +110,8 @@ impl Store for SqliteStore {
 crate::sql::impl_pack_store!(SqliteStore, Sqlite);
 crate::sql::impl_execution_store!(SqliteStore, Sqlite);
 crate::sql::impl_admission_store!(SqliteStore, Sqlite);
+crate::sql::impl_audit_store!(SqliteStore, Sqlite);
+crate::sql::impl_retention_store!(SqliteStore, Sqlite);
 crate::sql::impl_event_store!(SqliteStore, Sqlite);
 crate::sql::impl_inquiry_store!(SqliteStore, Sqlite);
 crate::sql::impl_identity_store!(SqliteStore, Sqlite);

@@ -5,12 +5,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use attune_domain::action::Action;
+use attune_domain::audit::NewAuditEntry;
 use attune_domain::execution::Execution;
 use attune_domain::status::{KeyOwnerType, OutputFormat};
 use attune_runtime_api::{ExecutionContext, ExecutionRequest, RequestedLimits, Runtime};
 use attune_security::{Cipher, TokenIssuer};
+use attune_services::audit;
 use attune_services::secret_params::{Redactor, unseal};
 use attune_store::{Store, StoreError};
+use serde_json::json;
 
 use crate::config::WorkerConfig;
 use attune_services::kv::PackKv;
@@ -54,7 +57,7 @@ pub async fn prepare(with: &Preparation<'_>, execution: &Execution) -> Result<Pr
     let secret_names = execution.sealed_names();
     let parameters =
         unseal(&execution.parameters, secret_names.iter().copied(), with.cipher).map_err(|e| e.to_string())?;
-    let secrets = granted_secrets(with.store.as_ref(), with.cipher, &action).await?;
+    let secrets = granted_secrets(with, execution, &action).await?;
     let limit = |name: &str| action.limits[name].as_u64();
     let requested_limits = RequestedLimits {
         timeout_s: action.timeout_s.and_then(|t| u64::try_from(t).ok()),
@@ -144,11 +147,15 @@ async fn rule_author(store: &dyn Store, execution: &Execution) -> Result<Option<
 /// that name, else its pack's, else the key an administrator bound to that name for its
 /// pack (a system key or another pack's). Names with no key are left out: a pack's files
 /// alone never reach a system key.
+///
+/// Each key decrypted is recorded in the audit log (`secret.decrypt`: the key, the action
+/// and the execution; never the value).
 async fn granted_secrets(
-    store: &dyn Store,
-    cipher: &Cipher,
+    with: &Preparation<'_>,
+    execution: &Execution,
     action: &Action,
 ) -> Result<BTreeMap<String, String>, String> {
+    let (store, cipher) = (with.store.as_ref(), with.cipher);
     let mut granted = BTreeMap::new();
     for name in &action.secrets {
         let mut places = vec![
@@ -162,7 +169,18 @@ async fn granted_secrets(
             match store.get_key(owner_type, &owner, &key_name).await {
                 Ok(key) => {
                     let value = if key.encrypted {
-                        cipher.decrypt(&key.value).map_err(|e| format!("secret '{name}': {e}"))?
+                        let clear = cipher.decrypt(&key.value).map_err(|e| format!("secret '{name}': {e}"))?;
+                        let entry = NewAuditEntry {
+                            source: Some(format!("worker {}", with.config.name)),
+                            action: "secret.decrypt".into(),
+                            resource_type: "key".into(),
+                            resource_ref: Some(format!("{owner_type}:{owner}/{key_name}")),
+                            outcome: audit::OK.into(),
+                            detail: Some(json!({"execution": execution.id, "action": action.r#ref, "secret": name})),
+                            ..NewAuditEntry::default()
+                        };
+                        audit::append(store, &entry).await;
+                        clear
                     } else {
                         key.value
                     };

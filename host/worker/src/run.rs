@@ -127,6 +127,18 @@ async fn finish(shared: &Shared, execution: &Execution, outcome: Outcome, redact
     if !outcome.denied_secrets.is_empty() {
         tracing::warn!(execution = execution.id, action = %execution.action_ref, secrets = ?outcome.denied_secrets,
             "the action asked for secrets it was not granted");
+        for name in &outcome.denied_secrets {
+            let entry = attune_domain::audit::NewAuditEntry {
+                source: Some(format!("worker {}", shared.config.name)),
+                action: "secret.refused".into(),
+                resource_type: "key".into(),
+                resource_ref: Some(name.clone()),
+                outcome: attune_services::audit::REFUSED.into(),
+                detail: Some(serde_json::json!({"execution": execution.id, "action": execution.action_ref})),
+                ..Default::default()
+            };
+            attune_services::audit::append(shared.store.as_ref(), &entry).await;
+        }
     }
     let status = match outcome.status() {
         TerminalStatus::Completed => Completed,

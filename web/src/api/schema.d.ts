@@ -82,6 +82,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List audit entries, newest first.
+         * @description Needs `execute` on `audit`.
+         */
+        get: operations["get_audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -1445,6 +1465,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness: answers as long as the process serves HTTP.
+         * @description Needs no credential.
+         */
+        get: operations["get_health_live"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness: the store and the bus answer (and, in a process that runs a worker, the
+         *     worker is registered and heartbeating). Each check is `ok` or `unavailable`.
+         * @description Needs no credential.
+         */
+        get: operations["get_health_ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Metrics in the Prometheus text format. Readable by anyone, with `Authorization: Bearer
+         *     <ATTUNE_METRICS_TOKEN>`, or by nobody, as `ops.metrics` says.
+         * @description Needs no credential.
+         */
+        get: operations["get_metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1601,6 +1683,51 @@ export interface components {
             identities?: string[];
             /** @description Permission set refs (`operator`, `mypack.approvers`). */
             permission_sets?: string[];
+        };
+        /** @description One recorded act. */
+        AuditEntry: {
+            /**
+             * @description What was done: `METHOD /route/{template}` for an API request, `key.decrypt`,
+             *     `secret.decrypt`, `secret.refused`.
+             */
+            action: string;
+            /**
+             * Format: int64
+             * @description The identity that acted (none for the platform itself, e.g. a worker decrypting an
+             *     action's secrets, or an anonymous caller).
+             */
+            actor?: number | null;
+            /** @description The actor's login, kept for history. */
+            actor_login?: string | null;
+            /** @description The definition after the change, as the API answered it. */
+            after?: unknown;
+            /**
+             * Format: date-time
+             * @description When it happened.
+             */
+            at: string;
+            /** @description The definition before the change, as the API shows it. */
+            before?: unknown;
+            /** @description Anything else worth knowing (the execution a secret was decrypted for). */
+            detail?: unknown;
+            /**
+             * Format: int64
+             * @description Unique id, rising in the order entries were recorded.
+             */
+            id: number;
+            /** @description `ok`, `refused` (not allowed) or `failed` (allowed but not done). */
+            outcome: string;
+            /** @description Which one, when named (a ref, a login, an id, a key's scoped name). */
+            resource_ref?: string | null;
+            /** @description The kind of thing acted on (`rule`, `policy`, `key`, `execution`, ...). */
+            resource_type: string;
+            /** @description From where: the client's address for an API request, `worker <name>` for a worker. */
+            source?: string | null;
+            /**
+             * Format: int32
+             * @description The HTTP status answered, for API requests.
+             */
+            status?: number | null;
         };
         /** @description A key just created: the only time the key itself is shown. */
         CreatedApiKey: components["schemas"]["ApiKey"] & {
@@ -3352,6 +3479,56 @@ export interface components {
                  * @description The workflow graph, for `runner_type: workflow`.
                  */
                 workflow_def?: number | null;
+            }[];
+            /** @description Where this page is. */
+            pagination: components["schemas"]["Pagination"];
+        };
+        /** @description A page of a list: `{"data": [...], "pagination": {...}}`. */
+        Paged_AuditEntry: {
+            /** @description The rows of this page. */
+            data: {
+                /**
+                 * @description What was done: `METHOD /route/{template}` for an API request, `key.decrypt`,
+                 *     `secret.decrypt`, `secret.refused`.
+                 */
+                action: string;
+                /**
+                 * Format: int64
+                 * @description The identity that acted (none for the platform itself, e.g. a worker decrypting an
+                 *     action's secrets, or an anonymous caller).
+                 */
+                actor?: number | null;
+                /** @description The actor's login, kept for history. */
+                actor_login?: string | null;
+                /** @description The definition after the change, as the API answered it. */
+                after?: unknown;
+                /**
+                 * Format: date-time
+                 * @description When it happened.
+                 */
+                at: string;
+                /** @description The definition before the change, as the API shows it. */
+                before?: unknown;
+                /** @description Anything else worth knowing (the execution a secret was decrypted for). */
+                detail?: unknown;
+                /**
+                 * Format: int64
+                 * @description Unique id, rising in the order entries were recorded.
+                 */
+                id: number;
+                /** @description `ok`, `refused` (not allowed) or `failed` (allowed but not done). */
+                outcome: string;
+                /** @description Which one, when named (a ref, a login, an id, a key's scoped name). */
+                resource_ref?: string | null;
+                /** @description The kind of thing acted on (`rule`, `policy`, `key`, `execution`, ...). */
+                resource_type: string;
+                /** @description From where: the client's address for an API request, `worker <name>` for a worker. */
+                source?: string | null;
+                /**
+                 * Format: int32
+                 * @description The HTTP status answered, for API requests.
+                 */
+                status?: number | null;
             }[];
             /** @description Where this page is. */
             pagination: components["schemas"]["Pagination"];
@@ -5113,6 +5290,52 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Data_ActionQueue"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    get_audit: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only this act: `PUT /api/v1/rules/{rule_ref}` (method and route template),
+                 *     `key.decrypt`, `secret.decrypt`, `secret.refused`.
+                 */
+                action?: string;
+                /** @description Only what this login did. */
+                actor?: string;
+                /** @description Only this outcome: `ok`, `refused` or `failed`. */
+                outcome?: string;
+                /** @description 1-based page (default 1). */
+                page?: number;
+                /** @description Rows per page (default 50; more than 1000 counts as 1000). */
+                page_size?: number;
+                /** @description Only acts on this resource (its ref, login, name or id). */
+                resource_ref?: string;
+                /** @description Only acts on this kind of resource (`rule`, `policy`, `key`, `execution`, ...). */
+                resource_type?: string;
+                /** @description Only entries at or after this RFC 3339 time. */
+                since?: string;
+                /** @description Only entries before this RFC 3339 time. */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of audit entries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Paged_AuditEntry"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -7775,6 +7998,112 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Health"];
                 };
+            };
+        };
+    };
+    get_health_live: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process serves requests */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "live"
+                     *     }
+                     */
+                    "application/json": Record<string, unknown>;
+                };
+            };
+        };
+    };
+    get_health_ready: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "checks": {
+                     *         "bus": "ok",
+                     *         "store": "ok"
+                     *       },
+                     *       "status": "ready"
+                     *     }
+                     */
+                    "application/json": Record<string, unknown>;
+                };
+            };
+            /** @description A check failed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "checks": {
+                     *         "bus": "unavailable",
+                     *         "store": "ok"
+                     *       },
+                     *       "status": "not_ready"
+                     *     }
+                     */
+                    "application/json": Record<string, unknown>;
+                };
+            };
+        };
+    };
+    get_metrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Prometheus text format */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description The metrics token is missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Metrics are turned off */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -1,8 +1,11 @@
-//! `GET /health`: liveness, with a store round trip.
+//! The operators' routes: `GET /health` (a summary, with a store round trip), the probes
+//! `GET /health/live` and `GET /health/ready`, and `GET /metrics` (Prometheus), the last
+//! three answered by `attune_telemetry::ops` as in every role.
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::get;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -10,12 +13,16 @@ use utoipa::ToSchema;
 use crate::state::ApiState;
 
 pub fn router() -> Router<ApiState> {
-    Router::new().route("/health", get(health))
+    Router::new()
+        .route("/health", get(health))
+        .route("/health/live", get(live))
+        .route("/health/ready", get(ready))
+        .route("/metrics", get(metrics))
 }
 
 /// This module's operations, for the OpenAPI document.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(health))]
+#[openapi(paths(health, live, ready, metrics))]
 pub struct Doc;
 
 /// The server's health.
@@ -67,4 +74,35 @@ async fn health(State(state): State<ApiState>) -> (StatusCode, axum::Json<Health
         following: state.output_followers.load(std::sync::atomic::Ordering::Relaxed),
     };
     (status, axum::Json(body))
+}
+
+/// Liveness: answers as long as the process serves HTTP.
+#[utoipa::path(get, path = "/health/live", tag = "operations", responses(
+    (status = OK, description = "The process serves requests", body = Object, example = json!({"status": "live"})),
+))]
+async fn live() -> Response {
+    attune_telemetry::ops::live()
+}
+
+/// Readiness: the store and the bus answer (and, in a process that runs a worker, the
+/// worker is registered and heartbeating). Each check is `ok` or `unavailable`.
+#[utoipa::path(get, path = "/health/ready", tag = "operations", responses(
+    (status = OK, description = "Ready", body = Object,
+        example = json!({"status": "ready", "checks": {"store": "ok", "bus": "ok"}})),
+    (status = SERVICE_UNAVAILABLE, description = "A check failed", body = Object,
+        example = json!({"status": "not_ready", "checks": {"store": "ok", "bus": "unavailable"}})),
+))]
+async fn ready(State(state): State<ApiState>) -> Response {
+    attune_telemetry::ops::ready(state.probes.as_ref()).await
+}
+
+/// Metrics in the Prometheus text format. Readable by anyone, with `Authorization: Bearer
+/// <ATTUNE_METRICS_TOKEN>`, or by nobody, as `ops.metrics` says.
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses(
+    (status = OK, description = "The Prometheus text format", body = String, content_type = "text/plain"),
+    (status = UNAUTHORIZED, description = "The metrics token is missing or wrong"),
+    (status = NOT_FOUND, description = "Metrics are turned off"),
+))]
+async fn metrics(State(state): State<ApiState>, headers: HeaderMap) -> Response {
+    attune_telemetry::ops::metrics(&state.metrics, state.probes.as_ref(), &headers).await
 }

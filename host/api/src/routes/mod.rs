@@ -1,5 +1,6 @@
 //! Routes, one module per resource; each returns its own `Router`.
 
+mod audit;
 mod auth;
 mod components;
 mod docs;
@@ -30,11 +31,13 @@ use crate::rbac::authorize;
 use crate::state::ApiState;
 
 /// Every route. Each passes the access table (`crate::rbac`), which decides what it needs:
-/// nothing (`/health`, login, refresh), a valid credential, or grants.
+/// nothing (`/health`, login, refresh), a valid credential, or grants; and each request is
+/// counted and timed by route template (`/metrics`).
 pub fn router(state: ApiState) -> Router {
     let routes = Router::new()
         .merge(health::router())
         .merge(docs::router())
+        .merge(audit::router())
         .merge(auth::public())
         .merge(auth::protected())
         // Webhook posts may be signed instead of carrying a credential.
@@ -66,6 +69,8 @@ pub fn notifier_router(state: ApiState) -> Router {
 fn finish(routes: Router<ApiState>, state: ApiState) -> Router {
     routes
         .route_layer(from_fn_with_state(state.clone(), authorize))
+        // Outside the access layer, so that refused requests are timed and counted too.
+        .route_layer(axum::middleware::from_fn(attune_telemetry::ops::track_http))
         .fallback(not_found)
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed on this route")
@@ -92,6 +97,7 @@ pub fn documented() -> Vec<utoipa::openapi::OpenApi> {
     vec![
         health::Doc::openapi(),
         docs::Doc::openapi(),
+        audit::Doc::openapi(),
         auth::Doc::openapi(),
         webhooks::Doc::openapi(),
         packs::Doc::openapi(),

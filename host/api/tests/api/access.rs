@@ -179,6 +179,11 @@ async fn a_viewer_reads_everything_and_changes_nothing() {
             Access::Public | Access::Authenticated => {}
             // The stream lets a viewer in; a request that is no WebSocket upgrade goes no further.
             _ if rule.path == "/api/v1/stream" => assert_eq!(result.0, StatusCode::UPGRADE_REQUIRED, "{context}"),
+            // The audit log is the administrators' alone: viewing everything does not reach it.
+            _ if rule.path == "/api/v1/audit" => {
+                let message = assert_error(&result, StatusCode::FORBIDDEN, "forbidden");
+                assert_eq!(message, expected_refusal(rule), "{context}");
+            }
             _ if reads => assert!(
                 matches!(result.0, StatusCode::OK | StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST),
                 "a viewer reads: {context}"

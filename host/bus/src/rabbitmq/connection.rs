@@ -63,6 +63,11 @@ impl ConnectionManager {
         &self.options
     }
 
+    /// Whether the latest connection made is up (without waiting for a reconnection).
+    pub(crate) fn connected(&self) -> bool {
+        self.latest.lock().expect("latest connection lock").as_ref().is_some_and(|c| c.status().connected())
+    }
+
     /// Cancelled once the bus is closed.
     pub(crate) fn closed(&self) -> &CancellationToken {
         &self.closed

@@ -108,6 +108,17 @@ impl Bus for RabbitBus {
         self.shared.publisher.publish(&self.shared.manager, &self.shared.names, &name, &body).await
     }
 
+    async fn ready(&self) -> Result<(), BusError> {
+        if self.shared.manager.closed().is_cancelled() {
+            return Err(BusError::Closed);
+        }
+        if self.shared.manager.connected() {
+            Ok(())
+        } else {
+            Err(BusError::Unavailable("not connected to the broker".into()))
+        }
+    }
+
     async fn consume(&self, queue: &Queue) -> Result<Consumer, BusError> {
         if self.shared.manager.closed().is_cancelled() {
             return Err(BusError::Closed);

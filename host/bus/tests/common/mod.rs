@@ -272,6 +272,10 @@ impl Bus for Recording {
         self.inner.broadcast(notice).await
     }
 
+    async fn ready(&self) -> Result<(), BusError> {
+        self.inner.ready().await
+    }
+
     async fn subscribe(&self) -> Result<Subscription, BusError> {
         self.inner.subscribe().await
     }

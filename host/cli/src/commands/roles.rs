@@ -7,9 +7,9 @@ use attune_config::Config;
 use tokio_util::sync::CancellationToken;
 
 use super::startup;
-use crate::compose;
 use crate::environment::Inherited;
 use crate::signals::shutdown_signal;
+use crate::{compose, ops};
 
 /// `attune api`: first-start setup and pack registration, then serves the API; the work it
 /// accepts is carried to the other roles by the bus. Workers must see the packs at the same
@@ -18,8 +18,10 @@ pub async fn api(config: Config, env: &Inherited) -> anyhow::Result<()> {
     let bus = compose::shared_bus(&config, "api").await?;
     let platform = compose::platform(&config, env, bus).await?;
     startup::prepare(&platform, &config, env).await?;
-    let state =
-        ApiState::new(platform, config.packs_dir.clone(), config.packs_cache_dir(), compose::http_limits(&config));
+    let state = ApiState {
+        metrics: ops::metrics_access(&config, env)?,
+        ..ApiState::new(platform, config.packs_dir.clone(), config.packs_cache_dir(), compose::http_limits(&config))
+    };
     let app = attune_api::app(state);
     compose::serve(app, "Attune", compose::listen(&config).await?, &config, shutdown_signal()).await
 }
@@ -30,13 +32,18 @@ pub async fn api(config: Config, env: &Inherited) -> anyhow::Result<()> {
 pub async fn notifier(config: Config, env: &Inherited) -> anyhow::Result<()> {
     let bus = compose::shared_bus(&config, "notifier").await?;
     let platform = compose::platform(&config, env, bus).await?;
-    let state =
-        ApiState::new(platform, config.packs_dir.clone(), config.packs_cache_dir(), compose::http_limits(&config));
+    let state = ApiState {
+        metrics: ops::metrics_access(&config, env)?,
+        // The API exports the gauges read from the store: the notifier would count them twice.
+        probes: std::sync::Arc::new(ops::RoleProbes::new(&platform, false, None)),
+        ..ApiState::new(platform, config.packs_dir.clone(), config.packs_cache_dir(), compose::http_limits(&config))
+    };
     let app = attune_api::notifier_app(state);
     compose::serve(app, "Attune notifier", compose::listen(&config).await?, &config, shutdown_signal()).await
 }
 
-/// `attune executor`: schedules and reconciles until SIGINT or SIGTERM.
+/// `attune executor`: schedules, reconciles and collects history that is due (retention)
+/// until SIGINT or SIGTERM.
 pub async fn executor(config: Config, env: &Inherited) -> anyhow::Result<()> {
     let bus = compose::shared_bus(&config, "executor").await?;
     let platform = compose::platform(&config, env, bus).await?;
@@ -46,6 +53,12 @@ pub async fn executor(config: Config, env: &Inherited) -> anyhow::Result<()> {
         shutdown_signal().await;
         stop.cancel();
     });
+    ops::spawn_listener(&config, env, ops::RoleProbes::new(&platform, false, None), shutdown.clone()).await?;
+    tokio::spawn(attune_services::retention::run(
+        platform.store.clone(),
+        compose::retention(&config),
+        shutdown.clone(),
+    ));
     println!("Attune executor is running");
     attune_executor::run(platform, compose::executor_config(&config), false, shutdown).await.context("executor stopped")
 }
@@ -58,13 +71,15 @@ pub async fn worker(config: Config, env: &Inherited) -> anyhow::Result<()> {
     let worker_config = compose::worker_config(&config, None, &sandbox);
     let deps = compose::worker_deps(&platform, &config, &native)?;
     let worker = attune_worker::start(deps, worker_config).await.context("worker cannot start")?;
-    println!("Attune worker {} is running", worker.id());
     let shutdown = CancellationToken::new();
     let stop = shutdown.clone();
     tokio::spawn(async move {
         shutdown_signal().await;
         stop.cancel();
     });
+    let probes = ops::RoleProbes::new(&platform, false, Some(worker.id()));
+    ops::spawn_listener(&config, env, probes, shutdown.clone()).await?;
+    println!("Attune worker {} is running", worker.id());
     worker.run(shutdown).await;
     Ok(())
 }
@@ -86,6 +101,7 @@ pub async fn sensor(config: Config, env: &Inherited) -> anyhow::Result<()> {
         shutdown_signal().await;
         stop.cancel();
     });
+    ops::spawn_listener(&config, env, ops::RoleProbes::new(&platform, false, None), shutdown.clone()).await?;
     println!("Attune sensor service is running");
     service.run(shutdown).await.context("sensor service stopped")
 }

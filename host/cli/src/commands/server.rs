@@ -38,12 +38,18 @@ pub async fn run(mut config: Config, env: &Inherited) -> anyhow::Result<()> {
     )
     .await
     .context("the worker cannot start")?;
+    let probes = Arc::new(crate::ops::RoleProbes::new(&platform, true, Some(worker.id())));
     let worker = tokio::spawn(worker.run(shutdown.child_token()));
     let sensor = attune_sensor::SensorService::new(
         compose::sensor_deps(&platform, &config, &native)?,
         compose::sensor_config(&config),
     );
     let sensor = tokio::spawn(sensor.run(shutdown.child_token()));
+    tokio::spawn(attune_services::retention::run(
+        platform.store.clone(),
+        compose::retention(&config),
+        shutdown.child_token(),
+    ));
     let executor = tokio::spawn(attune_executor::run(
         platform.clone(),
         compose::executor_config(&config),
@@ -53,6 +59,8 @@ pub async fn run(mut config: Config, env: &Inherited) -> anyhow::Result<()> {
 
     let state = ApiState {
         sandbox: serde_json::to_value(&sandbox).ok(),
+        probes,
+        metrics: crate::ops::metrics_access(&config, env)?,
         ..ApiState::new(platform, config.packs_dir.clone(), config.packs_cache_dir(), compose::http_limits(&config))
     };
     let served = compose::serve(attune_api::app(state), "Attune", listener, &config, shutdown_signal()).await;

@@ -16,7 +16,7 @@ pub trait AdmissionStore: Send + Sync {
     /// it meanwhile; `Moved` when it was no longer in `from`): admissions under one policy take turns, whichever
     /// executor asks. An execution admitted before keeps its admission (its slot). Admitted
     /// ones end `scheduling`; held back ones `queued`, behind those that arrived before
-    /// them in each group (FIFO); a refusal writes nothing.
+    /// them in each group (FIFO); a refusal leaves the execution and every count as they were.
     async fn admit_execution(&self, id: Id, from: ExecutionStatus, checks: &[Check]) -> StoreResult<Admission>;
     /// The `(policy_ref, group_key)` groups `execution` was counted in. Once it has ended,
     /// it stops counting against concurrency limits (its rows go; rate-limit admissions
@@ -26,6 +26,9 @@ pub trait AdmissionStore: Send + Sync {
     async fn queue_heads(&self, policy_ref: &str, group_key: &str, limit: u32) -> StoreResult<Vec<Id>>;
     /// Groups with queued executions, the longest waiting first, at most `limit`.
     async fn queued_groups(&self, limit: u32) -> StoreResult<Vec<(String, String)>>;
+    /// Executions waiting in each policy's queue (every group together), by policy ref;
+    /// policies with none waiting are left out.
+    async fn queue_depths(&self) -> StoreResult<Vec<(String, u64)>>;
     /// An action's queue: executions under way, and those waiting with their positions.
     async fn action_queue(&self, action_ref: &str) -> StoreResult<ActionQueue>;
 }

@@ -10,6 +10,7 @@
 //! engines accept; dynamic filters use `QueryBuilder`, which emits each engine's own.
 
 pub(crate) mod admissions;
+mod audit;
 mod credentials;
 mod events;
 pub(crate) mod executions;
@@ -18,10 +19,12 @@ mod inquiries;
 mod keys;
 mod operations;
 mod packs;
+pub(crate) mod retention;
 mod webhooks;
 pub(crate) mod workflows;
 
 pub(crate) use admissions::impl_admission_store;
+pub(crate) use audit::impl_audit_store;
 pub(crate) use credentials::impl_credential_store;
 pub(crate) use events::impl_event_store;
 pub(crate) use executions::impl_execution_store;
@@ -30,6 +33,7 @@ pub(crate) use inquiries::impl_inquiry_store;
 pub(crate) use keys::impl_key_store;
 pub(crate) use operations::impl_operations_store;
 pub(crate) use packs::impl_pack_store;
+pub(crate) use retention::impl_retention_store;
 pub(crate) use webhooks::impl_webhook_store;
 pub(crate) use workflows::impl_workflow_store;
 

@@ -44,6 +44,7 @@ macro_rules! refs {
 }
 
 mod admissions;
+mod audit;
 mod cascades;
 mod concurrency;
 mod credentials;
@@ -59,6 +60,7 @@ mod output;
 mod packs;
 mod permissions;
 mod registration;
+mod retention;
 mod rules;
 mod support;
 mod webhooks;
