@@ -4,6 +4,7 @@ mod abuse;
 mod audit;
 mod callback;
 mod cli;
+mod compose;
 mod config;
 mod distributed;
 mod embedded;
