@@ -67,6 +67,10 @@ async fn changes_refusals_and_decryptions_are_recorded_without_secrets() {
     let vera = server.login("vera", VIEWER_PASSWORD).await;
     let (status, _) = call("PUT", "/api/v1/rules/audited.on_hook".into(), vera.clone(), Some(rule.clone())).await;
     assert_eq!(status, 403);
+    // Without a valid credential: refused and not recorded (anyone could fill the log).
+    let (status, _) =
+        server.call("PUT", "/api/v1/rules/audited.on_hook", Some("not-a-token"), Some(rule.clone())).await;
+    assert_eq!(status, 401);
     let (refused_decrypt, _) = call("GET", "/api/v1/keys/db_password?decrypt=true".into(), vera.clone(), None).await;
     assert!(refused_decrypt == 403 || refused_decrypt == 404, "{refused_decrypt}");
     let (status, body) = server.call("GET", "/api/v1/audit", Some(&vera), None).await;

@@ -20,7 +20,7 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Method, Request};
 use axum::response::Response;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::state::ApiState;
 
@@ -54,8 +54,7 @@ pub(crate) fn begin(
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(address)| address.ip());
     let client = crate::throttle::client_address(peer, request.headers(), &state.limits.trusted_proxies);
     let resource_type = resource_of(route);
-    // A key is named by its scope and owner too, given in the query (never its value).
-    let detail = (resource_type == "key" && !query.is_empty()).then(|| json!({"query": query}));
+    let detail = if resource_type == "key" { key_address(query) } else { None };
     let entry = NewAuditEntry {
         source: client.map(|address| address.to_string()),
         action: if decrypts { "key.decrypt".to_owned() } else { format!("{method} {route}") },
@@ -79,8 +78,13 @@ impl Pending {
 
     /// Records the answer `response` given to `caller` (none when nobody was
     /// authenticated) and returns it unchanged.
+    /// A request that no valid credential came with is not recorded: anyone could fill the
+    /// log with those.
     pub(crate) async fn finish(mut self, state: &ApiState, caller: Option<&Caller>, response: Response) -> Response {
         let status = response.status();
+        if caller.is_none() && status.as_u16() == 401 {
+            return response;
+        }
         self.entry.status = Some(i32::from(status.as_u16()));
         self.entry.outcome = match status.as_u16() {
             200..=299 => audit::OK,
@@ -118,6 +122,18 @@ impl Pending {
 fn recorded(method: &Method, route: &str) -> bool {
     let intake = *method == Method::POST && route == "/api/v1/webhooks/{name}";
     !(intake || route == "/api/v1/auth/login" || route == "/api/v1/auth/refresh")
+}
+
+/// A key is named by its scope and owner too, given in the query: those two, and nothing
+/// else a caller put there (a value pasted into a query by mistake is never recorded).
+fn key_address(query: &str) -> Option<Value> {
+    let address: serde_json::Map<String, Value> = query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .filter(|(name, _)| matches!(*name, "scope" | "owner"))
+        .map(|(name, value)| (name.to_owned(), Value::String(value.to_owned())))
+        .collect();
+    (!address.is_empty()).then_some(Value::Object(address))
 }
 
 /// Whether a key read's query asks for the value in clear.
@@ -162,6 +178,8 @@ fn created_ref(body: &[u8]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]
@@ -175,6 +193,11 @@ mod tests {
         assert!(recorded(&Method::DELETE, "/api/v1/webhooks/{name}"));
         assert!(!recorded(&Method::POST, "/api/v1/auth/login"));
         assert!(asks_decryption("scope=system&decrypt=true") && !asks_decryption("decrypt=false"));
+        assert_eq!(
+            key_address("scope=pack&owner=slack&value=s3cret"),
+            Some(json!({"scope": "pack", "owner": "slack"}))
+        );
+        assert_eq!(key_address("value=s3cret"), None);
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub struct AuditEntry {
     /// When it happened.
     pub at: Timestamp,
     /// The identity that acted (none for the platform itself, e.g. a worker decrypting an
-    /// action's secrets, or an anonymous caller).
+    /// action's secrets).
     pub actor: Option<Id>,
     /// The actor's login, kept for history.
     pub actor_login: Option<String>,

@@ -1694,7 +1694,7 @@ export interface components {
             /**
              * Format: int64
              * @description The identity that acted (none for the platform itself, e.g. a worker decrypting an
-             *     action's secrets, or an anonymous caller).
+             *     action's secrets).
              */
             actor?: number | null;
             /** @description The actor's login, kept for history. */
@@ -3495,7 +3495,7 @@ export interface components {
                 /**
                  * Format: int64
                  * @description The identity that acted (none for the platform itself, e.g. a worker decrypting an
-                 *     action's secrets, or an anonymous caller).
+                 *     action's secrets).
                  */
                 actor?: number | null;
                 /** @description The actor's login, kept for history. */
