@@ -128,8 +128,25 @@ async fn the_embedded_server_exports_what_its_executions_did_behind_a_token() {
     assert_eq!(value(&scraped, "attune_http_requests_total", &refused), Some(2.0));
 
     wait_all(&server, &token, &sleeps, Duration::from_secs(60)).await;
-    let (_, after) = scrape(&metrics, Some(TOKEN)).await;
-    assert_eq!(value(&after.unwrap(), "attune_policy_queue_depth", &[("policy", "core.one_sleep")]), Some(0.0));
+    // Once everything has ended, nothing waits: in the policy's queue, or on the bus.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (_, after) = scrape(&metrics, Some(TOKEN)).await;
+        let after = after.unwrap();
+        let waiting = |queue: &str| value(&after, "attune_bus_queue_depth", &[("queue", queue)]);
+        let queued = value(&after, "attune_policy_queue_depth", &[("policy", "core.one_sleep")]);
+        if (queued, waiting("executor"), waiting("worker"), waiting("events"))
+            == (Some(0.0), Some(0.0), Some(0.0), Some(0.0))
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still waiting: {queued:?} in the policy's queue, {:?} on the bus",
+            waiting("executor")
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 #[test]
@@ -201,5 +218,10 @@ async fn roles_without_an_api_serve_metrics_and_probes_of_their_own() {
     assert!(value(&scraped, "attune_bus_published_total", &[("queue", "worker"), ("outcome", "ok")]) >= Some(1.0));
 
     let (_, scraped) = scrape(&format!("{}/metrics", api.url), None).await;
-    assert_eq!(value(&scraped.unwrap(), "attune_workers_alive", &[("runtime", "wasm")]), Some(1.0));
+    let scraped = scraped.unwrap();
+    assert_eq!(value(&scraped, "attune_workers_alive", &[("runtime", "wasm")]), Some(1.0));
+    // Read from RabbitMQ: the queues exist and hold a number of waiting messages.
+    for queue in ["executor", "worker", "events"] {
+        assert!(value(&scraped, "attune_bus_queue_depth", &[("queue", queue)]).is_some(), "{queue}");
+    }
 }

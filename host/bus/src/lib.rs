@@ -69,6 +69,10 @@ pub trait Bus: Send + Sync {
     /// Whether the bus can carry messages now (for RabbitMQ: connected to the broker), for
     /// readiness probes. Never waits for a reconnection.
     async fn ready(&self) -> Result<(), BusError>;
+
+    /// Messages waiting in `queue` (those delivered and not yet settled are not counted),
+    /// for the metrics; 0 for a queue nobody has declared. Never waits for a reconnection.
+    async fn depth(&self, queue: &Queue) -> Result<u64, BusError>;
 }
 
 /// The receiving end of a queue. Implementations hide reconnection: `next` keeps yielding

@@ -130,6 +130,11 @@ impl Bus for MemoryBus {
         Ok(())
     }
 
+    async fn depth(&self, queue: &Queue) -> Result<u64, BusError> {
+        // The inherent method, which tests call without awaiting.
+        Ok(MemoryBus::depth(self, queue) as u64)
+    }
+
     async fn consume(&self, queue: &Queue) -> Result<Consumer, BusError> {
         if self.shared.closed.load(Ordering::SeqCst) {
             return Err(BusError::Closed);

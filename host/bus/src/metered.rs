@@ -1,8 +1,7 @@
 //! [`Metered`]: a bus whose traffic is counted in the metrics (`attune_bus_*`): messages
-//! published per queue kind and outcome, messages delivered to this process, and the
-//! difference (summed across a deployment's processes, the messages waiting). The
-//! composition root wraps every role's bus in it, so that each implementation stays about
-//! moving messages.
+//! published per queue kind and outcome, and messages delivered to this process (what
+//! waits on the bus is read from the bus itself, [`Bus::depth`]). The composition root
+//! wraps every role's bus in it, so that each implementation stays about moving messages.
 
 use std::sync::Arc;
 
@@ -47,6 +46,10 @@ impl Bus for Metered {
 
     async fn ready(&self) -> Result<(), BusError> {
         self.inner.ready().await
+    }
+
+    async fn depth(&self, queue: &Queue) -> Result<u64, BusError> {
+        self.inner.depth(queue).await
     }
 }
 

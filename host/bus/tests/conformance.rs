@@ -264,3 +264,18 @@ async fn closing_ends_subscriptions_and_refuses_notices(fixture: Fixture) {
     assert!(matches!(fixture.bus.subscribe().await, Err(BusError::Closed)));
     fixture.finish().await;
 }
+
+bus_test!(depth_counts_the_messages_waiting_and_not_those_delivered);
+async fn depth_counts_the_messages_waiting_and_not_those_delivered(fixture: Fixture) {
+    assert_eq!(fixture.bus.depth(&Queue::Events).await.unwrap(), 0, "a queue nobody declared");
+    for n in 1..=3 {
+        fixture.bus.publish(&Queue::Executor, &message(n)).await.unwrap();
+    }
+    assert_eq!(fixture.bus.depth(&Queue::Executor).await.unwrap(), 3, "published, nobody consuming");
+    let mut consumer = fixture.bus.consume(&Queue::Executor).await.unwrap();
+    ack_next(&mut consumer, &message(1)).await;
+    // One settled, the others delivered (prefetched) or still waiting.
+    let left = fixture.bus.depth(&Queue::Executor).await.unwrap();
+    assert!(left <= 2, "{left}");
+    fixture.finish().await;
+}

@@ -99,6 +99,9 @@ mod tests {
         async fn ready(&self) -> Result<(), BusError> {
             Ok(())
         }
+        async fn depth(&self, _: &Queue) -> Result<u64, BusError> {
+            Ok(0)
+        }
     }
 
     async fn heard(subscription: &mut Subscription) -> Notice {

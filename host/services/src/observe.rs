@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use async_trait::async_trait;
+use attune_bus::Queue;
 use attune_domain::execution::Execution;
 use attune_domain::page::PageRequest;
 use attune_domain::status::{ExecutionStatus, WorkerStatus};
@@ -84,6 +85,26 @@ impl PlatformProbes {
             .is_ok()
     }
 
+    /// Sets the depth of the executor's and the rules engine's queues, and of the queues of
+    /// the `workers` alive together; a queue the bus cannot measure now is left as it was.
+    async fn refresh_bus(&self, workers: Vec<attune_domain::Id>) {
+        let bus = self.platform.bus.as_ref();
+        for queue in [Queue::Executor, Queue::Events] {
+            match bus.depth(&queue).await {
+                Ok(depth) => record::bus_depth(queue.kind(), depth),
+                Err(error) => tracing::debug!(%error, queue = queue.kind(), "cannot read a queue's depth"),
+            }
+        }
+        let mut waiting = 0;
+        for worker in workers {
+            match bus.depth(&Queue::Worker(worker)).await {
+                Ok(depth) => waiting += depth,
+                Err(error) => return tracing::debug!(%error, "cannot read a worker queue's depth"),
+            }
+        }
+        record::bus_depth("worker", waiting);
+    }
+
     async fn refresh_gauges(&self) -> attune_store::StoreResult<()> {
         let workers = self.platform.store.list_workers(None, PageRequest::new(1, PageRequest::MAX_PAGE_SIZE)).await?;
         let mut alive = std::collections::BTreeMap::<String, usize>::new();
@@ -92,6 +113,15 @@ impl PlatformProbes {
                 *alive.entry(runtime.clone()).or_default() += 1;
             }
         }
+        self.refresh_bus(
+            workers
+                .items
+                .iter()
+                .filter(|w| matches!(w.status, WorkerStatus::Active | WorkerStatus::Busy))
+                .map(|w| w.id)
+                .collect(),
+        )
+        .await;
         let depths = self.platform.store.queue_depths().await?;
         let mut seen = self.seen.lock().expect("seen labels lock");
         seen.runtimes.extend(alive.keys().cloned());

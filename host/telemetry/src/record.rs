@@ -4,8 +4,8 @@
 //! Counters count what this process did; in a distributed deployment each role exports its
 //! own share and `sum()` across processes gives the whole (e.g. executions reaching
 //! `running` are counted by the worker that started them). Gauges read from the store
-//! (workers alive, policy queues) are exported by the API only, so summing them across
-//! roles never counts one twice.
+//! (workers alive, policy queues) and from the bus (queue depths) are exported by the API
+//! only, so summing them across roles never counts one twice.
 
 use metrics::{Unit, counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
 
@@ -27,9 +27,8 @@ pub const ENFORCEMENTS: &str = "attune_enforcements_total";
 pub const BUS_PUBLISHED: &str = "attune_bus_published_total";
 /// Messages delivered to this process's consumers, per queue kind.
 pub const BUS_CONSUMED: &str = "attune_bus_consumed_total";
-/// Published by this process minus consumed by it, per queue kind: summed across the
-/// processes of a deployment, the messages waiting on the bus.
-pub const BUS_LAG: &str = "attune_bus_lag_messages";
+/// Messages waiting on the bus, per queue kind (read from the bus by the API).
+pub const BUS_DEPTH: &str = "attune_bus_queue_depth";
 /// Store writes, from asking until committed, per backend.
 pub const STORE_WRITE: &str = "attune_store_write_duration_seconds";
 /// Store round trips of the health probe, per backend.
@@ -65,7 +64,7 @@ pub(crate) fn describe() {
     describe_counter!(ENFORCEMENTS, "Enforcements recorded, by rule.");
     describe_counter!(BUS_PUBLISHED, "Messages published on the bus, by queue kind and outcome.");
     describe_counter!(BUS_CONSUMED, "Messages delivered to this process, by queue kind.");
-    describe_gauge!(BUS_LAG, "Messages published by this process minus those it consumed; sum across processes.");
+    describe_gauge!(BUS_DEPTH, "Messages waiting on the bus, by queue kind.");
     describe_histogram!(STORE_WRITE, Unit::Seconds, "Store writes, from asking until committed.");
     describe_histogram!(STORE_PING, Unit::Seconds, "Store round trips of the readiness probe.");
     describe_counter!(HTTP_REQUESTS, "HTTP requests answered, by method, route and status.");
@@ -111,15 +110,16 @@ pub fn enforcement_created(rule: &str) {
 /// A message was published on a queue of `kind` (`executor`, `worker`, `events`).
 pub fn bus_published(kind: &'static str, ok: bool) {
     counter!(BUS_PUBLISHED, "queue" => kind, "outcome" => if ok { "ok" } else { "failed" }).increment(1);
-    if ok {
-        gauge!(BUS_LAG, "queue" => kind).increment(1.0);
-    }
 }
 
 /// A message of a queue of `kind` was delivered to this process.
 pub fn bus_consumed(kind: &'static str) {
     counter!(BUS_CONSUMED, "queue" => kind).increment(1);
-    gauge!(BUS_LAG, "queue" => kind).decrement(1.0);
+}
+
+/// `depth` messages wait on the queues of `kind`.
+pub fn bus_depth(kind: &'static str, depth: u64) {
+    gauge!(BUS_DEPTH, "queue" => kind).set(depth as f64);
 }
 
 /// A store write took `seconds` until committed.
@@ -168,7 +168,7 @@ mod tests {
         ENFORCEMENTS,
         BUS_PUBLISHED,
         BUS_CONSUMED,
-        BUS_LAG,
+        BUS_DEPTH,
         STORE_WRITE,
         STORE_PING,
         HTTP_REQUESTS,

@@ -119,6 +119,19 @@ impl Bus for RabbitBus {
         }
     }
 
+    async fn depth(&self, queue: &Queue) -> Result<u64, BusError> {
+        if !self.shared.manager.connected() {
+            return Err(BusError::Unavailable("not connected to the broker".into()));
+        }
+        let connection = self.shared.manager.connection().await?;
+        let channel = connection.create_channel().await.map_err(broker)?;
+        let depth = topology::depth(&channel, &self.shared.names.queue(queue)).await;
+        if let Err(error) = channel.close(200, "done").await {
+            tracing::debug!(%error, "closing the depth channel");
+        }
+        depth.map_err(broker)
+    }
+
     async fn consume(&self, queue: &Queue) -> Result<Consumer, BusError> {
         if self.shared.manager.closed().is_cancelled() {
             return Err(BusError::Closed);

@@ -70,6 +70,17 @@ pub(crate) async fn declare(channel: &Channel, names: &Names, queue: &str) -> la
     Ok(())
 }
 
+/// Messages ready in `queue`, by a passive declaration (which changes nothing); 0 when the
+/// broker has no such queue yet (it answers `NOT_FOUND`, closing the channel).
+pub(crate) async fn depth(channel: &Channel, queue: &str) -> lapin::Result<u64> {
+    let passive = QueueDeclareOptions { passive: true, ..QueueDeclareOptions::default() };
+    match channel.queue_declare(queue, passive, FieldTable::default()).await {
+        Ok(declared) => Ok(u64::from(declared.message_count())),
+        Err(error) if error.to_string().contains("NOT_FOUND") => Ok(0),
+        Err(error) => Err(error),
+    }
+}
+
 /// Declares the notices exchange. Not durable: notices are news of the moment, and every
 /// publisher and subscriber declares it again on each new channel, so a broker restart
 /// that forgot it costs nothing.

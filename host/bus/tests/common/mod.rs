@@ -276,6 +276,10 @@ impl Bus for Recording {
         self.inner.ready().await
     }
 
+    async fn depth(&self, queue: &Queue) -> Result<u64, BusError> {
+        self.inner.depth(queue).await
+    }
+
     async fn subscribe(&self) -> Result<Subscription, BusError> {
         self.inner.subscribe().await
     }
