@@ -3,6 +3,7 @@
 # drive it with Playwright (executablePath /usr/bin/chromium); Playwright's own browser
 # downloads are not used.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 chromium=${ATTUNE_CHROMIUM:-/usr/bin/chromium}
 if [ -x "$chromium" ]; then
@@ -12,13 +13,7 @@ if ! command -v apt-get >/dev/null; then
     echo "install-chromium: $chromium is missing and there is no apt-get to install it; set ATTUNE_CHROMIUM to a Chromium binary" >&2
     exit 1
 fi
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-    sudo="sudo"
-fi
-echo "install-chromium: installing Debian's chromium package" >&2
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+scripts/apt-install.sh install-chromium chromium fonts-dejavu-core
 if [ ! -x "$chromium" ]; then
     echo "install-chromium: apt-get ran but $chromium is still missing" >&2
     exit 1

@@ -3,14 +3,11 @@
 # `docker-registry` (the CNCF distribution registry). Each test starts its own on a free
 # port; nothing here runs it. Fails loudly when it cannot be installed.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 command -v docker-registry >/dev/null 2>&1 && exit 0
 
-if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    echo "installing docker-registry (the OCI registry the tests use)"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -q docker-registry >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q docker-registry >/dev/null; }
-fi
+scripts/apt-install.sh install-registry docker-registry
 command -v docker-registry >/dev/null 2>&1 || {
     echo "docker-registry is missing and could not be installed (apt-get install docker-registry)" >&2
     exit 1

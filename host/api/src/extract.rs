@@ -86,3 +86,15 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T>
             .map_err(|rejection| ApiError::new(StatusCode::BAD_REQUEST, "invalid_path", rejection.body_text()))
     }
 }
+
+/// A time given in a query (`since`, `until`) as RFC 3339; `400 invalid_query` naming the
+/// parameter otherwise.
+pub fn query_time(name: &str, value: Option<&str>) -> Result<Option<attune_domain::Timestamp>, ApiError> {
+    value
+        .map(|text| {
+            chrono::DateTime::parse_from_rfc3339(text)
+                .map(|time| time.to_utc())
+                .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", format!("{name}: {e}")))
+        })
+        .transpose()
+}

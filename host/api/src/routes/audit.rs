@@ -15,7 +15,7 @@ use utoipa::IntoParams;
 
 use crate::envelope::{Paged, page, page_request};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::Query;
+use crate::extract::{Query, query_time};
 use crate::state::ApiState;
 
 pub fn router() -> Router<ApiState> {
@@ -54,16 +54,6 @@ struct AuditQuery {
     until: Option<String>,
 }
 
-fn time(name: &str, value: Option<&str>) -> Result<Option<attune_domain::Timestamp>, ApiError> {
-    value
-        .map(|s| {
-            chrono::DateTime::parse_from_rfc3339(s)
-                .map(|t| t.to_utc())
-                .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", format!("{name}: {e}")))
-        })
-        .transpose()
-}
-
 /// List audit entries, newest first.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "operations", params(AuditQuery),
     responses((status = OK, description = "A page of audit entries", body = Paged<AuditEntry>)))]
@@ -79,8 +69,8 @@ async fn list(State(state): State<ApiState>, Query(query): Query<AuditQuery>) ->
         resource_type: query.resource_type,
         resource_ref: query.resource_ref,
         outcome: query.outcome,
-        since: time("since", query.since.as_deref())?,
-        until: time("until", query.until.as_deref())?,
+        since: query_time("since", query.since.as_deref())?,
+        until: query_time("until", query.until.as_deref())?,
     };
     Ok(page(audit::list(&state.platform, &filter, page_request(query.page, query.page_size)).await?))
 }

@@ -15,7 +15,7 @@ use utoipa::IntoParams;
 
 use crate::envelope::{Data, Paged, data, page, page_request};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Path, Query};
+use crate::extract::{Path, Query, query_time};
 use crate::state::ApiState;
 
 pub fn router() -> Router<ApiState> {
@@ -30,16 +30,6 @@ pub fn router() -> Router<ApiState> {
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(list_events, show_event, list_enforcements, show_enforcement))]
 pub struct Doc;
-
-fn since(value: Option<&str>) -> Result<Option<attune_domain::Timestamp>, ApiError> {
-    value
-        .map(|s| {
-            chrono::DateTime::parse_from_rfc3339(s)
-                .map(|t| t.to_utc())
-                .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", format!("since: {e}")))
-        })
-        .transpose()
-}
 
 #[derive(Deserialize, Default, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -62,8 +52,11 @@ struct EventQuery {
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", params(EventQuery),
     responses((status = OK, description = "A page of events", body = Paged<Event>)))]
 async fn list_events(State(state): State<ApiState>, Query(query): Query<EventQuery>) -> ApiResult<axum::Json<Value>> {
-    let filter =
-        EventFilter { trigger_ref: query.trigger, source_ref: query.source, since: since(query.since.as_deref())? };
+    let filter = EventFilter {
+        trigger_ref: query.trigger,
+        source_ref: query.source,
+        since: query_time("since", query.since.as_deref())?,
+    };
     let events = state.platform.store.list_events(&filter, page_request(query.page, query.page_size)).await;
     Ok(page(events.map_err(ServiceError::from)?))
 }
@@ -108,8 +101,12 @@ async fn list_enforcements(
         .map(str::parse::<EnforcementStatus>)
         .transpose()
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.to_string()))?;
-    let filter =
-        EnforcementFilter { rule_ref: query.rule, event: query.event, status, since: since(query.since.as_deref())? };
+    let filter = EnforcementFilter {
+        rule_ref: query.rule,
+        event: query.event,
+        status,
+        since: query_time("since", query.since.as_deref())?,
+    };
     let enforcements = state.platform.store.list_enforcements(&filter, page_request(query.page, query.page_size)).await;
     Ok(page(enforcements.map_err(ServiceError::from)?))
 }

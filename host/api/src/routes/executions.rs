@@ -170,13 +170,7 @@ impl ListQuery {
                 .map(|s| s.trim().parse::<ExecutionStatus>().map_err(|e| invalid(e.to_string())))
                 .collect::<Result<_, _>>()?,
         };
-        let since = self
-            .since
-            .as_deref()
-            .map(|s| {
-                chrono::DateTime::parse_from_rfc3339(s).map(|t| t.to_utc()).map_err(|e| invalid(format!("since: {e}")))
-            })
-            .transpose()?;
+        let since = crate::extract::query_time("since", self.since.as_deref())?;
         Ok(ExecutionFilter {
             statuses,
             action_ref: self.action_ref.clone(),
