@@ -25,6 +25,8 @@
 //!   implementations.
 //! - [`runtime`]: [`ScriptRuntime`], the [`attune_runtime_api::Runtime`] they share, and
 //!   [`NativeRuntimes`], the constructor the worker calls.
+//! - [`artifacts`]: files the action leaves in `ATTUNE_ARTIFACTS_DIR`, collected as its
+//!   artifacts once it has ended.
 //! - `input`, `result`: the stdin document and environment in, the outcome out.
 //! - [`error`]: why an action could not be started.
 //!
@@ -68,6 +70,7 @@
 //! # }
 //! ```
 
+pub mod artifacts;
 pub mod config;
 pub mod environment;
 pub mod error;

@@ -4,7 +4,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use async_trait::async_trait;
-use attune_runtime_api::{ExecutionIo, ExecutionRequest, FailureKind, Outcome, Runtime, RuntimeRegistry};
+use attune_runtime_api::{
+    ExecutionIo, ExecutionRequest, FailureKind, Outcome, OutputLine, Runtime, RuntimeRegistry, Stream,
+};
 
 use crate::config::NativeConfig;
 use crate::error::SetupError;
@@ -56,7 +58,7 @@ impl ScriptRuntime {
         let exposure = launch.exposure(&pack_dir);
         let spec = launch.into_spec(&self.toolchain, attune_variables(&request.context), &pack_dir, stdin);
         let limits = self.toolchain.config().sandbox.limits.resolve(&request.requested_limits);
-        Ok(self.toolchain.sandbox().confine(spec, &exposure, &limits)?)
+        Ok(self.toolchain.sandbox().confine_action(spec, &exposure, &limits, request.limits.artifact_bytes)?)
     }
 }
 
@@ -82,7 +84,7 @@ impl Runtime for ScriptRuntime {
             grace_period: self.toolchain.config().grace_period(),
             output_limit: Some(request.limits.output_bytes),
         };
-        let Confined { spec, report } = confined;
+        let Confined { spec, report, artifacts } = confined;
         let program = spec.program.clone();
         let started = Instant::now();
         let run = match process::run(spec, &policy, io.output.clone(), &io.cancel).await {
@@ -91,9 +93,17 @@ impl Runtime for ScriptRuntime {
                 return Outcome::failed(FailureKind::SetupFailed, SetupError::Spawn { program, source }.to_string());
             }
         };
-        let ended = Ended { run, report: report.read(), wall: started.elapsed() };
+        let report = report.read();
+        let collected = artifacts.collect(report.as_ref());
+        let (artifacts, problems) = crate::artifacts::publish(collected, request.limits.artifact_bytes);
+        for problem in problems {
+            io.output.emit(OutputLine { stream: Stream::Stderr, level: None, text: format!("attune: {problem}") });
+        }
+        let ended = Ended { run, report, wall: started.elapsed() };
         let limits = self.toolchain.config().sandbox.limits.resolve(&request.requested_limits);
-        result::outcome(ended, request.output_format, &request.limits, &limits)
+        let mut outcome = result::outcome(ended, request.output_format, &request.limits, &limits);
+        outcome.artifacts = artifacts;
+        outcome
     }
 }
 

@@ -109,6 +109,7 @@ impl Runtime for WasmRuntime {
             exit_code: None,
             metering: Some(run.metering),
             denied_secrets: run.denied_secrets,
+            artifacts: run.artifacts,
         }
     }
 }

@@ -41,4 +41,4 @@ pub(crate) mod sensor {
     });
 }
 
-pub(crate) use action::attune::automation::{config, kv, log, secrets, types};
+pub(crate) use action::attune::automation::{artifacts, config, kv, log, secrets, types};

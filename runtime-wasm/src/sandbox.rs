@@ -38,6 +38,7 @@ pub(crate) struct SandboxRun<T> {
     pub(crate) log: CapturedText,
     pub(crate) metering: Metering,
     pub(crate) denied_secrets: Vec<String>,
+    pub(crate) artifacts: Vec<attune_runtime_api::PublishedArtifact>,
 }
 
 /// Runs `call` in a new store of `engine` with `grants`, under `limits`, watching `io`'s
@@ -77,7 +78,7 @@ pub(crate) async fn run<C: GuestCall>(
 
     let fuel_left = store.get_fuel().unwrap_or(0);
     let peak_memory_bytes = store.data().limiter.peak();
-    let (log, denied_secrets) = store.into_data().finish();
+    let crate::host::Leftovers { log, denied_secrets, artifacts } = store.into_data().finish();
     let wall_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     SandboxRun {
         result,
@@ -91,6 +92,7 @@ pub(crate) async fn run<C: GuestCall>(
             wall_ms,
         },
         denied_secrets,
+        artifacts,
     }
 }
 

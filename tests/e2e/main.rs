@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `attune` binary, started as a process, driven over HTTP.
 
 mod abuse;
+mod artifacts;
 mod audit;
 mod callback;
 mod cli;

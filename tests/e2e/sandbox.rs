@@ -167,7 +167,7 @@ async fn hostile_native_actions_harm_only_themselves() {
     let fill = run("fill", json!({})).await;
 
     for attack in attacks {
-        let ended = finished(&server, &token, attack).await;
+        let ended = server.finished(&token, attack).await;
         assert_eq!(ended["status"], "completed", "{ended}");
         let report = ended["result"]["stdout"].as_str().unwrap();
         for line in report.lines().filter(|line| !line.starts_with("processes") && !line.starts_with("credential")) {
@@ -180,11 +180,11 @@ async fn hostile_native_actions_harm_only_themselves() {
         assert_eq!(words_after(report, "credential_variables "), Vec::<String>::new(), "{report}");
     }
     let failure = |ended: &Value| ended["result"]["error"]["kind"].as_str().unwrap_or_default().to_owned();
-    let bombed = finished(&server, &token, bomb).await;
+    let bombed = server.finished(&token, bomb).await;
     assert_eq!((bombed["status"].as_str(), failure(&bombed).as_str()), (Some("failed"), "process_limit"), "{bombed}");
-    let hogged = finished(&server, &token, hog).await;
+    let hogged = server.finished(&token, hog).await;
     assert_eq!((hogged["status"].as_str(), failure(&hogged).as_str()), (Some("failed"), "memory_limit"), "{hogged}");
-    let filled = finished(&server, &token, fill).await;
+    let filled = server.finished(&token, fill).await;
     let out = filled["result"]["stdout"].as_str().unwrap_or_default();
     assert!(out.starts_with("refused:") && out.contains("No space left on device"), "{filled}");
 
@@ -192,7 +192,7 @@ async fn hostile_native_actions_harm_only_themselves() {
     assert_eq!(during["data"]["status"], "running", "the victim ran through every attack");
     assert!(!data_dir.join("cache/wasm/planted.cwasm").exists());
     assert!(!pack.join("actions/planted").exists() && !pack.join("planted").exists());
-    let survived = finished(&server, &token, victim).await;
+    let survived = server.finished(&token, victim).await;
     assert_eq!(survived["status"], "completed", "{survived}");
     assert_eq!(survived["result"], json!({"finished": true, "secret_length": VICTIM_SECRET.len()}));
     let (status, _) = server.call("GET", "/health", None, None).await;
@@ -216,20 +216,6 @@ async fn wait_for_process(script: &Path) -> u32 {
         }
         assert!(Instant::now() < deadline, "{needle} never started");
         tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// The execution once it has ended.
-async fn finished(server: &Server, token: &str, id: i64) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
-        let (_, shown) = server.call("GET", &format!("/api/v1/executions/{id}"), Some(token), None).await;
-        let status = shown["data"]["status"].as_str().unwrap_or_default();
-        if ["completed", "failed", "timeout", "cancelled", "abandoned"].contains(&status) {
-            return shown["data"].clone();
-        }
-        assert!(Instant::now() < deadline, "execution {id} did not end: {shown}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 

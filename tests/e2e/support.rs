@@ -4,7 +4,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
@@ -131,6 +131,21 @@ impl Server {
         let status = response.status().as_u16();
         let text = response.text().await.unwrap();
         (status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() })
+    }
+
+    /// Execution `id` once it has ended (completed, failed, timeout, cancelled, abandoned);
+    /// fails the test after 90 s.
+    pub async fn finished(&self, token: &str, id: i64) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(90);
+        loop {
+            let (_, shown) = self.call("GET", &format!("/api/v1/executions/{id}"), Some(token), None).await;
+            let status = shown["data"]["status"].as_str().unwrap_or_default();
+            if ["completed", "failed", "timeout", "cancelled", "abandoned"].contains(&status) {
+                return shown["data"].clone();
+            }
+            assert!(Instant::now() < deadline, "execution {id} did not end: {shown}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Logs in and returns an access token.

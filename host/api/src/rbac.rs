@@ -149,6 +149,9 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/api/v1/executions/{id}/output", grant("execution", View, ExecutionAction("id"))),
     rule("POST", "/api/v1/executions/{id}/cancel", grant("execution", Modify, ExecutionAction("id"))),
     rule("POST", "/api/v1/executions/{id}/rerun", grant("action", Execute, ExecutionAction("id"))),
+    // Artifacts: reached through their execution, in the pack of its action.
+    rule("GET", "/api/v1/executions/{id}/artifacts", grant("artifact", View, ExecutionAction("id"))),
+    rule("GET", "/api/v1/executions/{id}/artifacts/{artifact_id}", grant("artifact", View, ExecutionAction("id"))),
     // Workflows: definitions are actions; a run is its execution's.
     rule("GET", "/api/v1/workflows", grant("action", View, PackFilter)),
     rule("GET", "/api/v1/workflows/{workflow_ref}", grant("action", View, Ref("workflow_ref"))),

@@ -131,12 +131,14 @@ pub fn limit_policy(config: &Config) -> LimitPolicy {
             fuel: l.fuel,
             memory_bytes: l.memory_mb << 20,
             output_bytes: l.output_bytes,
+            artifact_bytes: l.artifact_bytes,
         },
         caps: Limits {
             timeout: Duration::from_secs(l.max_timeout_s),
             fuel: l.max_fuel,
             memory_bytes: l.max_memory_mb << 20,
             output_bytes: l.output_bytes,
+            artifact_bytes: l.artifact_bytes,
         },
     }
 }

@@ -190,6 +190,8 @@ pub struct LimitsConfig {
     pub max_memory_mb: u64,
     /// Bytes kept of each output stream of an execution.
     pub output_bytes: usize,
+    /// Bytes of files one execution may publish as artifacts, all together.
+    pub artifact_bytes: u64,
 }
 
 impl Default for LimitsConfig {
@@ -202,6 +204,7 @@ impl Default for LimitsConfig {
             memory_mb: 128,
             max_memory_mb: 4096,
             output_bytes: 10 << 20,
+            artifact_bytes: 16 << 20,
         }
     }
 }

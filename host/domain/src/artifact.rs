@@ -50,6 +50,9 @@ pub struct NewArtifact {
     pub retention_limit: i32,
     /// Producing execution.
     pub execution: Option<Id>,
-    /// Content.
+    /// What it is: for a file its name, media type and size; for a link its URL.
     pub data: Json,
+    /// A file's bytes, stored apart from the metadata and read only on download.
+    #[serde(skip)]
+    pub content: Option<Vec<u8>>,
 }

@@ -13,9 +13,11 @@
 //!   may lower them but never exceed the caps.
 //! - [`outcome`]: the result or a typed [`Failure`], captured output and [`Metering`].
 //! - [`output`]: live output lines ([`OutputSink`]) and the bounded capture both runtimes use.
+//! - [`artifact`]: files and links an action publishes, and the rules both runtimes apply.
 //! - [`kv`]: the pack-scoped key-value handle actions and sensors read and write.
 //! - [`registry`]: the [`Runtime`] trait and the registry the worker resolves runtimes from.
 
+pub mod artifact;
 pub mod kv;
 pub mod limits;
 pub mod outcome;
@@ -23,6 +25,7 @@ pub mod output;
 pub mod registry;
 pub mod request;
 
+pub use artifact::{ArtifactContent, ArtifactRefused, ArtifactSet, PublishedArtifact};
 pub use kv::{KvError, KvStore, MemoryKv};
 pub use limits::{LimitPolicy, Limits, RequestedLimits};
 pub use outcome::{Failure, FailureKind, Metering, Outcome, TerminalStatus};

@@ -19,6 +19,8 @@ pub struct Limits {
     /// Bytes kept of each captured stream (stdout, stderr, log); the rest is dropped and the
     /// stream flagged as truncated.
     pub output_bytes: usize,
+    /// Bytes of files the execution may publish as artifacts, all together.
+    pub artifact_bytes: u64,
 }
 
 /// What an action definition asks for (all optional). Each runtime reads the limits it
@@ -60,12 +62,14 @@ impl Default for LimitPolicy {
                 fuel: 10_000_000_000,
                 memory_bytes: 128 << 20,
                 output_bytes: 10 << 20,
+                artifact_bytes: 16 << 20,
             },
             caps: Limits {
                 timeout: Duration::from_secs(24 * 3600),
                 fuel: 1_000_000_000_000,
                 memory_bytes: 4 << 30,
                 output_bytes: 10 << 20,
+                artifact_bytes: 16 << 20,
             },
         }
     }
@@ -85,6 +89,7 @@ impl LimitPolicy {
                 .map_or(d.memory_bytes, |mb| mb.saturating_mul(1 << 20))
                 .min(c.memory_bytes),
             output_bytes: d.output_bytes.min(c.output_bytes),
+            artifact_bytes: d.artifact_bytes.min(c.artifact_bytes),
         }
     }
 }

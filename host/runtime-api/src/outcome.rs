@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::artifact::PublishedArtifact;
 use crate::output::CapturedText;
 
 pub use attune_domain::failure::{Failure, FailureKind};
@@ -54,6 +55,8 @@ pub struct Outcome {
     pub metering: Option<Metering>,
     /// Secret names the action asked for without being granted them (audited).
     pub denied_secrets: Vec<String>,
+    /// Files and links the action published, already checked against the artifact rules.
+    pub artifacts: Vec<PublishedArtifact>,
 }
 
 impl Outcome {
@@ -67,6 +70,7 @@ impl Outcome {
             exit_code: None,
             metering: None,
             denied_secrets: Vec::new(),
+            artifacts: Vec::new(),
         }
     }
 

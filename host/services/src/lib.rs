@@ -30,6 +30,7 @@
 //!   the bus.
 //! - [`observe`]: the metrics of execution status changes, and the readiness probes and
 //!   store gauges of a role.
+//! - [`artifacts`]: execution artifacts as the API lists and serves them.
 //! - [`kv`]: the pack-scoped datastore handle actions and sensors use.
 //! - [`retention`]: the collector deleting history that is due, in small batches.
 //! - [`rules`]: rules managed through the API, checked like rules from pack files.
@@ -43,6 +44,7 @@
 //!   pause, resume, re-run from a task) and their views.
 
 pub mod api_keys;
+pub mod artifacts;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;

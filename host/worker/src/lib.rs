@@ -11,10 +11,12 @@
 //! - `run`: one execution: claim (`scheduled → running`), prepare, run, record the result.
 //! - `prepare`: turning a stored execution into a runtime request — parameters unsealed,
 //!   granted secrets resolved and decrypted, limits resolved against the server's caps.
+//! - `artifacts`: what an execution published, stored before its status turns terminal.
 //! - `output`: output lines batched into the store as they are produced.
 //! - `guard`: a panic while preparing or running an action ends that execution `failed`
 //!   (`internal_error`) instead of leaving it running.
 
+mod artifacts;
 pub mod config;
 mod guard;
 mod output;

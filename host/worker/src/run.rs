@@ -123,7 +123,9 @@ fn checked_output(execution: &Execution, mut outcome: Outcome) -> Outcome {
 /// Records the outcome, secrets masked: `running|canceling → completed|failed|timeout|cancelled`.
 async fn finish(shared: &Shared, execution: &Execution, outcome: Outcome, redactor: &Redactor) {
     use ExecutionStatus::*;
-    let outcome = checked_output(execution, outcome);
+    let mut outcome = checked_output(execution, outcome);
+    let artifacts = std::mem::take(&mut outcome.artifacts);
+    crate::artifacts::record(shared.store.as_ref(), execution, artifacts, redactor).await;
     if !outcome.denied_secrets.is_empty() {
         tracing::warn!(execution = execution.id, action = %execution.action_ref, secrets = ?outcome.denied_secrets,
             "the action asked for secrets it was not granted");

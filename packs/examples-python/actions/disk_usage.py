@@ -1,6 +1,8 @@
 """examples-python.disk_usage: file system usage, printed as YAML (output_format: yaml)."""
 
+import csv
 import json
+import os
 import shutil
 import sys
 
@@ -33,6 +35,13 @@ def main() -> int:
     for key, value in (("total", usage.total), ("used", usage.used), ("free", usage.free)):
         print(f"  {key}: {json.dumps(human(value))}")
     print(f"warning: {'true' if used_percent >= params.get('warn_percent', 90) else 'false'}")
+    # The same figures as a table, published as the execution's artifact `disk_usage.csv`.
+    artifacts = os.environ.get("ATTUNE_ARTIFACTS_DIR")
+    if artifacts:
+        with open(os.path.join(artifacts, "disk_usage.csv"), "w", newline="") as table:
+            writer = csv.writer(table)
+            writer.writerow(["path", "total_bytes", "used_bytes", "free_bytes", "used_percent"])
+            writer.writerow([path, usage.total, usage.used, usage.free, used_percent])
     return 0
 
 

@@ -70,7 +70,7 @@ impl SetupSteps<'_> {
         read_only.extend(Toolchain::installations(program));
         let exposure = Exposure { read_only, writable: vec![self.build_dir.to_path_buf()] };
         let config = self.toolchain.config();
-        let Confined { spec, report } = sandbox.confine(spec, &exposure, &config.sandbox.limits.for_builds())?;
+        let Confined { spec, report, .. } = sandbox.confine(spec, &exposure, &config.sandbox.limits.for_builds())?;
         let policy = SupervisionPolicy {
             timeout: Some(config.setup_timeout()),
             grace_period: config.grace_period(),

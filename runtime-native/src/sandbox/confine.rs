@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 use super::SandboxError;
 use super::config::{NativeLimits, SandboxConfig};
 use super::identity::RunAs;
-use super::spec::{HelperReport, HelperSpec, ProcessLimits};
+use super::spec::{ArtifactCollection, HelperReport, HelperSpec, ProcessLimits};
 use super::view::{self, Exposure};
 use crate::process::{self, ProcessSpec, SupervisionPolicy};
 use crate::toolchain::find_executable;
@@ -97,6 +97,31 @@ pub struct Confined {
     pub spec: ProcessSpec,
     /// Where the helper will say how the process ended.
     pub report: PendingReport,
+    /// Where the process's artifacts will be found.
+    pub artifacts: ArtifactSource,
+}
+
+/// Where the artifacts of a confined action are found once it has ended.
+#[derive(Debug)]
+pub enum ArtifactSource {
+    /// Nowhere: not an action, or nothing asked.
+    None,
+    /// In the helper's report (the sandbox collected them).
+    Report,
+    /// In this host directory (the sandbox is off), up to this many bytes; removed when
+    /// dropped.
+    Host(tempfile::TempDir, u64),
+}
+
+impl ArtifactSource {
+    /// What the ended process left as artifacts, given the helper's `report`.
+    pub fn collect(&self, report: Option<&HelperReport>) -> crate::artifacts::Collection {
+        match self {
+            ArtifactSource::None => crate::artifacts::Collection::default(),
+            ArtifactSource::Report => report.and_then(|r| r.artifacts.clone()).unwrap_or_default(),
+            ArtifactSource::Host(dir, max_bytes) => crate::artifacts::collect(dir.path(), *max_bytes),
+        }
+    }
 }
 
 /// The report a confined process will leave; its file is removed when this is dropped.
@@ -165,11 +190,38 @@ impl Sandbox {
         limits: &NativeLimits,
     ) -> Result<Confined, SandboxError> {
         let armed = match &self.mode {
-            Mode::Off => return Ok(Confined { spec, report: PendingReport(None) }),
+            Mode::Off => return Ok(Confined { spec, report: PendingReport(None), artifacts: ArtifactSource::None }),
             Mode::On(armed) => armed,
             Mode::Broken(error) => return Err(error.clone()),
         };
-        armed.confine(spec, exposure, limits, false)
+        armed.confine(spec, exposure, limits, false, None)
+    }
+
+    /// As [`Sandbox::confine`], for an action that may leave up to `artifact_bytes` of
+    /// artifacts in the directory `ATTUNE_ARTIFACTS_DIR` names (see [`crate::artifacts`]).
+    pub fn confine_action(
+        &self,
+        mut spec: ProcessSpec,
+        exposure: &Exposure,
+        limits: &NativeLimits,
+        artifact_bytes: u64,
+    ) -> Result<Confined, SandboxError> {
+        let armed = match &self.mode {
+            Mode::Off => {
+                let dir = tempfile::Builder::new()
+                    .prefix("attune-artifacts-")
+                    .tempdir()
+                    .map_err(|e| SandboxError::Reports(format!("cannot create an artifacts directory: {e}")))?;
+                spec.env.push((crate::artifacts::VARIABLE.into(), dir.path().into()));
+                let artifacts = ArtifactSource::Host(dir, artifact_bytes);
+                return Ok(Confined { spec, report: PendingReport(None), artifacts });
+            }
+            Mode::On(armed) => armed,
+            Mode::Broken(error) => return Err(error.clone()),
+        };
+        spec.env.push((crate::artifacts::VARIABLE.into(), crate::artifacts::SANDBOX_DIR.into()));
+        let collection = ArtifactCollection { dir: crate::artifacts::SANDBOX_DIR.into(), max_bytes: artifact_bytes };
+        armed.confine(spec, exposure, limits, false, Some(collection))
     }
 
     /// Confines a trivial process once, to find out whether (and how) this host confines
@@ -185,7 +237,7 @@ impl Sandbox {
         let limits = armed.config.limits.defaults;
         let policy =
             SupervisionPolicy { timeout: Some(PROBE_TIMEOUT), grace_period: armed.grace, output_limit: Some(64 << 10) };
-        let Confined { spec, report } = armed.confine(spec, &Exposure::default(), &limits, true)?;
+        let Confined { spec, report, .. } = armed.confine(spec, &Exposure::default(), &limits, true, None)?;
         let run = process::run(spec, &policy, Arc::new(NullSink), &CancellationToken::new())
             .await
             .map_err(|e| SandboxError::Unavailable(format!("cannot start {}: {e}", armed.helper.display())))?;
@@ -223,6 +275,7 @@ impl Armed {
         exposure: &Exposure,
         limits: &NativeLimits,
         probe: bool,
+        artifacts: Option<ArtifactCollection>,
     ) -> Result<Confined, SandboxError> {
         let mut exposure = exposure.clone();
         exposure.writable.extend(self.config.writable_paths.iter().cloned());
@@ -251,6 +304,7 @@ impl Armed {
             args: spec.args.iter().map(|arg| text(arg)).collect::<Result<_, _>>()?,
             report: report.clone(),
             probe,
+            artifacts: artifacts.clone(),
         };
         let document = serde_json::to_string(&helper_spec).expect("the helper spec serializes");
         // The sandbox's home is its private temporary directory.
@@ -266,7 +320,8 @@ impl Armed {
             cwd: PathBuf::from("/"),
             stdin: spec.stdin,
         };
-        Ok(Confined { spec: launch, report: PendingReport(Some(report)) })
+        let artifacts = if artifacts.is_some() { ArtifactSource::Report } else { ArtifactSource::None };
+        Ok(Confined { spec: launch, report: PendingReport(Some(report)), artifacts })
     }
 }
 

@@ -39,7 +39,7 @@ pub mod spec;
 pub mod view;
 
 pub use config::{NativeLimitPolicy, NativeLimits, SandboxConfig};
-pub use confine::{Confined, HELPER_NAME, PendingReport, Sandbox, SandboxStatus};
+pub use confine::{ArtifactSource, Confined, HELPER_NAME, PendingReport, Sandbox, SandboxStatus};
 pub use error::SandboxError;
 pub use identity::RunAs;
 pub use view::Exposure;

@@ -31,6 +31,19 @@ pub struct HelperSpec {
     /// Set up everything, report what Landlock enforced, and start nothing.
     #[serde(default)]
     pub probe: bool,
+    /// Collect the files the process leaves in an artifacts directory (actions only).
+    #[serde(default)]
+    pub artifacts: Option<ArtifactCollection>,
+}
+
+/// Where a confined action leaves its artifacts, and how much of them is read back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArtifactCollection {
+    /// The directory, inside the view (in its temporary space); created for the process.
+    pub dir: PathBuf,
+    /// Most bytes collected in all.
+    pub max_bytes: u64,
 }
 
 /// The user namespace's id maps and the ids the process runs as inside it.
@@ -178,6 +191,9 @@ pub struct HelperReport {
     pub cpu_ms: u64,
     /// Probe runs: what Landlock enforced.
     pub landlock: Option<LandlockReport>,
+    /// What the process left in its artifacts directory, when one was asked for.
+    #[serde(default)]
+    pub artifacts: Option<crate::artifacts::Collection>,
 }
 
 /// The limit that ended a tree.

@@ -86,6 +86,12 @@ async fn every_example_action_runs_in_the_packs_virtualenv() {
     assert!(total > 0 && usage["used_bytes"].as_u64().unwrap() <= total);
     assert_eq!(usage["warning"], json!(true));
     assert!(usage["human"]["total"].as_str().unwrap().ends_with("iB"));
+    let [table] = disk.artifacts.as_slice() else { panic!("one artifact: {:?}", disk.artifacts) };
+    let attune_runtime_api::ArtifactContent::File { media_type, bytes } = &table.content else { panic!("a file") };
+    assert_eq!((table.name.as_str(), media_type.as_str()), ("disk_usage.csv", "text/csv"));
+    let csv = String::from_utf8(bytes.clone()).unwrap();
+    assert!(csv.starts_with("path,total_bytes,used_bytes,free_bytes,used_percent\r\n"), "{csv}");
+    assert!(csv.contains(&format!("{path},{total},")), "{csv}");
 
     let signed = run_example(
         &fixture,

@@ -12,9 +12,10 @@ const SECRET_PARAMETER: &str = "p4ssw0rd-given-as-parameter";
 
 /// The variables an action may see when every optional context field is set: no
 /// credential among them.
-const ALLOWED: [&str; 9] = [
+const ALLOWED: [&str; 10] = [
     "ATTUNE_ACTION",
     "ATTUNE_API_URL",
+    "ATTUNE_ARTIFACTS_DIR",
     "ATTUNE_EXEC_ID",
     "ATTUNE_PACK",
     "ATTUNE_RULE",

@@ -127,7 +127,13 @@ impl TestPack {
             pack_config: json!({}),
             output_format: OutputFormat::Json,
             allowed_hosts: Vec::new(),
-            limits: Limits { timeout: Duration::from_secs(60), fuel: 0, memory_bytes: 0, output_bytes: 10 << 20 },
+            limits: Limits {
+                timeout: Duration::from_secs(60),
+                fuel: 0,
+                memory_bytes: 0,
+                output_bytes: 10 << 20,
+                artifact_bytes: 1 << 20,
+            },
             requested_limits: RequestedLimits::default(),
             kv: Arc::new(MemoryKv::new()),
         }

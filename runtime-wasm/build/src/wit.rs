@@ -20,6 +20,7 @@ const PACKAGE_FILES: &[(&str, &str)] = &[
     ("secrets.wit", include_str!("../../../wit/secrets.wit")),
     ("config.wit", include_str!("../../../wit/config.wit")),
     ("kv.wit", include_str!("../../../wit/kv.wit")),
+    ("artifacts.wit", include_str!("../../../wit/artifacts.wit")),
     ("worlds.wit", include_str!("../../../wit/worlds.wit")),
 ];
 
@@ -92,5 +93,20 @@ mod tests {
             let (resolve, id) = resolve_world(world).expect("the WIT package resolves");
             assert_eq!(resolve.worlds[id].name, world.name());
         }
+    }
+
+    #[test]
+    fn every_file_of_the_package_is_built_in() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../wit");
+        let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".wit"))
+            .collect();
+        on_disk.sort();
+        let mut built_in: Vec<&str> = PACKAGE_FILES.iter().map(|(path, _)| *path).collect();
+        built_in.sort();
+        assert_eq!(on_disk, built_in, "a file of wit/ missing from PACKAGE_FILES (or one gone)");
     }
 }

@@ -4,6 +4,7 @@
 //! configuration, captured output and WASI resources of one execution are never visible to
 //! another. Each interface is implemented in its own module.
 
+mod artifacts;
 mod config;
 mod kv;
 mod log;
@@ -12,7 +13,7 @@ mod secrets;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use attune_runtime_api::{KvStore, Limits, OutputSink, Stream};
+use attune_runtime_api::{ArtifactSet, CapturedText, KvStore, Limits, OutputSink, PublishedArtifact, Stream};
 use wasmtime::component::{HasSelf, Linker, ResourceTable};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
@@ -54,6 +55,17 @@ pub(crate) struct HostState {
     kv: Arc<dyn KvStore>,
     log: StreamCapture,
     requester: String,
+    artifacts: ArtifactSet,
+}
+
+/// What a finished store hands back beyond the call's result.
+pub(crate) struct Leftovers {
+    /// The execution's log lines.
+    pub(crate) log: CapturedText,
+    /// Secret names the guest asked for without being granted them.
+    pub(crate) denied_secrets: Vec<String>,
+    /// What the guest published.
+    pub(crate) artifacts: Vec<PublishedArtifact>,
 }
 
 /// The streams an execution writes to, shared between its store and its runner.
@@ -95,12 +107,17 @@ impl HostState {
             kv: grants.kv,
             log: StreamCapture::new(Stream::Log, limits.output_bytes, sink.clone()),
             requester: grants.requester,
+            artifacts: ArtifactSet::new(limits.artifact_bytes),
         }
     }
 
-    /// Ends the execution's log and returns it with the secret names that were refused.
-    pub(crate) fn finish(mut self) -> (attune_runtime_api::CapturedText, Vec<String>) {
-        (self.log.finish(), self.denied_secrets)
+    /// Ends the execution's log; returns it with the refused secret names and the artifacts.
+    pub(crate) fn finish(mut self) -> Leftovers {
+        Leftovers {
+            log: self.log.finish(),
+            denied_secrets: self.denied_secrets,
+            artifacts: self.artifacts.into_items(),
+        }
     }
 }
 
@@ -141,5 +158,6 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<HostS
     bindings::secrets::add_to_linker::<_, HasSelf<HostState>>(&mut linker, |state| state)?;
     bindings::config::add_to_linker::<_, HasSelf<HostState>>(&mut linker, |state| state)?;
     bindings::kv::add_to_linker::<_, HasSelf<HostState>>(&mut linker, |state| state)?;
+    bindings::artifacts::add_to_linker::<_, HasSelf<HostState>>(&mut linker, |state| state)?;
     Ok(linker)
 }

@@ -15,7 +15,7 @@ use serde_json::json;
 use crate::support::http_server::TestServer;
 use crate::support::{Sandbox, recorded_io, request, runtime_on};
 
-const TESTED_ACTIONS: &[&str] = &["echo", "http_get", "upcase", "use_secret"];
+const TESTED_ACTIONS: &[&str] = &["echo", "http_get", "report", "upcase", "use_secret"];
 
 fn pack_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../packs/examples-wasm")
@@ -89,6 +89,20 @@ async fn upcase_transforms_string_values_only() {
     let parameters = json!({"text": "hello \"world\"\n", "tags": ["a", "b2"], "count": 3});
     let outcome = sandbox.runtime.execute(example_request("upcase", parameters), io).await;
     assert_eq!(outcome.result, Ok(json!({"text": "HELLO \"WORLD\"\n", "tags": ["A", "B2"], "count": 3})));
+}
+
+#[tokio::test]
+async fn report_publishes_its_parameters_as_an_artifact() {
+    let sandbox = Sandbox::new();
+    let (io, _) = recorded_io();
+    let parameters = json!({"title": "nightly", "lines": ["ok"]});
+    let outcome = sandbox.runtime.execute(example_request("report", parameters.clone()), io).await;
+    assert_eq!(outcome.result, Ok(json!({"published": ["parameters.json"]})));
+    let [artifact] = outcome.artifacts.as_slice() else { panic!("one artifact: {:?}", outcome.artifacts) };
+    assert_eq!(artifact.name, "parameters.json");
+    let attune_runtime_api::ArtifactContent::File { media_type, bytes } = &artifact.content else { panic!("a file") };
+    assert_eq!(media_type, "application/json");
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(bytes).unwrap(), parameters);
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@
 
 mod support;
 
+mod artifacts;
 mod build;
 mod cache;
 mod concurrency;

@@ -309,6 +309,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/executions/{id}/artifacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the artifacts an execution published, newest first.
+         * @description Needs `view` on `artifact` in the pack of the action of execution `id`.
+         */
+        get: operations["get_executions_id_artifacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/executions/{id}/artifacts/{artifact_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a file artifact of an execution (a link has nothing to download: 404).
+         * @description Needs `view` on `artifact` in the pack of the action of execution `id`.
+         */
+        get: operations["get_executions_id_artifacts_artifact_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/executions/{id}/cancel": {
         parameters: {
             query?: never;
@@ -1673,6 +1713,39 @@ export interface components {
              * @description Last changed at.
              */
             updated: string;
+        };
+        /** @description One artifact, as listed. */
+        ArtifactView: {
+            /** @description `file_text`, `file_datatable`, `file_image`, `file_binary` or `url`. */
+            artifact_type: string;
+            /**
+             * Format: date-time
+             * @description When it was published.
+             */
+            created: string;
+            /** @description Files: the path that downloads it. */
+            download?: string | null;
+            /**
+             * Format: int64
+             * @description The execution that published it.
+             */
+            execution: number;
+            /**
+             * Format: int64
+             * @description Unique id.
+             */
+            id: number;
+            /** @description Files: the media type (e.g. `text/csv`). */
+            media_type?: string | null;
+            /** @description Its name, unique within the execution. */
+            name: string;
+            /**
+             * Format: int64
+             * @description Files: the size in bytes.
+             */
+            size_bytes?: number | null;
+            /** @description Links: where it points. */
+            url?: string | null;
         };
         /**
          * @description Who may answer: the named identities and the holders of the named permission sets.
@@ -3479,6 +3552,44 @@ export interface components {
                  * @description The workflow graph, for `runner_type: workflow`.
                  */
                 workflow_def?: number | null;
+            }[];
+            /** @description Where this page is. */
+            pagination: components["schemas"]["Pagination"];
+        };
+        /** @description A page of a list: `{"data": [...], "pagination": {...}}`. */
+        Paged_ArtifactView: {
+            /** @description The rows of this page. */
+            data: {
+                /** @description `file_text`, `file_datatable`, `file_image`, `file_binary` or `url`. */
+                artifact_type: string;
+                /**
+                 * Format: date-time
+                 * @description When it was published.
+                 */
+                created: string;
+                /** @description Files: the path that downloads it. */
+                download?: string | null;
+                /**
+                 * Format: int64
+                 * @description The execution that published it.
+                 */
+                execution: number;
+                /**
+                 * Format: int64
+                 * @description Unique id.
+                 */
+                id: number;
+                /** @description Files: the media type (e.g. `text/csv`). */
+                media_type?: string | null;
+                /** @description Its name, unique within the execution. */
+                name: string;
+                /**
+                 * Format: int64
+                 * @description Files: the size in bytes.
+                 */
+                size_bytes?: number | null;
+                /** @description Links: where it points. */
+                url?: string | null;
             }[];
             /** @description Where this page is. */
             pagination: components["schemas"]["Pagination"];
@@ -5694,6 +5805,66 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Data_Execution"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    get_executions_id_artifacts: {
+        parameters: {
+            query?: {
+                /** @description 1-based page (default 1). */
+                page?: number;
+                /** @description Rows per page (default 50; more than 1000 counts as 1000). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of artifacts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Paged_ArtifactView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    get_executions_id_artifacts_artifact_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The artifact */
+                artifact_id: number;
+                /** @description The execution */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": number[];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -1,6 +1,7 @@
-// Executions in the browser: an execution's page follows its output and status live, a
-// running one is cancelled from its page, one is run again with edited parameters, and the
-// list shows new executions as they are created and takes its filters from the URL.
+// Executions in the browser: an execution's page follows its output and status live and
+// lists its artifacts for download, a running one is cancelled from its page, one is run
+// again with edited parameters, and the list shows new executions as they are created and
+// takes its filters from the URL.
 import type { Page } from '@playwright/test';
 import { adminToken, call, expect, expectAccessible, makeUser, screenshot, signIn, test } from './fixtures';
 
@@ -91,6 +92,26 @@ test('an execution runs again with edited parameters, and refused ones are expla
   await expect(page.getByRole('heading', { name: /^Execution \d+$/, level: 1 })).not.toHaveText(`Execution ${id}`);
   await expect(page.getByRole('log', { name: 'Output' })).toContainText('second run', WAIT);
   await expect(status(page)).toHaveText('completed', WAIT);
+});
+
+test('an execution lists its artifacts, and a viewer downloads one as a file', async ({ page }) => {
+  await makeUser('val-artifacts', 'pw-val-artifacts-1', ['viewer']);
+  const id = await execute('examples-wasm.report', { title: 'nightly <b>report</b>' });
+  await signIn(page, 'val-artifacts', 'pw-val-artifacts-1');
+  await page.goto(`/executions/${id}`);
+  await expect(status(page)).toHaveText('completed', WAIT);
+  await expect(page.getByRole('heading', { name: 'Artifacts' })).toBeVisible(WAIT);
+  const table = page.getByRole('table', { name: 'Artifacts' });
+  await expect(table).toContainText('application/json');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download parameters.json' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('parameters.json');
+  const saved = await download.path();
+  const { readFileSync } = await import('node:fs');
+  expect(JSON.parse(readFileSync(saved, 'utf8'))).toEqual({ title: 'nightly <b>report</b>', lines: [] });
+  await expectAccessible(page);
 });
 
 test('a viewer sees an execution but is offered neither cancel nor re-run', async ({ page }) => {

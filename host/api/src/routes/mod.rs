@@ -1,5 +1,6 @@
 //! Routes, one module per resource; each returns its own `Router`.
 
+mod artifacts;
 mod audit;
 mod auth;
 mod components;
@@ -46,6 +47,7 @@ pub fn router(state: ApiState) -> Router {
         .merge(secret_bindings::router())
         .merge(components::router())
         .merge(executions::router())
+        .merge(artifacts::router())
         .merge(workflows::router())
         .merge(operations::router())
         .merge(rules::router())
@@ -104,6 +106,7 @@ pub fn documented() -> Vec<utoipa::openapi::OpenApi> {
         secret_bindings::Doc::openapi(),
         components::Doc::openapi(),
         executions::Doc::openapi(),
+        artifacts::Doc::openapi(),
         workflows::Doc::openapi(),
         operations::Doc::openapi(),
         rules::Doc::openapi(),

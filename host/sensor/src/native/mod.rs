@@ -105,7 +105,7 @@ async fn run_once(ctx: &Context, sensor: &NativeSensor, start: u64, cancel: &Can
     let exposure = launch.exposure(&pack_dir);
     let spec = launch.into_spec(&sensor.toolchain, variables, &pack_dir, stdin);
     let limits = sensor.toolchain.config().sandbox.limits.defaults;
-    let Confined { spec, report } = match sensor.toolchain.sandbox().confine(spec, &exposure, &limits) {
+    let Confined { spec, report, .. } = match sensor.toolchain.sandbox().confine(spec, &exposure, &limits) {
         Ok(confined) => confined,
         Err(error) => return Run::NotStarted(format!("cannot start: {error}")),
     };

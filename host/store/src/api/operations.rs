@@ -53,8 +53,10 @@ pub trait OperationsStore: Send + Sync {
     /// Deletes notifications created before `before`; returns how many.
     async fn purge_notifications(&self, before: Timestamp) -> StoreResult<u64>;
 
-    /// Records an artifact.
+    /// Records an artifact, with its file's bytes when it has some (one transaction).
     async fn create_artifact(&self, artifact: &NewArtifact) -> StoreResult<Artifact>;
+    /// The bytes of a file artifact; not found for links and unknown ids.
+    async fn artifact_content(&self, id: Id) -> StoreResult<Vec<u8>>;
     /// An artifact by id.
     async fn get_artifact(&self, id: Id) -> StoreResult<Artifact>;
     /// Artifacts, newest first; `execution` narrows.

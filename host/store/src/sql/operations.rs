@@ -193,7 +193,8 @@ macro_rules! impl_operations_store {
                 artifact: &attune_domain::artifact::NewArtifact,
             ) -> $crate::StoreResult<attune_domain::artifact::Artifact> {
                 let changing = self.changing();
-                Ok(sqlx::query_as(
+                let mut tx = self.write_pool(&changing).begin().await?;
+                let created: attune_domain::artifact::Artifact = sqlx::query_as(
                     "INSERT INTO artifact (ref, scope, owner, artifact_type, retention_policy, retention_limit, \
                      execution, data, created, updated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING *",
                 )
@@ -206,8 +207,26 @@ macro_rules! impl_operations_store {
                 .bind(artifact.execution)
                 .bind(&artifact.data)
                 .bind($crate::sql::now())
-                .fetch_one(self.write_pool(&changing))
-                .await?)
+                .fetch_one(&mut *tx)
+                .await?;
+                if let Some(content) = &artifact.content {
+                    sqlx::query("INSERT INTO artifact_content (artifact, content) VALUES ($1, $2)")
+                        .bind(created.id)
+                        .bind(content)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(created)
+            }
+
+            async fn artifact_content(&self, id: attune_domain::Id) -> $crate::StoreResult<Vec<u8>> {
+                let content: Option<Vec<u8>> =
+                    sqlx::query_scalar("SELECT content FROM artifact_content WHERE artifact = $1")
+                        .bind(id)
+                        .fetch_optional(self.read_pool())
+                        .await?;
+                content.ok_or_else(|| $crate::StoreError::not_found("artifact content", id))
             }
 
             async fn get_artifact(&self, id: attune_domain::Id) -> $crate::StoreResult<attune_domain::artifact::Artifact> {

@@ -1,5 +1,6 @@
 //! Runtimes, notifications and artifacts.
 
+use attune_domain::artifact::NewArtifact;
 use attune_domain::execution::ExecutionPatch;
 use attune_domain::status::{ExecutionStatus, NotificationState};
 use serde_json::json;
@@ -17,6 +18,7 @@ conformance_tests!(
     creates_and_reads_an_artifact,
     lists_artifacts_newest_first_by_execution,
     deletes_an_artifact,
+    a_file_artifact_keeps_its_bytes_until_it_is_deleted,
     the_backlog_counts_work_accepted_and_not_yet_taken_up,
 );
 
@@ -139,6 +141,21 @@ async fn deletes_an_artifact(store: &TestStore) {
     store.delete_artifact(artifact.id).await.unwrap();
     assert_not_found(store.get_artifact(artifact.id).await);
     assert_not_found(store.delete_artifact(artifact.id).await);
+}
+
+async fn a_file_artifact_keeps_its_bytes_until_it_is_deleted(store: &TestStore) {
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(100_000).collect();
+    let file = store
+        .create_artifact(&NewArtifact { content: Some(bytes.clone()), ..new_artifact("blob.bin", None) })
+        .await
+        .unwrap();
+    let link = store.create_artifact(&new_artifact("docs", None)).await.unwrap();
+    assert_eq!(store.artifact_content(file.id).await.unwrap(), bytes, "every byte, binary included");
+    assert_not_found(store.artifact_content(link.id).await);
+    assert_not_found(store.artifact_content(i64::MAX).await);
+
+    store.delete_artifact(file.id).await.unwrap();
+    assert_not_found(store.artifact_content(file.id).await);
 }
 
 async fn the_backlog_counts_work_accepted_and_not_yet_taken_up(store: &TestStore) {

@@ -16,6 +16,8 @@ pub enum Message {
     SetupError(String),
     /// A probe's Landlock status.
     Landlock(LandlockReport),
+    /// What the tree left in its artifacts directory (sent before [`Message::Ended`]).
+    Artifacts(crate::artifacts::Collection),
     /// The tree ended.
     Ended(Ending),
 }

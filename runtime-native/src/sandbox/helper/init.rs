@@ -25,7 +25,14 @@ use crate::sandbox::spec::{HelperSpec, LimitReached, ProcessLimits};
 /// Runs the sandbox's first process; never returns.
 pub fn run(spec: &HelperSpec, ready: File, mut channel: Sender) -> ! {
     let message = match set_up_and_supervise(spec, ready, &mut channel) {
-        Ok(ending) => Message::Ended(ending),
+        Ok(ending) => {
+            // Every process of the tree has been reaped: nothing can change the directory
+            // while it is read.
+            if let Some(artifacts) = &spec.artifacts {
+                channel.send(&Message::Artifacts(crate::artifacts::collect(&artifacts.dir, artifacts.max_bytes)));
+            }
+            Message::Ended(ending)
+        }
         Err(problem) => Message::SetupError(problem),
     };
     channel.send(&message);
@@ -47,6 +54,10 @@ fn set_up_and_supervise(spec: &HelperSpec, mut ready: File, channel: &mut Sender
         nix::unistd::setgroups(&[] as &[Gid]).map_err(|e| format!("cannot drop supplementary groups: {e}"))?;
     }
     mounts::build(&spec.view)?;
+    if let Some(artifacts) = &spec.artifacts {
+        artifacts_dir(&artifacts.dir, spec.ids.uid)
+            .map_err(|e| format!("cannot create the artifacts directory {}: {e}", artifacts.dir.display()))?;
+    }
 
     let signals = block_signals().map_err(|e| format!("cannot set up signal handling: {e}"))?;
     let program = match sys::fork().map_err(|e| format!("cannot start the program's process: {e}"))? {
@@ -59,6 +70,14 @@ fn set_up_and_supervise(spec: &HelperSpec, mut ready: File, channel: &mut Sender
         let _ = nix::unistd::close(fd);
     }
     Ok(supervise(program, &signals, &spec.limits))
+}
+
+/// Creates the directory the program leaves its artifacts in, its own (`uid`) and private.
+fn artifacts_dir(dir: &std::path::Path, uid: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    std::os::unix::fs::chown(dir, Some(uid), None)
 }
 
 /// Catches and blocks the signals this process handles, and opens a descriptor that

@@ -106,6 +106,7 @@ fn run(spec: &HelperSpec, report: &mut HelperReport) -> Result<Exit, String> {
         match message {
             Message::SetupError(problem) => return Err(problem),
             Message::Landlock(landlock) => report.landlock = Some(landlock),
+            Message::Artifacts(collection) => report.artifacts = Some(collection),
             Message::Ended(ending) => ended = Some(ending),
         }
     }

@@ -190,6 +190,45 @@ pub fn kv_forever() -> String {
     wat::action(&s, "", &body)
 }
 
+/// An action publishing `report.txt` (15 bytes, type guessed), `data.csv` (4 bytes, typed)
+/// and the link `docs`, and trying `../escape`; returns whether the escape was refused.
+pub fn publisher() -> String {
+    let imports = r#"
+  (import "attune:automation/artifacts@0.1.0" "publish-file"
+    (func $publish_file (param i32 i32 i32 i32 i32 i32 i32 i32)))
+  (import "attune:automation/artifacts@0.1.0" "publish-link"
+    (func $publish_link (param i32 i32 i32 i32 i32)))"#;
+    let mut s = Strings::default();
+    let report = s.add("report.txt");
+    let report_text = s.add("hello artifacts");
+    let csv = s.add("data.csv");
+    let csv_type = s.add("text/csv");
+    let csv_text = s.add("a,b\n");
+    let docs = s.add("docs");
+    let url = s.add("https://example.com/docs");
+    let escape = s.add("../escape");
+    let refused = s.add(r#"{"escape_refused":true}"#);
+    let accepted = s.add(r#"{"escape_refused":false}"#);
+    let body = format!(
+        r#"(call $publish_file {report} (i32.const 0) (i32.const 0) (i32.const 0) {report_text} (i32.const 176))
+        (call $publish_file {csv} (i32.const 1) {csv_type} {csv_text} (i32.const 176))
+        (call $publish_link {docs} {url} (i32.const 176))
+        (call $publish_file {escape} (i32.const 0) (i32.const 0) (i32.const 0) {report_text} (i32.const 176))
+        (if (result i32) (i32.load8_u (i32.const 176)) (then (call $ok {refused})) (else (call $ok {accepted})))"#,
+        report = report.args(),
+        report_text = report_text.args(),
+        csv = csv.args(),
+        csv_type = csv_type.args(),
+        csv_text = csv_text.args(),
+        docs = docs.args(),
+        url = url.args(),
+        escape = escape.args(),
+        refused = refused.args(),
+        accepted = accepted.args(),
+    );
+    wat::action_importing(imports, &s, "", &body)
+}
+
 /// A sensor reporting one `tests.tick` event `{"poll": N}` per poll and storing N under kv
 /// `last_poll`.
 pub fn ticker() -> String {

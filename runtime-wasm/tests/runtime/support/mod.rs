@@ -58,7 +58,13 @@ pub fn runtime_sealing_with(cache_dir: &Path, key: CacheKey) -> WasmRuntime {
 
 /// Limits generous enough for every well-behaved test guest.
 pub fn test_limits() -> Limits {
-    Limits { timeout: Duration::from_secs(30), fuel: 1_000_000_000, memory_bytes: 64 << 20, output_bytes: 1 << 20 }
+    Limits {
+        timeout: Duration::from_secs(30),
+        fuel: 1_000_000_000,
+        memory_bytes: 64 << 20,
+        output_bytes: 1 << 20,
+        artifact_bytes: 1 << 20,
+    }
 }
 
 /// A request to run `entry_point` with `parameters` and nothing granted.

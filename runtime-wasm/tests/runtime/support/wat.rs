@@ -150,6 +150,12 @@ pub fn action(strings: &Strings, locals: &str, body: &str) -> String {
     format!("(module\n{PRELUDE}\n{}\n  (func (export \"run\") {RUN_PARAMS} {locals}\n{body})\n)", strings.segments)
 }
 
+/// An action module importing `imports` too (interfaces the sensor world lacks, which the
+/// shared prelude therefore leaves out).
+pub fn action_importing(imports: &str, strings: &Strings, locals: &str, body: &str) -> String {
+    action(strings, locals, body).replacen("(module\n", &format!("(module\n{imports}\n"), 1)
+}
+
 /// A sensor module whose `poll` has `body`.
 pub fn sensor(strings: &Strings, locals: &str, body: &str) -> String {
     format!("(module\n{PRELUDE}\n{}\n  (func (export \"poll\") {POLL_PARAMS} {locals}\n{body})\n)", strings.segments)

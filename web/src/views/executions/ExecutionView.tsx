@@ -1,5 +1,5 @@
 // One execution: what ran and where it came from, its timeline, parameters, live output,
-// result, metering and failure; cancel and re-run (with edited parameters); for a workflow,
+// result, artifacts, metering and failure; cancel and re-run (with edited parameters); for a workflow,
 // its run, and its child executions. Queries are keyed ['execution', id], ['children', id]
 // and ['workflow', id], which live notices invalidate.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -14,6 +14,7 @@ import { JsonView } from '../../components/JsonView';
 import { Page } from '../../components/Page';
 import { StatusBadge } from '../../components/StatusBadge';
 import { elapsed, Time } from '../../components/Time';
+import { Artifacts } from './Artifacts';
 import { isFinished } from './executionParts';
 import { Output } from './Output';
 import { Rerun } from './Rerun';
@@ -173,6 +174,7 @@ function ExecutionDetail({ id }: { id: number }) {
           <JsonView value={e.result} label="Result" />
         </section>
       )}
+      {can('artifact', 'view', pack) && <Artifacts id={id} finished={finished} />}
       {e.metering && <Metering metering={e.metering} />}
       <Children id={id} workflow={isWorkflow} />
     </Page>

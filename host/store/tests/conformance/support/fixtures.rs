@@ -310,6 +310,7 @@ pub fn new_artifact(artifact_ref: &str, execution: Option<Id>) -> NewArtifact {
         retention_limit: 3,
         execution,
         data: json!({"path": "/tmp/report.txt"}),
+        content: None,
     }
 }
 
