@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use attune_runtime_api::{
     ExecutionContext, ExecutionIo, ExecutionRequest, LimitPolicy, MemoryKv, OutputFormat, RequestedLimits, Runtime,
 };
-use attune_runtime_wasm::{WasmRuntime, WasmRuntimeConfig, World, build};
+use attune_runtime_wasm::{CacheKey, WasmRuntime, WasmRuntimeConfig, World, build};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 
@@ -160,7 +160,11 @@ async fn python(dir: &Path) {
 }
 
 fn runtime(cache: &Path) -> WasmRuntime {
-    WasmRuntime::new(WasmRuntimeConfig::with_cache_dir(cache)).expect("runtime")
+    // One key for every runtime of the run, as a restarted server derives the same one:
+    // the second runtime on a cache directory loads what the first compiled.
+    let mut config = WasmRuntimeConfig::with_cache_dir(cache);
+    config.cache_key = CacheKey::derived_from(b"sandbox benchmark");
+    WasmRuntime::new(config).expect("runtime")
 }
 
 fn request(entry_point: &Path, n: u64) -> ExecutionRequest {
@@ -225,7 +229,8 @@ async fn throughput(runtime: &WasmRuntime, entry_point: &Path, total: u64, in_fl
 enum Baseline {
     /// wasmtime's defaults with the pooling allocator.
     Default,
-    /// What `WasmRuntime` uses: fuel, epoch interruption, slots kept resident.
+    /// What `WasmRuntime` uses: fuel, epoch interruption, the pool's warm slots and what
+    /// they keep resident.
     Tuned,
 }
 
@@ -234,7 +239,10 @@ async fn raw_instantiate_and_call(component_bytes: &[u8], iterations: u32, basel
     let mut pool = PoolingAllocationConfig::new();
     let mut config = Config::new();
     if let Baseline::Tuned = baseline {
-        pool.linear_memory_keep_resident(1 << 20).table_keep_resident(1 << 20).async_stack_keep_resident(1 << 20);
+        pool.max_unused_warm_slots(16)
+            .pagemap_scan(wasmtime::Enabled::Auto)
+            .linear_memory_keep_resident(1 << 20)
+            .table_keep_resident(1 << 20);
         config.consume_fuel(true).epoch_interruption(true);
     }
     config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));

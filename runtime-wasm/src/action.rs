@@ -16,6 +16,7 @@ use crate::config::WasmRuntimeConfig;
 use crate::error::SetupError;
 use crate::host::{self, Grants, HostState};
 use crate::limits;
+use crate::pool::PoolUsage;
 use crate::sandbox::{self, GuestCall};
 
 /// The WebAssembly runtime: one shared engine, a component cache, and a fresh sandbox per
@@ -50,6 +51,12 @@ impl WasmRuntime {
     /// check that a pack's component fits its world.
     pub async fn prepare(&self, entry_point: &Path, world: World) -> Result<(), SetupError> {
         self.inner.components.prepare(entry_point, world).await.map(drop)
+    }
+
+    /// What the instance pool holds now: instances in flight, warm slots and the bytes
+    /// they keep resident.
+    pub fn pool(&self) -> PoolUsage {
+        PoolUsage::of(&self.inner.engine)
     }
 
     pub(crate) fn engine(&self) -> &Engine {

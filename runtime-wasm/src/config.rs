@@ -1,5 +1,5 @@
-//! How the sandbox is sized: where compiled components are cached and how large the shared
-//! instance pool is.
+//! How the sandbox is sized: where compiled components are cached, how large the shared
+//! instance pool is and what it keeps resident between executions (see `pool`).
 //!
 //! Per-execution limits (fuel, memory, timeout, output) are not configured here: they come
 //! resolved on each request from the server's `limits.*` through
@@ -29,6 +29,14 @@ pub struct WasmRuntimeConfig {
     /// Component instances that may be alive at once (concurrent executions and polls).
     /// Sizes the pooling allocator; an execution beyond it fails with `setup_failed`.
     pub max_instances: u32,
+    /// Unused pool slots (memories, tables) kept warm for the next execution. Freed slots
+    /// are reused first; past this many unused warm ones, none more is kept warm, so the
+    /// resident set follows the executions in flight rather than the pool's size.
+    pub warm_slots: u32,
+    /// Bytes of each warm linear memory and table kept resident: only pages the guest wrote
+    /// (where the kernel can say which, Linux 6.7+), reset in place for the next execution.
+    /// The rest of a slot is returned to the kernel when its execution ends.
+    pub keep_resident_bytes: usize,
     /// Interval of the epoch clock that enforces wall-clock timeouts and cancellation inside
     /// guest code. A runaway guest is stopped within one tick after its deadline.
     pub epoch_tick: Duration,
@@ -45,13 +53,15 @@ impl WasmRuntimeConfig {
     }
 
     /// The defaults, caching into `cache_dir`: memory capped at 4 GiB (the server's default
-    /// cap), 256 concurrent instances, a 5 ms epoch tick.
+    /// cap), 256 concurrent instances, 16 warm slots keeping 1 MiB each, a 5 ms epoch tick.
     pub fn with_cache_dir(cache_dir: impl Into<PathBuf>) -> Self {
         Self {
             cache_dir: cache_dir.into(),
             cache_key: CacheKey::random(),
             max_memory_bytes: LimitPolicy::default().caps.memory_bytes,
             max_instances: 256,
+            warm_slots: 16,
+            keep_resident_bytes: 1 << 20,
             epoch_tick: Duration::from_millis(5),
         }
     }

@@ -6,60 +6,27 @@
 
 use std::thread;
 
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy};
 
 use crate::config::WasmRuntimeConfig;
 use crate::error::SetupError;
+use crate::pool;
 
-/// Core instances a component may hold at most (componentize-py guests link a dozen
-/// modules: the interpreter, libc, the bindings runtime and adapters).
-const CORE_INSTANCES_PER_COMPONENT: u32 = 32;
-/// Linear memories and tables per component, pooled.
-const MEMORIES_PER_COMPONENT: u32 = 4;
-const TABLES_PER_COMPONENT: u32 = 8;
-/// Function-table elements per table: CPython's indirect-call table has tens of thousands.
-const TABLE_ELEMENTS: usize = 100_000;
-/// Metadata sizes of one instance (VMContext); generous for large guests.
-const CORE_INSTANCE_SIZE: usize = 1 << 20;
-const COMPONENT_INSTANCE_SIZE: usize = 4 << 20;
-/// Bytes of each pooled memory, table and stack that are zeroed in place when a slot is
-/// reused instead of being returned to the kernel: small guests then cost no page faults and
-/// no `madvise` (and its cross-core TLB flushes) per execution.
-const KEEP_RESIDENT_BYTES: usize = 1 << 20;
 /// Native stack for one guest call; async fibers get this plus room for host frames.
 const WASM_STACK_BYTES: usize = 1 << 20;
 const ASYNC_STACK_BYTES: usize = 2 << 20;
 
 /// Builds the engine: Cranelift, fuel metering, epoch interruption, the pooling allocator
-/// sized by `config`, and no garbage-collection proposals (our guests don't use them).
+/// sized by `config` (see [`pool`]), and no garbage-collection proposals (our guests don't
+/// use them).
 pub(crate) fn build_engine(config: &WasmRuntimeConfig) -> Result<Engine, SetupError> {
     let max_memory = usize::try_from(config.max_memory_bytes).unwrap_or(usize::MAX).min(4 << 30);
-    let instances = config.max_instances.max(1);
-
-    let mut pool = PoolingAllocationConfig::new();
-    pool.total_component_instances(instances)
-        .total_core_instances(instances.saturating_mul(CORE_INSTANCES_PER_COMPONENT))
-        .total_memories(instances.saturating_mul(MEMORIES_PER_COMPONENT))
-        .total_tables(instances.saturating_mul(TABLES_PER_COMPONENT))
-        .total_stacks(instances)
-        .max_core_instances_per_component(CORE_INSTANCES_PER_COMPONENT)
-        .max_memories_per_component(MEMORIES_PER_COMPONENT)
-        .max_tables_per_component(TABLES_PER_COMPONENT)
-        .max_tables_per_module(TABLES_PER_COMPONENT)
-        .table_elements(TABLE_ELEMENTS)
-        .max_core_instance_size(CORE_INSTANCE_SIZE)
-        .max_component_instance_size(COMPONENT_INSTANCE_SIZE)
-        .max_memory_size(max_memory)
-        .linear_memory_keep_resident(KEEP_RESIDENT_BYTES)
-        .table_keep_resident(KEEP_RESIDENT_BYTES)
-        .async_stack_keep_resident(KEEP_RESIDENT_BYTES);
-
     let mut wasm = Config::new();
     wasm.consume_fuel(true)
         .epoch_interruption(true)
         .max_wasm_stack(WASM_STACK_BYTES)
         .async_stack_size(ASYNC_STACK_BYTES)
-        .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        .allocation_strategy(InstanceAllocationStrategy::Pooling(pool::pooling(config, max_memory)));
     let engine = Engine::new(&wasm).map_err(|e| SetupError::Engine(format!("{e:#}")))?;
     start_epoch_clock(&engine, config);
     Ok(engine)

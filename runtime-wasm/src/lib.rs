@@ -10,7 +10,8 @@
 //!
 //! Module plan:
 //! - [`config`]: cache directory and pool sizing.
-//! - `engine`: the shared engine (pooling allocator, fuel, epoch clock).
+//! - `engine`: the shared engine (fuel, epoch clock); `pool`: its instance pool and what
+//!   the pool keeps resident between executions ([`PoolUsage`]).
 //! - `cache`, `digest`, `components`, `python_cache`: from an entry point to a
 //!   pre-instantiated component, compiled once and cached on disk by digest.
 //! - [`seal`]: the MAC every cached file carries ([`CacheKey`]).
@@ -35,6 +36,7 @@ mod error;
 mod host;
 mod http_policy;
 mod limits;
+mod pool;
 mod python_cache;
 mod sandbox;
 pub mod seal;
@@ -47,5 +49,6 @@ pub use config::WasmRuntimeConfig;
 pub use digest::ComponentDigest;
 pub use error::SetupError;
 pub use http_policy::HostAllowlist;
+pub use pool::PoolUsage;
 pub use seal::CacheKey;
 pub use sensor::{PollReport, SensorEvent, SensorSpec};

@@ -18,6 +18,7 @@ mod args;
 mod commands;
 mod compose;
 mod environment;
+mod heap;
 mod http;
 mod logging;
 mod ops;
@@ -61,6 +62,7 @@ fn main() -> ExitCode {
         }
     };
     logging::init(&config.log);
+    heap::start_trimming(std::time::Duration::from_secs(config.ops.heap_trim_s));
     // Before anything is recorded: what happens earlier is not counted.
     attune_telemetry::exporter::install();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

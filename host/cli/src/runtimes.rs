@@ -26,9 +26,21 @@ pub fn runtime_registry(config: &Config, cipher: &Cipher, native: &NativeRuntime
 /// The WebAssembly runtime, its component cache in the data directory, sealed with a key
 /// derived from the server's encryption key.
 pub fn wasm_runtime(config: &Config, cipher: &Cipher) -> anyhow::Result<WasmRuntime> {
-    let mut wasm = WasmRuntimeConfig::new(config.wasm_cache_dir(), &limit_policy(config));
+    let mut wasm = wasm_config(config);
     wasm.cache_key = CacheKey::derived_from(&cipher.derive_key("component cache"));
     WasmRuntime::new(wasm).context("cannot start the WebAssembly runtime")
+}
+
+/// The WebAssembly runtime's settings: its cache directory, the memory cap from `limits.*`
+/// and its instance pool from `runtimes.wasm.*`.
+fn wasm_config(config: &Config) -> WasmRuntimeConfig {
+    let pool = &config.runtimes.wasm;
+    WasmRuntimeConfig {
+        max_instances: pool.max_instances,
+        warm_slots: pool.warm_slots,
+        keep_resident_bytes: usize::try_from(pool.keep_resident_bytes).unwrap_or(usize::MAX),
+        ..WasmRuntimeConfig::new(config.wasm_cache_dir(), &limit_policy(config))
+    }
 }
 
 /// The shell, Python and Node runtimes, their sandbox checked: start-up fails when the
@@ -86,5 +98,23 @@ fn native_config(config: &Config) -> NativeConfig {
             ..defaults
         },
         ..NativeConfig::with_envs_dir(config.runtime_envs_dir())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wasm_pool_comes_from_configuration() {
+        let mut config = Config::default();
+        config.runtimes.wasm.max_instances = 64;
+        config.runtimes.wasm.warm_slots = 4;
+        config.runtimes.wasm.keep_resident_bytes = 64 << 10;
+        config.limits.max_memory_mb = 512;
+        let wasm = wasm_config(&config);
+        assert_eq!((wasm.max_instances, wasm.warm_slots, wasm.keep_resident_bytes), (64, 4, 64 << 10));
+        assert_eq!(wasm.max_memory_bytes, 512 << 20);
+        assert_eq!(wasm.cache_dir, config.wasm_cache_dir());
     }
 }

@@ -17,5 +17,5 @@ pub use load::{ConfigError, load};
 pub use model::{
     AuthConfig, BusConfig, Config, DatabaseConfig, KeepConfig, LimitsConfig, LogConfig, LogFormat, MetricsAccess,
     NativeLimitsConfig, NativeRuntimeConfig, OpsConfig, RetentionConfig, RuntimesConfig, SensorConfig, ServerConfig,
-    WorkerConfig,
+    WasmRuntimeConfig, WorkerConfig,
 };

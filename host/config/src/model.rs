@@ -285,6 +285,30 @@ impl Default for SensorConfig {
 pub struct RuntimesConfig {
     /// Shell, Python and Node actions and sensors.
     pub native: NativeRuntimeConfig,
+    /// WebAssembly actions and sensors.
+    pub wasm: WasmRuntimeConfig,
+}
+
+/// `runtimes.wasm.*`: the WebAssembly sandbox's instance pool, and what it keeps resident
+/// between executions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WasmRuntimeConfig {
+    /// WebAssembly instances alive at once in this process (executions and sensor polls);
+    /// one more fails with `setup_failed`. Costs address space, not resident memory.
+    pub max_instances: u32,
+    /// Unused pool slots kept warm (their pages resident) for the next execution; beyond
+    /// that, freed slots are reused first and nothing more stays warm.
+    pub warm_slots: u32,
+    /// Bytes of each warm linear memory and table kept resident (reset in place, no page
+    /// faults on reuse); the rest is returned to the kernel when an execution ends.
+    pub keep_resident_bytes: u64,
+}
+
+impl Default for WasmRuntimeConfig {
+    fn default() -> Self {
+        Self { max_instances: 256, warm_slots: 16, keep_resident_bytes: 1 << 20 }
+    }
 }
 
 /// `runtimes.native.*`: how native processes are started, confined and limited.
@@ -431,11 +455,14 @@ pub struct OpsConfig {
     /// `/health/ready` (`host:port`); none when unset. The API and the embedded server serve
     /// them on `server.listen`.
     pub listen: Option<String>,
+    /// Seconds between two returns of the heap's free pages to the operating system
+    /// (glibc's `malloc_trim`); `0` never returns them.
+    pub heap_trim_s: u64,
 }
 
 impl Default for OpsConfig {
     fn default() -> Self {
-        Self { metrics: MetricsAccess::Open, listen: None }
+        Self { metrics: MetricsAccess::Open, listen: None, heap_trim_s: 10 }
     }
 }
 

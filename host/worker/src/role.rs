@@ -144,19 +144,24 @@ impl RegisteredWorker {
                     match delivery.message.clone() {
                         Message::ExecutionScheduled { execution } => {
                             // Wait for a slot inside the task, so that the loop keeps
-                            // heartbeating and routing cancellations while at capacity.
+                            // heartbeating and routing cancellations while at capacity. The
+                            // execution's state (many KiB) is allocated once it has a slot:
+                            // a backlog of thousands waiting costs only their deliveries.
                             let slots = slots.clone();
                             let shared = shared.clone();
                             tasks.spawn(async move {
                                 let permit = slots.acquire_owned().await.expect("the semaphore is never closed");
-                                let (settled_tx, settled_rx) = tokio::sync::oneshot::channel();
-                                let ack = async move {
-                                    if settled_rx.await.is_ok() {
-                                        delivery.ack().await;
-                                    }
-                                };
-                                let work = run_execution(&shared, execution, move || { let _ = settled_tx.send(()); });
-                                tokio::join!(ack, work);
+                                Box::pin(async move {
+                                    let (settled_tx, settled_rx) = tokio::sync::oneshot::channel();
+                                    let ack = async move {
+                                        if settled_rx.await.is_ok() {
+                                            delivery.ack().await;
+                                        }
+                                    };
+                                    let work = run_execution(&shared, execution, move || { let _ = settled_tx.send(()); });
+                                    tokio::join!(ack, work);
+                                })
+                                .await;
                                 drop(permit);
                             });
                         }
