@@ -21,13 +21,17 @@ use crate::load::resident;
 const FIRST_RUN: Duration = Duration::from_secs(600);
 /// Longest the held executions may take to reach the server, or to end once answered.
 const SETTLE: Duration = Duration::from_secs(120);
+/// Longer than the server's heap trim period (`ops.heap_trim_s`, 10 s by default): a
+/// reading taken after it does not count memory freed but not yet returned.
+const TRIMMED: Duration = Duration::from_secs(12);
 
 /// The figures: resident memory before, and with each number in flight.
 pub struct PerExecution {
     /// Resident memory with nothing in flight (after the first execution), MiB.
     idle: f64,
-    /// For each step: executions in flight, resident memory with them in flight.
-    steps: Vec<(usize, f64)>,
+    /// For each step: executions in flight, resident memory just before (nothing in
+    /// flight) and with them in flight.
+    steps: Vec<(usize, f64, f64)>,
     /// Resident memory after the last step had ended, MiB.
     after: f64,
     /// How long the first execution took (build, compile, run).
@@ -45,9 +49,9 @@ impl fmt::Display for PerExecution {
             self.idle,
             self.after
         );
-        let _ = writeln!(out, "{:>10} {:>9} {:>14}", "in flight", "RSS MiB", "MiB each");
-        for (n, rss) in &self.steps {
-            let _ = writeln!(out, "{n:>10} {rss:>9.0} {:>14.1}", (rss - self.idle) / *n as f64);
+        let _ = writeln!(out, "{:>10} {:>11} {:>9} {:>14}", "in flight", "before MiB", "RSS MiB", "MiB each");
+        for (n, before, rss) in &self.steps {
+            let _ = writeln!(out, "{n:>10} {before:>11.0} {rss:>9.0} {:>14.1}", (rss - before) / *n as f64);
         }
         f.write_str(&out)
     }
@@ -63,23 +67,27 @@ pub async fn per_execution(api: &Arc<Api>, deployment: &Deployment, steps: &[usi
     let first = execute(api, &url).await;
     wait_ended(api, &[first], FIRST_RUN).await;
     let first = began.elapsed();
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    tokio::time::sleep(TRIMMED).await;
     let idle = resident(deployment);
     let mut measured = Vec::new();
     for &n in steps {
+        // Each reading after a trim of the heap (`ops.heap_trim_s`): what the last step
+        // freed is gone from the baseline, and the executions in flight hold only what
+        // they use.
+        tokio::time::sleep(TRIMMED).await;
+        let baseline = resident(deployment);
         let before = server.arrived();
         let mut ids = Vec::with_capacity(n);
         for _ in 0..n {
             ids.push(execute(api, &url).await);
         }
         server.wait_arrived(before + n).await;
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        tokio::time::sleep(TRIMMED).await;
         let rss = resident(deployment);
-        println!("  {n} in flight: {rss:.0} MiB resident");
-        measured.push((n, rss));
+        println!("  {n} in flight: {rss:.0} MiB resident ({baseline:.0} MiB before)");
+        measured.push((n, baseline, rss));
         server.release(n);
         wait_ended(api, &ids, SETTLE).await;
-        tokio::time::sleep(Duration::from_secs(1)).await;
     }
     PerExecution { idle, steps: measured, after: resident(deployment), first }
 }
