@@ -2,8 +2,9 @@
 //!
 //! Parameters, secrets and the execution-scoped API token travel only on stdin, as one
 //! JSON document: `{"parameters": {...}, "secrets": {...}, "context": {...},
-//! "config": {...}, "api_token": "..."}`. The environment carries identifiers only: no
-//! credential is ever in it, where every process the action starts would inherit it.
+//! "config": {...}, "api_token": "..."}`. The environment carries identifiers only (and the
+//! W3C `TRACEPARENT`): no credential is ever in it, where every process the action starts
+//! would inherit it.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -59,6 +60,8 @@ pub fn attune_variables(context: &ExecutionContext) -> Vec<(OsString, OsString)>
         ("ATTUNE_API_URL", &context.api_url),
         ("ATTUNE_RULE", &context.rule_ref),
         ("ATTUNE_TRIGGER", &context.trigger_ref),
+        // W3C trace context, under the name OpenTelemetry SDKs read.
+        ("TRACEPARENT", &context.trace_parent),
     ];
     vars.extend(optional.into_iter().filter_map(|(name, value)| value.clone().map(|value| (name, value))));
     vars.into_iter().map(|(name, value)| (name.into(), value.into())).collect()
@@ -99,5 +102,15 @@ mod tests {
         let names: Vec<_> = variables.iter().map(|(k, _)| k.to_str().unwrap()).collect();
         assert_eq!(names, ["ATTUNE_ACTION", "ATTUNE_EXEC_ID", "ATTUNE_PACK"]);
         assert!(variables.iter().all(|(_, v)| v != "tok"));
+
+        let traced = ExecutionContext {
+            trace_parent: Some("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".into()),
+            ..context
+        };
+        let variables = attune_variables(&traced);
+        assert_eq!(
+            variables.last().map(|(k, v)| (k.to_str().unwrap(), v.to_str().unwrap())),
+            Some(("TRACEPARENT", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"))
+        );
     }
 }

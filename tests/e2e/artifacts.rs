@@ -122,3 +122,45 @@ async fn native_and_wasm_artifacts_are_stored_listed_and_downloaded() {
     assert_eq!(status, 403);
     assert!(!String::from_utf8_lossy(&body).contains("nightly"));
 }
+
+#[tokio::test]
+async fn with_an_artifact_directory_the_bytes_live_there_and_are_checked_on_download() {
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path().join("artifact-files");
+    let mut command = attune(&scratch.path().join("data"));
+    command.env("ATTUNE_ADMIN_PASSWORD", PASSWORD).env("ATTUNE__ARTIFACTS__DIR", &dir);
+    let server = Server::start(command);
+    let admin = server.login("admin", PASSWORD).await;
+
+    let (status, created) = server
+        .call(
+            "POST",
+            "/api/v1/actions/examples-wasm.report/execute",
+            Some(&admin),
+            Some(json!({"parameters": {"title": "kept on disk"}})),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["data"]["id"].as_i64().unwrap();
+    assert_eq!(server.finished(&admin, id).await["status"], "completed");
+    let listed = artifacts(&server, &admin, id).await;
+    let path = listed[0]["download"].as_str().unwrap();
+    let (status, _, bytes) = download(&server, &admin, path).await;
+    assert_eq!(status, 200);
+    assert_eq!(serde_json::from_slice::<Value>(&bytes).unwrap(), json!({"title": "kept on disk", "lines": []}));
+
+    // One file, named by the SHA-256 of the bytes, private to the server.
+    let files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = files[0].file_name().unwrap().to_str().unwrap().to_owned();
+    assert_eq!(name.len(), 64, "{name}");
+    assert_eq!(std::fs::read(&files[0]).unwrap(), bytes);
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&files[0]).unwrap().permissions().mode() & 0o777, 0o600);
+
+    // Bytes changed on disk are never served.
+    std::fs::write(&files[0], b"<script>alert(1)</script>").unwrap();
+    let (status, _, body) = download(&server, &admin, path).await;
+    assert_eq!(status, 500);
+    assert!(!String::from_utf8_lossy(&body).contains("script"));
+}

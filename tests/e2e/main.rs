@@ -20,6 +20,7 @@ mod sandbox;
 mod sensors;
 mod stream;
 mod support;
+mod traces;
 mod unprivileged;
 mod web;
 mod workflows;

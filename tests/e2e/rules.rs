@@ -26,17 +26,7 @@ async fn a_webhook_post_runs_the_matching_rules_action() {
         "action": "core.echo",
         "parameters": {"message": "{{ event.payload.body.service }} failed (rule {{ system.rule.ref }})"},
     });
-    let (status, created) = server.call("POST", "/api/v1/rules", Some(&token), Some(rule)).await;
-    assert_eq!(status, 201, "{created}");
-    let (status, _) = server
-        .call(
-            "POST",
-            "/api/v1/webhooks",
-            Some(&token),
-            Some(json!({"name": "alerts", "secret": "e2e-webhook-secret-123"})),
-        )
-        .await;
-    assert_eq!(status, 201);
+    webhook_rule(&server, &token, "alerts", rule).await;
 
     // Rejected by the criteria, then accepted: only the second runs the action.
     let ignored = post(&server, &token, json!({"level": "info", "service": "api-gw"})).await;
@@ -61,8 +51,17 @@ async fn post(server: &Server, token: &str, body: Value) -> i64 {
     accepted["data"]["event"].as_i64().unwrap()
 }
 
+/// Creates `rule` and the webhook `name` it is triggered by.
+pub async fn webhook_rule(server: &Server, token: &str, name: &str, rule: Value) {
+    let (status, created) = server.call("POST", "/api/v1/rules", Some(token), Some(rule)).await;
+    assert_eq!(status, 201, "{created}");
+    let webhook = json!({"name": name, "secret": "e2e-webhook-secret-123"});
+    let (status, created) = server.call("POST", "/api/v1/webhooks", Some(token), Some(webhook)).await;
+    assert_eq!(status, 201, "{created}");
+}
+
 /// Waits for the first execution caused by `rule` to end.
-async fn wait_for_execution(server: &Server, token: &str, rule: &str) -> Value {
+pub async fn wait_for_execution(server: &Server, token: &str, rule: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let (_, list) = server.call("GET", &format!("/api/v1/executions?rule={rule}"), Some(token), None).await;

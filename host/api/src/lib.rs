@@ -20,6 +20,10 @@
 //!   recorded by the access layer.
 //! - [`openapi`]: the OpenAPI document, from the handlers' annotations and the access table.
 //! - `routes`: one module per resource, each returning its own `Router`.
+//!
+//! Every request runs in a span (`http.request`) that continues the caller's W3C
+//! `traceparent`, if valid, so that the execution or event it creates joins the caller's
+//! trace (see `attune_telemetry::trace`).
 
 mod audit;
 mod auth;
@@ -61,7 +65,27 @@ fn with_limits(router: Router, limits: HttpLimits) -> Router {
     router
         .layer(axum::middleware::from_fn_with_state(limits, deadline::read_body_within))
         .layer(DefaultBodyLimit::max(max_body))
-        .layer(TraceLayer::new_for_http().on_failure(log_failure))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span).on_failure(log_failure))
+}
+
+/// The span of one request: a child of the caller's trace when it sent a valid
+/// `traceparent` header, else the root of a new trace. Named by the route's template, never
+/// by the raw path a caller chose.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let route = request.extensions().get::<axum::extract::MatchedPath>().map_or("unmatched", |path| path.as_str());
+    let span = tracing::info_span!(
+        "http.request",
+        method = %request.method(),
+        route,
+        trace_id = tracing::field::Empty,
+    );
+    let parent = request
+        .headers()
+        .get(attune_telemetry::trace::HEADER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(attune_telemetry::trace::TraceParent::parse);
+    attune_telemetry::trace::continue_trace(&span, parent.as_ref());
+    span
 }
 
 /// Logs a failed request, except a refusal to take more work (`503`): those come by the

@@ -4,6 +4,8 @@
 //! re-read the store and move state with conditional updates, so a duplicated, replayed or
 //! late message is harmless, and a lost one is re-driven by the reconciler. That is why the
 //! bus can be simple: at-least-once delivery to competing consumers of named queues.
+//! Each message carries the W3C trace context it was published in, so that one trace
+//! follows an execution from role to role.
 //!
 //! Beside the queues runs a fan-out of [`Notice`]s: every subscriber hears every notice
 //! broadcast after it subscribed, at most once and only while it keeps up. Notices feed
@@ -27,6 +29,7 @@ pub mod rabbitmq;
 pub mod subscription;
 
 use async_trait::async_trait;
+use attune_telemetry::trace::TraceParent;
 
 pub use memory::MemoryBus;
 pub use message::{Message, Queue};
@@ -50,7 +53,8 @@ pub enum BusError {
 #[async_trait]
 pub trait Bus: Send + Sync {
     /// Publishes `message` on `queue`; returns once the bus holds it (for RabbitMQ: once the
-    /// broker confirmed it to disk).
+    /// broker confirmed it to disk). The current span's trace context travels with it
+    /// (for RabbitMQ: in the `traceparent` header) and comes out as [`Delivery::trace`].
     async fn publish(&self, queue: &Queue, message: &Message) -> Result<(), BusError>;
 
     /// Starts consuming `queue`. Several consumers of one queue share its messages; each
@@ -115,13 +119,21 @@ pub struct Delivery {
     pub message: Message,
     /// Whether the bus delivered this message before (to this or another consumer).
     pub redelivered: bool,
+    /// The trace context the message was published in, which its handling continues.
+    pub trace: Option<TraceParent>,
     settle: Option<Box<dyn Settle>>,
 }
 
 impl Delivery {
     /// A delivery settled through `settle`.
     pub fn new(message: Message, redelivered: bool, settle: Box<dyn Settle>) -> Self {
-        Self { message, redelivered, settle: Some(settle) }
+        Self { message, redelivered, trace: None, settle: Some(settle) }
+    }
+
+    /// This delivery, published in the trace context `trace`.
+    pub fn traced(mut self, trace: Option<TraceParent>) -> Self {
+        self.trace = trace;
+        self
     }
 
     /// Handled: remove the message.

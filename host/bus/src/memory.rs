@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use attune_telemetry::trace::{self, TraceParent};
 use tokio::sync::{Notify, broadcast};
 
 use crate::{Bus, BusError, Consumer, ConsumerStream, Delivery, Message, Notice, Queue, Settle, Subscription};
@@ -19,24 +20,32 @@ pub const DEAD_LETTER_QUEUE: &str = "attune.dead-letter";
 /// output lines while it is busy for a moment, bounded so a stuck one holds little memory.
 pub const DEFAULT_NOTICE_CAPACITY: usize = 4096;
 
+/// A message waiting in a queue, with the trace context it was published in.
+#[derive(Clone)]
+struct Queued {
+    message: Message,
+    trace: Option<TraceParent>,
+    redelivered: bool,
+}
+
 #[derive(Default)]
 struct QueueState {
-    items: Mutex<VecDeque<(Message, bool)>>,
+    items: Mutex<VecDeque<Queued>>,
     ready: Notify,
 }
 
 impl QueueState {
-    fn push_back(&self, message: Message, redelivered: bool) {
-        self.items.lock().expect("queue lock").push_back((message, redelivered));
+    fn push_back(&self, queued: Queued) {
+        self.items.lock().expect("queue lock").push_back(queued);
         self.ready.notify_one();
     }
 
-    fn push_front(&self, message: Message) {
-        self.items.lock().expect("queue lock").push_front((message, true));
+    fn push_front(&self, queued: Queued) {
+        self.items.lock().expect("queue lock").push_front(Queued { redelivered: true, ..queued });
         self.ready.notify_one();
     }
 
-    fn pop(&self) -> Option<(Message, bool)> {
+    fn pop(&self) -> Option<Queued> {
         self.items.lock().expect("queue lock").pop_front()
     }
 
@@ -119,7 +128,8 @@ impl Bus for MemoryBus {
         if self.shared.closed.load(Ordering::SeqCst) {
             return Err(BusError::Closed);
         }
-        self.shared.queue(&queue.name()).push_back(message.clone(), false);
+        let queued = Queued { message: message.clone(), trace: trace::current(), redelivered: false };
+        self.shared.queue(&queue.name()).push_back(queued);
         Ok(())
     }
 
@@ -172,10 +182,17 @@ impl ConsumerStream for MemoryConsumer {
             if self.shared.closed.load(Ordering::SeqCst) {
                 return None;
             }
-            if let Some((message, redelivered)) = self.queue.pop() {
-                let settle =
-                    MemorySettle { shared: self.shared.clone(), queue: self.queue.clone(), message: message.clone() };
-                return Some(Delivery::new(message, redelivered, Box::new(settle)));
+            if let Some(queued) = self.queue.pop() {
+                let delivery = Delivery::new(
+                    queued.message.clone(),
+                    queued.redelivered,
+                    Box::new(MemorySettle {
+                        shared: self.shared.clone(),
+                        queue: self.queue.clone(),
+                        queued: queued.clone(),
+                    }),
+                );
+                return Some(delivery.traced(queued.trace));
             }
             tokio::select! {
                 _ = ready => {}
@@ -188,7 +205,7 @@ impl ConsumerStream for MemoryConsumer {
 struct MemorySettle {
     shared: Arc<Shared>,
     queue: Arc<QueueState>,
-    message: Message,
+    queued: Queued,
 }
 
 #[async_trait]
@@ -197,13 +214,13 @@ impl Settle for MemorySettle {
 
     async fn requeue(self: Box<Self>) {
         if !self.shared.closed.load(Ordering::SeqCst) {
-            self.queue.push_front(self.message);
+            self.queue.push_front(self.queued);
         }
     }
 
     async fn dead_letter(self: Box<Self>) {
-        tracing::warn!(message = ?self.message, "message dead-lettered");
-        self.shared.queue(DEAD_LETTER_QUEUE).push_back(self.message, false);
+        tracing::warn!(message = ?self.queued.message, "message dead-lettered");
+        self.shared.queue(DEAD_LETTER_QUEUE).push_back(Queued { redelivered: false, ..self.queued });
     }
 }
 

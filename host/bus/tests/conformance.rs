@@ -279,3 +279,35 @@ async fn depth_counts_the_messages_waiting_and_not_those_delivered(fixture: Fixt
     assert!(left <= 2, "{left}");
     fixture.finish().await;
 }
+
+bus_test!(a_message_carries_the_trace_context_it_was_published_in);
+async fn a_message_carries_the_trace_context_it_was_published_in(fixture: Fixture) {
+    use attune_telemetry::trace::{self, TraceParent, TraceSettings};
+    use tracing::Instrument;
+    use tracing_subscriber::layer::SubscriberExt;
+
+    let settings = TraceSettings { service: "attune-test".into(), otlp_endpoint: None, sample_ratio: 1.0 };
+    let (layer, _tracing) = trace::layer(&settings).unwrap();
+    let _subscriber = tracing::subscriber::set_default(tracing_subscriber::registry().with(layer));
+    let caller = TraceParent::parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").unwrap();
+    // Only spans of Attune's crates are traced.
+    let span = tracing::info_span!(target: "attune_bus", "publishing", trace_id = tracing::field::Empty);
+    trace::continue_trace(&span, Some(&caller));
+    let publisher = trace::of(&span).unwrap();
+
+    let mut consumer = fixture.bus.consume(&Queue::Executor).await.unwrap();
+    fixture.bus.publish(&Queue::Executor, &message(1)).instrument(span).await.unwrap();
+    fixture.bus.publish(&Queue::Executor, &message(2)).await.unwrap();
+
+    let (first, second) = (next(&mut consumer).await, next(&mut consumer).await);
+    let (traced, untraced) = if first.message == message(1) { (first, second) } else { (second, first) };
+    assert_eq!(traced.trace.as_ref(), Some(&publisher), "the publishing span is the parent");
+    assert_eq!(traced.trace.as_ref().unwrap().trace_id(), caller.trace_id());
+    assert_eq!((&untraced.message, untraced.trace.as_ref()), (&message(2), None), "published outside any span");
+    untraced.ack().await;
+    traced.requeue().await;
+    let again = next(&mut consumer).await;
+    assert_eq!((&again.message, again.trace.as_ref()), (&message(1), Some(&publisher)), "kept when requeued");
+    again.ack().await;
+    fixture.finish().await;
+}

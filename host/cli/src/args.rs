@@ -64,3 +64,18 @@ pub enum Role {
     /// Apply pending database migrations and exit.
     Migrate,
 }
+
+impl Role {
+    /// The name its spans are exported under.
+    pub fn service_name(&self) -> &'static str {
+        match self {
+            Role::Server => "attune-server",
+            Role::Api => "attune-api",
+            Role::Executor => "attune-executor",
+            Role::Worker => "attune-worker",
+            Role::Sensor { .. } => "attune-sensor",
+            Role::Notifier => "attune-notifier",
+            Role::Migrate => "attune-migrate",
+        }
+    }
+}

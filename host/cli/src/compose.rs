@@ -14,6 +14,7 @@ use attune_runtime_api::{LimitPolicy, Limits};
 use attune_security::{Cipher, ServerSecrets, TokenIssuer};
 use attune_sensor::{RestartBackoff, SensorConfig, SensorDeps};
 use attune_services::Platform;
+use attune_services::artifact_files::ArtifactFiles;
 use attune_worker::{WorkerConfig, WorkerDeps};
 
 use attune_runtime_native::{NativeRuntimes, SandboxStatus};
@@ -37,7 +38,14 @@ pub async fn platform(config: &Config, env: &Inherited, bus: Arc<dyn Bus>) -> an
     );
     // Every role's traffic counted in its metrics.
     let bus: Arc<dyn Bus> = Arc::new(attune_bus::Metered::new(bus));
-    Ok(Platform { store, tokens, cipher: Cipher::new(&secrets.encryption_key), bus })
+    let artifact_files = match &config.artifacts.dir {
+        Some(dir) => Some(
+            ArtifactFiles::open(dir)
+                .with_context(|| format!("cannot create the artifact directory {}", dir.display()))?,
+        ),
+        None => None,
+    };
+    Ok(Platform { store, tokens, cipher: Cipher::new(&secrets.encryption_key), bus, artifact_files })
 }
 
 /// Creates the data directory readable by the server's user only (0700), and makes the
@@ -181,6 +189,7 @@ pub fn worker_deps(platform: &Platform, config: &Config, native: &NativeRuntimes
         cipher: platform.cipher.clone(),
         tokens: platform.tokens.clone(),
         registry: runtime_registry(config, &platform.cipher, native)?,
+        artifact_files: platform.artifact_files.clone(),
     })
 }
 
@@ -241,7 +250,7 @@ pub fn redact(url: &str) -> String {
 }
 
 /// What the retention collector keeps, from `retention.*`.
-pub fn retention(config: &Config) -> attune_services::retention::Retention {
+pub fn retention(config: &Config, platform: &Platform) -> attune_services::retention::Retention {
     use attune_services::retention::{Keep, Retention};
     use attune_store::Collectable;
     let settings = &config.retention;
@@ -266,6 +275,7 @@ pub fn retention(config: &Config) -> attune_services::retention::Retention {
             .filter(|(_, setting)| setting.max_age_days.is_some() || setting.max_count.is_some())
             .map(|(kind, setting)| (kind, keep(setting)))
             .collect(),
+        files: platform.artifact_files.clone(),
     }
 }
 

@@ -61,7 +61,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    logging::init(&config.log);
+    let _tracing = match logging::init(&config.log, &config.ops.traces, role.service_name()) {
+        Ok(tracing) => tracing,
+        Err(error) => {
+            eprintln!("attune: configuration error: ops.traces.otlp_endpoint: {error}");
+            return ExitCode::from(2);
+        }
+    };
     heap::start_trimming(std::time::Duration::from_secs(config.ops.heap_trim_s));
     // Before anything is recorded: what happens earlier is not counted.
     attune_telemetry::exporter::install();

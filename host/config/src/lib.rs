@@ -15,7 +15,7 @@ mod model;
 
 pub use load::{ConfigError, load};
 pub use model::{
-    AuthConfig, BusConfig, Config, DatabaseConfig, KeepConfig, LimitsConfig, LogConfig, LogFormat, MetricsAccess,
-    NativeLimitsConfig, NativeRuntimeConfig, OpsConfig, RetentionConfig, RuntimesConfig, SensorConfig, ServerConfig,
-    WasmRuntimeConfig, WorkerConfig,
+    ArtifactsConfig, AuthConfig, BusConfig, Config, DatabaseConfig, KeepConfig, LimitsConfig, LogConfig, LogFormat,
+    MetricsAccess, NativeLimitsConfig, NativeRuntimeConfig, OpsConfig, RetentionConfig, RuntimesConfig, SensorConfig,
+    ServerConfig, TracesConfig, WasmRuntimeConfig, WorkerConfig,
 };

@@ -183,6 +183,13 @@ mod tests {
         assert_eq!(config.sensor.default_poll_interval_s, 15);
         assert_eq!(config.sensor.restart_initial_ms, 1000, "defaults fill the rest");
 
+        let error = load(None, env(&[("ATTUNE__OPS__TRACES__SAMPLE_RATIO", "1.5")])).unwrap_err();
+        let ConfigError::Invalid { key, message, .. } = error else { panic!("{error}") };
+        assert_eq!(key, "ops.traces.sample_ratio");
+        assert!(message.contains("not between 0 and 1"), "{message}");
+        let config = load(None, env(&[("ATTUNE__OPS__TRACES__SAMPLE_RATIO", "0.25")])).unwrap();
+        assert_eq!(config.ops.traces.sample_ratio, 0.25);
+
         let error = load(None, env(&[("ATTUNE__SENSOR__REFRESH_S", "1")])).unwrap_err();
         let ConfigError::Invalid { key, message, .. } = error else { panic!("{error}") };
         assert_eq!(key, "sensor.refresh_s");

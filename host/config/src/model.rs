@@ -38,6 +38,8 @@ pub struct Config {
     pub ops: OpsConfig,
     /// How long history is kept.
     pub retention: RetentionConfig,
+    /// Where artifacts are kept.
+    pub artifacts: ArtifactsConfig,
     /// The file this configuration was read from, if any (never visible to native
     /// actions).
     #[serde(skip)]
@@ -62,6 +64,7 @@ impl Default for Config {
             log: LogConfig::default(),
             ops: OpsConfig::default(),
             retention: RetentionConfig::default(),
+            artifacts: ArtifactsConfig::default(),
             file: None,
         }
     }
@@ -458,11 +461,52 @@ pub struct OpsConfig {
     /// Seconds between two returns of the heap's free pages to the operating system
     /// (glibc's `malloc_trim`); `0` never returns them.
     pub heap_trim_s: u64,
+    /// Where traces go.
+    pub traces: TracesConfig,
 }
 
 impl Default for OpsConfig {
     fn default() -> Self {
-        Self { metrics: MetricsAccess::Open, listen: None, heap_trim_s: 10 }
+        Self { metrics: MetricsAccess::Open, listen: None, heap_trim_s: 10, traces: TracesConfig::default() }
+    }
+}
+
+/// `artifacts.*`
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ArtifactsConfig {
+    /// A directory for the bytes of file artifacts, instead of the store. Every worker, API
+    /// and executor of a deployment must see the same directory.
+    pub dir: Option<PathBuf>,
+}
+
+/// `ops.traces.*`: trace contexts are always made and propagated (into logs and native
+/// actions); spans are exported only when a collector is named.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TracesConfig {
+    /// The OTLP/HTTP (protobuf) traces endpoint of a collector, such as
+    /// `http://otel-collector:4318/v1/traces`.
+    pub otlp_endpoint: Option<String>,
+    /// The share of new traces recorded and exported, from 0 to 1. A trace continued from
+    /// a caller's `traceparent` follows the caller's sampling decision.
+    #[serde(deserialize_with = "share")]
+    pub sample_ratio: f64,
+}
+
+/// A number from 0 to 1.
+fn share<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    let value = f64::deserialize(deserializer)?;
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(serde::de::Error::custom(format!("{value} is not between 0 and 1")))
+    }
+}
+
+impl Default for TracesConfig {
+    fn default() -> Self {
+        Self { otlp_endpoint: None, sample_ratio: 1.0 }
     }
 }
 

@@ -55,4 +55,8 @@ pub struct NewArtifact {
     /// A file's bytes, stored apart from the metadata and read only on download.
     #[serde(skip)]
     pub content: Option<Vec<u8>>,
+    /// Instead of `content`: the SHA-256 naming the file that holds the bytes in the
+    /// configured artifact directory.
+    #[serde(skip)]
+    pub file: Option<String>,
 }

@@ -50,6 +50,9 @@ pub struct Execution {
     pub run_after: Option<Timestamp>,
     /// The failed attempt this execution retries (a retry policy's linked attempt).
     pub retry_of: Option<Id>,
+    /// The W3C trace context it was requested in (`00-<trace id>-<span id>-<flags>`),
+    /// which every role handling it continues.
+    pub trace_parent: Option<String>,
     /// Created at.
     pub created: Timestamp,
     /// Last changed at.
@@ -108,6 +111,8 @@ pub struct NewExecution {
     pub run_after: Option<Timestamp>,
     /// The failed attempt it retries; at most one execution retries each.
     pub retry_of: Option<Id>,
+    /// The W3C trace context it is requested in.
+    pub trace_parent: Option<String>,
 }
 
 impl NewExecution {
@@ -127,6 +132,7 @@ impl NewExecution {
             attempt: 1,
             run_after: None,
             retry_of: None,
+            trace_parent: None,
         }
     }
 }

@@ -118,6 +118,8 @@ pub async fn retry(store: &dyn Store, bus: &dyn Bus, attempt: &Execution) -> Sto
         attempt: next,
         run_after: (delay > 0).then(|| chrono::Utc::now() + chrono::TimeDelta::seconds(delay)),
         retry_of: Some(attempt.id),
+        // A retry belongs to the trace of the attempt it repeats.
+        trace_parent: attempt.trace_parent.clone(),
     };
     let created = match attune_services::notify::create_execution(store, bus, &new).await {
         Ok(created) => created,

@@ -8,6 +8,7 @@ use attune_services::Platform;
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use crate::config::ExecutorConfig;
 use crate::reconciler::Reconciler;
@@ -101,24 +102,45 @@ where
     outcome
 }
 
-/// Handles one delivery and acknowledges, dead-letters or requeues it.
+/// Handles one delivery and acknowledges, dead-letters or requeues it. The handling is a
+/// span of the trace the message was published in.
 async fn settle<F, Fut>(delivery: Delivery, handle: &F)
 where
     F: Fn(Message) -> Fut,
     Fut: Future<Output = Result<bool, String>>,
 {
-    match handle(delivery.message.clone()).await {
-        Ok(true) => delivery.ack().await,
-        Ok(false) => {
-            tracing::warn!(message = ?delivery.message, "message on the wrong queue");
-            delivery.dead_letter().await;
+    let span = tracing::info_span!(
+        "executor.message",
+        "otel.name" = span_name(&delivery.message),
+        trace_id = tracing::field::Empty,
+    );
+    attune_telemetry::trace::continue_trace(&span, delivery.trace.as_ref());
+    async move {
+        match handle(delivery.message.clone()).await {
+            Ok(true) => delivery.ack().await,
+            Ok(false) => {
+                tracing::warn!(message = ?delivery.message, "message on the wrong queue");
+                delivery.dead_letter().await;
+            }
+            Err(error) => {
+                // The store is unreachable, most likely: keep the message for later.
+                tracing::error!(%error, message = ?delivery.message, "cannot handle message; will retry");
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                delivery.requeue().await;
+            }
         }
-        Err(error) => {
-            // The store is unreachable, most likely: keep the message for later.
-            tracing::error!(%error, message = ?delivery.message, "cannot handle message; will retry");
-            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-            delivery.requeue().await;
-        }
+    }
+    .instrument(span)
+    .await;
+}
+
+/// What handling `message` is called in traces.
+fn span_name(message: &Message) -> &'static str {
+    match message {
+        Message::ExecutionRequested { .. } => "executor.schedule",
+        Message::ExecutionFinished { .. } => "executor.finished",
+        Message::EventCreated { .. } => "rules.evaluate_event",
+        Message::ExecutionScheduled { .. } | Message::CancelRequested { .. } => "executor.unexpected",
     }
 }
 

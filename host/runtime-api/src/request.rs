@@ -48,6 +48,10 @@ pub struct ExecutionContext {
     /// Execution-scoped API token (expires when the execution ends). Never logged.
     #[serde(skip_serializing)]
     pub api_token: Option<String>,
+    /// The W3C trace context of the span running the action (`00-<trace id>-<span id>-<flags>`),
+    /// which native actions receive as `TRACEPARENT` to continue the trace.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace_parent: Option<String>,
 }
 
 /// One execution as the runtime sees it. Built by the worker from the stored execution, the

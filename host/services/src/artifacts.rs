@@ -2,7 +2,8 @@
 //!
 //! An artifact is always reached through its execution (`/executions/{id}/artifacts/...`),
 //! whose action's pack decides who may see it; one that belongs to another execution is
-//! not found, so an id cannot lead across packs.
+//! not found, so an id cannot lead across packs. A file's bytes come from the store, or from
+//! the artifact directory ([`crate::artifact_files`]) when the worker kept them there.
 
 use attune_domain::artifact::Artifact;
 use attune_domain::page::{Page, PageRequest};
@@ -11,7 +12,7 @@ use attune_domain::{Id, Timestamp};
 use attune_store::StoreError;
 use serde::Serialize;
 
-use crate::error::ServiceResult;
+use crate::error::{ServiceError, ServiceResult};
 use crate::platform::Platform;
 
 /// One artifact, as listed.
@@ -80,6 +81,17 @@ pub async fn download(platform: &Platform, execution: Id, id: Id) -> ServiceResu
     if artifact.execution != Some(execution) {
         return Err(StoreError::not_found("artifact", id).into());
     }
-    let content = platform.store.artifact_content(id).await?;
+    let content = match platform.store.artifact_file(id).await {
+        Ok(digest) => {
+            let files = platform.artifact_files.as_ref().ok_or_else(|| {
+                ServiceError::Internal(format!(
+                    "artifact {id} is kept in an artifact directory, and artifacts.dir is unset"
+                ))
+            })?;
+            files.get(&digest).await.map_err(|error| ServiceError::Internal(format!("artifact {id}: {error}")))?
+        }
+        Err(StoreError::NotFound { .. }) => platform.store.artifact_content(id).await?,
+        Err(other) => return Err(other.into()),
+    };
     Ok((ArtifactView::of(artifact, execution), content))
 }

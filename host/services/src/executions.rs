@@ -104,6 +104,8 @@ pub fn prepare(
         attempt: 1,
         run_after: request.delay_s.map(|s| chrono::Utc::now() + chrono::TimeDelta::seconds(s as i64)),
         retry_of: None,
+        // The request, webhook post, event or workflow step being handled now.
+        trace_parent: attune_telemetry::trace::current().map(String::from),
     })
 }
 
@@ -302,6 +304,9 @@ pub struct ExecutionView {
     pub updated: Timestamp,
     /// When a `delayed` execution is to be requested.
     pub run_after: Option<Timestamp>,
+    /// The id of the trace it belongs to (32 hex digits), to look it up in a tracing
+    /// backend; its native action received it in `TRACEPARENT`.
+    pub trace_id: Option<String>,
 }
 
 /// The view of `execution`, its secret parameters masked.
@@ -330,6 +335,11 @@ pub fn masked(execution: Execution) -> ExecutionView {
         finished: execution.finished,
         updated: execution.updated,
         run_after: execution.run_after,
+        trace_id: execution
+            .trace_parent
+            .as_deref()
+            .and_then(attune_telemetry::trace::TraceParent::parse)
+            .map(|parent| parent.trace_id().to_owned()),
     }
 }
 

@@ -44,6 +44,7 @@
 //!   pause, resume, re-run from a task) and their views.
 
 pub mod api_keys;
+pub mod artifact_files;
 pub mod artifacts;
 pub mod audit;
 pub mod auth;

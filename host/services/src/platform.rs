@@ -6,6 +6,8 @@ use attune_bus::Bus;
 use attune_security::{Cipher, TokenIssuer};
 use attune_store::Store;
 
+use crate::artifact_files::ArtifactFiles;
+
 /// Shared handles: cheap to clone, passed to every service (never global).
 #[derive(Clone)]
 pub struct Platform {
@@ -17,4 +19,6 @@ pub struct Platform {
     pub cipher: Cipher,
     /// Carries hints of work to the other roles.
     pub bus: Arc<dyn Bus>,
+    /// Where file artifacts' bytes are kept when `artifacts.dir` is set (else in the store).
+    pub artifact_files: Option<ArtifactFiles>,
 }

@@ -9,6 +9,8 @@ use std::time::Duration;
 use attune_store::{Collectable, Due, Store, StoreResult};
 use tokio_util::sync::CancellationToken;
 
+use crate::artifact_files::ArtifactFiles;
+
 /// How long one kind of history is kept.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Keep {
@@ -29,7 +31,14 @@ pub struct Retention {
     pub pause: Duration,
     /// Per kind; a kind not listed is kept forever.
     pub keep: Vec<(Collectable, Keep)>,
+    /// The artifact directory, whose files no artifact names any more are deleted after
+    /// each pass.
+    pub files: Option<ArtifactFiles>,
 }
+
+/// How old a file of the artifact directory must be before it may be swept: a worker
+/// writes the file a moment before it records the artifact naming it.
+const FILE_GRACE: Duration = Duration::from_secs(600);
 
 /// Runs one pass: every kind, batch after batch until none is due. Returns the rows
 /// deleted per kind.
@@ -74,6 +83,13 @@ pub async fn run(store: std::sync::Arc<dyn Store>, retention: Retention, shutdow
                 }
             }
             Err(error) => tracing::warn!(%error, "retention pass failed; trying again next time"),
+        }
+        if let Some(files) = &retention.files {
+            match files.sweep(store.as_ref(), std::time::SystemTime::now() - FILE_GRACE).await {
+                Ok(0) => {}
+                Ok(deleted) => tracing::info!(deleted, "unused artifact files deleted"),
+                Err(error) => tracing::warn!(%error, "artifact files not swept; trying again next time"),
+            }
         }
     }
 }

@@ -10,14 +10,35 @@ use attune_domain::artifact::NewArtifact;
 use attune_domain::execution::Execution;
 use attune_domain::status::{KeyOwnerType, RetentionPolicyType};
 use attune_runtime_api::{ArtifactContent, PublishedArtifact};
+use attune_services::artifact_files::ArtifactFiles;
 use attune_services::secret_params::Redactor;
 use attune_store::Store;
 use serde_json::json;
 
-/// Stores `artifacts` of `execution`.
-pub async fn record(store: &dyn Store, execution: &Execution, artifacts: Vec<PublishedArtifact>, redactor: &Redactor) {
+/// Stores `artifacts` of `execution`: a file's bytes in `files` when given, else in the
+/// store.
+pub async fn record(
+    store: &dyn Store,
+    files: Option<&ArtifactFiles>,
+    execution: &Execution,
+    artifacts: Vec<PublishedArtifact>,
+    redactor: &Redactor,
+) {
     for artifact in artifacts {
-        let row = new_artifact(execution, artifact, redactor);
+        let mut row = new_artifact(execution, artifact, redactor);
+        if let Some(files) = files
+            && let Some(bytes) = row.content.take()
+        {
+            match files.put(bytes.clone()).await {
+                Ok(digest) => row.file = Some(digest),
+                Err(error) => {
+                    // Kept rather than lost: a full or unwritable directory falls back to the store.
+                    tracing::error!(%error, dir = %files.dir().display(), artifact = %row.r#ref,
+                        "artifact file not written; its bytes go to the store");
+                    row.content = Some(bytes);
+                }
+            }
+        }
         if let Err(error) = store.create_artifact(&row).await {
             tracing::error!(%error, execution = execution.id, artifact = %row.r#ref, "artifact not recorded");
         }
@@ -44,6 +65,7 @@ fn new_artifact(execution: &Execution, artifact: PublishedArtifact, redactor: &R
         execution: Some(execution.id),
         data,
         content,
+        file: None,
     }
 }
 

@@ -86,6 +86,8 @@ pub async fn prepare(with: &Preparation<'_>, execution: &Execution) -> Result<Pr
             trigger_ref: execution.trigger_ref.clone(),
             api_url: with.config.api_url.clone(),
             api_token,
+            // Set by the worker once the span running the action is open.
+            trace_parent: None,
         },
         entry_point: pack_dir.join("actions").join(entry_point),
         pack_dir,

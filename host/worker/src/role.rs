@@ -1,5 +1,6 @@
 //! The worker's life: register, recover, heartbeat, consume, stop.
 
+use attune_services::artifact_files::ArtifactFiles;
 use std::sync::Arc;
 
 use attune_bus::{Bus, BusError, Message, Queue};
@@ -35,6 +36,8 @@ pub struct WorkerDeps {
     pub tokens: TokenIssuer,
     /// The runtimes it runs actions with.
     pub registry: RuntimeRegistry,
+    /// Where file artifacts' bytes go when `artifacts.dir` is set (else into the store).
+    pub artifact_files: Option<ArtifactFiles>,
 }
 
 /// Why a worker stopped with an error.
@@ -55,6 +58,7 @@ pub(crate) struct Shared {
     pub(crate) cipher: Cipher,
     pub(crate) tokens: TokenIssuer,
     pub(crate) registry: RuntimeRegistry,
+    pub(crate) artifact_files: Option<ArtifactFiles>,
     pub(crate) config: WorkerConfig,
     pub(crate) worker_id: Id,
     pub(crate) running: Running,
@@ -101,6 +105,7 @@ pub async fn start(deps: WorkerDeps, config: WorkerConfig) -> Result<RegisteredW
         cipher: deps.cipher,
         tokens: deps.tokens,
         registry: deps.registry,
+        artifact_files: deps.artifact_files,
         worker_id: worker.id,
         running: Running::default(),
         config,
@@ -149,6 +154,7 @@ impl RegisteredWorker {
                             // a backlog of thousands waiting costs only their deliveries.
                             let slots = slots.clone();
                             let shared = shared.clone();
+                            let trace = delivery.trace.clone();
                             tasks.spawn(async move {
                                 let permit = slots.acquire_owned().await.expect("the semaphore is never closed");
                                 Box::pin(async move {
@@ -158,7 +164,7 @@ impl RegisteredWorker {
                                             delivery.ack().await;
                                         }
                                     };
-                                    let work = run_execution(&shared, execution, move || { let _ = settled_tx.send(()); });
+                                    let work = run_execution(&shared, execution, trace, move || { let _ = settled_tx.send(()); });
                                     tokio::join!(ack, work);
                                 })
                                 .await;

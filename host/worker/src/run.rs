@@ -9,8 +9,10 @@ use attune_domain::status::ExecutionStatus;
 use attune_runtime_api::{ExecutionIo, Failure, FailureKind, Outcome, TerminalStatus};
 use attune_services::lifecycle::Ending;
 use attune_services::secret_params::Redactor;
+use attune_telemetry::trace::{self, TraceParent};
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use crate::guard::guarded;
 use crate::output::store_output;
@@ -28,7 +30,10 @@ pub type Running = Arc<Mutex<HashMap<Id, CancellationToken>>>;
 /// be requested once the execution is `running` (`running → canceling`), which is after
 /// the claim, so the cancel message always finds the token and no read of the status
 /// after the claim is needed.
-pub async fn run_execution(shared: &Shared, id: Id, claimed: impl FnOnce()) {
+///
+/// The run is one span of the execution's trace: a child of `trace`, the context the
+/// message was published in, or else of the one recorded on the execution.
+pub async fn run_execution(shared: &Shared, id: Id, trace: Option<TraceParent>, claimed: impl FnOnce()) {
     let Some(cancel) = register(&shared.running, id) else {
         // A duplicate delivery: this worker already handles the execution.
         claimed();
@@ -50,9 +55,21 @@ pub async fn run_execution(shared: &Shared, id: Id, claimed: impl FnOnce()) {
         }
     };
 
-    let (outcome, redactor) = execute(shared, &execution, cancel).await;
-    shared.running.lock().expect("running lock").remove(&id);
-    finish(shared, &execution, outcome, &redactor).await;
+    let span = tracing::info_span!(
+        "worker.execution",
+        execution = id,
+        action = %execution.action_ref,
+        trace_id = tracing::field::Empty,
+    );
+    let parent = trace.or_else(|| execution.trace_parent.as_deref().and_then(TraceParent::parse));
+    trace::continue_trace(&span, parent.as_ref());
+    async {
+        let (outcome, redactor) = execute(shared, &execution, cancel).await;
+        shared.running.lock().expect("running lock").remove(&id);
+        finish(shared, &execution, outcome, &redactor).await;
+    }
+    .instrument(span)
+    .await;
 }
 
 /// A new cancellation token for execution `id`, or `None` when one is registered already
@@ -75,7 +92,7 @@ async fn execute(shared: &Shared, execution: &Execution, cancel: CancellationTok
         registry: &shared.registry,
         config: &shared.config,
     };
-    let Prepared { runtime, request, redactor } = match guarded(prepare(&preparation, execution)).await {
+    let Prepared { runtime, mut request, redactor } = match guarded(prepare(&preparation, execution)).await {
         Ok(Ok(prepared)) => prepared,
         Ok(Err(message)) => return (Outcome::failed(FailureKind::SetupFailed, message), Redactor::default()),
         Err(panic) => return (internal_error(execution, "preparing", &panic), Redactor::default()),
@@ -83,7 +100,12 @@ async fn execute(shared: &Shared, execution: &Execution, cancel: CancellationTok
     let limit = request.limits.timeout;
     let (sink, writer) = store_output(shared.store.clone(), shared.bus.clone(), execution.id, redactor.clone());
     let io = ExecutionIo { output: sink, cancel };
-    let outcome = match guarded(tokio::time::timeout(safety_margin(limit), runtime.execute(request, io))).await {
+    // The action runs in a span of its own, whose context a native action continues.
+    let span = tracing::info_span!("runtime.execute", trace_id = tracing::field::Empty);
+    trace::continue_trace(&span, None);
+    request.context.trace_parent = trace::of(&span).map(String::from);
+    let running = tokio::time::timeout(safety_margin(limit), runtime.execute(request, io)).instrument(span);
+    let outcome = match guarded(running).await {
         Ok(Ok(outcome)) => outcome,
         Ok(Err(_)) => Outcome::failed(
             FailureKind::Timeout,
@@ -125,7 +147,8 @@ async fn finish(shared: &Shared, execution: &Execution, outcome: Outcome, redact
     use ExecutionStatus::*;
     let mut outcome = checked_output(execution, outcome);
     let artifacts = std::mem::take(&mut outcome.artifacts);
-    crate::artifacts::record(shared.store.as_ref(), execution, artifacts, redactor).await;
+    crate::artifacts::record(shared.store.as_ref(), shared.artifact_files.as_ref(), execution, artifacts, redactor)
+        .await;
     if !outcome.denied_secrets.is_empty() {
         tracing::warn!(execution = execution.id, action = %execution.action_ref, secrets = ?outcome.denied_secrets,
             "the action asked for secrets it was not granted");

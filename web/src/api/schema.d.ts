@@ -2071,6 +2071,11 @@ export interface components {
                 started?: string | null;
                 /** @description Where it is in its life. */
                 status: components["schemas"]["ExecutionStatus"];
+                /**
+                 * @description The id of the trace it belongs to (32 hex digits), to look it up in a tracing
+                 *     backend; its native action received it in `TRACEPARENT`.
+                 */
+                trace_id?: string | null;
                 /** @description The trigger behind that rule. */
                 trigger_ref?: string | null;
                 /**
@@ -3095,6 +3100,11 @@ export interface components {
             started?: string | null;
             /** @description Where it is in its life. */
             status: components["schemas"]["ExecutionStatus"];
+            /**
+             * @description The id of the trace it belongs to (32 hex digits), to look it up in a tracing
+             *     backend; its native action received it in `TRACEPARENT`.
+             */
+            trace_id?: string | null;
             /** @description The trigger behind that rule. */
             trigger_ref?: string | null;
             /**
@@ -3811,6 +3821,11 @@ export interface components {
                 started?: string | null;
                 /** @description Where it is in its life. */
                 status: components["schemas"]["ExecutionStatus"];
+                /**
+                 * @description The id of the trace it belongs to (32 hex digits), to look it up in a tracing
+                 *     backend; its native action received it in `TRACEPARENT`.
+                 */
+                trace_id?: string | null;
                 /** @description The trigger behind that rule. */
                 trigger_ref?: string | null;
                 /**

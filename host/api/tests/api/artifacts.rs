@@ -41,6 +41,7 @@ async fn stored(
         execution: Some(execution),
         data,
         content: content.map(<[u8]>::to_vec),
+        file: None,
     };
     api.platform.store.create_artifact(&artifact).await.unwrap().id
 }

@@ -76,7 +76,8 @@ impl RabbitConsumer {
             Ok(message) => {
                 let settle =
                     RabbitSettle { acker: delivery.acker, queue: self.queue.clone(), _channel: channel.clone() };
-                Some(Delivery::new(message, delivery.redelivered, Box::new(settle)))
+                let trace = super::publisher::trace_of(&delivery.properties);
+                Some(Delivery::new(message, delivery.redelivered, Box::new(settle)).traced(trace))
             }
             Err(error) => {
                 let preview = String::from_utf8_lossy(&delivery.data[..delivery.data.len().min(POISON_PREVIEW)]);

@@ -105,7 +105,8 @@ impl Bus for RabbitBus {
         }
         let body = serde_json::to_vec(message).expect("messages serialize to JSON");
         let name = self.shared.names.queue(queue);
-        self.shared.publisher.publish(&self.shared.manager, &self.shared.names, &name, &body).await
+        let outgoing = publisher::Outgoing { queue: &name, body: &body, trace: attune_telemetry::trace::current() };
+        self.shared.publisher.publish(&self.shared.manager, &self.shared.names, &outgoing).await
     }
 
     async fn ready(&self) -> Result<(), BusError> {

@@ -3,8 +3,10 @@
 
 use std::collections::HashSet;
 
+use attune_telemetry::trace::{self, TraceParent};
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
 use lapin::publisher_confirm::Confirmation;
+use lapin::types::{AMQPValue, FieldTable, LongString};
 use lapin::{BasicProperties, Channel};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
@@ -18,6 +20,36 @@ use crate::BusError;
 /// AMQP delivery mode of a message the broker must keep across its own restarts.
 const PERSISTENT: u8 = 2;
 
+/// A message to publish: its queue, its JSON body and the trace context it continues,
+/// sent as the `traceparent` header.
+pub(crate) struct Outgoing<'a> {
+    pub(crate) queue: &'a str,
+    pub(crate) body: &'a [u8],
+    pub(crate) trace: Option<TraceParent>,
+}
+
+impl Outgoing<'_> {
+    fn properties(&self) -> BasicProperties {
+        let properties =
+            BasicProperties::default().with_delivery_mode(PERSISTENT).with_content_type("application/json".into());
+        match &self.trace {
+            Some(parent) => {
+                let mut headers = FieldTable::default();
+                headers.insert(trace::HEADER.into(), AMQPValue::LongString(LongString::from(parent.as_str())));
+                properties.with_headers(headers)
+            }
+            None => properties,
+        }
+    }
+}
+
+/// The trace context in a delivery's headers, when it has a valid one.
+pub(crate) fn trace_of(properties: &BasicProperties) -> Option<TraceParent> {
+    let value = properties.headers().as_ref()?.inner().get(trace::HEADER)?;
+    let text = std::str::from_utf8(value.as_long_string()?.as_bytes()).ok()?;
+    TraceParent::parse(text)
+}
+
 /// The shared confirm-mode channel, and the queues already declared through it.
 #[derive(Default)]
 pub(crate) struct Publisher {
@@ -26,21 +58,21 @@ pub(crate) struct Publisher {
 }
 
 impl Publisher {
-    /// Publishes `body` to `queue`, retrying through reconnections and nacks until the
-    /// broker confirms it or `publish_timeout` runs out.
+    /// Publishes `outgoing`, retrying through reconnections and nacks until the broker
+    /// confirms it or `publish_timeout` runs out.
     pub(crate) async fn publish(
         &self,
         manager: &ConnectionManager,
         names: &Names,
-        queue: &str,
-        body: &[u8],
+        outgoing: &Outgoing<'_>,
     ) -> Result<(), BusError> {
+        let queue = outgoing.queue;
         let options = manager.options();
         let deadline = Instant::now() + options.publish_timeout;
         let mut backoff = Backoff::new(options.reconnect_min, options.reconnect_max);
         let mut last_error = String::from("no answer from the broker");
         loop {
-            match tokio::time::timeout_at(deadline, self.attempt(manager, names, queue, body)).await {
+            match tokio::time::timeout_at(deadline, self.attempt(manager, names, outgoing)).await {
                 Ok(Ok(())) => return Ok(()),
                 Ok(Err(BusError::Closed)) => return Err(BusError::Closed),
                 Ok(Err(BusError::Unavailable(error))) => {
@@ -68,21 +100,24 @@ impl Publisher {
         &self,
         manager: &ConnectionManager,
         names: &Names,
-        queue: &str,
-        body: &[u8],
+        outgoing: &Outgoing<'_>,
     ) -> Result<(), BusError> {
+        let queue = outgoing.queue;
         let channel = self.channel(manager).await?;
         if !self.declared.lock().expect("declared lock").contains(queue) {
             topology::declare(&channel, names, queue).await.map_err(broker)?;
             self.declared.lock().expect("declared lock").insert(queue.to_owned());
         }
-        let properties =
-            BasicProperties::default().with_delivery_mode(PERSISTENT).with_content_type("application/json".into());
+        let properties = outgoing.properties();
         // Mandatory: if the queue vanished since we declared it (deleted by an operator, a
         // reset broker), the broker returns the message instead of silently dropping it.
         let publish = BasicPublishOptions { mandatory: true, ..BasicPublishOptions::default() };
-        let confirmation =
-            channel.basic_publish("", queue, publish, body, properties).await.map_err(broker)?.await.map_err(broker)?;
+        let confirmation = channel
+            .basic_publish("", queue, publish, outgoing.body, properties)
+            .await
+            .map_err(broker)?
+            .await
+            .map_err(broker)?;
         match confirmation {
             Confirmation::Ack(None) => Ok(()),
             Confirmation::Ack(Some(returned)) => {

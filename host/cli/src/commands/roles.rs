@@ -56,7 +56,7 @@ pub async fn executor(config: Config, env: &Inherited) -> anyhow::Result<()> {
     ops::spawn_listener(&config, env, ops::RoleProbes::new(&platform, false, None), shutdown.clone()).await?;
     tokio::spawn(attune_services::retention::run(
         platform.store.clone(),
-        compose::retention(&config),
+        compose::retention(&config, &platform),
         shutdown.clone(),
     ));
     println!("Attune executor is running");

@@ -47,7 +47,7 @@ pub async fn run(mut config: Config, env: &Inherited) -> anyhow::Result<()> {
     let sensor = tokio::spawn(sensor.run(shutdown.child_token()));
     tokio::spawn(attune_services::retention::run(
         platform.store.clone(),
-        compose::retention(&config),
+        compose::retention(&config, &platform),
         shutdown.child_token(),
     ));
     let executor = tokio::spawn(attune_executor::run(

@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 /// The platform over `store` and `bus` (a fixed test key).
 pub fn platform(store: &TestStore, bus: Arc<MemoryBus>) -> Platform {
     let tokens = TokenIssuer::new(b"executor-tests", Duration::from_secs(3600), Duration::from_secs(86400));
-    Platform { store: store.store.clone(), tokens, cipher: Cipher::new(&[3; 32]), bus }
+    Platform { store: store.store.clone(), tokens, cipher: Cipher::new(&[3; 32]), bus, artifact_files: None }
 }
 
 /// A store on `backend` with the core pack, and the id of a worker that just heartbeat.

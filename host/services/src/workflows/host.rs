@@ -91,6 +91,7 @@ impl Host for StepHost<'_> {
             attempt,
             run_after,
             retry_of: None,
+            trace_parent: failed.trace_parent,
         })
     }
 

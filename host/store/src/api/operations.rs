@@ -55,8 +55,14 @@ pub trait OperationsStore: Send + Sync {
 
     /// Records an artifact, with its file's bytes when it has some (one transaction).
     async fn create_artifact(&self, artifact: &NewArtifact) -> StoreResult<Artifact>;
-    /// The bytes of a file artifact; not found for links and unknown ids.
+    /// The bytes of a file artifact; not found for links, unknown ids and files kept in
+    /// the artifact directory.
     async fn artifact_content(&self, id: Id) -> StoreResult<Vec<u8>>;
+    /// The SHA-256 naming the file that holds a file artifact's bytes in the artifact
+    /// directory; not found for artifacts whose bytes are in the store, links and unknown ids.
+    async fn artifact_file(&self, id: Id) -> StoreResult<String>;
+    /// Which of `digests` some artifact's file still is.
+    async fn artifact_files_in_use(&self, digests: &[String]) -> StoreResult<Vec<String>>;
     /// An artifact by id.
     async fn get_artifact(&self, id: Id) -> StoreResult<Artifact>;
     /// Artifacts, newest first; `execution` narrows.

@@ -11,7 +11,7 @@ macro_rules! insert_execution {
         let created: Option<attune_domain::execution::Execution> = sqlx::query_as(
             "INSERT INTO execution (action, action_ref, config, parent, enforcement, executor, rule_ref, \
              trigger_ref, status, parameters, attempt, created, updated, sealed_parameters, run_after, \
-             retry_of) SELECT id, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14 \
+             retry_of, trace_parent) SELECT id, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15 \
              FROM action WHERE ref = $1 RETURNING *",
         )
         .bind(&new.action_ref)
@@ -31,6 +31,7 @@ macro_rules! insert_execution {
         .bind(sqlx::types::Json(&new.sealed_parameters))
         .bind(new.run_after)
         .bind(new.retry_of)
+        .bind(&new.trace_parent)
         .fetch_optional(&mut *$tx)
         .await?;
         let created = created.ok_or_else(|| {

@@ -216,8 +216,36 @@ macro_rules! impl_operations_store {
                         .execute(&mut *tx)
                         .await?;
                 }
+                if let Some(digest) = &artifact.file {
+                    sqlx::query("INSERT INTO artifact_file (artifact, sha256) VALUES ($1, $2)")
+                        .bind(created.id)
+                        .bind(digest)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 tx.commit().await?;
                 Ok(created)
+            }
+
+            async fn artifact_file(&self, id: attune_domain::Id) -> $crate::StoreResult<String> {
+                let digest: Option<String> = sqlx::query_scalar("SELECT sha256 FROM artifact_file WHERE artifact = $1")
+                    .bind(id)
+                    .fetch_optional(self.read_pool())
+                    .await?;
+                digest.ok_or_else(|| $crate::StoreError::not_found("artifact file", id))
+            }
+
+            async fn artifact_files_in_use(&self, digests: &[String]) -> $crate::StoreResult<Vec<String>> {
+                if digests.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT DISTINCT sha256 FROM artifact_file WHERE sha256 IN (");
+                let mut list = qb.separated(", ");
+                for digest in digests {
+                    list.push_bind(digest);
+                }
+                qb.push(")");
+                Ok(qb.build_query_scalar().fetch_all(self.read_pool()).await?)
             }
 
             async fn artifact_content(&self, id: attune_domain::Id) -> $crate::StoreResult<Vec<u8>> {

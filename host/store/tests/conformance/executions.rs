@@ -29,6 +29,7 @@ async fn creates_a_requested_execution(store: &TestStore) {
     declared.rule_ref = Some("sample.on_alert".into());
     declared.trigger_ref = Some("sample.alert".into());
     declared.attempt = 2;
+    declared.trace_parent = Some("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".into());
 
     let created = store.create_execution(&declared).await.unwrap();
     assert_eq!(created.status, Requested);
@@ -38,6 +39,7 @@ async fn creates_a_requested_execution(store: &TestStore) {
     assert_eq!((created.executor, created.parent, created.enforcement), (Some(ada.id), None, None));
     assert_eq!(created.rule_ref, declared.rule_ref);
     assert_eq!(created.trigger_ref, declared.trigger_ref);
+    assert_eq!(created.trace_parent, declared.trace_parent);
     assert_eq!((created.attempt, created.worker), (2, None));
     assert_eq!((created.result.clone(), created.metering.clone()), (None, None));
     assert_eq!((created.started, created.finished), (None, None));

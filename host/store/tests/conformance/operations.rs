@@ -19,6 +19,7 @@ conformance_tests!(
     lists_artifacts_newest_first_by_execution,
     deletes_an_artifact,
     a_file_artifact_keeps_its_bytes_until_it_is_deleted,
+    a_file_artifact_in_the_directory_is_named_until_it_is_deleted,
     the_backlog_counts_work_accepted_and_not_yet_taken_up,
 );
 
@@ -156,6 +157,33 @@ async fn a_file_artifact_keeps_its_bytes_until_it_is_deleted(store: &TestStore) 
 
     store.delete_artifact(file.id).await.unwrap();
     assert_not_found(store.artifact_content(file.id).await);
+}
+
+async fn a_file_artifact_in_the_directory_is_named_until_it_is_deleted(store: &TestStore) {
+    let (a, b) = ("a".repeat(64), "b".repeat(64));
+    let named = |name: &str, digest: &str| NewArtifact { file: Some(digest.to_owned()), ..new_artifact(name, None) };
+    let first = store.create_artifact(&named("one.csv", &a)).await.unwrap();
+    let second = store.create_artifact(&named("two.csv", &a)).await.unwrap();
+    let other = store.create_artifact(&named("three.csv", &b)).await.unwrap();
+    let in_store =
+        store.create_artifact(&NewArtifact { content: Some(vec![1]), ..new_artifact("x", None) }).await.unwrap();
+    assert_eq!(store.artifact_file(first.id).await.unwrap(), a);
+    assert_not_found(store.artifact_file(in_store.id).await);
+    assert_not_found(store.artifact_content(first.id).await);
+
+    let in_use = |digests: Vec<String>| async move {
+        let mut found = store.artifact_files_in_use(&digests).await.unwrap();
+        found.sort();
+        found
+    };
+    let c = "c".repeat(64);
+    assert_eq!(in_use(vec![a.clone(), b.clone(), c.clone()]).await, [a.clone(), b.clone()]);
+    assert_eq!(in_use(Vec::new()).await, Vec::<String>::new());
+    store.delete_artifact(first.id).await.unwrap();
+    assert_eq!(in_use(vec![a.clone()]).await, std::slice::from_ref(&a), "the second still names it");
+    store.delete_artifact(second.id).await.unwrap();
+    store.delete_artifact(other.id).await.unwrap();
+    assert_eq!(in_use(vec![a, b, c]).await, Vec::<String>::new());
 }
 
 async fn the_backlog_counts_work_accepted_and_not_yet_taken_up(store: &TestStore) {

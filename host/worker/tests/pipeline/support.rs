@@ -75,7 +75,13 @@ impl Pipeline {
         let bus = Arc::new(MemoryBus::new());
         let tokens =
             TokenIssuer::new(b"pipeline-test-secret-pipeline-test", Duration::from_secs(60), Duration::from_secs(60));
-        let platform = Platform { store: store.store.clone(), tokens, cipher: Cipher::new(&[5; 32]), bus: bus.clone() };
+        let platform = Platform {
+            store: store.store.clone(),
+            tokens,
+            cipher: Cipher::new(&[5; 32]),
+            bus: bus.clone(),
+            artifact_files: None,
+        };
         for pack in ["core", "examples-wasm"] {
             attune_packs::register_pack(platform.store.as_ref(), &shipped_packs().join(pack)).await.unwrap();
         }
@@ -106,6 +112,7 @@ impl Pipeline {
             cipher: self.platform.cipher.clone(),
             tokens: self.platform.tokens.clone(),
             registry: self.registry(),
+            artifact_files: self.platform.artifact_files.clone(),
         };
         let config = WorkerConfig {
             concurrency,

@@ -27,6 +27,7 @@ const base: Execution = {
   runner_type: 'shell',
   status: 'running',
   worker: 1,
+  trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
 };
 
 interface Sent {
@@ -93,6 +94,7 @@ describe('ExecutionView', () => {
     serve(base);
     page();
     expect(await screen.findByRole('heading', { name: 'Execution 7' })).toBeInTheDocument();
+    expect(await screen.findByText('4bf92f3577b34da6a3ce929d0e0e4736')).toBeInTheDocument();
     const log = await screen.findByRole('log', { name: 'Output' });
     await waitFor(() => expect(log).toHaveTextContent('first line'));
     expect(within(log).getByText('a warning').closest('.ex-line')).toHaveClass('ex-stream-stderr');

@@ -1,5 +1,5 @@
 // What an execution's record says beside its timeline: the summary (runner, origin, attempt,
-// worker) with its failure, and the metering of its run in readable units.
+// worker, trace) with its failure, and the metering of its run in readable units.
 import { Link } from 'react-router-dom';
 import { Fact } from '../../components/Fact';
 import { duration, Time } from '../../components/Time';
@@ -78,6 +78,11 @@ export function Summary({ execution }: { execution: Execution }) {
           </Fact>
         )}
         {execution.worker != null && <Fact label="Worker">{execution.worker}</Fact>}
+        {execution.trace_id && (
+          <Fact label="Trace">
+            <code title="Look this trace up in your tracing backend">{execution.trace_id}</code>
+          </Fact>
+        )}
         <Fact label="Last change">
           <Time at={execution.updated} />
         </Fact>

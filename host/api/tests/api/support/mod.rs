@@ -59,7 +59,8 @@ impl TestApi {
             Duration::from_secs(86400),
         );
         let bus = Arc::new(MemoryBus::new());
-        let platform = Platform { store, tokens, cipher: Cipher::new(&[9; 32]), bus: bus.clone() };
+        let platform =
+            Platform { store, tokens, cipher: Cipher::new(&[9; 32]), bus: bus.clone(), artifact_files: None };
         attune_services::bootstrap::bootstrap(&platform, Some(ADMIN_PASSWORD.into())).await.unwrap();
         attune_packs::register_pack(platform.store.as_ref(), &shipped_packs().join("core")).await.unwrap();
         let packs_dir = dir.path().to_path_buf();

@@ -214,6 +214,7 @@ pub fn new_execution(action_ref: &str) -> NewExecution {
         attempt: 1,
         run_after: None,
         retry_of: None,
+        trace_parent: None,
     }
 }
 
@@ -311,6 +312,7 @@ pub fn new_artifact(artifact_ref: &str, execution: Option<Id>) -> NewArtifact {
         execution,
         data: json!({"path": "/tmp/report.txt"}),
         content: None,
+        file: None,
     }
 }
 
