@@ -23,6 +23,18 @@ fn an_unknown_file_key_is_named() {
 }
 
 #[test]
+fn a_trace_endpoint_that_is_not_an_http_url_is_named() {
+    let data = tempfile::tempdir().unwrap();
+    for endpoint in ["collector:4318", "https://collector:4318/v1/traces"] {
+        let output =
+            attune(data.path()).env("ATTUNE__OPS__TRACES__OTLP_ENDPOINT", endpoint).arg("migrate").output().unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("ops.traces.otlp_endpoint") && stderr.contains(endpoint), "{stderr}");
+    }
+}
+
+#[test]
 fn an_unreachable_database_fails_with_the_url_and_no_password() {
     let data = tempfile::tempdir().unwrap();
     let output = attune(data.path())

@@ -2,7 +2,7 @@
 //! `traceparent` is continued through the rules engine, the executor and the worker into the
 //! native action (`TRACEPARENT`), its spans are exported over OTLP/HTTP to a collector (a
 //! small one in this test, decoding the protobuf the way any collector does), and the JSON
-//! logs written while handling it carry its trace id. Embedded, and distributed over
+//! logs written while handling it carry its trace id; a timer's event starts a trace. Embedded, and distributed over
 //! RabbitMQ, where the bus headers carry the context from process to process.
 
 use std::collections::BTreeSet;
@@ -203,6 +203,21 @@ async fn embedded_traces_follow_a_webhook_post_and_a_request_into_the_action() {
         assert!(![CALLER_TRACE, OTHER_TRACE].contains(&trace_id), "{printed}");
     }
     assert_ne!(parts(&fresh).0, parts(&refused).0, "a trace per request");
+
+    // A timer's event starts a trace of its own, which its rule's execution continues.
+    let timer = json!({
+        "ref": "core.traced_timer", "trigger": "core.intervaltimer",
+        "trigger_parameters": {"unit": "seconds", "interval": 1},
+        "action": "core.local", "parameters": {"cmd": "printf %s \"$TRACEPARENT\""},
+    });
+    let (status, created) = server.call("POST", "/api/v1/rules", Some(&token), Some(timer)).await;
+    assert_eq!(status, 201, "{created}");
+    let fired = wait_for_execution(&server, &token, "core.traced_timer").await;
+    let trace_id = fired["trace_id"].as_str().unwrap().to_owned();
+    assert_eq!(parts(fired["result"]["stdout"].as_str().unwrap()).0, trace_id);
+    let spans = collector.trace(&trace_id, &["sensor.event", "rules.evaluate_event", "worker.execution"]).await;
+    assert_eq!(named(&spans, "sensor.event").parent_span_id, "", "the root of its trace");
+    assert_eq!(named(&spans, "rules.evaluate_event").parent_span_id, named(&spans, "sensor.event").span_id);
 
     // The worker's log line about the execution carries its trace id.
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -7,6 +7,7 @@
 //! the service (tests, a live view) learns of it without reading the store in a loop.
 
 use std::sync::Arc;
+use tracing::Instrument;
 
 use attune_bus::Bus;
 use attune_domain::event::NewEvent;
@@ -80,9 +81,18 @@ impl Context {
     }
 
     /// Records and announces an event; a failure is logged (the occurrence is lost, as it
-    /// would be if the service had not been running).
+    /// would be if the service had not been running). Each event starts a trace, which the
+    /// rules engine and the executions it causes continue.
     pub(crate) async fn emit(&self, event: &NewEvent) -> Option<Id> {
-        match attune_services::events::emit(self.store.as_ref(), self.bus.as_ref(), event).await {
+        let span = tracing::info_span!(
+            "sensor.event",
+            trigger = %event.trigger_ref,
+            sensor = ?event.source_ref,
+            trace_id = tracing::field::Empty,
+        );
+        attune_telemetry::trace::continue_trace(&span, None);
+        let emitted = attune_services::events::emit(self.store.as_ref(), self.bus.as_ref(), event).instrument(span);
+        match emitted.await {
             Ok(stored) => Some(stored.id),
             Err(error) => {
                 tracing::warn!(trigger = %event.trigger_ref, source = ?event.source_ref, %error, "event could not be recorded");

@@ -204,13 +204,21 @@ where
     }
     let provider = provider.build();
     let tracer = provider.tracer("attune");
-    let layer = tracing_opentelemetry::layer().with_tracer(tracer).with_filter(
-        FilterFn::new(|metadata| metadata.is_span() && metadata.target().starts_with("attune"))
-            // Without a hint the subscriber's level would be TRACE, and every `log`
-            // record of every crate (Cranelift writes many while compiling) would be
-            // turned into an event only to be dropped.
-            .with_max_level_hint(LevelFilter::INFO),
-    );
+    // No source locations, thread names or busy/idle times per span: each is work on every
+    // span (the times on every poll of an instrumented future) that says nothing a trace
+    // of an execution needs.
+    let layer = tracing_opentelemetry::layer()
+        .with_tracer(tracer)
+        .with_location(false)
+        .with_threads(false)
+        .with_tracked_inactivity(false)
+        .with_filter(
+            FilterFn::new(|metadata| metadata.is_span() && metadata.target().starts_with("attune"))
+                // Without a hint the subscriber's level would be TRACE, and every `log`
+                // record of every crate (Cranelift writes many while compiling) would be
+                // turned into an event only to be dropped.
+                .with_max_level_hint(LevelFilter::INFO),
+        );
     Ok((layer, Tracing { provider }))
 }
 
