@@ -18,6 +18,8 @@ use attune_domain::status::WorkerStatus;
 use attune_domain::{Id, Timestamp};
 use attune_services::Platform;
 use attune_store::{Store, StoreResult};
+use attune_telemetry::trace::TraceParent;
+use tracing::Instrument;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::ExecutorConfig;
@@ -102,7 +104,15 @@ impl Reconciler {
         };
         for rule in &self.rules {
             for execution in rule.find(&pass).await? {
-                rule.recover(&pass, &execution, &mut report).await?;
+                // What is sent again goes on in the execution's own trace.
+                let span = tracing::info_span!(
+                    "executor.recover",
+                    execution = execution.id,
+                    trace_id = tracing::field::Empty,
+                );
+                let parent = execution.trace_parent.as_deref().and_then(TraceParent::parse);
+                attune_telemetry::trace::continue_trace(&span, parent.as_ref());
+                rule.recover(&pass, &execution, &mut report).instrument(span).await?;
             }
         }
         let unprocessed_before = if everything_stale { now } else { stale_before };

@@ -9,7 +9,7 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use attune_bus::{MemoryBus, Message, Queue};
+use attune_bus::{Bus, MemoryBus, Message, Queue};
 use attune_domain::Id;
 use attune_domain::execution::{ExecutionPatch, NewExecution};
 use attune_domain::status::ExecutionStatus::{self, *};
@@ -23,6 +23,7 @@ backend_tests!(
     work_on_a_gone_worker_is_released_abandoned_requeued_or_cancelled,
     work_on_a_live_worker_gets_its_message_again,
     fresh_work_is_left_alone,
+    work_sent_again_goes_on_in_the_executions_trace,
 );
 
 struct World {
@@ -139,4 +140,29 @@ async fn fresh_work_is_left_alone(backend: Backend) {
     for (id, status) in ids.into_iter().zip([Requested, Scheduling, Running]) {
         assert_eq!(world.status(id).await, status);
     }
+}
+
+async fn work_sent_again_goes_on_in_the_executions_trace(backend: Backend) {
+    use attune_telemetry::trace::{self, TraceParent, TraceSettings};
+    use tracing_subscriber::layer::SubscriberExt;
+
+    let settings = TraceSettings { service: "attune-test".into(), otlp_endpoint: None, sample_ratio: 1.0 };
+    let (layer, _tracing) = trace::layer(&settings).unwrap();
+    let _subscriber = tracing::subscriber::set_default(tracing_subscriber::registry().with(layer));
+    let world = World::new(backend).await;
+    let requested = TraceParent::parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").unwrap();
+    let new = NewExecution {
+        trace_parent: Some(requested.to_string()),
+        ..NewExecution::of("core.echo", json!({}), json!({}))
+    };
+    let lost = world.store.store.create_execution(&new).await.unwrap().id;
+
+    world.pass(false, true).await;
+    let mut consumer = world.bus.consume(&Queue::Executor).await.unwrap();
+    let delivery = consumer.next().await.unwrap();
+    assert_eq!(delivery.message, Message::ExecutionRequested { execution: lost });
+    let sent_in = delivery.trace.clone().expect("sent in a traced span");
+    assert_eq!(sent_in.trace_id(), requested.trace_id(), "the execution's trace");
+    assert_ne!(sent_in.span_id(), requested.span_id(), "from the reconciler's own span");
+    delivery.ack().await;
 }

@@ -7,7 +7,6 @@
 //! the service (tests, a live view) learns of it without reading the store in a loop.
 
 use std::sync::Arc;
-use tracing::Instrument;
 
 use attune_bus::Bus;
 use attune_domain::event::NewEvent;
@@ -15,6 +14,7 @@ use attune_domain::status::SensorStatus;
 use attune_domain::{Id, Json};
 use attune_store::{Store, StoreError};
 use tokio::sync::broadcast;
+use tracing::Instrument;
 
 /// Something the sensor service did.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,6 +1,5 @@
 //! The worker's life: register, recover, heartbeat, consume, stop.
 
-use attune_services::artifact_files::ArtifactFiles;
 use std::sync::Arc;
 
 use attune_bus::{Bus, BusError, Message, Queue};
@@ -12,6 +11,7 @@ use attune_domain::status::{ExecutionStatus, WorkerStatus, WorkerType};
 use attune_domain::worker::NewWorker;
 use attune_runtime_api::RuntimeRegistry;
 use attune_security::{Cipher, TokenIssuer};
+use attune_services::artifact_files::ArtifactFiles;
 use attune_services::executions::publish;
 use attune_services::lifecycle::{Ending, Lifecycle};
 use attune_store::{Store, StoreError};
