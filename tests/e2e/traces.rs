@@ -273,3 +273,22 @@ async fn distributed_traces_cross_processes_through_rabbitmq() {
     assert_eq!(named(&spans, "worker.execution").parent_span_id, named(&spans, "executor.schedule").span_id);
     assert_eq!(action_parent, named(&spans, "runtime.execute").span_id);
 }
+
+#[tokio::test]
+async fn a_collector_that_is_down_costs_only_the_spans() {
+    let scratch = tempfile::tempdir().unwrap();
+    let mut command = attune(&scratch.path().join("data"));
+    // A collector that takes connections and never answers: every export hangs.
+    let hung = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}/v1/traces", hung.local_addr().unwrap());
+    command.env("ATTUNE_ADMIN_PASSWORD", PASSWORD).env("ATTUNE__OPS__TRACES__OTLP_ENDPOINT", &endpoint);
+    let server = Server::start(command);
+    let token = server.login("admin", PASSWORD).await;
+    let (_, printed) = run_printing_traceparent(&server, &token, Some(CALLER)).await;
+    assert_eq!(parts(&printed).0, CALLER_TRACE, "contexts are passed on all the same");
+
+    // The last export at exit gives up instead of holding the process.
+    let (stopped_tx, stopped) = std::sync::mpsc::channel();
+    std::thread::spawn(move || stopped_tx.send(server.stop()));
+    assert_eq!(stopped.recv_timeout(Duration::from_secs(30)), Ok(true), "stopped, and cleanly");
+}

@@ -42,6 +42,9 @@ pub const TRACE_ID_FIELD: &str = "trace_id";
 /// How long finished spans wait to be exported together.
 const EXPORT_DELAY: Duration = Duration::from_secs(2);
 
+/// How long one export may take, the last one at exit included.
+const EXPORT_TIMEOUT: Duration = Duration::from_secs(3);
+
 /// A validated W3C `traceparent`: version `00`, a trace id, the parent span's id and the
 /// flags, in lowercase hex.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -195,6 +198,8 @@ where
             .with_http()
             .with_protocol(Protocol::HttpBinary)
             .with_endpoint(endpoint.clone())
+            // A collector that does not answer must not hold a stopping process for long.
+            .with_timeout(EXPORT_TIMEOUT)
             .build()
             .map_err(|e| failed(e.to_string()))?;
         let processor = BatchSpanProcessor::builder(exporter)
