@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{Server, attune, own_packs_dir};
+use crate::support::{Server, attune, own_packs_dir, register_shell_pack};
 
 const PASSWORD: &str = "artifacts-admin-password";
 const TOKEN: &str = "tok-artifact-5ec7e7";
@@ -37,6 +37,16 @@ async fn download(server: &Server, token: &str, path: &str) -> (u16, String, Vec
     (status, disposition, response.bytes().await.unwrap().to_vec())
 }
 
+/// Runs `action` with `parameters` and returns the execution's id once it has completed.
+async fn run_to_completion(server: &Server, token: &str, action: &str, parameters: Value) -> i64 {
+    let path = format!("/api/v1/actions/{action}/execute");
+    let (status, created) = server.call("POST", &path, Some(token), Some(json!({"parameters": parameters}))).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["data"]["id"].as_i64().unwrap();
+    assert_eq!(server.finished(token, id).await["status"], "completed");
+    id
+}
+
 #[tokio::test]
 async fn native_and_wasm_artifacts_are_stored_listed_and_downloaded() {
     let scratch = tempfile::tempdir().unwrap();
@@ -46,29 +56,9 @@ async fn native_and_wasm_artifacts_are_stored_listed_and_downloaded() {
     let server = Server::start(command);
     let admin = server.login("admin", PASSWORD).await;
 
-    let pack = packs.join("reports");
-    std::fs::create_dir_all(pack.join("actions")).unwrap();
-    std::fs::write(pack.join("pack.yaml"), "ref: reports\nversion: 1.0.0\n").unwrap();
-    std::fs::write(
-        pack.join("actions/publish.yaml"),
-        "runner_type: shell\nentry_point: publish.sh\nparameters:\n  token: {type: string, secret: true, required: true}\n",
-    )
-    .unwrap();
-    std::fs::write(pack.join("actions/publish.sh"), PUBLISH).unwrap();
-    let (status, body) = server.call("POST", "/api/v1/packs/register", Some(&admin), Some(json!({"path": pack}))).await;
-    assert_eq!(status, 200, "{body}");
-
-    let (status, created) = server
-        .call(
-            "POST",
-            "/api/v1/actions/reports.publish/execute",
-            Some(&admin),
-            Some(json!({"parameters": {"token": TOKEN}})),
-        )
-        .await;
-    assert_eq!(status, 201, "{created}");
-    let native = created["data"]["id"].as_i64().unwrap();
-    assert_eq!(server.finished(&admin, native).await["status"], "completed");
+    let definition = "parameters:\n  token: {type: string, secret: true, required: true}\n";
+    register_shell_pack(&server, &admin, &packs, ("reports", "publish"), definition, PUBLISH).await;
+    let native = run_to_completion(&server, &admin, "reports.publish", json!({"token": TOKEN})).await;
 
     let listed = artifacts(&server, &admin, native).await;
     let summary: Vec<(&str, &str)> =
@@ -82,17 +72,7 @@ async fn native_and_wasm_artifacts_are_stored_listed_and_downloaded() {
     let notes = String::from_utf8(notes).unwrap();
     assert!(notes.starts_with("token used: ") && !notes.contains(TOKEN), "the secret is masked: {notes}");
 
-    let (status, created) = server
-        .call(
-            "POST",
-            "/api/v1/actions/examples-wasm.report/execute",
-            Some(&admin),
-            Some(json!({"parameters": {"title": "nightly"}})),
-        )
-        .await;
-    assert_eq!(status, 201, "{created}");
-    let wasm = created["data"]["id"].as_i64().unwrap();
-    assert_eq!(server.finished(&admin, wasm).await["status"], "completed");
+    let wasm = run_to_completion(&server, &admin, "examples-wasm.report", json!({"title": "nightly"})).await;
     let listed = artifacts(&server, &admin, wasm).await;
     assert_eq!(listed.len(), 1);
     assert_eq!(
@@ -132,17 +112,7 @@ async fn with_an_artifact_directory_the_bytes_live_there_and_are_checked_on_down
     let server = Server::start(command);
     let admin = server.login("admin", PASSWORD).await;
 
-    let (status, created) = server
-        .call(
-            "POST",
-            "/api/v1/actions/examples-wasm.report/execute",
-            Some(&admin),
-            Some(json!({"parameters": {"title": "kept on disk"}})),
-        )
-        .await;
-    assert_eq!(status, 201, "{created}");
-    let id = created["data"]["id"].as_i64().unwrap();
-    assert_eq!(server.finished(&admin, id).await["status"], "completed");
+    let id = run_to_completion(&server, &admin, "examples-wasm.report", json!({"title": "kept on disk"})).await;
     let listed = artifacts(&server, &admin, id).await;
     let path = listed[0]["download"].as_str().unwrap();
     let (status, _, bytes) = download(&server, &admin, path).await;

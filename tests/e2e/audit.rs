@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::support::{Server, attune, own_packs_dir};
+use crate::support::{Server, attune, own_packs_dir, register_shell_pack};
 
 const PASSWORD: &str = "audit-admin-password";
 const VIEWER_PASSWORD: &str = "audit-viewer-password";
@@ -28,19 +28,12 @@ async fn changes_refusals_and_decryptions_are_recorded_without_secrets() {
     let server = Server::start(command);
     let admin = server.login("admin", PASSWORD).await;
 
-    let pack = packs.join("audited");
-    std::fs::create_dir_all(pack.join("actions")).unwrap();
-    std::fs::write(pack.join("pack.yaml"), "ref: audited\nversion: 1.0.0\n").unwrap();
-    std::fs::write(pack.join("actions/use.yaml"), "runner_type: shell\nentry_point: use.sh\nsecrets: [db_password]\n")
-        .unwrap();
-    std::fs::write(pack.join("actions/use.sh"), "test -n \"$SECRET_DB_PASSWORD\" && echo '{}'\n").unwrap();
+    let script = "test -n \"$SECRET_DB_PASSWORD\" && echo '{}'\n";
+    register_shell_pack(&server, &admin, &packs, ("audited", "use"), "secrets: [db_password]\n", script).await;
     let call = |method: &'static str, path: String, token: String, body: Option<Value>| {
         let server = &server;
         async move { server.call(method, &path, Some(&token), body).await }
     };
-    let (status, body) =
-        call("POST", "/api/v1/packs/register".into(), admin.clone(), Some(json!({"path": pack}))).await;
-    assert_eq!(status, 200, "{body}");
     let key = json!({"value": SECRET, "encrypted": true});
     assert_eq!(call("PUT", "/api/v1/keys/db_password".into(), admin.clone(), Some(key)).await.0, 201);
     let binding = json!({"scope": "system", "key": "db_password"});

@@ -49,6 +49,27 @@ pub fn own_packs_dir(command: &mut Command, dir: &Path) -> PathBuf {
     dir.to_path_buf()
 }
 
+/// Writes pack `pack_ref` under `packs` with one shell action `action` (its definition
+/// `definition` after the runner and entry point; its script `script`), and registers it
+/// through the API as `token`.
+pub async fn register_shell_pack(
+    server: &Server,
+    token: &str,
+    packs: &Path,
+    (pack_ref, action): (&str, &str),
+    definition: &str,
+    script: &str,
+) {
+    let pack = packs.join(pack_ref);
+    std::fs::create_dir_all(pack.join("actions")).unwrap();
+    std::fs::write(pack.join("pack.yaml"), format!("ref: {pack_ref}\nversion: 1.0.0\n")).unwrap();
+    let yaml = format!("runner_type: shell\nentry_point: {action}.sh\n{definition}");
+    std::fs::write(pack.join(format!("actions/{action}.yaml")), yaml).unwrap();
+    std::fs::write(pack.join(format!("actions/{action}.sh")), script).unwrap();
+    let (status, body) = server.call("POST", "/api/v1/packs/register", Some(token), Some(json!({"path": pack}))).await;
+    assert_eq!(status, 200, "{body}");
+}
+
 /// Makes `dir` (created) a directory every native action of the servers `command` starts
 /// may write: the tests' way of seeing what sandboxed actions did.
 pub fn share_with_actions(command: &mut Command, dir: &Path) {
