@@ -8,12 +8,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::common::client::{Api, NOT_COMPLETED};
+use crate::common::client::{Api, BACK_OFF, NOT_COMPLETED};
 use crate::common::deployment::Deployment;
 use crate::webhook::WEBHOOK;
 
-/// How long a client task waits after a `503 overloaded`.
-const BACK_OFF: Duration = Duration::from_millis(100);
 /// Longest the executions of a load may take to complete once it has stopped.
 const DRAIN: Duration = Duration::from_secs(600);
 

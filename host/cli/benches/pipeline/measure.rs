@@ -31,7 +31,7 @@ fn submitter(api: &Arc<Api>, action: &Action) -> Submit {
     Arc::new(move || -> BoxFuture<i64> {
         let (api, path, body) = (api.clone(), path.clone(), body.clone());
         Box::pin(async move {
-            let created = api.post(&path, &body, 201).await;
+            let created = api.post_accepted(&path, &body, 201).await;
             created["data"]["id"].as_i64().expect("an execution id")
         })
     })

@@ -55,7 +55,7 @@ fn poster(api: &Arc<Api>) -> Submit {
     Arc::new(move || -> BoxFuture<i64> {
         let (api, body) = (api.clone(), body.clone());
         Box::pin(async move {
-            let accepted = api.post(&format!("/api/v1/webhooks/{WEBHOOK}"), &body, 202).await;
+            let accepted = api.post_accepted(&format!("/api/v1/webhooks/{WEBHOOK}"), &body, 202).await;
             accepted["data"]["event"].as_i64().expect("an event id")
         })
     })
