@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use attune_domain::execution::ExecutionFilter;
 use attune_domain::status::ExecutionStatus;
 use attune_store::{EnforcementFilter, EventFilter};
 use futures::future::join_all;
@@ -16,6 +17,7 @@ conformance_tests!(
     writers_that_go_away_do_not_hold_up_the_others,
     a_crowd_of_status_changes_and_output_lines_behaves_as_if_made_one_at_a_time,
     a_crowd_of_processed_marks_each_lands_on_its_own_row,
+    a_crowd_of_new_executions_and_enforcements_each_gets_its_own_row,
 );
 
 /// Writers released together.
@@ -230,4 +232,45 @@ async fn a_crowd_of_processed_marks_each_lands_on_its_own_row(store: &TestStore)
         assert!(matches!(enforcement.status, EnforcementStatus::Disabled | EnforcementStatus::Processed));
         assert_eq!(enforcement.reason.as_deref(), Some(format!("reason of {}", enforcement.id).as_str()));
     }
+}
+
+/// New executions and enforcements of many callers at once (inserted together by shared
+/// statements where the store coalesces them): each caller gets its own row with what it
+/// asked for, and a request naming a missing action is refused alone, undoing none of the
+/// others.
+async fn a_crowd_of_new_executions_and_enforcements_each_gets_its_own_row(store: &TestStore) {
+    store.register_pack(&sample_bundle("sample")).await.unwrap();
+    let writers = (0..CROWD).map(|n| {
+        let store = store.shared();
+        tokio::spawn(async move {
+            if n % 10 == 3 {
+                assert_unknown_reference(store.create_execution(&new_execution("sample.missing")).await);
+                return false;
+            }
+            let event = store.create_event(&new_event("sample.alert", None)).await.unwrap();
+            let mut request = new_execution("sample.notify");
+            request.parameters = serde_json::json!({ "n": n });
+            request.trace_parent = Some(format!("00-{:032x}-{:016x}-01", n + 1, n + 1));
+            let mut enforcing = new_enforcement("sample.on_alert", "sample.alert", Some(event.id));
+            enforcing.payload = serde_json::json!({ "n": n });
+            let (execution, enforcement) =
+                tokio::join!(store.create_execution(&request), store.create_enforcement(&enforcing));
+            let (execution, enforcement) = (execution.unwrap(), enforcement.unwrap());
+            assert_eq!(execution.parameters, request.parameters, "each caller gets its own execution");
+            assert_eq!(execution.trace_parent, request.trace_parent);
+            assert_eq!(execution.action_ref, "sample.notify");
+            assert!(execution.action.is_some(), "the action's id is looked up");
+            assert_eq!(execution.status, ExecutionStatus::Requested);
+            assert_eq!(store.get_execution(execution.id).await.unwrap(), execution);
+            assert_eq!((enforcement.event, &enforcement.payload), (Some(event.id), &enforcing.payload));
+            assert!(enforcement.rule.is_some(), "the rule's id is looked up");
+            true
+        })
+    });
+    let made = join_all(writers).await.into_iter().map(Result::unwrap).filter(|made| *made).count();
+    assert_eq!(made, CROWD - CROWD / 10);
+    let executions = store.list_executions(&ExecutionFilter::default(), all()).await.unwrap();
+    assert_eq!(executions.total, made as u64, "no row of a refused request, no row twice");
+    let enforcements = store.list_enforcements(&EnforcementFilter::default(), all()).await.unwrap();
+    assert_eq!(enforcements.total, made as u64);
 }
