@@ -30,6 +30,10 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
+/// Rust's heap (see [`heap`]).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // Files the server creates (database, secrets, caches) are its own alone.
     nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o077));
