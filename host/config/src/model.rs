@@ -458,8 +458,9 @@ pub struct OpsConfig {
     /// `/health/ready` (`host:port`); none when unset. The API and the embedded server serve
     /// them on `server.listen`.
     pub listen: Option<String>,
-    /// Seconds between two returns of the heap's free pages to the operating system
-    /// (glibc's `malloc_trim`); `0` never returns them.
+    /// Seconds between two returns of the C libraries' free heap pages to the operating
+    /// system (glibc's `malloc_trim`; Rust's heap returns its own at once); `0` never
+    /// returns them.
     pub heap_trim_s: u64,
     /// Where traces go.
     pub traces: TracesConfig,
